@@ -1,0 +1,5 @@
+import sys
+
+from tito.cli import main
+
+sys.exit(main())

@@ -1,0 +1,106 @@
+"""`tito`: the command line that guides a learner through TinyTorch.
+
+The parser is built from plain argparse so that `tito --help` starts fast; each command's
+handler lives in tito/commands/ and is imported only when that command runs. A `UserError`
+is printed as a message and a hint, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+EPILOG = """journey:
+  tito module list              see the modules and what each unlocks
+  tito module complete 01       test your code, export it, record progress
+  tito milestone run perceptron train a historical model with your framework
+"""
+
+
+def _module_commands(sub) -> None:
+    p = sub.add_parser("module", help="list, inspect, test and complete modules")
+    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    msub.add_parser("list", help="all modules with tier, status and capability")
+    for action, text in [("info", "what a module teaches, needs, provides and unlocks"),
+                         ("test", "run a module's inline unit tests"),
+                         ("complete", "tests → export → integration tests → progress → unlocks")]:
+        a = msub.add_parser(action, help=text)
+        a.add_argument("module", help="01, 1, 01_tensor or tensor")
+    p.set_defaults(handler="module:run")
+
+
+def _milestone_commands(sub) -> None:
+    p = sub.add_parser("milestone", help="historical milestones your framework can reproduce")
+    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    msub.add_parser("list", help="all milestones, locked, available or achieved")
+    msub.add_parser("info", help="history, requirements and criterion").add_argument("milestone")
+    run = msub.add_parser("run", help="run a milestone (`all` runs every available one)")
+    run.add_argument("milestone", help="01, perceptron, 01_perceptron_1957 … or all")
+    run.add_argument("--quick", action="store_true", help="small, fast run (as in the test suite)")
+    p.set_defaults(handler="milestone:run")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tito", description="TinyTorch: build a deep-learning framework, one module at a time.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _module_commands(sub)
+    _milestone_commands(sub)
+
+    p = sub.add_parser("status", help="your progress: modules, capabilities, milestones")
+    p.set_defaults(handler="status:run")
+
+    p = sub.add_parser("export", help="build tinytorch/ from the module sources")
+    p.add_argument("modules", nargs="*", help="modules to export (01, tensor, …)")
+    p.add_argument("--all", action="store_true", help="export every module, in order")
+    p.add_argument("--check", action="store_true", help="only report package files out of sync")
+    p.add_argument("--no-test", action="store_true", help="skip the module's own tests (not recommended)")
+    p.set_defaults(handler="export:run")
+
+    p = sub.add_parser("notebooks", help="generate .ipynb notebooks next to the module sources")
+    p.add_argument("modules", nargs="*", help="modules (default: all)")
+    p.set_defaults(handler="notebooks:run")
+
+    p = sub.add_parser("test", help="run a test suite")
+    p.add_argument("suite", nargs="?", default="all",
+                   choices=["unit", "integration", "system", "validation", "all"])
+    p.set_defaults(handler="test:run")
+
+    p = sub.add_parser("system", help="check this machine")
+    ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ssub.add_parser("doctor", help="Python, NumPy, BLAS, package import, data folder")
+    p.set_defaults(handler="doctor:run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from tito import __version__
+        print(f"tito {__version__}")
+        return 0
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    module_name, func = args.handler.split(":")
+    from tito.lib.errors import UserError
+
+    try:
+        handler = getattr(importlib.import_module(f"tito.commands.{module_name}"), func)
+        return int(handler(args) or 0)
+    except UserError as e:
+        from tito.lib.console import error
+
+        error(str(e), e.hint)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

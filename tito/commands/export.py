@@ -1,0 +1,37 @@
+"""`tito export`: build tinytorch/ from modules/, or check that it is in sync."""
+
+from __future__ import annotations
+
+from tito.lib.console import error, success
+from tito.lib.errors import UserError
+from tito.lib.export import export_module, out_of_sync
+from tito.lib.manifest import Curriculum
+from tito.lib.project import find_project
+
+
+def run(args) -> int:
+    project = find_project()
+    if args.check:
+        stale = out_of_sync(project)
+        if stale:
+            error("The package differs from what `tito export --all` would write:\n  " + "\n  ".join(stale),
+                  "Run `tito export --all` and commit the result.")
+            return 1
+        success("tinytorch/ is in sync with modules/")
+        return 0
+    curriculum = Curriculum(project)
+    if args.all:
+        specs = curriculum.modules
+    elif args.modules:
+        specs = [curriculum.module(q) for q in args.modules]
+    else:
+        raise UserError("Say which modules to export.", hint="tito export 01   or   tito export --all")
+    failures = 0
+    for spec in specs:
+        try:
+            target = export_module(spec, project, run_tests=not args.no_test)
+            success(f"{spec.id} → {project.relative(target)}")
+        except UserError as e:
+            error(str(e), e.hint)
+            failures += 1
+    return 1 if failures else 0

@@ -1,0 +1,1 @@
+"""The logic behind `tito`'s commands: small modules, one concern each, no CLI code."""

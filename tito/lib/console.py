@@ -1,0 +1,41 @@
+"""Rich output for tito, imported only when a command prints something."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def error(message: str, hint: str | None = None) -> None:
+    from rich.markup import escape
+
+    console().print(f"[bold red]✗[/] {escape(message)}")
+    if hint:
+        console().print(f"  [yellow]→[/] {escape(hint)}")
+
+
+def success(message: str) -> None:
+    from rich.markup import escape
+
+    console().print(f"[bold green]✓[/] {escape(message)}")
+
+
+def info(message: str) -> None:
+    console().print(message)
+
+
+def table(title: str, columns: list[str], rows: list[list[str]]):
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*r)
+    console().print(t)

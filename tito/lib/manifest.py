@@ -1,0 +1,174 @@
+"""module.yaml and milestone.yaml: the one source of truth for numbers, names, paths and unlocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .errors import UserError
+from .project import Project
+
+TIERS = ("Foundation", "Architecture", "Optimization", "Capstone")
+
+MODULE_KEYS = {
+    "number": int, "name": str, "title": str, "tier": str, "depends_on": list,
+    "exports": str, "provides": list, "capability": str, "unlocks": list,
+}
+MILESTONE_KEYS = {
+    "number": int, "name": str, "year": int, "title": str, "script": str,
+    "metric": str, "criterion": (int, float), "summary": str,
+}
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """One curriculum module, as its module.yaml describes it."""
+
+    number: int
+    name: str
+    title: str
+    tier: str
+    depends_on: tuple[str, ...]
+    exports: str
+    provides: tuple[str, ...]
+    capability: str
+    unlocks: tuple[str, ...]
+    folder: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.number:02d}_{self.name}"
+
+    @property
+    def source(self) -> Path:
+        return self.folder / f"{self.name}_dev.py"
+
+    @property
+    def notebook(self) -> Path:
+        return self.source.with_suffix(".ipynb")
+
+    def package_file(self, project: Project) -> Path:
+        return project.root.joinpath(*self.exports.split(".")).with_suffix(".py")
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    """One historical milestone, as its milestone.yaml describes it."""
+
+    number: int
+    name: str
+    year: int
+    title: str
+    script: str
+    metric: str
+    criterion: float
+    summary: str
+    folder: Path
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def script_path(self) -> Path:
+        return self.folder / self.script
+
+
+def _read_yaml(path: Path, schema: dict) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise UserError(f"{path}: not valid YAML ({e}).") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping of keys, got {type(data).__name__}.")
+    missing = [k for k in schema if k not in data]
+    unknown = [k for k in data if k not in schema]
+    if missing or unknown:
+        raise UserError(f"{path}: missing keys {missing}, unknown keys {unknown}.")
+    for key, expected in schema.items():
+        if not isinstance(data[key], expected) or isinstance(data[key], bool):
+            raise UserError(f"{path}: '{key}' should be {expected}, got {data[key]!r}.")
+    return data
+
+
+def load_module(folder: Path) -> ModuleSpec:
+    path = folder / "module.yaml"
+    d = _read_yaml(path, MODULE_KEYS)
+    spec = ModuleSpec(
+        number=d["number"], name=d["name"], title=d["title"], tier=d["tier"],
+        depends_on=tuple(d["depends_on"]), exports=d["exports"], provides=tuple(d["provides"]),
+        capability=d["capability"], unlocks=tuple(d["unlocks"]), folder=folder,
+    )
+    if folder.name != spec.id:
+        raise UserError(f"{path}: folder is {folder.name} but number/name say {spec.id}.")
+    if spec.tier not in TIERS:
+        raise UserError(f"{path}: tier {spec.tier!r} is not one of {TIERS}.")
+    return spec
+
+
+def load_milestone(folder: Path) -> MilestoneSpec:
+    d = _read_yaml(folder / "milestone.yaml", MILESTONE_KEYS)
+    return MilestoneSpec(folder=folder, **{**d, "criterion": float(d["criterion"])})
+
+
+class Curriculum:
+    """All modules and milestones of a project, with lookups by the names users type."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    @cached_property
+    def modules(self) -> list[ModuleSpec]:
+        folders = sorted(p.parent for p in self.project.modules_dir.glob("*/module.yaml"))
+        return sorted((load_module(f) for f in folders), key=lambda m: m.number)
+
+    @cached_property
+    def milestones(self) -> list[MilestoneSpec]:
+        folders = sorted(p.parent for p in self.project.milestones_dir.glob("*/milestone.yaml"))
+        return sorted((load_milestone(f) for f in folders), key=lambda m: m.number)
+
+    def module(self, query: str | int) -> ModuleSpec:
+        """Find a module by `01`, `1`, `01_tensor` or `tensor`."""
+        q = str(query).strip().lower()
+        for m in self.modules:
+            if q in (m.id, m.name, str(m.number), f"{m.number:02d}"):
+                return m
+        valid = ", ".join(m.id for m in self.modules)
+        raise UserError(f"Unknown module {query!r}.", hint=f"Valid modules: {valid}")
+
+    def module_by_name(self, name: str) -> ModuleSpec:
+        return self.module(name)
+
+    def milestone(self, query: str | int) -> MilestoneSpec:
+        """Find a milestone by `01`, `1`, `01_perceptron_1957` or `perceptron`."""
+        q = str(query).strip().lower()
+        for ms in self.milestones:
+            if q in (ms.id, ms.name, str(ms.number), f"{ms.number:02d}"):
+                return ms
+        valid = ", ".join(f"{ms.id} ({ms.name})" for ms in self.milestones)
+        raise UserError(f"Unknown milestone {query!r}.", hint=f"Valid milestones: {valid}")
+
+    def unlocking_module(self, milestone: MilestoneSpec) -> ModuleSpec:
+        for m in self.modules:
+            if milestone.name in m.unlocks:
+                return m
+        raise UserError(f"No module.yaml lists milestone {milestone.name!r} under 'unlocks'.")
+
+    def required_modules(self, milestone: MilestoneSpec) -> list[ModuleSpec]:
+        """The journey is linear: a milestone needs every module up to the one that unlocks it."""
+        last = self.unlocking_module(milestone).number
+        return [m for m in self.modules if m.number <= last]
+
+    def dependency_closure(self, module: ModuleSpec) -> set[str]:
+        """Names of every module `module` depends on, directly or not."""
+        seen: set[str] = set()
+        stack = list(module.depends_on)
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                stack.extend(self.module(name).depends_on)
+        return seen

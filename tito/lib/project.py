@@ -1,0 +1,62 @@
+"""Where things live: the project (or learner workspace) root and the paths derived from it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def modules_dir(self) -> Path:
+        return self.root / "modules"
+
+    @property
+    def milestones_dir(self) -> Path:
+        return self.root / "milestones"
+
+    @property
+    def package_dir(self) -> Path:
+        return self.root / "tinytorch"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def state_dir(self) -> Path:
+        """Per-checkout state (progress, quick-run results); never committed."""
+        return self.root / ".tito"
+
+    @property
+    def progress_file(self) -> Path:
+        return self.state_dir / "progress.json"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def _is_root(folder: Path) -> bool:
+    return (folder / "modules").is_dir() and (folder / "tinytorch").is_dir()
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The nearest folder at or above `start` (default: cwd, or $TITO_ROOT) holding modules/ and tinytorch/."""
+    env = os.environ.get("TITO_ROOT")
+    start = Path(env) if env else Path(start or Path.cwd())
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if _is_root(folder):
+            return Project(folder)
+    raise UserError(
+        f"No TinyTorch project found at or above {start}.",
+        hint="Run tito inside a TinyTorch checkout (the folder with modules/ and tinytorch/).",
+    )
