@@ -64,9 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("modules", nargs="*", help="modules (default: all)")
     p.set_defaults(handler="notebooks:run")
 
+    p = sub.add_parser("docs", help="rewrite the README's journey table from the manifests")
+    p.set_defaults(handler="docs:run")
+
     p = sub.add_parser("test", help="run a test suite")
-    p.add_argument("suite", nargs="?", default="all",
-                   choices=["unit", "integration", "system", "validation", "all"])
+    from tito.lib.testing import SUITES
+
+    p.add_argument("suite", nargs="?", default="all", choices=[*SUITES, "all"],
+                   help="unit = the modules' inline tests; the others are folders of tests/")
     p.set_defaults(handler="test:run")
 
     p = sub.add_parser("system", help="check this machine")

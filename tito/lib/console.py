@@ -21,9 +21,8 @@ def error(message: str, hint: str | None = None) -> None:
 
 
 def success(message: str) -> None:
-    from rich.markup import escape
-
-    console().print(f"[bold green]✓[/] {escape(message)}")
+    """A success line; `message` may use rich markup (keep user data out of it)."""
+    console().print(f"[bold green]✓[/] {message}")
 
 
 def info(message: str) -> None:

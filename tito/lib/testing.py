@@ -11,7 +11,7 @@ from pathlib import Path
 from .manifest import ModuleSpec
 from .project import Project
 
-SUITES = ("unit", "integration", "system", "validation")
+SUITES = ("unit", "properties", "oracle", "integration", "system", "validation")
 
 
 @dataclass

@@ -1,0 +1,20 @@
+"""The README's journey table says what the manifests say."""
+
+from pathlib import Path
+
+from tito.lib.docs import END, START, journey_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_readme_journey_table_matches_manifests(curriculum):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert START in readme and END in readme
+    current = readme.split(START)[1].split(END)[0].strip()
+    assert current == journey_table(curriculum), "run `tito docs` to rewrite the README table"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = [ln for ln in (ROOT / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith(("#", "set ", "cd "))]
+    assert len(ci) == 1 and ci[0] in readme, ".ci/run must run exactly the README's test command"

@@ -1,0 +1,63 @@
+"""The committed package: in sync with modules/, importable, facades complete and helpful."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tito.lib.export import out_of_sync
+from tito.lib.manifest import Curriculum
+from tito.lib.project import Project
+from tito.lib.testkit import copy_project
+
+ROOT = Path(__file__).resolve().parents[2]
+FACADE_NN = ["Module", "Linear", "Sequential", "Dropout", "ReLU", "Sigmoid", "Tanh", "GELU",
+             "Softmax", "MSELoss", "CrossEntropyLoss"]
+
+
+def test_package_is_in_sync_with_module_sources():
+    assert out_of_sync(Project(ROOT)) == [], "run `tito export --all` and commit tinytorch/"
+
+
+def test_import_tinytorch_and_star_import_work():
+    code = "import tinytorch; from tinytorch import *; print(Tensor([1.0]).shape)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.strip() == "(1,)", proc.stderr
+
+
+@pytest.mark.parametrize("name", FACADE_NN)
+def test_nn_facade_resolves_to_the_generated_module(name):
+    import tinytorch.nn as nn
+
+    obj = getattr(nn, name)
+    assert obj.__module__.startswith("tinytorch.core."), obj.__module__
+
+
+def test_every_provided_name_is_importable():
+    import importlib
+
+    for m in Curriculum(Project(ROOT)).modules:
+        mod = importlib.import_module(m.exports)
+        assert sorted(mod.__all__) == sorted(m.provides)
+        for name in m.provides:
+            assert hasattr(mod, name), f"{m.exports} lacks {name}"
+
+
+def test_missing_module_names_the_module_and_the_command(tmp_path):
+    proj = copy_project(ROOT, tmp_path)
+    (proj / "tinytorch" / "core" / "layers.py").unlink()
+    proc = subprocess.run([sys.executable, "-c", "from tinytorch.nn import Linear"],
+                          capture_output=True, text=True, cwd=proj, env={"PYTHONPATH": str(proj), "PATH": ""})
+    assert proc.returncode != 0
+    assert "Linear arrives in module 03_layers — run `tito module complete 03`" in proc.stderr
+
+
+def test_tito_export_check_fails_and_names_the_drifted_file(tmp_path):
+    proj = copy_project(ROOT, tmp_path)
+    target = proj / "tinytorch" / "core" / "tensor.py"
+    target.write_text(target.read_text() + "\n# hand edit\n")
+    proc = subprocess.run([sys.executable, "-m", "tito", "export", "--check"], capture_output=True,
+                          text=True, cwd=proj)
+    assert proc.returncode == 1
+    assert "tinytorch/core/tensor.py" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

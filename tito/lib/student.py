@@ -1,0 +1,42 @@
+"""The student version of a module source: solutions replaced, hidden tests removed.
+
+Inside `### BEGIN SOLUTION` … `### END SOLUTION` the reference code becomes
+`raise NotImplementedError(...)` at the same indentation, so signatures, docstrings and hints
+around the markers stay. Hidden tests (`### BEGIN HIDDEN TESTS` … `### END HIDDEN TESTS`)
+disappear. The result is still a valid module file in the same format.
+"""
+
+from __future__ import annotations
+
+from .errors import UserError
+from .source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
+
+STUB = 'raise NotImplementedError("Your code here: {where}")'
+
+
+def strip_solutions(text: str, name: str = "module") -> str:
+    out: list[str] = []
+    open_marker: tuple[str, int] | None = None  # (marker, line number)
+    for no, line in enumerate(text.splitlines(), start=1):
+        marker = line.strip()
+        if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
+            if open_marker:
+                raise UserError(f"{name}:{no}: {marker} inside the region opened at line {open_marker[1]}.")
+            open_marker = (marker, no)
+            if marker == SOLUTION_BEGIN:
+                indent = line[: len(line) - len(line.lstrip())]
+                if not indent:
+                    raise UserError(f"{name}:{no}: a solution region must be inside a function body.")
+                out.append(indent + STUB.format(where=f"{name} line {no}"))
+            continue
+        if marker in (SOLUTION_END, HIDDEN_END):
+            expected = SOLUTION_BEGIN if marker == SOLUTION_END else HIDDEN_BEGIN
+            if not open_marker or open_marker[0] != expected:
+                raise UserError(f"{name}:{no}: {marker} without a matching {expected}.")
+            open_marker = None
+            continue
+        if open_marker is None:
+            out.append(line)
+    if open_marker:
+        raise UserError(f"{name}:{open_marker[1]}: {open_marker[0]} is never closed.")
+    return "\n".join(out) + "\n"
