@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng']
 
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -32,6 +33,7 @@ class AutogradHooks:
 
     @property
     def active(self) -> bool:
+        """True once module 05 has installed its backward engine."""
         return self.engine is not None
 
 
@@ -52,7 +54,19 @@ def get_rng() -> np.random.Generator:
 
 
 def _shape_str(shape: tuple[int, ...]) -> str:
+    """Format a shape for error messages the way PyTorch users read it: (2, 3)."""
     return str(tuple(shape))
+
+
+def _default_float(result: np.ndarray, *inputs: "Tensor") -> np.ndarray:
+    """Keep float32 where NumPy would promote to float64.
+
+    NumPy makes float32 + int64 (or int64 / int64) a float64 array; PyTorch keeps its default
+    float, float32. We follow PyTorch: a result is float64 only if an input was float64.
+    """
+    if result.dtype == np.float64 and all(t.dtype != np.float64 for t in inputs):
+        return result.astype(np.float32)
+    return result
 
 
 class Tensor:
@@ -63,10 +77,29 @@ class Tensor:
         dtype: float32 unless you ask for another (e.g. np.int64 for class labels).
     """
 
+    # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
+    # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
+    __array_ufunc__ = None
+
+    # ----- creation -----
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        """Store `data` as a NumPy array (float32 unless `dtype` is given) and set the gradient fields.
+
+        Sets: self.data (np.ndarray, a copy of the input), self.requires_grad (bool),
+        self.grad (None) and self._grad_fn (None).
+
+        HINTS:
+        - Unwrap a Tensor argument first (its `.data`), so Tensor(t) copies t's numbers.
+        - np.array(data, dtype=...) copies and converts in one step. NumPy's default is
+          float64, so pass float32 explicitly when dtype is None.
+        - Bad data (None, ragged lists, text) must raise TypeError saying what was wrong.
+        - Only floating-point tensors may require gradients: raise TypeError otherwise.
+        """
         if isinstance(data, Tensor):
             data = data.data
         dtype = np.dtype(np.float32 if dtype is None else dtype)
+        if data is None:  # np.array(None, dtype=float32) would silently give nan
+            raise TypeError("Tensor data must be numbers in a rectangular (nested) list or array; got None.")
         try:
             array = np.array(data, dtype=dtype)
         except (ValueError, TypeError) as e:
@@ -74,9 +107,9 @@ class Tensor:
                 f"Tensor data must be numbers in a rectangular (nested) list or array; "
                 f"could not convert {type(data).__name__} to {dtype} ({e})."
             ) from None
+        if requires_grad and not np.issubdtype(array.dtype, np.floating):
+            raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
         self.data: np.ndarray = array
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(f"Only floating-point tensors can require gradients; this one is {self.data.dtype}.")
         self.requires_grad: bool = bool(requires_grad)
         self.grad: Tensor | None = None
         self._grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
@@ -95,6 +128,16 @@ class Tensor:
 
         Every operation builds its result here. Once module 05 has registered a backward rule
         for `op`, this is where the graph edge is recorded; until then it only wraps.
+
+        Record the edge only when ALL of these hold: autograd is installed
+        (`autograd_hooks.active`), recording is on (`autograd_hooks.enabled`), and at least one
+        input requires grad. Then the output requires grad too, and
+        `out._grad_fn = rule(inputs, out, **saved)` with `rule = autograd_hooks.rules[op]`.
+
+        HINTS:
+        - Tensor._wrap(np.asarray(data)) wraps without copying (a NumPy scalar becomes 0-d).
+        - A missing rule is a bug in the module that added the op: raise NotImplementedError
+          naming `op`, e.g. "No backward rule is registered for 'relu'."
         """
         out = Tensor._wrap(np.asarray(data))
         hooks = autograd_hooks
@@ -106,15 +149,30 @@ class Tensor:
             out._grad_fn = rule(inputs, out, **saved)
         return out
 
-    def _lift(self, other: Any) -> "Tensor":
-        """Turn a number or array operand into a Tensor of a compatible dtype."""
+    def _lift(self, other: Any, op: str = "operation") -> "Tensor":
+        """Turn a number or array operand into a Tensor of a compatible dtype.
+
+        Floats adopt this tensor's float dtype (float32 unless it is float64), so `t * 0.5` or
+        `t + np.ones(3)` (a float64 array) never turns a float32 tensor into float64.
+        """
         if isinstance(other, Tensor):
             return other
-        if np.issubdtype(self.data.dtype, np.floating):
-            return Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
-        return Tensor._wrap(np.asarray(other))
+        try:
+            array = np.asarray(other)
+        except (ValueError, TypeError):
+            array = np.asarray(None)  # ragged lists and the like: reported just below
+        if array.dtype.kind not in "biuf":  # bool, int, unsigned, float
+            raise TypeError(f"{op}: cannot combine a Tensor with {type(other).__name__}; "
+                            f"use a number, a NumPy array or a Tensor.")
+        if array.dtype.kind == "f" or self.dtype.kind == "f":
+            array = array.astype(self._float_dtype(), copy=False)
+        return Tensor._wrap(array)
 
-    # ----- properties -----
+    def _float_dtype(self) -> np.dtype:
+        """This tensor's dtype if it is floating point, else float32 (the default float)."""
+        return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
+
+    # ----- properties and conversion -----
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -137,9 +195,15 @@ class Tensor:
         return self.shape[0]
 
     def numpy(self) -> np.ndarray:
+        """The underlying NumPy array (shares memory, like torch.Tensor.numpy())."""
         return self.data
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """Let np.asarray(t), np.testing and matplotlib read a Tensor directly."""
+        return np.array(self.data, dtype=dtype, copy=copy)
+
     def item(self) -> float:
+        """The single number in a one-element tensor, as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element; this one has shape {_shape_str(self.shape)}.")
         return self.data.item()
@@ -157,7 +221,19 @@ class Tensor:
 
     # ----- element-wise arithmetic (NumPy broadcasting) -----
     def _binary(self, op: str, other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
-        other = self._lift(other)
+        """Apply the element-wise NumPy function `fn` to (self, other), with broadcasting.
+
+        `op` names the operation for autograd ("add", "sub", "mul", "div"). `reverse=True`
+        computes fn(other, self): for `2 - t`, Python calls t.__rsub__(2).
+
+        HINTS:
+        - self._lift(other, op) turns numbers and arrays into Tensors of a matching dtype.
+        - np.broadcast_shapes(a.shape, b.shape) raises ValueError when the shapes clash; catch
+          it and raise ValueError naming the op and both shapes:
+          "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
+        - _default_float(fn(a.data, b.data), a, b) is the result; pass it, a and b to Tensor.from_op.
+        """
+        other = self._lift(other, op)
         a, b = (other, self) if reverse else (self, other)
         try:
             np.broadcast_shapes(a.shape, b.shape)
@@ -166,7 +242,7 @@ class Tensor:
                 f"{op}: shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} cannot be broadcast "
                 f"(trailing dimensions must match or be 1)."
             ) from None
-        return Tensor.from_op(op, fn(a.data, b.data), a, b)
+        return Tensor.from_op(op, _default_float(fn(a.data, b.data), a, b), a, b)
 
     def __add__(self, other: Any) -> "Tensor":
         return self._binary("add", other, np.add)
@@ -193,22 +269,47 @@ class Tensor:
         return self._binary("div", other, np.true_divide, reverse=True)
 
     def __neg__(self) -> "Tensor":
+        """-t: every element negated (op name "neg")."""
         return Tensor.from_op("neg", -self.data, self)
 
     def __pow__(self, exponent: float) -> "Tensor":
-        """Raise every element to a constant power (x ** 2, x ** 0.5, x ** -1)."""
-        if isinstance(exponent, Tensor) or not np.isscalar(exponent):
+        """Raise every element to a constant power (x ** 2, x ** 0.5, x ** -1); op name "pow".
+
+        Save the exponent for autograd: Tensor.from_op("pow", result, self, exponent=exponent).
+
+        HINTS:
+        - The exponent must be a real number (numbers.Real, not a bool); anything else, a Tensor
+          included, raises TypeError.
+        - Convert the exponent to the tensor's dtype (self.data.dtype.type(exponent)) so float32
+          stays float32.
+        - An integer tensor raised to a fractional or negative power computes in float32
+          (NumPy would truncate or refuse): self.data.astype(self._float_dtype()).
+        """
+        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
             raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
-        return Tensor.from_op("pow", self.data ** self.data.dtype.type(exponent), self, exponent=exponent)
+        whole = float(exponent).is_integer() and exponent >= 0
+        base = self.data if whole else self.data.astype(self._float_dtype(), copy=False)
+        return Tensor.from_op("pow", base ** base.dtype.type(exponent), self, exponent=exponent)
 
     # ----- matrix multiplication -----
     def matmul(self, other: "Tensor") -> "Tensor":
-        """Matrix product with NumPy's rules: 2-D @ 2-D, and batched (..., n, k) @ (..., k, m)."""
-        other = self._lift(other)
+        """Matrix product with NumPy's rules: 2-D @ 2-D, and batched (..., n, k) @ (..., k, m).
+
+        Errors (ValueError), in the user's terms:
+          "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
+          "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast."
+          "matmul: both operands need at least 1 dimension, got () @ (3,)."
+
+        HINTS:
+        - The inner size of the right operand is b[-2], or b[-1] when it is 1-D.
+        - np.broadcast_shapes(a[:-2], b[:-2]) checks the batch dimensions.
+        - np.matmul does the work (BLAS); op name "matmul".
+        """
+        other = self._lift(other, "matmul")
         a, b = self.shape, other.shape
         if self.ndim == 0 or other.ndim == 0:
             raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ {_shape_str(b)}.")
-        k_left, k_right = a[-1], b[-2] if other.ndim > 1 else b[-1]
+        k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
         if k_left != k_right:
             raise ValueError(
                 f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
@@ -220,17 +321,26 @@ class Tensor:
                 f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
                 f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast."
             ) from None
-        return Tensor.from_op("matmul", np.matmul(self.data, other.data), self, other)
+        result = _default_float(np.matmul(self.data, other.data), self, other)
+        return Tensor.from_op("matmul", result, self, other)
 
     def __matmul__(self, other: "Tensor") -> "Tensor":
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return self._lift(other).matmul(self)
+        return self._lift(other, "matmul").matmul(self)
 
-    # ----- shape manipulation -----
+    # ----- shape manipulation (views) -----
     def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one dimension may be -1 (inferred)."""
+        """reshape(2, 3) or reshape((2, 3)); one dimension may be -1 (inferred). A view when possible.
+
+        Error (ValueError): "reshape: cannot arrange the 6 elements of shape (2, 3) as (4, 2)."
+
+        HINTS:
+        - A single tuple/list argument is the whole shape.
+        - self.data.reshape(shape) raises ValueError (or TypeError for non-integer sizes).
+        - Op name "reshape"; module 05 reshapes the gradient back to self.shape.
+        """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:
@@ -243,7 +353,14 @@ class Tensor:
         return Tensor.from_op("reshape", data, self)
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
-        """Swap two dimensions (by default the last two, as in a matrix transpose)."""
+        """Swap two dimensions (by default the last two, as in a matrix transpose). A view.
+
+        Errors (ValueError): fewer than 2 dimensions; a dimension out of range for the shape.
+
+        HINTS:
+        - A dimension d is valid when -ndim <= d < ndim.
+        - np.swapaxes returns a view; op name "transpose", saved dim0= and dim1=.
+        """
         if self.ndim < 2:
             raise ValueError(f"transpose: needs at least 2 dimensions, shape is {_shape_str(self.shape)}.")
         for d in (dim0, dim1):
@@ -253,58 +370,101 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
+        """The matrix transpose of the last two dimensions, like x.transpose(-2, -1)."""
         return self.transpose(-2, -1)
 
+    # ----- indexing -----
     def __getitem__(self, index: Any) -> "Tensor":
-        """Index like NumPy: ints, slices, integer arrays (or tensors) and tuples of them."""
+        """Index like NumPy: ints, slices, integer arrays (or tensors), masks and tuples of them.
+
+        The result owns its numbers (a copy, never a view); op name "getitem", saved index=.
+        A bad index raises IndexError naming the tensor's shape.
+
+        HINTS:
+        - _unwrap_index(index) turns Tensors and lists into NumPy arrays.
+        - Basic slicing gives a NumPy view: copy it when np.may_share_memory(result, self.data).
+          (Integer-array indexing already copies; do not copy twice.)
+        """
         index = _unwrap_index(index)
         try:
             data = self.data[index]
         except IndexError as e:
-            raise IndexError(f"index {index!r} is invalid for a tensor of shape {_shape_str(self.shape)} ({e}).") from None
-        return Tensor.from_op("getitem", np.array(data, copy=True), self, index=index)
+            raise IndexError(f"Invalid index for a tensor of shape {_shape_str(self.shape)}: {e}.") from None
+        if np.may_share_memory(data, self.data):
+            data = data.copy()
+        return Tensor.from_op("getitem", data, self, index=index)
 
     # ----- reductions -----
-    def _check_axis(self, op: str, axis: Any) -> None:
-        axes = () if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    def _check_axis(self, op: str, axis: Any) -> int | tuple[int, ...] | None:
+        """Validate `axis` (None, an int, or a tuple/list of ints); return it (a list as a tuple)."""
+        if axis is None:
+            return None
+        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        rank = max(self.ndim, 1)  # like NumPy, a 0-d tensor accepts axis 0 / -1
         for a in axes:
-            if not -max(self.ndim, 1) <= a < max(self.ndim, 1):
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+                raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(a).__name__}.")
+            if not -rank <= a < rank:
                 raise ValueError(f"{op}: axis {a} is out of range for shape {_shape_str(self.shape)}.")
+        if len({a % rank for a in axes}) != len(axes):
+            raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
+        return axes if isinstance(axis, (tuple, list)) else axis
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        self._check_axis("sum", axis)
+        """Sum of the elements (over `axis`, or all); op name "sum", saved axis= and keepdims=.
+
+        HINT: axis = self._check_axis("sum", axis), then np.sum(self.data, axis=axis, keepdims=keepdims).
+        """
+        axis = self._check_axis("sum", axis)
         data = np.sum(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op("sum", np.asarray(data), self, axis=axis, keepdims=keepdims)
+        return Tensor.from_op("sum", data, self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        self._check_axis("mean", axis)
-        data = np.mean(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op("mean", np.asarray(data, dtype=self._float_dtype()), self, axis=axis, keepdims=keepdims)
+        """Average of the elements (over `axis`, or all); float32 for integer tensors. Op name "mean".
+
+        HINT: np.mean(..., dtype=self._float_dtype()) averages integers in float32.
+        """
+        axis = self._check_axis("mean", axis)
+        data = np.mean(self.data, axis=axis, keepdims=keepdims, dtype=self._float_dtype())
+        return Tensor.from_op("mean", data, self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        self._check_axis("max", axis)
-        if self.size == 0:
-            raise ValueError(f"max: the tensor is empty (shape {_shape_str(self.shape)}).")
-        data = np.max(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op("max", np.asarray(data), self, axis=axis, keepdims=keepdims)
+        """Largest element (over `axis`, or all); op name "max", saved axis= and keepdims=.
+
+        Reducing over an empty dimension raises ValueError naming the shape (NumPy raises a
+        ValueError about "zero-size array": catch it and say it in our words).
+        """
+        axis = self._check_axis("max", axis)
+        try:
+            data = np.max(self.data, axis=axis, keepdims=keepdims)
+        except ValueError:
+            raise ValueError(f"max: there is no maximum of an empty dimension (shape {_shape_str(self.shape)}).") from None
+        return Tensor.from_op("max", data, self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None) -> "Tensor":
-        """Index of the largest element (along `axis`); an integer tensor outside any graph."""
-        self._check_axis("argmax", axis)
-        return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis)))
-
-    def _float_dtype(self) -> np.dtype:
-        return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
+        """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
+        if isinstance(axis, (tuple, list)):
+            raise TypeError("argmax: axis must be a single int or None.")
+        axis = self._check_axis("argmax", axis)
+        if self.size == 0:
+            raise ValueError(f"argmax: the tensor is empty (shape {_shape_str(self.shape)}).")
+        return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis), dtype=np.int64))
 
     # ----- element-wise functions -----
     def exp(self) -> "Tensor":
-        return Tensor.from_op("exp", np.exp(self.data), self)
+        """e ** x element-wise (op name "exp"). Integer tensors give float32.
+
+        HINT: np.exp(self.data, dtype=self._float_dtype()).
+        """
+        return Tensor.from_op("exp", np.exp(self.data, dtype=self._float_dtype()), self)
 
     def log(self) -> "Tensor":
-        return Tensor.from_op("log", np.log(self.data), self)
+        """Natural logarithm element-wise (op name "log"). Integer tensors give float32."""
+        return Tensor.from_op("log", np.log(self.data, dtype=self._float_dtype()), self)
 
     def sqrt(self) -> "Tensor":
-        return Tensor.from_op("sqrt", np.sqrt(self.data), self)
+        """Square root element-wise (op name "sqrt"). Integer tensors give float32."""
+        return Tensor.from_op("sqrt", np.sqrt(self.data, dtype=self._float_dtype()), self)
 
     # ----- gradients (dormant until module 05) -----
     def detach(self) -> "Tensor":
@@ -322,7 +482,7 @@ class Tensor:
 
 
 def _unwrap_index(index: Any) -> Any:
-    """Tensors used as indices become NumPy arrays (integer dtype kept as is)."""
+    """Tensors used as indices become NumPy arrays (a float tensor of whole numbers becomes int)."""
     if isinstance(index, Tensor):
         return index.data.astype(np.intp) if np.issubdtype(index.dtype, np.floating) else index.data
     if isinstance(index, tuple):

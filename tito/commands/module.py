@@ -9,7 +9,7 @@ from tito.lib.export import export_module
 from tito.lib.journey import Journey
 from tito.lib.manifest import ModuleSpec
 from tito.lib.project import find_project
-from tito.lib.testing import run_integration_up_to, run_module_tests
+from tito.lib.testing import NO_TESTS_COLLECTED, run_integration_up_to, run_module_tests
 
 
 def run(args) -> int:
@@ -73,7 +73,7 @@ def _complete(journey: Journey, args) -> int:
     success(f"unit tests pass; [bold]2/4[/] exported → {project.relative(target)}")
     info(f"[bold]3/4[/] integration tests for modules up to {m.id}")
     result = run_integration_up_to(m, project)
-    if not result.ok and "no tests ran" not in result.output:
+    if not result.ok and result.returncode != NO_TESTS_COLLECTED:
         error(f"Integration tests fail with your {m.id}:\n{result.summary}",
               "Your module passes its own tests but does not work with the others yet.")
         return 1

@@ -15,18 +15,19 @@ def console():
 def error(message: str, hint: str | None = None) -> None:
     from rich.markup import escape
 
-    console().print(f"[bold red]✗[/] {escape(message)}")
+    console().print(f"[bold red]✗[/] {escape(message)}", soft_wrap=True)
     if hint:
-        console().print(f"  [yellow]→[/] {escape(hint)}")
+        console().print(f"  [yellow]→[/] {escape(hint)}", soft_wrap=True)
 
 
 def success(message: str) -> None:
     """A success line; `message` may use rich markup (keep user data out of it)."""
-    console().print(f"[bold green]✓[/] {message}")
+    console().print(f"[bold green]✓[/] {message}", soft_wrap=True)
 
 
 def info(message: str) -> None:
-    console().print(message)
+    """Prose lines are not re-wrapped: the terminal wraps them, and logs and tests see whole lines."""
+    console().print(message, soft_wrap=True)
 
 
 def table(title: str, columns: list[str], rows: list[list[str]]):

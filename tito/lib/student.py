@@ -11,7 +11,7 @@ from __future__ import annotations
 from .errors import UserError
 from .source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
 
-STUB = 'raise NotImplementedError("Your code here: {where}")'
+STUDENT_STUB = 'raise NotImplementedError("Your code here: {where}")'
 
 
 def strip_solutions(text: str, name: str = "module") -> str:
@@ -27,7 +27,7 @@ def strip_solutions(text: str, name: str = "module") -> str:
                 indent = line[: len(line) - len(line.lstrip())]
                 if not indent:
                     raise UserError(f"{name}:{no}: a solution region must be inside a function body.")
-                out.append(indent + STUB.format(where=f"{name} line {no}"))
+                out.append(indent + STUDENT_STUB.format(where=f"{name} line {no}"))
             continue
         if marker in (SOLUTION_END, HIDDEN_END):
             expected = SOLUTION_BEGIN if marker == SOLUTION_END else HIDDEN_BEGIN

@@ -11,6 +11,7 @@ from pathlib import Path
 from .manifest import ModuleSpec
 from .project import Project
 
+NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --up-to)
 SUITES = ("unit", "properties", "oracle", "integration", "system", "validation")
 
 

@@ -1,0 +1,227 @@
+"""The small shared harness behind every milestone script.
+
+A milestone script does four things: read its own milestone.yaml, train something with the
+learner's `tinytorch`, measure one held-out metric, and record the result. Everything except
+the training is the same for every milestone, so it lives here:
+
+    milestone = harness.load_milestone(__file__)      # facts come from milestone.yaml, never code
+    args = harness.parse_args(milestone)              # --quick, --seed N, --out DIR
+    with harness.Timer() as timer:
+        value = train_and_evaluate(...)
+    harness.write_results(args, milestone, value, timer.elapsed, n_train=...)
+    harness.save_figure(fig, args.out / "plot.png")
+    return harness.verdict(milestone, value)          # prints the verdict, returns the exit code
+
+and the script ends with `harness.main(run)`, which turns "your framework is missing a module"
+into one plain sentence and exit code 2 instead of a traceback.
+
+Framework-free on purpose: only the standard library, NumPy, PyYAML and matplotlib, so the
+harness works the same whichever modules the learner has built so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import yaml
+
+# Exit codes, shared with `tito milestone run`.
+PASSED, FAILED, CANNOT_RUN = 0, 1, 2
+
+# milestone.yaml holds exactly these keys (and `tito` checks the same contract).
+MILESTONE_KEYS = {
+    "number": int, "name": str, "year": int, "title": str, "script": str,
+    "metric": str, "criterion": (int, float), "summary": str,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# milestone.yaml
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Milestone:
+    """One milestone, as its milestone.yaml describes it, plus the folder it lives in."""
+
+    folder: Path
+    number: int
+    name: str
+    year: int
+    title: str
+    script: str
+    metric: str
+    criterion: float
+    summary: str
+
+    @property
+    def id(self) -> str:
+        """The folder name, e.g. `01_perceptron_1957`: the key results are recorded under."""
+        return self.folder.name
+
+
+def load_milestone(script_file: str | os.PathLike) -> Milestone:
+    """Read the milestone.yaml that sits next to `script_file` (pass the script's `__file__`)."""
+    folder = Path(script_file).resolve().parent
+    path = folder / "milestone.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(spec, dict):
+        raise ValueError(f"{path}: expected a mapping of keys, got {type(spec).__name__}.")
+    missing = sorted(set(MILESTONE_KEYS) - set(spec))
+    unknown = sorted(set(spec) - set(MILESTONE_KEYS))
+    if missing or unknown:
+        raise ValueError(f"{path}: missing keys {missing}, unknown keys {unknown}.")
+    for key, expected in MILESTONE_KEYS.items():
+        if not isinstance(spec[key], expected) or isinstance(spec[key], bool):
+            raise ValueError(f"{path}: '{key}' should be {expected}, got {spec[key]!r}.")
+    return Milestone(folder=folder, **{**spec, "criterion": float(spec["criterion"])})
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+def parse_args(milestone: Milestone, add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+               argv: list[str] | None = None) -> argparse.Namespace:
+    """--quick, --seed N and --out DIR, plus whatever `add_arguments(parser)` adds.
+
+    --out defaults to `results/` inside the milestone folder, or `results/quick/` for --quick
+    runs (git-ignored: a quick run must never overwrite the recorded full results).
+    """
+    parser = argparse.ArgumentParser(
+        prog=f"python milestones/{milestone.id}/{milestone.script}",
+        description=f"Milestone {milestone.number:02d} — {milestone.title} ({milestone.year}). "
+                    f"{milestone.summary} Passes when {milestone.metric} >= {milestone.criterion:g}.",
+    )
+    parser.add_argument("--quick", action="store_true",
+                        help="a smaller run that finishes in seconds (what the tests use)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for results.json and the plot (default: results/ or results/quick/)")
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = milestone.folder / "results" / ("quick" if args.quick else "")
+    return args
+
+
+# ----------------------------------------------------------------------------------------------
+# Timing and the environment a result was measured in
+# ----------------------------------------------------------------------------------------------
+class Timer:
+    """`with Timer() as t: ...` then `t.elapsed` (seconds, wall clock)."""
+
+    def __enter__(self) -> "Timer":
+        self.start = time.perf_counter()
+        self.elapsed = 0.0
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.elapsed = time.perf_counter() - self.start
+
+
+def environment() -> dict[str, str]:
+    """Versions and machine: a result means little without knowing where it was measured."""
+    return {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.platform()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing results: atomically, so a reader never sees half a file
+# ----------------------------------------------------------------------------------------------
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(tmp)` on a temporary file next to `path`, then rename it over `path`.
+
+    os.replace is atomic on one filesystem: an interrupted run leaves the old file, not a
+    truncated one that `tito` would fail to read.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(args: argparse.Namespace, milestone: Milestone, value: float, wall_time_s: float,
+                  **extra: Any) -> dict[str, Any]:
+    """Write `args.out/results.json` and return the record.
+
+    The fixed keys are what `tito` and the tests read; `extra` holds what this milestone wants
+    to add (dataset sizes, epochs, ...), plain JSON values only.
+    """
+    value = float(value)
+    record = {
+        "milestone": milestone.id,
+        "metric": milestone.metric,
+        "value": value,
+        "criterion": milestone.criterion,
+        "passed": value >= milestone.criterion,
+        "seed": args.seed,
+        "quick": bool(args.quick),
+        "wall_time_s": round(float(wall_time_s), 3),
+        **environment(),
+        **extra,
+    }
+    text = json.dumps(record, indent=2) + "\n"
+    _atomic_write(Path(args.out) / "results.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return record
+
+
+def pyplot():
+    """matplotlib.pyplot with the Agg backend: milestones save PNGs and never open a window,
+    so they run the same on a laptop, over SSH and in CI."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, path: str | os.PathLike) -> Path:
+    """Save a matplotlib figure atomically (the format follows the suffix), then close it."""
+    path = Path(path)
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
+    pyplot().close(fig)
+    return path
+
+
+# ----------------------------------------------------------------------------------------------
+# The verdict and the exit code
+# ----------------------------------------------------------------------------------------------
+def verdict(milestone: Milestone, value: float) -> int:
+    """Print whether the criterion is met; return the exit code (PASSED or FAILED)."""
+    passed = float(value) >= milestone.criterion
+    sign, outcome = ("≥", "criterion met") if passed else ("<", "criterion NOT met")
+    print(f"\n{'✓' if passed else '✗'} {milestone.title} ({milestone.year}): "
+          f"{milestone.metric} = {value:.4f} {sign} {milestone.criterion:g} — {outcome}")
+    return PASSED if passed else FAILED
+
+
+def main(run: Callable[[], int]) -> None:
+    """Run the milestone and exit with its code.
+
+    If the learner's framework lacks a piece (tinytorch raises an ImportError whose message
+    names the module to complete) or data is missing, say so in one sentence and exit with
+    CANNOT_RUN: a traceback would suggest a bug where there is only a step left to do.
+    """
+    try:
+        code = run()
+    except ImportError as e:
+        print(f"This milestone cannot run yet: {e}", file=sys.stderr)
+        code = CANNOT_RUN
+    except FileNotFoundError as e:
+        print(f"This milestone cannot run: a file it needs is missing — {e}", file=sys.stderr)
+        code = CANNOT_RUN
+    sys.exit(code)

@@ -1,0 +1,961 @@
+# %% [markdown]
+# # Module 02 — Activations: the nonlinearities that let networks bend
+#
+# A neural network is, to a first approximation, matrix multiplications. Module 01 gave you
+# those. This module adds the small element-wise functions that sit *between* the matrix
+# multiplications — ReLU, Sigmoid, Tanh, GELU and Softmax — and without which a network of a
+# hundred layers could learn nothing a single layer could not.
+#
+# They look like one-liners, and mathematically they are. The engineering is in the details a
+# textbook formula hides: `exp(1000)` does not fit in any float, `float32` in must stay `float32`
+# out, a softmax over a million logits should not allocate three million floats, and every result
+# must be built so that module 05 (autograd) can differentiate it.
+#
+# ## Learning Objectives
+#
+# By the end of this module you will be able to:
+#
+# 1. **Explain** why a network needs nonlinearities: a stack of linear maps is one linear map.
+# 2. **Implement** ReLU, Sigmoid, Tanh, GELU and Softmax as vectorized NumPy over whole tensors,
+#    with PyTorch's names and behaviour (`Softmax(dim=-1)`, `GELU(approximate='none')`).
+# 3. **Make them numerically stable**: no overflow for inputs of ±1000, via the two-branch
+#    sigmoid and the max-subtraction (log-sum-exp) trick in softmax.
+# 4. **Preview their derivatives** and decide what each op must save for its backward pass.
+# 5. **Measure** their cost: passes over memory, temporaries, and what in-place tricks save.
+#
+# Every activation here is a *class* with a `forward` method, called like a function:
+#
+# ```python
+# relu = ReLU()
+# y = relu(x)          # same as relu.forward(x)
+# print(relu)          # ReLU()
+# ```
+#
+# That is PyTorch's `torch.nn.ReLU` style. In PyTorch these are `nn.Module`s; our `Module`
+# arrives in module 03 (layers). Activations have no parameters, so until then they need only
+# `forward`, `__call__` and a readable `__repr__`.
+
+# %% nbgrader={"grade": false, "grade_id": "activations-imports", "locked": false, "schema_version": 3, "solution": false}
+#| default_exp core.activations
+#| export
+from __future__ import annotations
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+# %% [markdown]
+# ## 1. Why nonlinearity? A stack of linear maps is one linear map
+#
+# Take two "layers" without activations, `h = x @ W1` and `y = h @ W2`. Matrix multiplication
+# is associative, so
+#
+# ```
+#     y = (x @ W1) @ W2  =  x @ (W1 @ W2)  =  x @ W
+#                                                 └── one (in, out) matrix
+# ```
+#
+# However many layers you stack, the network computes `x @ W` for a single `W` (add biases and
+# it is still one affine map `x @ W + b`). A linear model can only draw straight decision
+# boundaries: it cannot learn XOR (milestone 02 will show you Minsky and Papert's 1969 result
+# in action), let alone recognise digits.
+#
+# Put an element-wise nonlinearity `f` between the layers and the collapse no longer happens:
+#
+# ```
+#     y = f(x @ W1) @ W2       ≠  x @ W  for any W
+# ```
+#
+# With enough hidden units, such networks can approximate any continuous function on a bounded
+# region (the *universal approximation theorem*). The nonlinearity is where all of that power
+# comes from, and it is cheap: one pass over the data, no parameters.
+#
+# Run the demonstration below: two linear layers equal one, to float32 rounding.
+
+# %% nbgrader={"grade": false, "grade_id": "demo-linear-collapse", "locked": false, "schema_version": 3, "solution": false}
+def demo_linear_collapse() -> None:
+    """Show that (x @ W1) @ W2 and x @ (W1 @ W2) are the same function."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((5, 3)))
+    W1, W2 = Tensor(rng.standard_normal((3, 8))), Tensor(rng.standard_normal((8, 2)))
+    two_layers = (x @ W1) @ W2
+    one_layer = x @ (W1 @ W2)
+    gap = np.abs(two_layers.data - one_layer.data).max()
+    print(f"two linear layers vs one merged layer: largest difference {gap:.1e} (float32 rounding)")
+
+
+if __name__ == "__main__":
+    demo_linear_collapse()
+
+# %% [markdown]
+# ## 2. What every activation shares
+#
+# Before the math, the plumbing. Each activation:
+#
+# - **takes a `Tensor`, returns a new `Tensor`** of the same shape. A NumPy array or a list is
+#   refused with a `TypeError` that says how to fix it (`Tensor(array)`). We do not wrap arrays
+#   silently: PyTorch's `nn.ReLU()(np_array)` refuses too, and a silent wrap would hide a dtype
+#   conversion (a float64 array would become float32) and could never be part of a graph.
+# - **keeps the dtype**: float32 in → float32 out, float64 in → float64 out. NumPy helps if you
+#   let it: a Python number like `1` or `0.5` is "weak" and adopts the array's dtype, while a
+#   `np.float64(0.5)` would silently promote a float32 array to float64 (twice the memory).
+#   Integer tensors go through ReLU unchanged in dtype (like PyTorch); the other activations
+#   compute them in float32 (PyTorch's `torch.sigmoid` on an integer tensor does the same).
+# - **builds its output with `Tensor.from_op(op_name, result, x, **saved)`**. Today this only
+#   wraps the array. In module 05, `from_op` looks up a backward rule for `op_name` and calls it
+#   as `rule(inputs, output, **saved)`. So the rule always receives the input and the output;
+#   `saved` is for anything else the derivative needs (softmax's `dim`, GELU's `cdf`).
+#
+# The helpers below are given to you. Use them in your `forward` methods.
+
+# %% nbgrader={"grade": false, "grade_id": "activation-base", "locked": false, "schema_version": 3, "solution": false}
+#| export
+def _check_tensor(x: object, who: str) -> None:
+    """Refuse anything that is not a Tensor, with a message that says what to do."""
+    if not isinstance(x, Tensor):
+        fix = " Wrap it first: Tensor(data)." if isinstance(x, (np.ndarray, list, tuple, int, float)) else ""
+        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}.{fix}")
+
+
+def _floating(data: np.ndarray) -> np.ndarray:
+    """The data itself if it is floating point; integer/bool data as float32 (no copy otherwise)."""
+    return data if np.issubdtype(data.dtype, np.floating) else data.astype(np.float32)
+
+
+def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
+    """Raise a clear error when `dim` does not name a dimension of `shape` (negative counts from the end)."""
+    ndim = max(len(shape), 1)  # like PyTorch, a 0-d tensor accepts dim 0 and -1
+    if not -ndim <= dim < ndim:
+        raise ValueError(
+            f"{who}: dim {dim} is out of range for a tensor of shape {tuple(shape)}; "
+            f"use a dim in [{-ndim}, {ndim - 1}]."
+        )
+
+
+class Activation:
+    """What every activation has in common: call it like a function, print it like PyTorch.
+
+    Subclasses implement `forward`; `extra_repr` returns their settings ("dim=-1").
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x).")
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self.forward(x)
+
+    def parameters(self) -> list[Tensor]:
+        """Activations learn nothing; an empty list lets containers (module 03) treat them like layers."""
+        return []
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+# %% [markdown]
+# ## 3. ReLU — the workhorse
+#
+# ```
+#     ReLU(x) = max(0, x)
+#
+#          y
+#          │        ╱
+#          │      ╱
+#          │    ╱
+#     ─────┼──╱──────── x        negatives → 0, positives pass through
+#          0
+# ```
+#
+# The Rectified Linear Unit is the default hidden-layer activation since AlexNet (2012). Why
+# it won over sigmoid and tanh:
+#
+# - **Cheap**: one comparison per element, no `exp`. On a CPU, `np.maximum` runs at memory
+#   speed; `np.exp` costs several times more (measure it in Complexity Analysis below).
+# - **No saturation for positive inputs**: its slope is exactly 1 there, so gradients flowing
+#   backward through many ReLU layers are not shrunk at every layer (sigmoid's slope is at most
+#   0.25: ten sigmoid layers scale a gradient by at most 0.25¹⁰ ≈ 10⁻⁶ — *vanishing gradients*).
+# - **Sparse**: about half the units output exactly 0 for a given input.
+#
+# Its weakness is the flip side: a unit whose input is negative for every example outputs 0
+# and gets zero gradient — it can "die" and never recover. (Leaky ReLU and GELU answer this.)
+#
+# **Stability**: none needed; `max` cannot overflow. NaN stays NaN (`np.maximum` propagates it,
+# as does PyTorch), which is what you want: a NaN hidden silently would be far harder to debug.
+#
+# **Derivative preview (module 05)**:
+#
+# ```
+#     ReLU'(x) = 1 if x > 0 else 0        (at exactly 0 PyTorch uses 0; so do we)
+# ```
+#
+# The backward rule needs only the input `x` (or, equivalently, the output: `out > 0`), and both
+# reach the rule anyway, so `from_op("relu", result, x)` saves nothing extra.
+
+# %% nbgrader={"grade": false, "grade_id": "relu", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class ReLU(Activation):
+    """ReLU(x) = max(0, x), element-wise. Like torch.nn.ReLU(); keeps the input's dtype."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Zero the negative entries of `x`, keep the rest.
+
+        HINTS:
+        - Start with `_check_tensor(x, "ReLU")`.
+        - `np.maximum(array, 0)` is element-wise and keeps the array's dtype (0 is a weak scalar).
+        - Return `Tensor.from_op("relu", result, x)`.
+        """
+        ### BEGIN SOLUTION
+        _check_tensor(x, "ReLU")
+        return Tensor.from_op("relu", np.maximum(x.data, 0), x)
+        ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_relu():
+    import pytest
+
+    relu = ReLU()
+    x = Tensor([[-2.0, -0.5, 0.0], [0.5, 2.0, 1000.0]])
+    y = relu(x)
+    assert isinstance(y, Tensor) and y.shape == (2, 3)
+    np.testing.assert_array_equal(y.data, [[0, 0, 0], [0.5, 2.0, 1000.0]])
+    assert y.dtype == np.float32
+    assert relu(Tensor([-1.0, 3.0], dtype=np.float64)).dtype == np.float64
+    np.testing.assert_array_equal(x.data[0], [-2.0, -0.5, 0.0])  # the input is not modified
+    assert repr(relu) == "ReLU()"
+    with pytest.raises(TypeError, match="ReLU expects a Tensor, got ndarray"):
+        relu(np.array([1.0, -1.0]))
+    ### BEGIN HIDDEN TESTS
+    assert relu.forward(Tensor([-3.0])).data.tolist() == [0.0]
+    big = relu(Tensor(np.full((4, 5, 6), -1e30)))
+    assert big.shape == (4, 5, 6) and not big.data.any()
+    ints = relu(Tensor([-2, 3], dtype=np.int64))
+    assert ints.dtype == np.int64 and ints.data.tolist() == [0, 3]
+    assert np.isnan(relu(Tensor([np.nan, 1.0])).data[0])
+    assert relu(Tensor(np.zeros((0, 3)))).shape == (0, 3)
+    assert relu(Tensor(-4.0)).shape == () and relu(Tensor(4.0)).item() == 4.0
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_relu()
+
+# %% [markdown]
+# ## 4. Sigmoid — squash to a probability, safely
+#
+# ```
+#     σ(x) = 1 / (1 + e^(−x))
+#
+#       1 ┤                    ________
+#         │                _.-'
+#     0.5 ┤ · · · · · · · ╱               σ(0) = 0.5,  σ(−x) = 1 − σ(x)
+#         │           _.-'
+#       0 ┤________.-'
+#         └───────────┼─────────────── x
+#                     0
+# ```
+#
+# Sigmoid maps any real number into (0, 1), so it reads as a probability: the output of a binary
+# classifier, the gates of an LSTM, the "how much to keep" of an attention gate.
+#
+# ### The overflow story
+#
+# The formula is fine on paper and broken in floating point. `e^(−x)` for `x = −1000` is
+# `e^1000`, and the largest float64 is about `e^709.8` (float32: `e^88.7`). NumPy returns `inf`
+# and emits `RuntimeWarning: overflow encountered in exp`. Here `1 / (1 + inf) = 0` happens to be
+# the right answer, but the warning is a real failure: this project's tests treat it as an error
+# (`-W error::RuntimeWarning`), and in the next formula — tanh, softmax — the same `inf` becomes
+# `inf / inf = NaN` and poisons a whole training run.
+#
+# The fix is to never exponentiate a positive number. Write σ in two branches:
+#
+# ```
+#     x ≥ 0:   σ(x) = 1 / (1 + e^(−x))                      exponent −x ≤ 0
+#     x < 0:   σ(x) = e^x / (1 + e^x)                       (top and bottom times e^x; exponent x < 0)
+# ```
+#
+# Both denominators are `1 + e^(−|x|)`, and the numerator is `1 = e^0` for x ≥ 0 and `e^x` for
+# x < 0, which is `e^min(x, 0)` in both cases. So the two branches are one formula:
+#
+# ```
+#     σ(x) = e^min(x, 0) / (1 + e^(−|x|))          every exponent ≤ 0: nothing can overflow
+# ```
+#
+# For x = −1000 both exponentials underflow to 0 (silently; underflow to 0 is harmless) and
+# σ = e^(−1000) / 1 = 0.
+#
+# *Why not `np.where(x >= 0, 1 / (1 + e), e / (1 + e))`?* It is correct and stable, and many
+# implementations do it. But a select whose condition flips at random — as the signs of real
+# pre-activations do — defeats the CPU's branch prediction: on a 1024 × 1024 float32 array,
+# `np.where` alone takes longer than both of our `exp` calls together (measure it). Branch-free
+# arithmetic is a systems habit worth forming.
+# In float32, σ(x) rounds to exactly 1.0 for x ≳ 17 and to exactly 0 for x ≲ −104: the
+# mathematical "(0, 1)" is "[0, 1]" in floating point. PyTorch behaves the same.
+#
+# **Derivative preview**: `σ'(x) = σ(x) · (1 − σ(x))`. The backward rule needs only the
+# *output*, which it receives anyway — no need to keep `x` or recompute any `exp`.
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class Sigmoid(Activation):
+    """σ(x) = 1 / (1 + exp(-x)), element-wise, computed without overflow for any x."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Squash every element of `x` into [0, 1].
+
+        HINTS:
+        - `_check_tensor(x, "Sigmoid")`, then `data = _floating(x.data)`.
+        - σ(x) = exp(min(x, 0)) / (1 + exp(-|x|)): both exponents are ≤ 0, so nothing overflows.
+          (`np.minimum(data, 0)`, `np.abs(data)`.)
+        - Return `Tensor.from_op("sigmoid", result, x)`.
+        """
+        ### BEGIN SOLUTION
+        _check_tensor(x, "Sigmoid")
+        data = _floating(x.data)
+        # Numerator: e^0 = 1 for x ≥ 0, e^x for x < 0. Every exponent is ≤ 0, so exp stays in (0, 1].
+        result = np.exp(np.minimum(data, 0)) / (1 + np.exp(-np.abs(data)))
+        return Tensor.from_op("sigmoid", result, x)
+        ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-sigmoid", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_sigmoid():
+    sigmoid = Sigmoid()
+    values = np.array([-5.0, -1.0, 0.0, 0.5, 3.0])
+    y = sigmoid(Tensor(values))
+    np.testing.assert_allclose(y.data, 1 / (1 + np.exp(-values)), rtol=1e-6)
+    assert y.dtype == np.float32 and y.shape == (5,)
+    assert sigmoid(Tensor(values, dtype=np.float64)).dtype == np.float64
+    # Stability: ±1000 gives exactly 0 and 1, and not a single floating-point warning.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        extreme = sigmoid(Tensor([-1000.0, 1000.0])).data
+    np.testing.assert_array_equal(extreme, [0.0, 1.0])
+    assert repr(sigmoid) == "Sigmoid()"
+    ### BEGIN HIDDEN TESTS
+    import pytest
+
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        f64 = sigmoid(Tensor([-1000.0, -750.0, 750.0, 1000.0], dtype=np.float64)).data
+    np.testing.assert_array_equal(f64, [0.0, 0.0, 1.0, 1.0])
+    grid = np.linspace(-30, 30, 101)
+    s = sigmoid(Tensor(grid, dtype=np.float64)).data
+    np.testing.assert_allclose(s + s[::-1], 1.0, rtol=1e-15)  # σ(−x) = 1 − σ(x)
+    assert np.all(np.diff(s) > 0)
+    assert sigmoid(Tensor([1, -1], dtype=np.int64)).dtype == np.float32
+    assert np.isnan(sigmoid(Tensor([np.nan])).data[0])
+    assert sigmoid(Tensor(np.zeros((2, 0, 3)))).shape == (2, 0, 3)
+    with pytest.raises(TypeError, match="Sigmoid expects a Tensor, got list"):
+        sigmoid([0.0, 1.0])
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_sigmoid()
+
+# %% [markdown]
+# ## 5. Tanh — sigmoid's zero-centred sibling
+#
+# ```
+#     tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))  =  2σ(2x) − 1
+#
+#       1 ┤                 ________
+#         │              .-'
+#       0 ┤ · · · · · · ╱ · · · · ·     odd: tanh(−x) = −tanh(x),  tanh(0) = 0
+#         │        _.-'
+#      −1 ┤_______'
+#         └───────────┼─────────────── x
+# ```
+#
+# Tanh is a rescaled sigmoid with range (−1, 1). Its outputs are centred on 0, which keeps the
+# inputs of the next layer centred too — the reason it beat sigmoid for hidden layers before
+# ReLU, and why RNN/LSTM cells still use it for their state.
+#
+# **Stability**: the textbook quotient overflows in *both* numerator and denominator for
+# |x| > 710 (float64) and returns `inf / inf = NaN`. Do not write it. `np.tanh` is implemented
+# stably in C (it works with `e^(−2|x|)` just like our sigmoid does), so the whole forward pass is
+# one call. Knowing *which* library functions are already stable is part of the skill.
+#
+# **Derivative preview**: `tanh'(x) = 1 − tanh(x)²` — again the output is all the backward rule
+# needs. Its maximum slope is 1 (at 0), four times sigmoid's 0.25, so gradients vanish more
+# slowly — but for |x| ≳ 3 it saturates just the same.
+
+# %% nbgrader={"grade": false, "grade_id": "tanh", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class Tanh(Activation):
+    """tanh(x), element-wise, in [-1, 1]."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Apply the hyperbolic tangent to every element of `x`.
+
+        HINTS:
+        - `_check_tensor(x, "Tanh")`, then `_floating(x.data)` (integers are computed in float32).
+        - `np.tanh` is already numerically stable; do not write the exp quotient yourself.
+        - Return `Tensor.from_op("tanh", result, x)`.
+        """
+        ### BEGIN SOLUTION
+        _check_tensor(x, "Tanh")
+        return Tensor.from_op("tanh", np.tanh(_floating(x.data)), x)
+        ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-tanh", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_tanh():
+    tanh = Tanh()
+    values = np.array([[-3.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+    y = tanh(Tensor(values))
+    expected = (np.exp(values) - np.exp(-values)) / (np.exp(values) + np.exp(-values))
+    np.testing.assert_allclose(y.data, expected, rtol=1e-6, atol=1e-7)
+    assert y.shape == (2, 3) and y.dtype == np.float32
+    assert tanh(Tensor(values, dtype=np.float64)).dtype == np.float64
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        extreme = tanh(Tensor([-1000.0, 1000.0])).data
+    np.testing.assert_array_equal(extreme, [-1.0, 1.0])
+    assert repr(tanh) == "Tanh()"
+    ### BEGIN HIDDEN TESTS
+    grid = np.linspace(-20, 20, 81)
+    t = tanh(Tensor(grid, dtype=np.float64)).data
+    np.testing.assert_array_equal(t, -t[::-1])  # odd
+    np.testing.assert_allclose(t, 2 / (1 + np.exp(-2 * grid)) - 1, atol=1e-15)  # tanh(x) = 2σ(2x) − 1
+    assert tanh(Tensor([2], dtype=np.int64)).dtype == np.float32
+    assert tanh(Tensor(0.0)).item() == 0.0
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_tanh()
+
+# %% [markdown]
+# ## 6. GELU — the smooth ReLU of transformers
+#
+# ```
+#     GELU(x) = x · Φ(x),     Φ = the standard normal CDF = ½ · (1 + erf(x / √2))
+#
+#          y
+#          │          ╱
+#          │        ╱           ≈ x for large x, ≈ 0 for very negative x,
+#          │      ╱             smooth at 0, with a small dip to −0.17 near x ≈ −0.75
+#     ─────┼─.__.╱───────── x
+#          0
+# ```
+#
+# GELU (Hendrycks & Gimpel, 2016) weighs each input by the probability that a standard normal
+# variable is below it: "keep x with probability Φ(x)". It behaves like ReLU far from 0, but it
+# is smooth and lets small negative values through, so units do not die. BERT, GPT-2 and most
+# transformers since use it; your TinyGPT in module 13 will too.
+#
+# ### Exact or tanh? PyTorch's `approximate` flag
+#
+# `torch.nn.GELU(approximate='none')` (the default) is the exact erf form.
+# `approximate='tanh'` is the approximation from the GELU paper, which GPT-2 was trained with:
+#
+# ```
+#     GELU_tanh(x) = x · ½ · (1 + tanh(√(2/π) · (x + 0.044715 x³)))
+# ```
+#
+# We offer both, with PyTorch's flag and default. The catch: **NumPy has no `erf`** (SciPy does,
+# but TinyTorch depends on NumPy only, and `math.erf` works on one Python float at a time — a
+# Python loop over elements is exactly what this framework never does). So the helper
+# `_normal_cdf` below evaluates Φ through the complementary error function erfc = 1 − erf with
+# a classic vectorized formula: the Chebyshev fit of *Numerical Recipes* (Press et al., §6.2),
+# ten coefficients, one `exp`, relative error below 1.2 × 10⁻⁷ for every input. That is float32's own resolution, so for the
+# float32 tensors TinyTorch uses everywhere, `GELU()` agrees with `torch.nn.GELU()` to rounding.
+# (For float64 tensors the result is float64 but carries that same ~10⁻⁷ relative error; the
+# tanh form has no such limit, because `np.tanh` is exact.)
+#
+# Why erf**c** and not erf? For very negative x, Φ(x) is tiny, and `1 + erf(z)` computes it as
+# the difference of two numbers close to 1: everything below 10⁻⁷ (float32) is lost to
+# *cancellation*. So `_normal_cdf` computes the small side directly, `Φ(−|x|) = ½ · erfc(|x|/√2)`,
+# with full relative accuracy, and gets the large side as `Φ(|x|) = 1 − Φ(−|x|)`, where
+# subtracting a tiny number from 1 loses nothing that float can hold.
+#
+# **Stability**: in the tanh form, `x³` overflows float32 for |x| > 7·10¹². Beyond |x| = 10 the
+# tanh is exactly ±1 in float32 and float64, so clipping x to [−10, 10] *inside the tanh* changes
+# no result and removes the overflow. `_normal_cdf` clips its argument for the same reason.
+#
+# **Derivative preview**: `GELU'(x) = Φ(x) + x · φ(x)` with φ the normal density
+# `e^(−x²/2) / √(2π)`. The backward rule will want Φ(x), so we pass it as `cdf=…` (for the tanh
+# form, `cdf` holds ½(1 + tanh(…)), from which the rule gets the tanh) together with
+# `approximate=…`, and save module 05 from recomputing it.
+
+# %% nbgrader={"grade": false, "grade_id": "gelu", "locked": false, "schema_version": 3, "solution": true}
+#| export
+_SQRT_HALF = 0.7071067811865476        # 1/√2
+_SQRT_2_OVER_PI = 0.7978845608028654   # √(2/π)
+_ERFC_COEFFS = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
+                0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Φ(x) = P(N(0, 1) ≤ x) = ½·erfc(-x/√2), element-wise, in x's float dtype.
+
+    erfc(z) ≈ t · exp(-z² + P(t)) for z ≥ 0, with t = 1 / (1 + z/2) and P a degree-9
+    polynomial: relative error < 1.2e-7 everywhere (Numerical Recipes, §6.2).
+    """
+    z = np.minimum(np.abs(x) * _SQRT_HALF, 40)  # erfc(40) ≈ 1e-697 is 0 in any dtype; keeps z*z finite
+    t = 1 / (1 + 0.5 * z)
+    poly = np.full_like(t, _ERFC_COEFFS[-1])
+    for c in reversed(_ERFC_COEFFS[:-1]):  # Horner's rule, in place: 9 whole-array steps, no element loop
+        poly *= t
+        poly += c
+    poly -= z * z
+    small_side = 0.5 * t * np.exp(poly, out=poly)  # Φ(-|x|): tiny in the tail, computed without cancellation
+    # Φ(x) = small_side for x < 0 and 1 - small_side for x ≥ 0. Arithmetic on the mask instead of
+    # np.where, which is several times slower when signs are mixed (branch misprediction).
+    return small_side + (x >= 0) * (1 - 2 * small_side)
+
+
+class GELU(Activation):
+    """GELU(x) = x · Φ(x), like torch.nn.GELU(approximate='none' | 'tanh')."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' (exact, erf) or 'tanh', got {approximate!r}.")
+        self.approximate = approximate
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Weigh every element of `x` by the normal CDF at that element.
+
+        HINTS:
+        - `_check_tensor(x, "GELU")`, then `data = _floating(x.data)`.
+        - Exact: cdf = _normal_cdf(data).
+        - Tanh: clip data to [-10, 10] first (so c³ cannot overflow), then
+          cdf = 0.5 * (1 + tanh(_SQRT_2_OVER_PI * (c + 0.044715 * c³))). Write c³ as c * c * c:
+          NumPy's `c ** 3` calls the general power function and is ~100× slower.
+        - Multiply data * cdf (cdf is in [0, 1], so this cannot overflow), and return
+          `Tensor.from_op("gelu", result, x, approximate=self.approximate, cdf=cdf)`.
+        """
+        ### BEGIN SOLUTION
+        _check_tensor(x, "GELU")
+        data = _floating(x.data)
+        if self.approximate == "tanh":
+            c = np.clip(data, -10, 10)  # tanh(...) is exactly ±1 beyond |x| = 10; clipping stops x³ overflowing
+            cdf = 0.5 * (1 + np.tanh(_SQRT_2_OVER_PI * (c + 0.044715 * (c * c * c))))
+        else:
+            cdf = _normal_cdf(data)
+        return Tensor.from_op("gelu", data * cdf, x, approximate=self.approximate, cdf=cdf)
+        ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-gelu", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_gelu():
+    import math
+
+    import pytest
+
+    values = [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0]
+    exact = [v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in values]
+    y = GELU()(Tensor(values))
+    np.testing.assert_allclose(y.data, exact, rtol=1e-6, atol=1e-7)
+    assert y.dtype == np.float32 and y.shape == (7,)
+
+    k = math.sqrt(2 / math.pi)
+    approx = [v * 0.5 * (1 + math.tanh(k * (v + 0.044715 * v ** 3))) for v in values]
+    y_tanh = GELU(approximate="tanh")(Tensor(values, dtype=np.float64))
+    np.testing.assert_allclose(y_tanh.data, approx, rtol=1e-12, atol=1e-15)
+    assert y_tanh.dtype == np.float64
+
+    for gelu in (GELU(), GELU(approximate="tanh")):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            extreme = gelu(Tensor([-1000.0, 1000.0])).data
+        np.testing.assert_array_equal(extreme, [0.0, 1000.0])
+    assert repr(GELU()) == "GELU(approximate='none')"
+    with pytest.raises(ValueError, match="approximate must be 'none'"):
+        GELU(approximate="fast")
+    ### BEGIN HIDDEN TESTS
+    tail = GELU()(Tensor([-8.0, -12.0], dtype=np.float64)).data
+    true_tail = [v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in (-8.0, -12.0)]
+    np.testing.assert_allclose(tail, true_tail, rtol=2e-7)  # erfc keeps the tail's relative accuracy
+    grid = np.linspace(-6, 6, 241)
+    g = GELU()(Tensor(grid, dtype=np.float64)).data
+    reference = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in grid])
+    np.testing.assert_allclose(g, reference, rtol=2e-7, atol=1e-12)
+    x_huge = Tensor([-3e38, 3e38])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        huge = GELU(approximate="tanh")(x_huge).data
+        huge_exact = GELU()(x_huge).data
+    np.testing.assert_array_equal(huge, [0.0, x_huge.data[1]])
+    np.testing.assert_array_equal(huge_exact, huge)
+    assert GELU()(Tensor([[1, 2]], dtype=np.int64)).dtype == np.float32
+    assert GELU()(Tensor(np.ones((3, 0)))).shape == (3, 0)
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_gelu()
+
+# %% [markdown]
+# ## 7. Softmax — from scores to a probability distribution
+#
+# ```
+#     softmax(x)_i = e^(x_i) / Σ_j e^(x_j)          (along one dimension, `dim`)
+#
+#     logits  [ 2.0,  1.0,  0.1 ]
+#     e^x     [ 7.39, 2.72, 1.11 ]   sum 11.21
+#     probs   [ 0.66, 0.24, 0.10 ]   sum 1      — positive, ordered like the logits
+# ```
+#
+# Softmax turns a vector of scores ("logits") into probabilities: every output is positive and
+# each slice along `dim` sums to 1. It ends every classifier (module 04's cross-entropy) and sits
+# inside every attention layer (module 12), where it runs over rows of a (seq × seq) score matrix.
+#
+# ### `dim`: which slices sum to 1
+#
+# ```
+#     x.shape = (batch, classes)     Softmax(dim=-1): each ROW sums to 1  (one distribution per sample)
+#                                    Softmax(dim=0):  each COLUMN sums to 1
+# ```
+#
+# `dim=-1` is the usual choice and our default. (PyTorch's `nn.Softmax` has no default that
+# works silently — `dim=None` is deprecated — but in practice everyone writes `dim=-1`.) A `dim`
+# that the tensor does not have is an error that names the shape.
+#
+# ### The overflow story, part two: the log-sum-exp trick
+#
+# Logits of 1000 are not exotic (an untrained network, a large learning rate, attention scores
+# before scaling). `e^1000 = inf`, and the naive formula gives `inf / inf = NaN`. The fix rests on
+# one identity — softmax does not change when you add the same constant c to every input:
+#
+# ```
+#     e^(x_i − c) / Σ_j e^(x_j − c)  =  (e^(−c) · e^(x_i)) / (e^(−c) · Σ_j e^(x_j))  =  softmax(x)_i
+# ```
+#
+# Choose c = max(x). Then every exponent is ≤ 0, every `e^…` is in (0, 1], the largest is exactly
+# 1, so the sum is ≥ 1: no overflow, and no division by zero either. Entries far below the max
+# underflow to 0 — their true probabilities are below 10⁻³⁸ anyway. The same shift gives the
+# stable **log-sum-exp**, which module 04 uses for cross-entropy:
+#
+# ```
+#     log Σ_j e^(x_j) = m + log Σ_j e^(x_j − m),      m = max(x)
+# ```
+#
+# Two edge cases, handled as PyTorch does: a `−inf` entry (a *masked* position in attention) gets
+# probability exactly 0; a slice that is entirely `−inf` (or holds `+inf`) has no meaningful
+# distribution and becomes NaN, without a warning.
+#
+# ### Three passes, one allocation
+#
+# ```
+#     m   = max(x, dim)          pass 1: read x            (a small (…, 1) array)
+#     out = x − m                pass 2: read x, write out (the ONE full-size allocation)
+#     out = exp(out)   in place  pass 3
+#     out = out / sum(out, dim)  in place, after a sum pass
+# ```
+#
+# `np.exp(out, out=out)` and `out /= s` write into the array they read, so softmax allocates one
+# output-sized buffer instead of three. Memory Profiling below measures the difference.
+#
+# **Derivative preview**: the Jacobian of softmax along `dim` is `diag(s) − s sᵀ` (s = output),
+# an n × n matrix per slice. The backward rule never builds it: for an upstream gradient g,
+# `grad_x = s ⊙ (g − Σ_dim(g ⊙ s))` — O(n), needing only the output s and `dim`, which we save.
+
+# %% nbgrader={"grade": false, "grade_id": "softmax", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class Softmax(Activation):
+    """softmax along `dim`: exp(x - max) / sum(exp(x - max)). Like torch.nn.Softmax(dim=-1)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Softmax: dim must be an integer dimension such as -1, got {dim!r}.")
+        self.dim = int(dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Turn the slices of `x` along `self.dim` into probability distributions.
+
+        HINTS:
+        - `_check_tensor(x, "Softmax")`, `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")`,
+          then `data = _floating(x.data)`.
+        - An empty tensor has nothing to normalise: return a copy.
+        - Subtract the max along the dim (keepdims=True so it broadcasts back). Use
+          `axis = self.dim if data.ndim else None` so a 0-d tensor works too.
+        - Allocate once: `out = np.empty_like(data)`, then np.subtract(..., out=out),
+          np.exp(out, out=out), out /= out.sum(axis=axis, keepdims=True).
+        - Wrap the arithmetic in `np.errstate(over="ignore", invalid="ignore")`: a difference
+          beyond the float range becomes -inf (whose exp is exactly 0, the right answer), and a
+          slice of all -inf gives NaN as in PyTorch.
+        - Return `Tensor.from_op("softmax", out, x, dim=self.dim)`.
+        """
+        ### BEGIN SOLUTION
+        _check_tensor(x, "Softmax")
+        _check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")
+        data = _floating(x.data)
+        if data.size == 0:
+            return Tensor.from_op("softmax", data.copy(), x, dim=self.dim)
+        axis = self.dim if data.ndim else None
+        out = np.empty_like(data)  # the only full-size allocation; everything below is in place
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.subtract(data, data.max(axis=axis, keepdims=True), out=out)  # shift: every exponent ≤ 0
+            np.exp(out, out=out)
+            out /= out.sum(axis=axis, keepdims=True)  # the sum is ≥ 1: the max entry contributes e^0
+        return Tensor.from_op("softmax", out, x, dim=self.dim)
+        ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-softmax", "locked": true, "points": 8, "schema_version": 3, "solution": false}
+def test_unit_softmax():
+    import pytest
+
+    logits = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    y = Softmax()(Tensor(logits))
+    e = np.exp(logits)
+    np.testing.assert_allclose(y.data, e / e.sum(axis=1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(y.data.sum(axis=1), 1.0, rtol=1e-6)
+    assert y.shape == (2, 3) and y.dtype == np.float32
+
+    # dim picks which slices sum to 1.
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4) / 7)
+    for dim in (0, 1, 2, -1, -2):
+        s = Softmax(dim=dim)(x)
+        np.testing.assert_allclose(s.data.sum(axis=dim), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(Softmax(dim=1)(x).data, Softmax(dim=-2)(x).data)
+
+    # Stability: logits of ±1000 and a huge shared offset, with no floating-point warnings.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        big = Softmax()(Tensor([[1000.0, 0.0, -1000.0], [1001.0, 1000.0, 999.0]])).data
+    np.testing.assert_allclose(big[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(big[1], Softmax()(Tensor([2.0, 1.0, 0.0])).data, rtol=1e-6)
+    assert Softmax(dim=0)(Tensor([1.0, 2.0], dtype=np.float64)).dtype == np.float64
+
+    assert repr(Softmax()) == "Softmax(dim=-1)" and repr(Softmax(dim=0)) == "Softmax(dim=0)"
+    with pytest.raises(ValueError, match=r"dim 2 is out of range for a tensor of shape \(2, 3\)"):
+        Softmax(dim=2)(Tensor(logits))
+    ### BEGIN HIDDEN TESTS
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        Softmax(dim=-3)(Tensor(logits))
+    with pytest.raises(TypeError, match="dim must be an integer"):
+        Softmax(dim=None)
+    with pytest.raises(TypeError, match="Softmax expects a Tensor"):
+        Softmax()(logits)
+    # A masked (-inf) position gets exactly 0; the others share the mass.
+    masked = Softmax()(Tensor([[0.0, -np.inf, 0.0]])).data
+    np.testing.assert_array_equal(masked, [[0.5, 0.0, 0.5]])
+    # A fully masked row is NaN (as in PyTorch), quietly; the other rows are unaffected.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        rows = Softmax()(Tensor([[-np.inf, -np.inf], [0.0, 0.0]])).data
+    assert np.isnan(rows[0]).all() and rows[1].tolist() == [0.5, 0.5]
+    # Differences beyond float32's range: exp(-inf) = 0, no warning.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        spread = Softmax()(Tensor([3e38, -3e38])).data
+    np.testing.assert_array_equal(spread, [1.0, 0.0])
+    assert Softmax()(Tensor(5.0)).item() == 1.0 and Softmax(dim=0)(Tensor(5.0)).shape == ()
+    assert Softmax()(Tensor(np.zeros((3, 0)))).shape == (3, 0)
+    ints = Softmax()(Tensor([[1, 1]], dtype=np.int64))
+    assert ints.dtype == np.float32 and ints.data.tolist() == [[0.5, 0.5]]
+    shifted = Softmax()(Tensor(logits + 123.0, dtype=np.float64)).data
+    np.testing.assert_allclose(shifted, Softmax()(Tensor(logits, dtype=np.float64)).data, rtol=1e-12)
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_softmax()
+
+# %% [markdown]
+# ## Complexity Analysis
+#
+# All five activations are element-wise (softmax: element-wise plus a reduction per slice), so
+# for a tensor of n elements:
+#
+# | activation | time | passes over memory | transcendental calls | peak memory, × input (measured below) |
+# |---|---|---|---|---|
+# | ReLU | O(n) | 1 read, 1 write | none | 1 (the output) |
+# | Sigmoid | O(n) | ~6 (min, exp, abs, exp, add, divide) | 2 `exp` | 3 |
+# | Tanh | O(n) | 1 read, 1 write | 1 `tanh` | 1 |
+# | GELU (none) | O(n) | ~30 (Horner's 18 in-place steps in `_normal_cdf`) | 1 `exp` | ~6 (output and saved `cdf` stay) |
+# | GELU (tanh) | O(n) | ~8 | 1 `tanh` | 3 |
+# | Softmax | O(n) | max, subtract, exp, sum, divide = 5 | 1 `exp` | 1 (+ one value per slice) |
+#
+# Big-O hides what matters here. Every one of these is **memory-bound**: the arithmetic per
+# element is tiny compared with the cost of streaming the array through the cache. A 4096 × 4096
+# float32 activation is 64 MiB — far bigger than any cache — so each extra NumPy pass is another
+# 64 MiB read and usually 64 MiB written. That is why ReLU (one pass) is several times faster
+# than GELU (many passes), far more than the "one max vs one exp" difference suggests, and why
+# production frameworks fuse all those passes into a single kernel (see Production Context).
+#
+# Softmax adds a **reduction along `dim`**: the max and the sum each read the whole tensor.
+# Reducing along the last, contiguous dimension streams memory in order; reducing along dim 0 of
+# a large matrix strides across it. Same O(n), different speed.
+#
+# Measure it yourself (numbers depend on your machine):
+
+# %% nbgrader={"grade": false, "grade_id": "complexity-timing", "locked": false, "schema_version": 3, "solution": false}
+def time_activations(shape: tuple[int, ...] = (1024, 1024), repeats: int = 5) -> dict[str, float]:
+    """Milliseconds per call (best of `repeats`) for each activation on a float32 tensor."""
+    import time
+
+    x = Tensor(np.random.default_rng(0).standard_normal(shape).astype(np.float32))
+    timings = {}
+    for act in (ReLU(), Sigmoid(), Tanh(), GELU(), GELU(approximate="tanh"), Softmax(dim=-1), Softmax(dim=0)):
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            act(x)
+            best = min(best, time.perf_counter() - start)
+        timings[repr(act)] = best * 1e3
+    relu_ms = timings["ReLU()"]
+    print(f"{'activation':<28}{'ms / call':>10}{'× ReLU':>9}   on {shape} float32")
+    for name, ms in timings.items():
+        print(f"{name:<28}{ms:>10.2f}{ms / relu_ms:>9.1f}")
+    return timings
+
+
+if __name__ == "__main__":
+    time_activations()
+
+# %% [markdown]
+# ## Memory Profiling
+#
+# Peak memory, not total allocations, decides whether a batch fits. Python's `tracemalloc`
+# sees NumPy's array buffers, so we can measure the peak extra memory of one call, in units of
+# the input's size:
+#
+# - A **naive softmax**, `e = np.exp(x - x.max(...)); e / e.sum(...)`, holds `x - max` and `e`
+#   at the same moment, then `e` and the result: a peak of **2×** the input.
+# - **Ours** allocates the output once and works in place: **1×**.
+# - **ReLU in place** (`np.maximum(x, 0, out=x)`, PyTorch's `ReLU(inplace=True)`) needs **0×**,
+#   at the price of destroying the input — fine only if nothing else (such as a backward pass
+#   that needs it) will read it again.
+#
+# The function below measures all three, plus each of our activations.
+
+# %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
+def peak_extra_bytes(fn, *args) -> int:
+    """Peak bytes allocated while fn(*args) runs (the arguments themselves already exist)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = fn(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
+def naive_softmax(x: np.ndarray) -> np.ndarray:
+    """The textbook (stable but allocation-hungry) softmax over the last axis."""
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def inplace_relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0, out=x)
+
+
+def profile_activation_memory(shape: tuple[int, ...] = (512, 1024)) -> dict[str, float]:
+    """Peak extra memory of each variant, as a multiple of the input's size."""
+    data = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x = Tensor(data)
+    variants = {
+        "naive softmax (NumPy)": lambda: naive_softmax(data),
+        "Softmax(dim=-1)": lambda: Softmax()(x),
+        "ReLU()": lambda: ReLU()(x),
+        "ReLU in place (NumPy)": lambda: inplace_relu(data.copy()),
+        "Sigmoid()": lambda: Sigmoid()(x),
+        "Tanh()": lambda: Tanh()(x),
+        "GELU()": lambda: GELU()(x),
+        "GELU(approximate='tanh')": lambda: GELU(approximate="tanh")(x),
+    }
+    ratios = {}
+    for name, fn in variants.items():
+        extra = peak_extra_bytes(fn)
+        if name.startswith("ReLU in place"):
+            extra -= data.nbytes  # the copy we handed it is the input, not a temporary
+        ratios[name] = extra / data.nbytes
+    print(f"input: {shape} float32 = {data.nbytes / 2**20:.1f} MiB")
+    for name, ratio in ratios.items():
+        print(f"  {name:<28} peak extra memory {ratio:4.1f} × input")
+    return ratios
+
+
+if __name__ == "__main__":
+    profile_activation_memory()
+
+# %% [markdown]
+# What the numbers say: the naive softmax peaks at about 2× the input and ours at 1× — the
+# temporaries live only for an instant, but an out-of-memory error happens *at* the peak.
+# Sigmoid and GELU peak at a few × the input because every NumPy expression like `1 + e`
+# materialises a full array. NumPy cannot fuse `exp(min(x, 0)) / (1 + exp(−|x|))` into one loop;
+# a compiled kernel can, which is the next section's point. In-place ReLU costs nothing extra,
+# but a backward pass needs either the input or the output of ReLU, so in-place is only safe
+# where autograd can still read the overwritten array as the output.
+
+# %% [markdown]
+# ## Production Context
+#
+# **Fused kernels.** `torch.sigmoid` on a CUDA tensor is one kernel: each thread reads x once,
+# computes the whole formula in registers, writes σ once — one pass instead of our five, and no
+# temporaries. CPU PyTorch does the same with vectorized (AVX2/AVX-512) loops. `torch.compile`
+# goes further and fuses an activation into the matrix multiplication or normalization next to it,
+# so the activation costs almost nothing: its input never makes the trip to memory and back.
+#
+# **Softmax kernels.** PyTorch's softmax is one kernel per row (or per block of rows) that does
+# max, exp-sum and normalise with the row held in fast on-chip memory. The *online softmax*
+# (Milakov & Gimelshein, 2018) computes max and sum in a single pass by rescaling the running sum
+# whenever the max grows; FlashAttention (2022) builds on exactly that trick to compute attention
+# without ever storing the seq × seq score matrix. Training code rarely calls softmax before the
+# loss at all: `F.cross_entropy` takes logits and uses `log_softmax` (log-sum-exp inside), which
+# is both stabler and cheaper — module 04 does the same.
+#
+# **`inplace=True`.** `nn.ReLU(inplace=True)` overwrites its input, saving one activation-sized
+# buffer per layer (for a ResNet-50 at batch 256, gigabytes). Autograd allows it because ReLU's
+# backward can use its output instead of its input; if anything else still needed the old input,
+# PyTorch raises "one of the variables needed for gradient computation has been modified by an
+# inplace operation". We leave `inplace` out: NumPy copies are cheap to reason about, and a
+# learner's first autograd engine should not have to track version counters.
+#
+# **The GELU `approximate` flag.** `approximate='tanh'` existed because erf was once slow on
+# GPUs. Today both forms are fast, but the flag lives on because a model must be *run* with the
+# form it was *trained* with: GPT-2 checkpoints expect the tanh form (Hugging Face calls it
+# `gelu_new`), BERT the exact one. The difference is below 10⁻³ per element, yet it shifts
+# logits enough to change generated text. Our `GELU` keeps the same flag for the same reason.
+#
+# **Precision.** In float16/bfloat16 (mixed-precision training), `exp` overflows at 11.1 instead
+# of 88.7, so frameworks compute softmax internally in float32 and cast back. The max-subtraction
+# you wrote is not an optimisation in that world — it is the only reason the numbers exist.
+
+# %% [markdown]
+# ## ML Systems Thinking
+#
+# 1. **Memory-bound math.** Your `time_activations` run shows GELU costing several times ReLU.
+#    Count the full-array passes in our GELU. If a fused kernel does it in one pass, what speed-up
+#    would you predict, and why is it about bandwidth rather than the cost of `exp`?
+# 2. **What to save for backward.** Sigmoid's backward needs σ(x); ReLU's needs x > 0. For a
+#    network with 50 ReLU layers of 4096 × 4096 float32 activations, how much memory does
+#    keeping every output cost? How could a one-bit mask per element (x > 0) reduce it?
+# 3. **Softmax along the wrong dim.** A classifier applies `Softmax(dim=0)` to a (batch, classes)
+#    matrix by mistake. Training runs without an error. What does the model learn, and which test
+#    would have caught it?
+# 4. **The shift is free.** Max-subtraction costs an extra pass over the data. Why does every
+#    production softmax pay it anyway, and how does the online softmax avoid the extra pass?
+# 5. **Dead units.** After a too-large learning-rate step, 40% of a ReLU layer's units output 0
+#    for every training example. Why will gradient descent never revive them, and what would
+#    GELU or Leaky ReLU change?
+# 6. **Approximation budgets.** Our exact GELU has ~10⁻⁷ relative error; float32 itself has
+#    ~6·10⁻⁸ per rounding. When is an approximation "exact enough", and when (think checkpoints
+#    trained elsewhere) is matching the *same* approximation more important than accuracy?
+
+# %% [markdown]
+# ## Module Summary
+#
+# You built the five nonlinearities that every network in this course uses:
+#
+# - **ReLU** — `max(0, x)`: one pass, no `exp`, slope 1 for positives; the default hidden layer.
+# - **Sigmoid** — `1 / (1 + e^(−x))`, computed as `e^min(x, 0) / (1 + e^(−|x|))` so that no
+#   exponent is ever positive and nothing overflows.
+# - **Tanh** — zero-centred sigmoid, via NumPy's already-stable `np.tanh`.
+# - **GELU** — `x · Φ(x)`, exact (through a vectorized erfc) or with PyTorch's `approximate='tanh'`.
+#   Two speed lessons on the way: `c * c * c` beats `c ** 3`, and mask arithmetic beats `np.where`.
+# - **Softmax** — along any `dim`, stabilised by subtracting the max (the log-sum-exp trick),
+#   with one allocation and in-place exp and divide.
+#
+# Each is a class with PyTorch's name and `repr`, keeps the input's dtype, refuses non-tensors
+# with a clear message, survives inputs of ±1000 without a single warning, and builds its result
+# with `Tensor.from_op` — saving what its backward rule will need (`dim`, `cdf`). Module 05 will
+# turn the derivative previews above into those rules.
+#
+# **Next**: module 03 (layers) puts `Linear` layers and these activations together in
+# `Sequential` — the first real networks. Export this module with `tito export 02` (or complete
+# it with `tito module complete 02`).
