@@ -15,8 +15,9 @@ the training is the same for every milestone, so it lives here:
 and the script ends with `harness.main(run)`, which turns "your framework is missing a module"
 into one plain sentence and exit code 2 instead of a traceback.
 
-Framework-free on purpose: only the standard library, NumPy, PyYAML and matplotlib, so the
-harness works the same whichever modules the learner has built so far.
+Framework-free on purpose: only the standard library, NumPy, matplotlib and tito's manifest
+reader (the one definition of milestone.yaml), so the harness works the same whichever
+modules the learner has built so far.
 """
 
 from __future__ import annotations
@@ -28,61 +29,30 @@ import platform
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import yaml
+
+from tito.lib.errors import UserError
+from tito.lib.manifest import MilestoneSpec
+from tito.lib.manifest import load_milestone as _load_milestone
 
 # Exit codes, shared with `tito milestone run`.
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
 
-# milestone.yaml holds exactly these keys (and `tito` checks the same contract).
-MILESTONE_KEYS = {
-    "number": int, "name": str, "year": int, "title": str, "script": str,
-    "metric": str, "criterion": (int, float), "summary": str,
-}
-
-
 # ----------------------------------------------------------------------------------------------
-# milestone.yaml
+# milestone.yaml — read by the same loader `tito` uses, so the contract is written down once
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Milestone:
-    """One milestone, as its milestone.yaml describes it, plus the folder it lives in."""
-
-    folder: Path
-    number: int
-    name: str
-    year: int
-    title: str
-    script: str
-    metric: str
-    criterion: float
-    summary: str
-
-    @property
-    def id(self) -> str:
-        """The folder name, e.g. `01_perceptron_1957`: the key results are recorded under."""
-        return self.folder.name
+Milestone = MilestoneSpec
 
 
 def load_milestone(script_file: str | os.PathLike) -> Milestone:
     """Read the milestone.yaml that sits next to `script_file` (pass the script's `__file__`)."""
-    folder = Path(script_file).resolve().parent
-    path = folder / "milestone.yaml"
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(spec, dict):
-        raise ValueError(f"{path}: expected a mapping of keys, got {type(spec).__name__}.")
-    missing = sorted(set(MILESTONE_KEYS) - set(spec))
-    unknown = sorted(set(spec) - set(MILESTONE_KEYS))
-    if missing or unknown:
-        raise ValueError(f"{path}: missing keys {missing}, unknown keys {unknown}.")
-    for key, expected in MILESTONE_KEYS.items():
-        if not isinstance(spec[key], expected) or isinstance(spec[key], bool):
-            raise ValueError(f"{path}: '{key}' should be {expected}, got {spec[key]!r}.")
-    return Milestone(folder=folder, **{**spec, "criterion": float(spec["criterion"])})
+    try:
+        return _load_milestone(Path(script_file).resolve().parent)
+    except UserError as e:
+        raise ValueError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,4 +9,4 @@ from tinytorch._lazy import lazy_namespace
 
 __version__ = "0.1.0"
 
-__getattr__, __dir__ = lazy_namespace(__name__, ["Tensor", "manual_seed"])
+__getattr__, __dir__ = lazy_namespace(__name__, ["Tensor", "manual_seed"], subpackages=("nn",))

@@ -48,12 +48,14 @@ def resolve(name: str):
     return getattr(module, name)
 
 
-def lazy_namespace(namespace: str, names: list[str]):
-    """`__getattr__` and `__dir__` for a package that re-exports `names` lazily."""
+def lazy_namespace(namespace: str, names: list[str], subpackages: tuple[str, ...] = ()):
+    """`__getattr__` and `__dir__` for a package that re-exports `names` (and `subpackages`) lazily."""
 
     def __getattr__(attr: str):
         if attr == "__all__":
             return [n for n in names if is_built(n)]
+        if attr in subpackages:  # `import tinytorch; tinytorch.nn.Linear` works like torch.nn
+            return importlib.import_module(f"{namespace}.{attr}")
         if attr not in names:
             raise AttributeError(f"module {namespace!r} has no attribute {attr!r}")
         value = resolve(attr)
@@ -61,6 +63,6 @@ def lazy_namespace(namespace: str, names: list[str]):
         return value
 
     def __dir__() -> list[str]:
-        return sorted(set(names) | set(vars(sys.modules[namespace])))
+        return sorted(set(names) | set(subpackages) | set(vars(sys.modules[namespace])))
 
     return __getattr__, __dir__

@@ -52,6 +52,7 @@
 from __future__ import annotations
 
 import numbers
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
@@ -182,6 +183,31 @@ class AutogradHooks:
     def active(self) -> bool:
         """True once module 05 has installed its backward engine."""
         return self.engine is not None
+
+    @contextmanager
+    def recording(self):
+        """A lens on the socket: log what each op would hand to its backward rule.
+
+        Inside `with autograd_hooks.recording() as log:` every op whose input requires grad
+        appends `(op_name, inputs, saved)` to `log` instead of building a graph. Tests of later
+        modules use it to check that a layer is built from ops autograd can see, and that each
+        op saves what its backward rule needs. The socket is restored on exit.
+        """
+        log: list[tuple[str, tuple, dict]] = []
+
+        def rule_for(op: str) -> Callable[..., None]:
+            return lambda inputs, output, **saved: log.append((op, inputs, saved))
+
+        class _LogEveryOp(dict):
+            def get(self, op: str, default: Any = None) -> Callable[..., None]:
+                return rule_for(op)
+
+        saved_state = (self.rules, self.engine, self.enabled)
+        self.rules, self.engine, self.enabled = _LogEveryOp(), (lambda *args: None), True
+        try:
+            yield log
+        finally:
+            self.rules, self.engine, self.enabled = saved_state
 
 
 autograd_hooks = AutogradHooks()

@@ -52,7 +52,6 @@ from tinytorch.core.tensor import Tensor, get_rng
 # %% nbgrader={"grade": false, "grade_id": "layers-test-imports", "locked": false, "schema_version": 3, "solution": false}
 # Used by the tests and demonstrations below, not by the layers themselves.
 import time
-from contextlib import contextmanager
 
 from tinytorch.core.tensor import autograd_hooks, manual_seed
 
@@ -369,11 +368,11 @@ def _require_tensor(x: Any, who: str) -> None:
 # element-wise affine map `x * scale + shift` with two parameters and one buffer (a counter that
 # belongs in a checkpoint but is not trained), plus a private cache that must stay invisible.
 #
-# `recording_ops()` is a test helper. Module 01 routes every operation through
+# The tests also use `autograd_hooks.recording()` from module 01. Every operation goes through
 # `Tensor.from_op(op_name, result, *inputs, **saved)`, and module 05 will attach a backward rule
-# to each op name there. The helper plugs a recorder into that socket for the duration of a
-# `with` block, so a test can check that a layer is built from operations autograd will see,
-# and that it saves what the backward rule will need.
+# to each op name there. Within `with autograd_hooks.recording() as log:` each such op is logged
+# as (op name, inputs, saved values), so a test can check that a layer is built from operations
+# autograd will see, and that it saves what the backward rule will need.
 
 # %% nbgrader={"grade": false, "grade_id": "layers-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 class Affine(Module):
@@ -388,35 +387,6 @@ class Affine(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x * self.scale + self.shift
-
-
-class _RecordingRules(dict):
-    """Stands in for autograd_hooks.rules: every op name has a rule, and it only logs."""
-
-    def __init__(self, log: list) -> None:
-        super().__init__()
-        self.log = log
-
-    def __contains__(self, op: object) -> bool:
-        return True
-
-    def __getitem__(self, op: str) -> Callable:
-        return lambda inputs, out, **saved: self.log.append((op, inputs, saved))
-
-    def get(self, op: str, default: Any = None) -> Callable:
-        return self[op]
-
-
-@contextmanager
-def recording_ops():
-    """Within the block, log (op name, inputs, saved values) of every op autograd would record."""
-    log: list = []
-    old = (autograd_hooks.engine, autograd_hooks.rules, autograd_hooks.enabled)
-    autograd_hooks.engine, autograd_hooks.rules, autograd_hooks.enabled = (lambda *a: None), _RecordingRules(log), True
-    try:
-        yield log
-    finally:
-        autograd_hooks.engine, autograd_hooks.rules, autograd_hooks.enabled = old
 
 # %% nbgrader={"grade": true, "grade_id": "test-module-parameters", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_module_parameters():
@@ -708,7 +678,7 @@ def test_unit_linear_forward():
 
     ### BEGIN HIDDEN TESTS
     # The forward pass is made of Tensor ops that autograd will see.
-    with recording_ops() as log:
+    with autograd_hooks.recording() as log:
         layer(Tensor(x))
     assert [op for op, _, _ in log] == ["matmul", "add"]
     with pytest.raises(TypeError, match="Tensor"):
@@ -1064,7 +1034,7 @@ def test_unit_dropout():
 
     # The scaled mask reaches autograd's socket.
     drop.train()
-    with recording_ops() as log:
+    with autograd_hooks.recording() as log:
         leaf = Tensor(np.ones((4, 6)), requires_grad=True)
         out = drop(leaf)
     op, inputs, saved = log[0]

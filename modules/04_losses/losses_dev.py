@@ -44,6 +44,10 @@ import numpy as np
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
 
+# %% nbgrader={"grade": false, "grade_id": "losses-test-imports", "locked": false, "schema_version": 3, "solution": false}
+# For the tests: module 01's window on the autograd socket (logs what each op would save).
+from tinytorch.core.tensor import autograd_hooks
+
 # %% [markdown]
 # ## What a loss is for
 #
@@ -477,38 +481,6 @@ def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
         )
     return classes
 
-# %% nbgrader={"grade": false, "grade_id": "recording-hooks", "locked": false, "schema_version": 3, "solution": false}
-from contextlib import contextmanager
-
-
-@contextmanager
-def recording_ops(*ops: str):
-    """For tests: pretend autograd is on and record what each listed op saves for its backward.
-
-    Module 05 will plug real rules into the same socket; here a rule just notes its arguments.
-    The previous state of the socket is restored afterwards.
-    """
-    from tinytorch.core.tensor import autograd_hooks
-
-    calls: list[tuple[str, tuple, dict]] = []
-
-    def rule_for(op):
-        def rule(inputs, output, **saved):
-            calls.append((op, inputs, saved))
-            return f"<{op} node>"
-        return rule
-
-    old_rules, old_engine, old_enabled = dict(autograd_hooks.rules), autograd_hooks.engine, autograd_hooks.enabled
-    autograd_hooks.rules.update({op: rule_for(op) for op in ops})
-    autograd_hooks.engine = autograd_hooks.engine or (lambda *args: None)
-    autograd_hooks.enabled = True
-    try:
-        yield calls
-    finally:
-        autograd_hooks.rules.clear()
-        autograd_hooks.rules.update(old_rules)
-        autograd_hooks.engine, autograd_hooks.enabled = old_engine, old_enabled
-
 # %% nbgrader={"grade": false, "grade_id": "cross-entropy-loss", "locked": false, "schema_version": 3, "solution": true}
 #| export
 class CrossEntropyLoss(_Loss):
@@ -625,7 +597,7 @@ if __name__ == "__main__":
 def test_unit_cross_entropy_saves_what_backward_needs():
     # Module 05's rule computes (probs - onehot) / N: it needs the probabilities and the targets.
     logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True)
-    with recording_ops("cross_entropy") as calls:
+    with autograd_hooks.recording() as calls:
         loss = CrossEntropyLoss()(logits, Tensor([0.0, 2.0]))
     assert [op for op, _, _ in calls] == ["cross_entropy"]     # one fused op, nothing else
     _, inputs, saved = calls[0]
@@ -636,7 +608,7 @@ def test_unit_cross_entropy_saves_what_backward_needs():
 
     ### BEGIN HIDDEN TESTS
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    with recording_ops("log_softmax") as calls:
+    with autograd_hooks.recording() as calls:
         log_softmax(x, dim=0)
     (_, inputs, saved), = calls
     assert inputs == (x,) and saved["dim"] == 0
@@ -756,7 +728,7 @@ def test_unit_binary_cross_entropy():
         BinaryCrossEntropyLoss(eps=0.0)
     assert repr(BinaryCrossEntropyLoss(eps=1e-4)) == "BinaryCrossEntropyLoss(eps=0.0001)"
     p = Tensor([0.0, 0.3, 1.0], requires_grad=True)
-    with recording_ops("binary_cross_entropy") as calls:
+    with autograd_hooks.recording() as calls:
         loss_fn(p, [0.0, 1.0, 1.0])
     (_, inputs, saved), = calls
     assert inputs == (p,)

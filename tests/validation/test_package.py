@@ -61,3 +61,9 @@ def test_tito_export_check_fails_and_names_the_drifted_file(tmp_path):
                           text=True, cwd=proj)
     assert proc.returncode == 1
     assert "tinytorch/core/tensor.py" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_nn_is_reachable_as_an_attribute_like_torch_nn():
+    code = "import tinytorch; print(tinytorch.nn.Linear.__module__)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip() == "tinytorch.core.layers", proc.stderr
