@@ -5,8 +5,16 @@ from modules/*/*_dev.py — edit those files, not the generated ones. This file 
 (`tinytorch.nn`) are hand-written and only point at the generated code, lazily.
 """
 
+import importlib.util as _importlib_util
+
 from tinytorch._lazy import lazy_namespace
 
 __version__ = "0.1.0"
 
-__getattr__, __dir__ = lazy_namespace(__name__, ["Tensor", "manual_seed"], subpackages=("nn",))
+__getattr__, __dir__ = lazy_namespace(
+    __name__, ["Tensor", "manual_seed", "no_grad", "enable_grad", "is_grad_enabled"], subpackages=("nn",))
+
+# Once module 05 is built, importing it fills Tensor's autograd socket (its backward rules and
+# engine), so `loss.backward()` works after a plain `import tinytorch`. Before that, nothing to do.
+if _importlib_util.find_spec("tinytorch.core.autograd") is not None:
+    import tinytorch.core.autograd  # noqa: F401

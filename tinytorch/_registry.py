@@ -6,4 +6,5 @@ MODULES = {
     '02_activations': ('tinytorch.core.activations', ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax']),
     '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout']),
     '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax']),
+    '05_autograd': ('tinytorch.core.autograd', ['Function', 'unbroadcast', 'backward_pass', 'gradcheck', 'no_grad', 'enable_grad', 'is_grad_enabled']),
 }
