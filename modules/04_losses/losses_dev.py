@@ -108,8 +108,10 @@ def _as_tensor(x: Any, what: str, loss: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     try:
-        return Tensor(x)
-    except TypeError:
+        array = np.asarray(x)
+        # Keep float64 targets float64: `_like` casts them to the predictions' dtype later.
+        return Tensor(array, dtype=array.dtype if np.issubdtype(array.dtype, np.floating) else None)
+    except (TypeError, ValueError):
         raise TypeError(
             f"{loss}: {what} must be a Tensor, a NumPy array or a list of numbers; got {type(x).__name__}."
         ) from None
