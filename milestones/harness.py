@@ -34,9 +34,26 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tito.lib.errors import UserError
-from tito.lib.manifest import MilestoneSpec
-from tito.lib.manifest import load_milestone as _load_milestone
+
+def _project_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` with modules/ and tinytorch/ (the project or a workspace)."""
+    for folder in [start, *start.parents]:
+        if (folder / "modules").is_dir() and (folder / "tinytorch").is_dir():
+            return folder
+    return None
+
+
+# `import tinytorch` in a milestone must mean THIS project's package — in a learner workspace, the
+# learner's own. Python puts the script's folder on sys.path, not the project root, and an installed
+# tinytorch (the reference) would otherwise win; so the root goes first. Scripts import the harness
+# before tinytorch.
+_ROOT = _project_root(Path(__file__).resolve().parent)
+if _ROOT is not None and sys.path[:1] != [str(_ROOT)]:
+    sys.path.insert(0, str(_ROOT))
+
+from tito.lib.errors import UserError  # noqa: E402
+from tito.lib.manifest import MilestoneSpec  # noqa: E402
+from tito.lib.manifest import load_milestone as _load_milestone  # noqa: E402
 
 # Exit codes, shared with `tito milestone run`.
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2

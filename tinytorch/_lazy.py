@@ -49,7 +49,11 @@ def resolve(name: str):
 
 
 def lazy_namespace(namespace: str, names: list[str], subpackages: tuple[str, ...] = ()):
-    """`__getattr__` and `__dir__` for a package that re-exports `names` (and `subpackages`) lazily."""
+    """`__getattr__` and `__dir__` for a package that re-exports `names` (and `subpackages`) lazily.
+
+    The names are also recorded as the package's `__reexports__` (read by the validation tests).
+    """
+    sys.modules[namespace].__reexports__ = tuple(names)
 
     def __getattr__(attr: str):
         if attr == "__all__":

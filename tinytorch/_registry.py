@@ -7,4 +7,8 @@ MODULES = {
     '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout']),
     '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax']),
     '05_autograd': ('tinytorch.core.autograd', ['Function', 'unbroadcast', 'backward_pass', 'gradcheck', 'no_grad', 'enable_grad', 'is_grad_enabled']),
+    '06_optimizers': ('tinytorch.core.optimizers', ['Optimizer', 'SGD', 'Adam', 'AdamW']),
+    '07_training': ('tinytorch.core.training', ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']),
+    '08_dataloader': ('tinytorch.data.loader', ['Dataset', 'TensorDataset', 'stack_samples', 'DataLoader', 'apply_transform', 'Transform', 'Normalize', 'Compose', 'RandomCrop', 'RandomHorizontalFlip', 'make_xor', 'make_spirals', 'make_blobs', 'DIGIT_STROKES', 'render_strokes', 'load_digits', 'ImageDataset', 'read_idx', 'CIFAR10_CLASSES', 'read_cifar10_bin', 'CHECKSUMS', 'ChecksumError', 'file_checksum', 'verify_checksum', 'MIRRORS', 'DownloadError', 'download_file', 'data_root', 'download_mnist', 'download_cifar10']),
+    '09_spatial': ('tinytorch.core.spatial', ['Conv2d', 'MaxPool2d', 'AvgPool2d', 'BatchNorm2d', 'Flatten', 'conv2d', 'max_pool2d', 'avg_pool2d', 'conv2d_naive', 'im2col', 'col2im']),
 }

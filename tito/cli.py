@@ -12,7 +12,9 @@ import importlib
 import sys
 
 EPILOG = """journey:
+  tito init ~/my-tinytorch      make your workspace: the modules without solutions, an empty package
   tito module list              see the modules and what each unlocks
+  tito module start 01          see what to edit
   tito module complete 01       test your code, export it, record progress
   tito milestone run perceptron train a historical model with your framework
 """
@@ -22,11 +24,18 @@ def _module_commands(sub) -> None:
     p = sub.add_parser("module", help="list, inspect, test and complete modules")
     msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     msub.add_parser("list", help="all modules with tier, status and capability")
+    actions = {}
     for action, text in [("info", "what a module teaches, needs, provides and unlocks"),
-                         ("test", "run a module's inline unit tests"),
-                         ("complete", "tests → export → integration tests → progress → unlocks")]:
-        a = msub.add_parser(action, help=text)
+                         ("start", "check what a module needs; show the notebook and the .py to edit"),
+                         ("test", "run a module's unit tests on your code (a short report per failure)"),
+                         ("complete", "tests → export → integration tests → progress → unlocks"),
+                         ("reset", "restore a module's starting version (your files are backed up)")]:
+        actions[action] = a = msub.add_parser(action, help=text)
         a.add_argument("module", help="01, 1, 01_tensor or tensor")
+    actions["test"].add_argument("--verbose", action="store_true", help="pytest's own output, full tracebacks")
+    actions["complete"].add_argument(
+        "--no-test", action="store_true",
+        help="export without running the tests (for instructors and CI; recorded as untested)")
     p.set_defaults(handler="module:run")
 
 
@@ -47,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("init", help="make a learner workspace: modules without solutions, an empty package")
+    p.add_argument("dir", help="the new workspace folder (must not exist, or be empty)")
+    p.add_argument("--source", help="the TinyTorch checkout to copy from (default: the one around "
+                                    "the current folder, else the one tito is installed from)")
+    p.set_defaults(handler="init:run")
     _module_commands(sub)
     _milestone_commands(sub)
 

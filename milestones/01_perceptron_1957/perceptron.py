@@ -27,12 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-import tinytorch  # names resolve lazily: a module you have not built yet raises a clear ImportError
-import tinytorch.nn
-
-# The shared harness is milestones/harness.py, one folder up; make it importable from any cwd.
+# The shared harness is milestones/harness.py, one folder up; importing it first also puts this
+# project's root first on sys.path, so `tinytorch` below is your package (in your workspace).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import harness  # noqa: E402
+
+import tinytorch  # noqa: E402  names resolve lazily: an unbuilt module raises a clear ImportError
+import tinytorch.nn  # noqa: E402
 
 # Full run: still only seconds. Quick run (--quick, used by the tests): well under 3 s.
 SIZES = {

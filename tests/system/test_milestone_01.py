@@ -7,7 +7,7 @@ results.json, plot and exit code are checked against the contract in milestones/
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -105,17 +105,24 @@ def test_untrained_perceptron_fails_the_criterion(tmp_path):
 
 def test_missing_module_exits_2_with_a_plain_message(tmp_path):
     """A framework that lacks a module: one sentence naming it, exit 2, no traceback."""
-    # A stand-in for a fresh learner's package: `tinytorch` and `tinytorch.nn` exist, but every
-    # name raises the lazy facade's ImportError.
-    fake = tmp_path / "fake" / "tinytorch"
+    # A stand-in for a fresh learner's workspace: modules/, milestones/ and a `tinytorch` whose
+    # every name raises the lazy facade's ImportError. The harness puts the workspace root first
+    # on sys.path, so this package (not the installed reference) is the one the script imports.
+    workspace = tmp_path / "ws"
+    (workspace / "modules").mkdir(parents=True)
+    shutil.copytree(FOLDER, workspace / "milestones" / FOLDER.name,
+                    ignore=shutil.ignore_patterns("results"))
+    shutil.copy2(ROOT / "milestones" / "harness.py", workspace / "milestones" / "harness.py")
+    fake = workspace / "tinytorch"
     (fake / "nn").mkdir(parents=True)
     facade = ("def __getattr__(name):\n"
               "    raise ImportError(f'{name} arrives in module 01_tensor — run `tito module complete 01`.')\n")
     for package in (fake, fake / "nn"):
         (package / "__init__.py").write_text(facade, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
-    proc = run_script(tmp_path / "out", env=env)
-    assert proc.returncode == harness.CANNOT_RUN
+    script = workspace / "milestones" / FOLDER.name / SPEC["script"]
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
     assert "arrives in module 01_tensor" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not (tmp_path / "out" / "results.json").exists()

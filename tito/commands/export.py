@@ -29,6 +29,12 @@ def run(args) -> int:
     failures = 0
     for spec in specs:
         try:
+            if project.is_workspace:  # earlier modules must be complete; then the file saved last
+                from tito.commands.module import require_prerequisites, use_latest_edit
+                from tito.lib.journey import Journey
+
+                require_prerequisites(Journey.load(project), spec)
+                use_latest_edit(project, spec)
             target = export_module(spec, project, run_tests=not args.no_test)
             success(f"{spec.id} → {project.relative(target)}")
         except UserError as e:

@@ -10,6 +10,10 @@ from tito.lib.project import find_project
 
 def run(args) -> int:
     journey = Journey.load(find_project())
+    if journey.progress.warning:
+        from tito.lib.console import warning
+
+        warning(journey.progress.warning)
     return {"list": _list, "info": _info, "run": _run}[args.action](journey, args)
 
 

@@ -1,4 +1,8 @@
-"""`tito notebooks`: generate .ipynb files from the module sources (never committed)."""
+"""`tito notebooks`: generate .ipynb files from the module sources (never committed).
+
+In a learner workspace the notebook may hold the learner's work, so there the command syncs
+instead: the notebook and the .py end up holding the code saved last (see tito/lib/sync.py).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,15 @@ from tito.lib.project import find_project
 
 
 def run(args) -> int:
-    curriculum = Curriculum(find_project())
+    project = find_project()
+    curriculum = Curriculum(project)
     specs = [curriculum.module(q) for q in args.modules] if args.modules else curriculum.modules
     for spec in specs:
+        if project.is_workspace and spec.notebook.exists():
+            from tito.commands.module import use_latest_edit
+
+            use_latest_edit(project, spec, prefix=f"{spec.id}: ")
+            continue
         path = write_notebook(spec)
         success(f"{spec.id} → {curriculum.project.relative(path)}")
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tito.commands.milestone import result_text
-from tito.lib.console import error, info, table
+from tito.lib.console import info, plain, table, warning
 from tito.lib.journey import Journey
 from tito.lib.project import find_project
 
@@ -11,11 +11,19 @@ from tito.lib.project import find_project
 def run(args) -> int:
     journey = Journey.load(find_project())
     if journey.progress.warning:
-        error(journey.progress.warning)
+        warning(journey.progress.warning)
+    project = journey.project
+    if project.is_workspace:
+        from tito.lib.workspace import read_marker
+
+        marker = read_marker(project)
+        plain(f"Your workspace: {project.root} (TinyTorch {marker.get('source_version', '?')}, "
+              f"made from {marker.get('source', '?')})")
     modules = journey.curriculum.modules
     done = sum(journey.is_complete(m) for m in modules)
-    table(f"Modules — {done}/{len(modules)} complete", ["module", "tier", "done", "capability"],
-          [[m.id, m.tier, "✓" if journey.is_complete(m) else "·", m.capability] for m in modules])
+    columns = ["module", "tier", "done", "score", "capability"]
+    rows = [[m.id, m.tier, journey.state_mark(m), journey.score_text(m), m.capability] for m in modules]
+    table(f"Modules — {done}/{len(modules)} complete", columns, rows)
     table("Milestones", ["milestone", "year", "state", "result"],
           [[ms.id, str(ms.year), journey.milestone_state(ms),
             result_text(journey.progress.milestones.get(ms.id))] for ms in journey.curriculum.milestones])

@@ -39,3 +39,16 @@ def table(title: str, columns: list[str], rows: list[list[str]]):
     for r in rows:
         t.add_row(*r)
     console().print(t)
+
+
+def plain(message: str) -> None:
+    """Lines holding user data (file names, test messages): printed as they are, no markup."""
+    console().print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def warning(message: str, hint: str | None = None) -> None:
+    from rich.markup import escape
+
+    console().print(f"[bold yellow]![/] {escape(message)}", soft_wrap=True)
+    if hint:
+        console().print(f"  [yellow]→[/] {escape(hint)}", soft_wrap=True)

@@ -191,14 +191,17 @@ def write_registry(project: Project) -> None:
 
 def export_module(spec: ModuleSpec, project: Project, run_tests: bool = True) -> Path:
     """Export one module; raises UserError (package untouched) if anything is wrong."""
+    from .report import failure_lines
     from .testing import run_module_tests
 
     rendered = render_module(spec, project)
     if run_tests:
-        result = run_module_tests(spec, project)
-        if not result.ok:
-            raise UserError(f"{spec.id}: its own tests fail, so it was not exported.\n{result.summary}",
-                            hint=f"Run `tito module test {spec.number:02d}` to see the details.")
+        report = run_module_tests(spec, project)
+        if not report.ok:
+            details = "\n".join(failure_lines(report, project))
+            raise UserError(f"{spec.id}: its own tests fail, so it was not exported.\n{details}",
+                            hint=f"Fix {project.relative(spec.source)}, then export again; "
+                                 f"`tito module test {spec.number:02d} --verbose` shows full tracebacks.")
     write_registry(project)
     for init in _package_init_files(spec, project):
         if not init.exists():

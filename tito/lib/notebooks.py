@@ -1,4 +1,10 @@
-"""Notebooks are build products: generated from the .py source with jupytext, never committed."""
+"""Notebooks are build products: generated from the .py source with jupytext, never committed.
+
+A notebook and its .py are a jupytext pair ("ipynb,py:percent"): the same cells, two files.
+Converting a notebook back gives the .py text byte for byte (no YAML header: the pairing
+metadata says `notebook_metadata_filter: -all`), which is what lets tito compare the two and
+use whichever the learner edited last (see sync.py).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,48 @@ from .atomic import atomic_write_text
 from .errors import UserError
 from .manifest import ModuleSpec
 
+PAIRING = {"formats": "ipynb,py:percent", "notebook_metadata_filter": "-all"}
+KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
-def to_notebook_text(source: Path) -> str:
+
+def to_notebook_text(source: Path, outputs_from: Path | None = None) -> str:
+    """The notebook for `source`; with `outputs_from` (an older notebook), its outputs are kept."""
     import jupytext
 
     notebook = jupytext.read(source, fmt="py:percent")
-    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}  # paired: edits sync back
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    if outputs_from is not None and outputs_from.exists():
+        from jupytext.combine import combine_inputs_with_outputs
+
+        notebook = combine_inputs_with_outputs(notebook, _read_notebook(outputs_from), fmt="py:percent")
+    notebook.metadata["jupytext"] = dict(PAIRING)  # paired: edits sync back
+    notebook.metadata["kernelspec"] = dict(KERNEL)
     return jupytext.writes(notebook, fmt="ipynb")
 
 
-def write_notebook(spec: ModuleSpec, overwrite_newer: bool = False) -> Path:
+def _read_notebook(path: Path):
+    import jupytext
+
+    try:
+        return jupytext.read(path, fmt="ipynb")
+    except Exception as e:  # noqa: BLE001 — nbformat raises several unrelated types for a damaged file
+        raise UserError(f"{path} is not a readable notebook ({type(e).__name__}: {e}).",
+                        hint="Restore it from .tito/backups/ or delete it to work in the .py file.") from None
+
+
+def source_text(notebook: Path) -> str:
+    """The .py (percent format) text a notebook stands for, as jupytext's pairing writes it."""
+    import jupytext
+
+    nb = _read_notebook(notebook)
+    nb.metadata.setdefault("jupytext", {})["notebook_metadata_filter"] = "-all"
+    return jupytext.writes(nb, fmt="py:percent")
+
+
+def write_notebook(spec: ModuleSpec, overwrite_newer: bool = False, keep_outputs: bool = False) -> Path:
     """Write spec.notebook; refuse to replace a notebook edited after its .py source."""
     target = spec.notebook
     if target.exists() and not overwrite_newer and target.stat().st_mtime > spec.source.stat().st_mtime:
         raise UserError(f"{target} is newer than {spec.source.name}: it may hold your edits.",
                         hint="Sync it first (jupytext --sync) or move it away, then generate again.")
-    atomic_write_text(target, to_notebook_text(spec.source))
+    atomic_write_text(target, to_notebook_text(spec.source, outputs_from=target if keep_outputs else None))
     return target

@@ -1,7 +1,9 @@
-"""The learner's progress: which modules are complete and which milestones were achieved.
+"""The learner's progress: which modules are started and complete, which milestones were achieved.
 
 Stored as small JSON in .tito/progress.json, always written atomically. A corrupt file is
-never silently reset: it is kept beside as progress.json.corrupt and the user is told.
+never silently reset: it is kept beside as progress.json.corrupt, progress is rebuilt from
+what the package shows was exported (and from the milestone results tito recorded), and the
+user is told.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .atomic import atomic_write_json
 from .project import Project
@@ -16,14 +19,30 @@ from .project import Project
 VERSION = 1
 
 
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 @dataclass
 class Progress:
-    completed: dict[str, dict] = field(default_factory=dict)   # module id -> {"at": timestamp}
+    completed: dict[str, dict] = field(default_factory=dict)   # module id -> {"at", "score"?, "tested"?}
     milestones: dict[str, dict] = field(default_factory=dict)  # milestone id -> last results
+    started: dict[str, dict] = field(default_factory=dict)     # module id -> {"at"}
     warning: str | None = None
 
     def to_json(self) -> dict:
-        return {"version": VERSION, "completed": self.completed, "milestones": self.milestones}
+        return {"version": VERSION, "completed": self.completed, "milestones": self.milestones,
+                "started": self.started}
+
+
+def _parse(text: str) -> Progress:
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError("unexpected layout")
+    parts = [data.get(key, {}) for key in ("completed", "milestones", "started")]
+    if not all(isinstance(p, dict) and all(isinstance(v, dict) for v in p.values()) for p in parts):
+        raise ValueError("unexpected layout")
+    return Progress(*map(dict, parts))
 
 
 def load(project: Project) -> Progress:
@@ -31,24 +50,72 @@ def load(project: Project) -> Progress:
     if not path.exists():
         return Progress()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            raise ValueError("unexpected layout")
-        return Progress(dict(data.get("completed", {})), dict(data.get("milestones", {})))
-    except (ValueError, OSError) as e:
-        backup = path.with_suffix(".json.corrupt")
-        path.replace(backup)
-        return Progress(warning=f"{project.relative(path)} was unreadable ({e}); kept it as "
-                                f"{project.relative(backup)} and started a new one.")
+        return _parse(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError, UnicodeDecodeError) as e:
+        return _recover(project, reason=str(e))
+
+
+def _free_backup_name(path: Path) -> Path:
+    backup = path.with_suffix(".json.corrupt")
+    if backup.exists():  # an earlier corrupt file: keep it too
+        backup = path.with_suffix(f".json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    return backup
+
+
+def _recover(project: Project, reason: str) -> Progress:
+    """Keep the unreadable file, rebuild progress from the package and the recorded milestone results."""
+    path = project.progress_file
+    backup = _free_backup_name(path)
+    path.replace(backup)
+    progress = rebuild(project)
+    save(project, progress)
+    found = ", ".join(progress.completed) or "no module"
+    progress.warning = (
+        f"{project.relative(path)} was unreadable ({reason}); kept it as {project.relative(backup)} "
+        f"and rebuilt progress from what is exported: {found} complete"
+        + (f", {len(progress.milestones)} milestone result(s) recovered" if progress.milestones else "")
+        + ".")
+    return progress
+
+
+def rebuild(project: Project) -> Progress:
+    """Progress as the files show it: a module is complete when its package file exists
+    (only `tito module complete`/`tito export` write it); milestone results come from the
+    results.json files `tito milestone run` keeps in .tito/milestones/."""
+    from .manifest import Curriculum
+
+    progress = Progress()
+    for spec in Curriculum(project).modules:
+        if spec.package_file(project).is_file():
+            progress.completed[spec.id] = {"at": now(), "rebuilt": True}
+    for results_file in sorted((project.state_dir / "milestones").glob("*/*/results.json")):
+        try:
+            results = json.loads(results_file.read_text(encoding="utf-8"))
+        except (ValueError, OSError, UnicodeDecodeError):
+            continue
+        if not isinstance(results, dict):
+            continue
+        milestone_id = results_file.parent.parent.name
+        if results.get("passed") or not progress.milestones.get(milestone_id, {}).get("passed"):
+            progress.milestones[milestone_id] = results
+    return progress
 
 
 def save(project: Project, progress: Progress) -> None:
     atomic_write_json(project.progress_file, progress.to_json())
 
 
-def mark_complete(project: Project, module_id: str) -> Progress:
+def mark_started(project: Project, module_id: str) -> Progress:
     progress = load(project)
-    progress.completed[module_id] = {"at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    progress.started.setdefault(module_id, {"at": now()})
+    save(project, progress)
+    return progress
+
+
+def mark_complete(project: Project, module_id: str, **details) -> Progress:
+    """Record a completed module; `details` (e.g. score=[earned, total], tested=False) are kept."""
+    progress = load(project)
+    progress.completed[module_id] = {"at": now(), **details}
     save(project, progress)
     return progress
 

@@ -38,6 +38,16 @@ class Project:
     def progress_file(self) -> Path:
         return self.state_dir / "progress.json"
 
+    @property
+    def workspace_file(self) -> Path:
+        """The marker `tito init` writes: its presence makes this folder a learner workspace."""
+        return self.state_dir / "workspace.json"
+
+    @property
+    def is_workspace(self) -> bool:
+        """A learner workspace (solutions stripped, package built by the learner), not the source project."""
+        return self.workspace_file.is_file()
+
     def relative(self, path: Path) -> str:
         try:
             return str(Path(path).resolve().relative_to(self.root.resolve()))
@@ -45,7 +55,7 @@ class Project:
             return str(path)
 
 
-def _is_root(folder: Path) -> bool:
+def is_root(folder: Path) -> bool:
     return (folder / "modules").is_dir() and (folder / "tinytorch").is_dir()
 
 
@@ -54,7 +64,7 @@ def find_project(start: Path | None = None) -> Project:
     env = os.environ.get("TITO_ROOT")
     start = Path(env) if env else Path(start or Path.cwd())
     for folder in [start.resolve(), *start.resolve().parents]:
-        if _is_root(folder):
+        if is_root(folder):
             return Project(folder)
     raise UserError(
         f"No TinyTorch project found at or above {start}.",

@@ -27,7 +27,8 @@ def strip_solutions(text: str, name: str = "module") -> str:
                 indent = line[: len(line) - len(line.lstrip())]
                 if not indent:
                     raise UserError(f"{name}:{no}: a solution region must be inside a function body.")
-                out.append(indent + STUDENT_STUB.format(where=f"{name} line {no}"))
+                # the line the stub lands on in the student file, where the learner will look
+                out.append(indent + STUDENT_STUB.format(where=f"{name} line {len(out) + 1}"))
             continue
         if marker in (SOLUTION_END, HIDDEN_END):
             expected = SOLUTION_BEGIN if marker == SOLUTION_END else HIDDEN_BEGIN

@@ -1,0 +1,1847 @@
+# %% [markdown]
+# # Module 07 — Training: the loop, schedules, clipping and checkpoints
+#
+# You have every part of learning: a model (03) makes predictions, a loss (04) scores them,
+# autograd (05) finds how each parameter should move, and an optimizer (06) moves it. Training
+# is those four in a loop, thousands of times, and this module builds the loop that every
+# later milestone runs — together with the four things that separate a loop that *usually*
+# works from one you can leave running overnight:
+#
+# ```
+#   for epoch in range(epochs):                     ┐
+#       for inputs, targets in loader:              │  the loop            (Trainer)
+#           loss = loss_fn(model(inputs), targets)  │
+#           loss.backward()                         │
+#           clip_grad_norm(params, 1.0)             │  exploding gradients (clip_grad_norm)
+#           optimizer.step(); optimizer.zero_grad() │
+#           schedule.step()                         │  learning-rate plan  (CosineSchedule)
+#       evaluate(val_loader)                        │  honest measurement  (no_grad, eval())
+#       save_checkpoint("run.npz", ...)             ┘  surviving a crash   (atomic, no pickle)
+# ```
+#
+# ```
+#   01 Tensor ─► … ─► 05 Autograd ─► 06 Optimizers ─► 07 Training ─► 08 DataLoader ─► …
+#                                                     ▲ you are here; unlocks milestone 02, XOR (1969)
+# ```
+#
+# **Prerequisites:** modules 01–06. **Time:** about 3 hours.
+
+# %% [markdown]
+# ## Learning Objectives
+#
+# By the end of this module you will be able to:
+#
+# 1. **Explain** the order of a training step — forward, loss, backward, step, zero_grad — and
+#    what goes wrong when any two are swapped; and why evaluation runs in `eval()` mode under
+#    `no_grad()`.
+# 2. **Implement** a cosine learning-rate schedule with linear warmup, and explain why large
+#    learning rates need a warmup.
+# 3. **Implement** global gradient-norm clipping exactly like `torch.nn.utils.clip_grad_norm_`.
+# 4. **Use** gradient accumulation to train with a batch that does not fit in memory, and
+#    *measure* the memory it saves.
+# 5. **Design** a checkpoint format that cannot execute code when loaded, cannot be corrupted
+#    by a crash while saving, and refuses — with a clear message — to load into the wrong model.
+# 6. **Prove** that a run resumed from a checkpoint is bit-for-bit the run that never stopped.
+
+# %% nbgrader={"grade": false, "grade_id": "training-imports", "locked": false, "schema_version": 3, "solution": false}
+#| default_exp core.training
+#| export
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from tinytorch.core.autograd import no_grad
+from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
+from tinytorch.core.tensor import Tensor, get_rng
+
+# %% nbgrader={"grade": false, "grade_id": "training-test-imports", "locked": false, "schema_version": 3, "solution": false}
+# Used by the tests and measurements below, not by the training code itself.
+import io
+from types import SimpleNamespace
+
+from tinytorch.core.activations import ReLU
+from tinytorch.core.layers import Dropout, Linear, Module, Sequential
+from tinytorch.core.losses import MSELoss
+from tinytorch.core.optimizers import SGD, Adam
+from tinytorch.core.tensor import manual_seed
+
+# %% [markdown]
+# ## 1. The training loop
+#
+# One **training step** turns one batch into one small improvement of the parameters:
+#
+# ```
+#   inputs ──► model ──► outputs ──► loss_fn(outputs, targets) ──► loss (one number)
+#                                                                     │ loss.backward()
+#   parameters ◄── optimizer.step() ◄── p.grad for every parameter ◄──┘
+#        │
+#        └── optimizer.zero_grad(): p.grad = None, ready for the next batch
+# ```
+#
+# The order is not a convention; each swap is a real bug:
+#
+# | mistake | what happens |
+# |---|---|
+# | `step()` before `backward()` | the update uses the *previous* batch's gradients (or none) |
+# | no `zero_grad()` | `backward()` **adds** into `.grad` (module 05): each step uses the sum of every gradient so far, and training explodes |
+# | `zero_grad()` between `backward()` and `step()` | the update sees no gradient at all: nothing learns |
+# | forward pass in `eval()` mode | dropout is off: you train a different network than you think |
+#
+# PyTorch code usually calls `zero_grad()` *first* in the step. We call it right *after*
+# `step()` (and once when an epoch begins). The two are equivalent, and ours frees the gradient
+# arrays a whole forward pass earlier, and makes gradient accumulation (section 5) natural:
+# between two optimizer steps, gradients are *meant* to add up.
+#
+# **Epochs and batches.** A *batch* is a few dozen or hundred examples processed together (one
+# matrix product instead of many: module 03 measured why). An *epoch* is one pass over the
+# whole training set. The **loader** is anything you can iterate to get `(inputs, targets)`
+# batches: a Python list of pairs works, and module 08 builds a `DataLoader` that shuffles and
+# batches a dataset.
+#
+# **Train mode and eval mode.** After each epoch we *evaluate*: run the model on data it was
+# not trained on and report loss and accuracy. Evaluation differs from training in two ways:
+#
+# - `model.eval()`: dropout (module 03) switches itself off, so the prediction is
+#   deterministic. Afterwards the model goes back to the mode it was in.
+# - `no_grad()` (module 05): no graph is recorded, so no activation is saved for a backward
+#   pass that never comes. Evaluation then needs a fraction of the memory.
+#
+# **What gets reported.** The epoch's loss is the mean over all *examples*, not over batches
+# (a short last batch must not count as much as a full one): each batch's loss is weighted by
+# its size. For classification we also count correct predictions: the `argmax` of the logits
+# for `CrossEntropyLoss` (or integer targets with `(N, C)` outputs), `output > 0.5` for
+# `BinaryCrossEntropyLoss`.
+#
+# **When training blows up.** A learning rate that is too large makes the loss grow until it
+# overflows to `inf` or `nan`. From then on every parameter becomes `nan` and the rest of the
+# run is wasted — silently, if the loop keeps going. Our `Trainer` checks every loss (and every
+# gradient norm) and stops with `TrainingDiverged`, *before* the bad update is applied, naming
+# the epoch and the step and suggesting what to try.
+#
+# We build the loop's tools first (schedule, clipping, checkpoints), then the `Trainer` that
+# uses them.
+
+# %% [markdown]
+# ## 2. Learning-rate schedules: warmup, then cosine decay
+#
+# A constant learning rate is a compromise. Early in training, the parameters are far from any
+# good solution and large steps make fast progress; late in training, the loss surface near a
+# minimum is narrow and large steps jump back and forth across it. So the rate should
+# **decay**. The most popular shape is half a cosine (Loshchilov & Hutter, 2016): slow decay at
+# first, fast in the middle, slow again at the end.
+#
+# Why **warmup**, a short linear ramp at the start? In the first steps the model is random and
+# its gradients are large and erratic; with Adam, the second-moment estimate `v` is built from
+# only a handful of gradients, so the effective step `lr · m / sqrt(v)` is noisy. Starting at
+# the full rate can throw the parameters into a region they never recover from (the loss
+# spikes, or diverges). A few hundred steps of ramp lets the statistics settle. Transformers
+# (module 13) practically do not train without it; large-batch ResNet training needed it too.
+#
+# ```
+#   lr
+#   max_lr ┤        ╭──╮
+#          │      ╱     ╲                 warmup (steps 0 … w-1):   lr = max_lr · (s + 1) / w
+#          │    ╱         ╲               cosine (steps w … T):
+#          │  ╱             ╲               p  = (s − w) / (T − w)           (0 → 1)
+#          │╱                 ╲             lr = min_lr + ½ (max_lr − min_lr) (1 + cos(π p))
+#   min_lr ┤                    ╲─────    after T:                  lr = min_lr
+#          └──┬──────────────────┬───► step s
+#             w                  T = total_steps
+# ```
+#
+# **Our warmup starts from 0 but never uses 0.** Step `s` of the warmup uses
+# `max_lr · (s + 1) / w`: the first update uses `max_lr / w` (a step at rate 0 would be a
+# wasted batch), and the last warmup step reaches `max_lr`. Then cosine takes over, starting at
+# `max_lr` at step `w` and reaching `min_lr` at step `T`, where it stays.
+#
+# Steps are **optimizer steps** (not epochs, not batches): with `accumulation_steps = k`, an
+# epoch of `n` batches is `ceil(n / k)` steps, so `total_steps = epochs · ceil(n / k)`.
+#
+# **The interface** mirrors PyTorch's schedulers: the schedule holds the optimizer, sets
+# `optimizer.lr` when it is created (to the rate of step 0) and after each `step()`, which the
+# loop calls *after* `optimizer.step()`. `get_lr(s)` is a pure function of the step — easy to
+# test and to plot. `state_dict()` / `load_state_dict()` let a checkpoint resume the schedule
+# exactly where it was.
+
+# %% nbgrader={"grade": false, "grade_id": "cosine-schedule", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
+    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if value < low or (value == low and not allow_equal):
+        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
+    return float(value)
+
+
+def _check_count(value: Any, name: str, low: int) -> int:
+    """`value` as an int ≥ low, or a ValueError naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
+    return int(value)
+
+
+class CosineSchedule:
+    """Linear warmup to `max_lr`, then a half cosine down to `min_lr` at `total_steps`.
+
+    CosineSchedule(optimizer, max_lr, total_steps, warmup_steps=0, min_lr=0.0)
+    Sets `optimizer.lr` to get_lr(0) now, and to get_lr(s) after the s-th call of step().
+    Call step() once after every optimizer.step(). After total_steps the rate stays at min_lr.
+    Without warmup this is torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps,
+    eta_min=min_lr) with max_lr as the optimizer's initial rate.
+    """
+
+    def __init__(self, optimizer: Any, max_lr: float, total_steps: int, warmup_steps: int = 0,
+                 min_lr: float = 0.0) -> None:
+        if not hasattr(optimizer, "lr"):
+            raise TypeError(f"CosineSchedule needs an optimizer with an `lr` attribute (SGD, Adam, …), "
+                            f"got {type(optimizer).__name__}.")
+        self.optimizer = optimizer
+        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = self._checked(
+            max_lr, total_steps, warmup_steps, min_lr)
+        self.current_step = 0  # optimizer steps taken so far
+        self.optimizer.lr = self.get_lr(0)
+
+    @staticmethod
+    def _checked(max_lr: Any, total_steps: Any, warmup_steps: Any, min_lr: Any) -> tuple[float, int, int, float]:
+        max_lr = _check_number(max_lr, "max_lr", 0.0, allow_equal=False)
+        min_lr = _check_number(min_lr, "min_lr", 0.0)
+        if min_lr > max_lr:
+            raise ValueError(f"min_lr ({min_lr}) must not exceed max_lr ({max_lr}).")
+        total_steps = _check_count(total_steps, "total_steps", 1)
+        warmup_steps = _check_count(warmup_steps, "warmup_steps", 0)
+        if warmup_steps > total_steps:
+            raise ValueError(f"warmup_steps ({warmup_steps}) cannot exceed total_steps ({total_steps}): "
+                             f"the warmup is part of the schedule. Lower warmup_steps or raise total_steps.")
+        return max_lr, total_steps, warmup_steps, min_lr
+
+    def get_lr(self, step: int) -> float:
+        """The learning rate of optimizer step `step` (0, 1, 2, …). A pure function.
+
+        HINTS:
+        - step < warmup_steps:  max_lr * (step + 1) / warmup_steps
+        - step >= total_steps:  min_lr
+        - otherwise: progress p = (step - warmup_steps) / (total_steps - warmup_steps), and
+          min_lr + 0.5 * (max_lr - min_lr) * (1 + cos(pi * p))   (math.cos, math.pi)
+        """
+        step = _check_count(step, "step", 0)
+        ### BEGIN SOLUTION
+        if step < self.warmup_steps:
+            return self.max_lr * (step + 1) / self.warmup_steps
+        if step >= self.total_steps:
+            return self.min_lr
+        progress = (step - self.warmup_steps) / (self.total_steps - self.warmup_steps)
+        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1.0 + math.cos(math.pi * progress))
+        ### END SOLUTION
+
+    def step(self) -> float:
+        """Advance one optimizer step; set and return the new optimizer.lr."""
+        ### BEGIN SOLUTION
+        self.current_step += 1
+        self.optimizer.lr = self.get_lr(self.current_step)
+        return self.optimizer.lr
+        ### END SOLUTION
+
+    @property
+    def lr(self) -> float:
+        """The rate of the current step (what optimizer.lr holds)."""
+        return self.get_lr(self.current_step)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue the schedule: JSON-able numbers only."""
+        return {"current_step": self.current_step, "max_lr": self.max_lr, "total_steps": self.total_steps,
+                "warmup_steps": self.warmup_steps, "min_lr": self.min_lr}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the saved schedule (its settings replace ours, like PyTorch) and set optimizer.lr."""
+        expected = set(self.state_dict())
+        if not isinstance(state, dict) or set(state) != expected:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"CosineSchedule.load_state_dict expects the keys {sorted(expected)}, got {got}.")
+        config = self._checked(state["max_lr"], state["total_steps"], state["warmup_steps"], state["min_lr"])
+        current = _check_count(state["current_step"], "current_step", 0)
+        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = config
+        self.current_step = current
+        self.optimizer.lr = self.get_lr(current)
+
+    def __repr__(self) -> str:
+        return (f"CosineSchedule(max_lr={self.max_lr}, total_steps={self.total_steps}, "
+                f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
+
+# %% [markdown]
+# ### 🧪 Unit test: CosineSchedule
+#
+# A schedule only needs something with an `lr` attribute, so the test uses a stand-in
+# optimizer (`SimpleNamespace(lr=...)`).
+
+# %% nbgrader={"grade": true, "grade_id": "test-cosine-schedule", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_cosine_schedule():
+    import pytest
+
+    opt = SimpleNamespace(lr=123.0)
+    sched = CosineSchedule(opt, max_lr=1.0, total_steps=14, warmup_steps=4, min_lr=0.1)
+    assert opt.lr == sched.get_lr(0) == pytest.approx(0.25)     # set at construction
+    assert [sched.get_lr(s) for s in range(4)] == pytest.approx([0.25, 0.5, 0.75, 1.0])
+    assert sched.get_lr(4) == pytest.approx(1.0)                # cosine starts at max_lr
+    assert sched.get_lr(9) == pytest.approx(0.55)               # halfway: the mean of max and min
+    assert sched.get_lr(14) == pytest.approx(0.1) and sched.get_lr(1000) == pytest.approx(0.1)
+    decay = [sched.get_lr(s) for s in range(4, 15)]
+    assert all(a > b for a, b in zip(decay, decay[1:]))         # strictly decreasing
+
+    rates = [sched.step() for _ in range(6)]
+    assert rates == pytest.approx([sched.get_lr(s) for s in range(1, 7)])
+    assert opt.lr == rates[-1] and sched.current_step == 6
+
+    # Without warmup: CosineAnnealingLR's closed form.
+    plain = CosineSchedule(SimpleNamespace(lr=0.0), max_lr=0.5, total_steps=10)
+    expected = [0.5 * (1 + math.cos(math.pi * s / 10)) / 2 for s in range(11)]
+    assert [plain.get_lr(s) for s in range(11)] == pytest.approx(expected, abs=1e-15)
+
+    # state_dict round trip: a fresh schedule continues exactly where the old one was.
+    fresh_opt = SimpleNamespace(lr=0.0)
+    fresh = CosineSchedule(fresh_opt, max_lr=9.0, total_steps=3)
+    fresh.load_state_dict(sched.state_dict())
+    assert fresh.current_step == 6 and fresh_opt.lr == opt.lr
+    assert fresh.step() == sched.step()
+
+    with pytest.raises(ValueError, match=r"warmup_steps \(20\) cannot exceed total_steps \(10\)"):
+        CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=10, warmup_steps=20)
+    with pytest.raises(ValueError, match=r"min_lr \(2.0\) must not exceed max_lr \(1.0\)"):
+        CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=10, min_lr=2.0)
+    ### BEGIN HIDDEN TESTS
+    with pytest.raises(ValueError, match="total_steps must be a whole number"):
+        CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=0)
+    with pytest.raises(ValueError, match="max_lr must be > 0"):
+        CosineSchedule(SimpleNamespace(lr=0.0), max_lr=0.0, total_steps=5)
+    with pytest.raises(TypeError, match="`lr` attribute"):
+        CosineSchedule(object(), max_lr=1.0, total_steps=5)
+    with pytest.raises(ValueError, match="expects the keys"):
+        fresh.load_state_dict({"current_step": 1})
+    only_warmup = CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=2, warmup_steps=2, min_lr=0.5)
+    assert [only_warmup.get_lr(s) for s in range(4)] == pytest.approx([0.5, 1.0, 0.5, 0.5])
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_cosine_schedule()
+
+# %% [markdown]
+# ## 3. Gradient clipping: a speed limit for exploding gradients
+#
+# Sometimes one batch produces an enormous gradient: an unlucky outlier, a deep or recurrent
+# network where gradients multiply through many layers (Pascanu et al., 2013), or a loss that
+# is nearly flat except for a cliff. One step along that gradient throws the parameters far
+# away, and the next losses are `inf`.
+#
+# **Clipping by the global norm** rescales the gradient when it is too long, without changing
+# its *direction*:
+#
+# ```
+#   g = all gradients, flattened and concatenated      ‖g‖ = sqrt(Σ over every element g²)
+#
+#   if ‖g‖ > max_norm:   g ← g · max_norm / (‖g‖ + 1e-6)        (every parameter, the same factor)
+#
+#        ╱│ g (‖g‖ = 50)                 a long gradient is shortened to length ≈ max_norm;
+#       ╱ │                              a short one is left exactly as it is.
+#      ╱  │
+#     ●───► clipped (‖g‖ = 1)
+# ```
+#
+# Why one *global* norm rather than clipping each parameter (or each element) separately?
+# Clipping per element changes the direction of the step; clipping per tensor changes the
+# *balance* between layers. One common factor keeps the update a true (shorter) gradient step.
+#
+# We follow `torch.nn.utils.clip_grad_norm_` exactly — same formula, same `1e-6` in the
+# denominator (it keeps the division safe when the norm is 0), the norm returned *before*
+# clipping (log it: a growing gradient norm is an early warning of divergence), parameters
+# without a gradient skipped, and the scaling done **in place** (the optimizer reads `p.grad`
+# after this call).
+#
+# One deliberate difference: if the norm is `inf` or `nan`, PyTorch multiplies every gradient
+# by `nan`. We leave the gradients untouched and return the non-finite norm; the `Trainer`
+# then stops with `TrainingDiverged` instead of writing `nan` into the model.
+#
+# The squared norm of each gradient is one BLAS dot product (`g · g`, in float32, like PyTorch);
+# the per-tensor results are added up in Python floats (float64).
+
+# %% nbgrader={"grade": false, "grade_id": "clip-grad-norm", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _global_norm(grads: list[np.ndarray]) -> float:
+    """sqrt(Σ of every element squared) over all arrays in `grads`, as a Python float.
+
+    HINTS:
+    - np.dot(g.ravel(), g.ravel()) is Σ g² of one array (one BLAS call, no temporary array).
+    - Sum those as Python floats (float64), then math.sqrt.
+    - Huge gradients overflow float32 to inf: that is a result, not an accident. Compute inside
+      `with np.errstate(over="ignore"):` so NumPy does not warn about it.
+    """
+    ### BEGIN SOLUTION
+    with np.errstate(over="ignore"):  # overflow gives inf, which the caller reports
+        squares = [float(np.dot(g.ravel(), g.ravel())) for g in grads]
+    return math.sqrt(sum(squares))
+    ### END SOLUTION
+
+
+def _gradients(parameters: Any) -> list[np.ndarray]:
+    """The gradient arrays of `parameters` (a Tensor or an iterable of them), skipping grad=None."""
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"clip_grad_norm expects Tensors (model.parameters()), got {type(p).__name__}.")
+    return [p.grad.data for p in params if p.grad is not None]
+
+
+def clip_grad_norm(parameters: Any, max_norm: float) -> float:
+    """Scale all gradients in place so that their global L2 norm is at most `max_norm`.
+
+    Like torch.nn.utils.clip_grad_norm_: factor = max_norm / (norm + 1e-6), applied only when
+    it is below 1. Parameters without a gradient are skipped. Returns the norm BEFORE clipping,
+    as a float (0.0 when no parameter has a gradient). A non-finite norm is returned as is and
+    nothing is scaled.
+    """
+    max_norm = _check_number(max_norm, "max_norm", 0.0, allow_equal=False)
+    grads = _gradients(parameters)
+    ### BEGIN SOLUTION
+    total_norm = _global_norm(grads)
+    if not math.isfinite(total_norm):
+        return total_norm  # multiplying inf by 0 would make nan: leave the decision to the caller
+    factor = max_norm / (total_norm + 1e-6)
+    if factor < 1.0:
+        for g in grads:
+            g *= g.dtype.type(factor)  # in place: the optimizer reads these very arrays
+    return total_norm
+    ### END SOLUTION
+
+# %% [markdown]
+# ### 🧪 Unit test: clip_grad_norm
+
+# %% nbgrader={"grade": true, "grade_id": "test-clip-grad-norm", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_clip_grad_norm():
+    import pytest
+
+    a = Tensor([0.0, 0.0], requires_grad=True)
+    b = Tensor([[0.0]], requires_grad=True)
+    frozen = Tensor([1.0], requires_grad=True)     # no gradient: skipped
+    a.grad, b.grad = Tensor([3.0, 0.0]), Tensor([[4.0]])
+    grad_array = a.grad.data
+
+    norm = clip_grad_norm([a, b, frozen], max_norm=1.0)
+    assert type(norm) is float and norm == pytest.approx(5.0)   # the norm BEFORE clipping
+    factor = 1.0 / (5.0 + 1e-6)
+    np.testing.assert_allclose(a.grad.data, [3.0 * factor, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(b.grad.data, [[4.0 * factor]], rtol=1e-6)
+    assert a.grad.data is grad_array and a.grad.dtype == np.float32   # in place
+    assert frozen.grad is None
+    assert _global_norm([a.grad.data, b.grad.data]) == pytest.approx(1.0, rel=1e-5)
+
+    # A short gradient is left exactly as it is.
+    before = b.grad.data.copy()
+    assert clip_grad_norm([b], max_norm=10.0) == pytest.approx(before.item())
+    np.testing.assert_array_equal(b.grad.data, before)
+
+    # One tensor works too, and nothing to clip gives 0.0.
+    assert clip_grad_norm(a, max_norm=5.0) == pytest.approx(1.0 / (5.0 + 1e-6) * 3.0)
+    assert clip_grad_norm([frozen], max_norm=1.0) == 0.0
+    with pytest.raises(ValueError, match="max_norm must be > 0"):
+        clip_grad_norm([a], max_norm=0.0)
+    ### BEGIN HIDDEN TESTS
+    huge = Tensor(np.zeros(4), requires_grad=True)
+    huge.grad = Tensor(np.full(4, 1e30, dtype=np.float32))
+    assert clip_grad_norm([huge], 1.0) == math.inf             # overflow: reported, not scaled
+    np.testing.assert_array_equal(huge.grad.data, np.full(4, 1e30, dtype=np.float32))
+    with pytest.raises(TypeError, match="expects Tensors"):
+        clip_grad_norm([np.ones(3)], 1.0)
+    many = [Tensor(np.zeros(3), requires_grad=True) for _ in range(3)]
+    for p in many:
+        p.grad = Tensor(np.ones(3))
+    assert clip_grad_norm(iter(many), 1.0) == pytest.approx(3.0)  # any iterable, e.g. a generator
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_clip_grad_norm()
+
+# %% [markdown]
+# ## 4. Checkpoints: saving a run so that it can continue
+#
+# A training run that takes hours *will* be interrupted: a crash, a reboot, a time limit on a
+# shared machine. A **checkpoint** is everything needed to continue as if nothing happened:
+#
+# | what | why it is needed to resume exactly |
+# |---|---|
+# | model `state_dict()` (parameters and buffers) | obviously |
+# | optimizer state (momentum buffers, Adam's `m`, `v` and step counter) and hyperparameters | without them, Adam restarts its bias correction and momentum from zero: the loss jumps |
+# | schedule state (`current_step`) | otherwise the learning rate restarts its warmup |
+# | epoch, history | to know where you are, and to plot the whole run |
+# | random-number generator state | dropout masks and shuffling continue the same sequence |
+#
+# ### Why not pickle?
+#
+# The easy way to save a Python object is `pickle`, and `torch.save` is pickle underneath. But
+# unpickling **runs code**: a pickle can name any function in any module to call while it
+# loads. This file deletes your home directory when someone loads it:
+#
+# ```python
+# class Payload:
+#     def __reduce__(self):                      # "to rebuild me, call os.system(...)"
+#         return (os.system, ("rm -rf ~",))
+# pickle.dump(Payload(), open("model.pt", "wb"))  # a "checkpoint" shared on the internet
+# ```
+#
+# Checkpoints are shared and downloaded all the time. Since PyTorch 2.6, `torch.load` defaults
+# to `weights_only=True`, a restricted unpickler; the safetensors format drops pickle entirely.
+# Our format has no code in it at all:
+#
+# ```
+#   run.npz   (one np.savez file: a zip of .npy arrays; loaded with allow_pickle=False)
+#   ├── model/layers.0.weight          float32 (2, 16)     ◄─ model.state_dict(), key by key
+#   ├── model/layers.0.bias            float32 (16,)
+#   ├── …
+#   ├── optimizer/state/0/exp_avg      float32 (2, 16)     ◄─ optimizer.state_dict()["state"][0]
+#   ├── optimizer/state/0/step         int64 ()               (a 0-d array for counters)
+#   ├── …
+#   └── meta.json                      str ()              ◄─ one JSON document: format version,
+#                                                              optimizer type and hyperparameters,
+#                                                              schedule, epoch, history, extra, RNG
+# ```
+#
+# Arrays are raw numbers; everything else is JSON text. Loading can only ever produce arrays,
+# strings, numbers, lists and dicts.
+#
+# ### Why atomic?
+#
+# Writing a 500 MB file takes seconds. If the process dies halfway — the very crash the
+# checkpoint exists for — a naive `np.savez("run.npz", ...)` has already *truncated the old
+# checkpoint* and written half a new one: both are lost. The fix is the classic atomic write:
+#
+# ```
+#   1. write everything to a temporary file in the SAME directory   .run.npz.k2j4.tmp
+#   2. flush Python's buffer, os.fsync (the bytes are on the disk, not in the OS cache)
+#   3. os.replace(temporary, "run.npz")      ◄─ one rename: atomic on POSIX file systems
+# ```
+#
+# A reader sees either the complete old file or the complete new one, never a mixture. The
+# temporary file must be in the same directory: a rename across file systems is a copy, and a
+# copy is not atomic. If anything fails before step 3, we delete the temporary file and the old
+# checkpoint is untouched.
+#
+# One NumPy detail: given a *file name*, `np.savez` appends `.npz` when the name lacks it
+# (`run.ckpt` becomes `run.ckpt.npz`). We hand it an open file object instead, so the file is
+# called exactly what you asked for.
+
+# %% nbgrader={"grade": false, "grade_id": "save-checkpoint", "locked": false, "schema_version": 3, "solution": true}
+#| export
+CHECKPOINT_FORMAT = "tinytorch-checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+class CheckpointError(Exception):
+    """A checkpoint could not be written or read. The message names the file and what to do."""
+
+
+def _json_value(value: Any) -> Any:
+    """json.dumps' fallback: NumPy scalars become Python numbers; anything else is refused."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    raise TypeError(f"a {type(value).__name__} is not a JSON value")
+
+
+def _meta_json(meta: dict[str, Any], path: Path) -> np.ndarray:
+    """The metadata as one JSON string in a 0-d unicode array, or a CheckpointError naming the culprit."""
+    entries = [(key, value) for key, value in meta.items() if key != "extra"] + list(meta["extra"].items())
+    for key, value in entries:
+        try:
+            json.dumps(value, default=_json_value)
+        except (TypeError, ValueError) as e:
+            raise CheckpointError(
+                f"Cannot save checkpoint '{path}': '{key}' is not JSON-serialisable ({e}). Store numbers, "
+                f"strings, lists and dicts there; arrays belong in the model's state_dict.") from None
+    return np.array(json.dumps(meta, default=_json_value))
+
+
+def _pack_checkpoint(path: Path, model: Any, optimizer: Any, schedule: Any, epoch: int,
+                     history: list | None, extra: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Every array of the checkpoint by its key, plus "meta.json" (see the diagram above).
+
+    HINTS:
+    - "model/<name>" for every item of model.state_dict().
+    - optimizer.state_dict() is {"state": {i: {buffer: array}}, "param_groups": [...]}: arrays go
+      to "optimizer/state/<i>/<buffer>"; the type name, len(optimizer.params) and the
+      param_groups go into meta["optimizer"].
+    - meta["schedule"] = {"type": ..., "state": schedule.state_dict()} (or None).
+    - meta["rng"] = get_rng().bit_generator.state (a dict of ints: JSON-able).
+    - Finish with arrays["meta.json"] = _meta_json(meta, path).
+    """
+    arrays: dict[str, np.ndarray] = {}
+    meta: dict[str, Any] = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "epoch": epoch,
+                            "history": list(history or []), "extra": extra,
+                            "optimizer": None, "schedule": None}
+    ### BEGIN SOLUTION
+    for name, value in model.state_dict().items():
+        arrays[f"model/{name}"] = np.asarray(value)
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        for index, buffers in state["state"].items():
+            for buffer, value in buffers.items():
+                arrays[f"optimizer/state/{int(index)}/{buffer}"] = np.asarray(value)
+        meta["optimizer"] = {"type": type(optimizer).__name__, "num_params": len(optimizer.params),
+                             "param_groups": state["param_groups"]}
+    if schedule is not None:
+        meta["schedule"] = {"type": type(schedule).__name__, "state": schedule.state_dict()}
+    meta["rng"] = get_rng().bit_generator.state
+    arrays["meta.json"] = _meta_json(meta, path)
+    ### END SOLUTION
+    return arrays
+
+
+def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
+
+    HINTS:
+    - tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp") gives (fd, name).
+    - with os.fdopen(fd, "wb") as f: np.savez(f, allow_pickle=False, **arrays); f.flush();
+      os.fsync(f.fileno())   — then os.replace(name, path).
+    - On ANY exception (BaseException: also Ctrl-C), remove the temporary file and re-raise.
+    """
+    ### BEGIN SOLUTION
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, allow_pickle=False, **arrays)
+            f.flush()
+            os.fsync(f.fileno())  # on the disk, not only in the OS cache, before the rename
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)  # the half-written file goes; the old checkpoint was never touched
+        raise
+    ### END SOLUTION
+
+
+def _checkpoint_path(path: Any, action: str) -> Path:
+    """`path` as a Path, with errors for a missing folder or a folder where a file should be."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{action}: the path must be a str or a Path, got {type(path).__name__}.")
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{action}: '{path}' is a directory; give a file name such as '{path / 'run.npz'}'.")
+    return path
+
+
+def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None,
+                    epoch: int = 0, history: list | None = None, **extra: Any) -> None:
+    """Save model (and optimizer, schedule, epoch, history, extra JSON values) to one .npz file.
+
+    The file is written atomically: an interrupted save leaves the previous checkpoint intact.
+    No pickle: load it with load_checkpoint (np.load with allow_pickle=False).
+    """
+    path = _checkpoint_path(path, "save_checkpoint")
+    if not path.parent.is_dir():
+        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' does not exist. "
+                              f"Create it first (Path('{path.parent}').mkdir(parents=True)).")
+    arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
+    _atomic_savez(path, arrays)
+
+# %% [markdown]
+# ### 🧪 Unit test: save_checkpoint
+#
+# We open the file with plain NumPy — no TinyTorch needed to read a TinyTorch checkpoint — and
+# simulate a crash in the middle of a save: `np.savez` writes a few bytes, then raises.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
+def tiny_setup(seed: int = 0, hidden: int = 4, optimizer: str = "sgd"):
+    """A 2 → hidden → 2 classifier, its optimizer (after one step, so it has state) and a batch."""
+    manual_seed(seed)
+    model = Sequential(Linear(2, hidden), ReLU(), Linear(hidden, 2))
+    opt = (SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer == "sgd"
+           else Adam(model.parameters(), lr=0.01))
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((8, 2)).astype(np.float32), rng.integers(0, 2, 8)
+    CrossEntropyLoss()(model(Tensor(x)), y).backward()
+    opt.step()
+    opt.zero_grad()
+    return model, opt, (x, y)
+
+# %% nbgrader={"grade": true, "grade_id": "test-save-checkpoint", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_save_checkpoint():
+    import os
+    import tempfile
+
+    import pytest
+
+    model, opt, _ = tiny_setup()
+    sched = CosineSchedule(opt, max_lr=0.1, total_steps=10)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "run.ckpt")
+        save_checkpoint(path, model, opt, sched, epoch=3, history=[{"epoch": 1, "train_loss": 0.5}],
+                        note="first run", step=np.int64(7))
+        assert sorted(os.listdir(folder)) == ["run.ckpt"]      # exactly that name, no temp files left
+
+        with np.load(path, allow_pickle=False) as f:            # plain NumPy reads it, no pickle
+            files = set(f.files)
+            weights = f["model/layers.0.weight"]
+            meta = json.loads(f["meta.json"].item())
+        model_keys = {f"model/{k}" for k in model.state_dict()}
+        optimizer_keys = {k for k in files if k.startswith("optimizer/state/")}
+        assert files == model_keys | optimizer_keys | {"meta.json"} and optimizer_keys
+        assert all(k.split("/")[2].isdigit() for k in optimizer_keys)
+        np.testing.assert_array_equal(weights, model.layers[0].weight.data)
+        assert meta["format"] == "tinytorch-checkpoint" and meta["version"] == 1 and meta["epoch"] == 3
+        assert meta["history"] == [{"epoch": 1, "train_loss": 0.5}]
+        assert meta["extra"] == {"note": "first run", "step": 7}
+        assert meta["optimizer"]["type"] == "SGD" and meta["optimizer"]["num_params"] == 4
+        assert meta["optimizer"]["param_groups"] == json.loads(json.dumps(opt.state_dict()["param_groups"]))
+        assert meta["schedule"] == {"type": "CosineSchedule", "state": sched.state_dict()}
+        assert meta["rng"]["bit_generator"] == "PCG64"
+
+        # A crash in the middle of the next save leaves the old checkpoint byte for byte.
+        before = open(path, "rb").read()
+
+        def crash(f, *args, **kwargs):
+            f.write(b"half a checkpoint")
+            raise OSError("No space left on device")
+
+        model.layers[0].weight.data += 1.0
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(np, "savez", crash)
+            with pytest.raises(OSError, match="No space left"):
+                save_checkpoint(path, model, opt)
+        assert open(path, "rb").read() == before and sorted(os.listdir(folder)) == ["run.ckpt"]
+
+        with pytest.raises(CheckpointError, match="'note' is not JSON-serialisable"):
+            save_checkpoint(path, model, note=np.ones(3))
+        assert open(path, "rb").read() == before
+    ### BEGIN HIDDEN TESTS
+        with pytest.raises(CheckpointError, match="does not exist"):
+            save_checkpoint(os.path.join(folder, "missing", "run.npz"), model)
+        with pytest.raises(CheckpointError, match="is a directory"):
+            save_checkpoint(folder, model)
+        save_checkpoint(path, model)                              # model only
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(f["meta.json"].item())
+            assert not any(k.startswith("optimizer/") for k in f.files)
+        assert meta["optimizer"] is None and meta["schedule"] is None and meta["history"] == []
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_save_checkpoint()
+
+# %% [markdown]
+# ### Loading: check everything, then write — or write nothing
+#
+# A checkpoint can be wrong in many ways, and each deserves a message that says what to do:
+#
+# | problem | detected by | message says |
+# |---|---|---|
+# | no file | `path.exists()` | the path; train first or fix the path |
+# | truncated, corrupt, or not a checkpoint at all | `np.load` / `zipfile` / `json` errors | the file is damaged: restore a backup or retrain |
+# | saved by a newer TinyTorch | `meta["version"]` | which version, which one we read |
+# | a different model | keys and shapes of `model.state_dict()` | missing and unexpected keys, each mismatched parameter with **both** shapes |
+# | a different optimizer | type, number of parameters, buffer shapes | what was saved, what was given |
+#
+# And one rule above all (module 03's `load_state_dict` follows it too): **a failed load never
+# modifies anything.** Everything is validated first; only then are the model, the optimizer
+# and the schedule written. As a second line of defence, their states are snapshotted before
+# writing and restored if any write still fails — a model that is half old and half new is
+# worse than an error.
+#
+# Reading happens inside `with open(...)`: the arrays are copied out of the zip before it
+# closes, and `allow_pickle=False` makes NumPy refuse any object array instead of unpickling it.
+
+# %% nbgrader={"grade": false, "grade_id": "load-checkpoint", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(arrays without "meta.json", meta) from a checkpoint file, or a CheckpointError saying why not.
+
+    HINTS:
+    - Missing file: CheckpointError naming the path.
+    - with open(path, "rb") as f: loaded = np.load(f, allow_pickle=False); a checkpoint is an
+      np.lib.npyio.NpzFile; read every array (loaded[k] for k in loaded.files) inside the `with`.
+    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError or KeyError.
+    - meta = json.loads(arrays.pop("meta.json").item()); check meta["format"] and meta["version"].
+    """
+    if not path.exists():
+        raise CheckpointError(f"No checkpoint at '{path}'. Check the path, or train first to create it.")
+    damaged = (f"'{path}' is not a readable TinyTorch checkpoint: the file is truncated or corrupt ({{}}). "
+               f"Restore it from a backup, or delete it and train again.")
+    ### BEGIN SOLUTION
+    try:
+        with open(path, "rb") as f:
+            loaded = np.load(f, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ValueError("a single .npy array, not an .npz archive")
+            with loaded:
+                arrays = {key: loaded[key] for key in loaded.files}
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError) as e:
+        raise CheckpointError(damaged.format(e)) from None
+    if "meta.json" not in arrays:
+        raise CheckpointError(damaged.format("it has no meta.json: it was not written by save_checkpoint"))
+    try:
+        meta = json.loads(arrays.pop("meta.json").item())
+    except (ValueError, TypeError) as e:
+        raise CheckpointError(damaged.format(f"meta.json is not valid JSON: {e}")) from None
+    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(damaged.format("meta.json does not describe a TinyTorch checkpoint"))
+    if meta.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(f"'{path}' is a version {meta.get('version')!r} checkpoint; this TinyTorch reads "
+                              f"version {CHECKPOINT_VERSION}. Load it with the TinyTorch that saved it.")
+    missing = sorted({"epoch", "history", "extra", "optimizer", "schedule", "rng"} - set(meta))
+    if missing:
+        raise CheckpointError(damaged.format(f"meta.json lacks {', '.join(missing)}"))
+    return arrays, meta
+    ### END SOLUTION
+
+
+def _model_state(arrays: dict[str, np.ndarray], model: Any, path: Path) -> dict[str, np.ndarray]:
+    """The checkpoint's model arrays, checked against model.state_dict(): every problem in one error.
+
+    HINTS: saved = {key[len("model/"):]: array for "model/..." keys}; compare with
+    own = model.state_dict(): missing keys, unexpected keys, and shape mismatches naming the key,
+    the checkpoint's shape and the model's shape.
+    """
+    ### BEGIN SOLUTION
+    saved = {key[len("model/"):]: value for key, value in arrays.items() if key.startswith("model/")}
+    own = model.state_dict()
+    problems = []
+    missing = [k for k in own if k not in saved]
+    unexpected = [k for k in saved if k not in own]
+    if missing:
+        problems.append("missing from the checkpoint: " + ", ".join(repr(k) for k in missing))
+    if unexpected:
+        problems.append("in the checkpoint but not in the model: " + ", ".join(repr(k) for k in unexpected))
+    problems += [f"shape mismatch for '{k}': the checkpoint has {tuple(saved[k].shape)}, "
+                 f"the model has {tuple(np.shape(own[k]))}"
+                 for k in own if k in saved and saved[k].shape != np.shape(own[k])]
+    if problems:
+        raise CheckpointError(f"'{path}' does not fit this {type(model).__name__}: " + "; ".join(problems)
+                              + ". Was it saved from a different architecture? Nothing was loaded.")
+    return saved
+    ### END SOLUTION
+
+
+def _optimizer_state(arrays: dict[str, np.ndarray], meta: dict[str, Any], optimizer: Any,
+                     path: Path) -> dict[str, Any]:
+    """The optimizer's state_dict rebuilt from the checkpoint, checked against `optimizer`."""
+    saved = meta.get("optimizer")
+    name = type(optimizer).__name__
+    if saved is None:
+        raise CheckpointError(f"'{path}' holds no optimizer state (it was saved without an optimizer). "
+                              f"Call load_checkpoint without optimizer= to load only the model.")
+    if saved["type"] != name or saved["num_params"] != len(optimizer.params):
+        raise CheckpointError(f"'{path}' holds the state of a {saved['type']} over {saved['num_params']} "
+                              f"parameters, but the optimizer given is a {name} over {len(optimizer.params)}. "
+                              f"Create the same optimizer the run used. Nothing was loaded.")
+    state: dict[int, dict[str, np.ndarray]] = {}
+    for key, value in arrays.items():
+        if key.startswith("optimizer/state/"):
+            index, buffer = key[len("optimizer/state/"):].split("/", 1)
+            state.setdefault(int(index), {})[buffer] = value
+    for index, buffers in state.items():
+        shape = tuple(optimizer.params[index].shape) if index < len(optimizer.params) else None
+        for buffer, value in buffers.items():
+            if shape is None or (value.ndim > 0 and value.shape != shape):
+                raise CheckpointError(f"'{path}': optimizer state '{buffer}' of parameter {index} has shape "
+                                      f"{tuple(value.shape)}, but that parameter has shape {shape}. "
+                                      f"Nothing was loaded.")
+    return {"state": state, "param_groups": saved["param_groups"]}
+
+
+def _check_schedule(meta: dict[str, Any], schedule: Any, path: Path) -> dict[str, Any]:
+    saved = meta.get("schedule")
+    if saved is None:
+        raise CheckpointError(f"'{path}' holds no schedule state. Call load_checkpoint without schedule=.")
+    if saved["type"] != type(schedule).__name__:
+        raise CheckpointError(f"'{path}' holds a {saved['type']}, but the schedule given is a "
+                              f"{type(schedule).__name__}. Nothing was loaded.")
+    return saved["state"]
+
+
+def _check_rng(meta: dict[str, Any], path: Path) -> None:
+    rng = meta.get("rng")
+    expected = type(get_rng().bit_generator).__name__
+    if not isinstance(rng, dict) or rng.get("bit_generator") != expected:
+        raise CheckpointError(f"'{path}': the saved random-number state is not a {expected} state. "
+                              f"The file is damaged; restore it from a backup.")
+
+
+def _copied(state: Any) -> Any:
+    """A deep copy of a state dict's arrays, dicts and lists (a snapshot no later load can touch)."""
+    if isinstance(state, dict):
+        return {key: _copied(value) for key, value in state.items()}
+    if isinstance(state, list):
+        return [_copied(value) for value in state]
+    return state.copy() if isinstance(state, np.ndarray) else state
+
+
+def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None) -> dict[str, Any]:
+    """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
+
+    Everything is validated before anything is written; a failed load changes nothing.
+    Returns {"epoch", "history", "extra", "rng"} ("rng": the saved generator state, applied by
+    Trainer.load_checkpoint; plain load_checkpoint leaves the global generator alone).
+
+    HINTS:
+    - Validate: _read_checkpoint, _model_state, then _optimizer_state / _check_schedule when
+      those are given, then _check_rng.
+    - Snapshot model.state_dict() (and the optimizer's and schedule's state_dict()), then load
+      all of them; if a load still raises, restore the snapshots and raise CheckpointError.
+    """
+    path = _checkpoint_path(path, "load_checkpoint")
+    ### BEGIN SOLUTION
+    arrays, meta = _read_checkpoint(path)
+    model_state = _model_state(arrays, model, path)
+    optimizer_state = _optimizer_state(arrays, meta, optimizer, path) if optimizer is not None else None
+    schedule_state = _check_schedule(meta, schedule, path) if schedule is not None else None
+    _check_rng(meta, path)
+
+    targets = [(model, model_state)]
+    if optimizer is not None:
+        targets.append((optimizer, optimizer_state))
+    if schedule is not None:
+        targets.append((schedule, schedule_state))
+    snapshots = [(obj, _copied(obj.state_dict())) for obj, _ in targets]
+    for target, state in targets:
+        try:
+            target.load_state_dict(state)
+        except Exception as e:
+            for obj, snapshot in snapshots:  # put everything back as it was
+                obj.load_state_dict(snapshot)
+            raise CheckpointError(f"Could not load '{path}' into the {type(target).__name__} ({e}). "
+                                  f"Nothing was changed.") from e
+    ### END SOLUTION
+    return {"epoch": meta["epoch"], "history": meta["history"], "extra": meta["extra"], "rng": meta["rng"]}
+
+# %% [markdown]
+# ### 🧪 Unit test: load_checkpoint
+
+# %% nbgrader={"grade": true, "grade_id": "test-load-checkpoint", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+def test_unit_load_checkpoint():
+    import os
+    import tempfile
+
+    import pytest
+
+    model, opt, _ = tiny_setup(seed=1)
+    sched = CosineSchedule(opt, max_lr=0.1, total_steps=10)
+    sched.step()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "run.npz")
+        save_checkpoint(path, model, opt, sched, epoch=2, history=[{"epoch": 1}, {"epoch": 2}], tag="v1")
+
+        # Round trip into a fresh model, optimizer and schedule.
+        fresh, fresh_opt, _ = tiny_setup(seed=99)
+        fresh_sched = CosineSchedule(fresh_opt, max_lr=0.5, total_steps=3)
+        info = load_checkpoint(path, fresh, fresh_opt, fresh_sched)
+        assert info["epoch"] == 2 and info["history"] == [{"epoch": 1}, {"epoch": 2}]
+        assert info["extra"] == {"tag": "v1"} and info["rng"]["bit_generator"] == "PCG64"
+        for (name, a), b in zip(model.state_dict().items(), fresh.state_dict().values()):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        saved_state, loaded_state = opt.state_dict()["state"], fresh_opt.state_dict()["state"]
+        assert sorted(saved_state) == sorted(loaded_state) and saved_state
+        for i in saved_state:
+            for buffer in saved_state[i]:
+                np.testing.assert_array_equal(saved_state[i][buffer], loaded_state[i][buffer])
+        assert fresh_sched.current_step == 1 and fresh_opt.lr == opt.lr
+
+        # Errors name the problem, and a failed load changes nothing.
+        with pytest.raises(CheckpointError, match="No checkpoint at .*nothing.npz"):
+            load_checkpoint(os.path.join(folder, "nothing.npz"), fresh)
+
+        wider, wider_opt, _ = tiny_setup(seed=2, hidden=8)
+        untouched = wider.state_dict()
+        with pytest.raises(CheckpointError, match=r"shape mismatch for 'layers.0.weight': the checkpoint "
+                                                  r"has \(2, 4\), the model has \(2, 8\)"):
+            load_checkpoint(path, wider)
+        for name, value in wider.state_dict().items():
+            np.testing.assert_array_equal(value, untouched[name])
+
+        adam_model, adam, _ = tiny_setup(seed=3, optimizer="adam")
+        before = adam_model.state_dict()
+        with pytest.raises(CheckpointError, match="state of a SGD over 4 parameters, but the optimizer given is a Adam"):
+            load_checkpoint(path, adam_model, adam)
+        for name, value in adam_model.state_dict().items():
+            np.testing.assert_array_equal(value, before[name])  # the model was not loaded either
+
+        truncated = os.path.join(folder, "truncated.npz")
+        with open(path, "rb") as src, open(truncated, "wb") as dst:
+            dst.write(src.read()[:300])
+        with pytest.raises(CheckpointError, match="truncated or corrupt"):
+            load_checkpoint(truncated, fresh)
+    ### BEGIN HIDDEN TESTS
+        newer = os.path.join(folder, "newer.npz")
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        meta = json.loads(arrays["meta.json"].item())
+        meta["version"] = 99
+        arrays["meta.json"] = np.array(json.dumps(meta))
+        np.savez(newer, **arrays)
+        with pytest.raises(CheckpointError, match="version 99 checkpoint; this TinyTorch reads version 1"):
+            load_checkpoint(newer, fresh)
+
+        text = os.path.join(folder, "notes.npz")
+        with open(text, "w") as f:
+            f.write("not a checkpoint")
+        with pytest.raises(CheckpointError, match="truncated or corrupt"):
+            load_checkpoint(text, fresh)
+
+        np.savez(os.path.join(folder, "bare.npz"), w=np.ones(3))
+        with pytest.raises(CheckpointError, match="no meta.json"):
+            load_checkpoint(os.path.join(folder, "bare.npz"), fresh)
+
+        weights_only = os.path.join(folder, "weights.npz")
+        save_checkpoint(weights_only, model)
+        with pytest.raises(CheckpointError, match="holds no optimizer state"):
+            load_checkpoint(weights_only, fresh, fresh_opt)
+        assert load_checkpoint(weights_only, fresh)["epoch"] == 0
+
+        class Other(CosineSchedule):
+            pass
+
+        with pytest.raises(CheckpointError, match="holds a CosineSchedule, but the schedule given is a Other"):
+            load_checkpoint(path, fresh, fresh_opt, Other(fresh_opt, max_lr=1.0, total_steps=2))
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_load_checkpoint()
+
+# %% [markdown]
+# ## 5. Gradient accumulation: a big batch in small pieces
+#
+# Suppose a recipe says "batch 256" but only 64 examples' activations fit in memory. Module 05
+# showed that `backward()` *adds* into `.grad`. So run four batches of 64, call `backward()`
+# after each, and step once:
+#
+# ```
+#   batch 1 (64) ─► forward ─► loss₁/4 ─► backward ─┐
+#   batch 2 (64) ─► forward ─► loss₂/4 ─► backward ─┤  .grad = Σ ∇(lossᵢ / 4)
+#   batch 3 (64) ─► forward ─► loss₃/4 ─► backward ─┤        = ∇ mean of the four losses
+#   batch 4 (64) ─► forward ─► loss₄/4 ─► backward ─┘        = ∇ loss of one batch of 256
+#                                                    └─► clip ─► step ─► zero_grad ─► schedule
+# ```
+#
+# Each loss is a *mean* over its 64 examples, so the mean of four such means is the mean over
+# all 256: dividing each loss by `accumulation_steps` before `backward()` makes the accumulated
+# gradient **equal** to the big batch's gradient (up to float rounding). Peak memory is that of
+# one batch of 64 (the graph is freed after each `backward()`); the price is four smaller
+# matrix products instead of one large one, which use the CPU less efficiently.
+#
+# Two details:
+#
+# - **A partial group at the end of an epoch.** With 10 batches and `k = 4`, the last group has
+#   2 batches, whose losses were divided by 4. Before that last step we multiply the gradients
+#   by `4 / 2`, so the step uses the mean over the batches it actually had. No batch is
+#   dropped, and the next epoch starts with clean gradients.
+# - **Equal batch sizes.** "Mean of means = big mean" holds when the micro-batches have equal
+#   sizes. A short last batch gets the same weight as a full one, as in every standard recipe
+#   (the issue matters for language models whose batches hold different numbers of tokens).
+#
+# Clipping and the schedule act on *optimizer steps*: they run once per group, on the
+# accumulated gradient.
+
+# %% [markdown]
+# ## 6. The `Trainer`
+#
+# Now the loop itself, with everything above plugged in. Its state is small: the model,
+# optimizer, loss, optional schedule and clipping, two counters — `epoch` (epochs completed)
+# and `step` (optimizer steps taken) — and `history` (one dict per epoch).
+#
+# ```
+#   fit(train_loader, epochs, val_loader)        ── progress bar (rich), one line per epoch
+#   └── for each epoch:
+#       ├── train_epoch(train_loader)            ── model.train()
+#       │   └── for each batch:
+#       │       ├── forward, loss                ── a nan / inf loss: TrainingDiverged
+#       │       ├── (loss / k).backward()
+#       │       └── every k batches: _optimizer_step()
+#       │             clip (or measure) the gradient norm ── nan / inf: TrainingDiverged
+#       │             optimizer.step(); optimizer.zero_grad(); step += 1; schedule.step()
+#       ├── evaluate(val_loader)                 ── model.eval(), no_grad(), mode restored
+#       ├── history.append({epoch, train_loss, train_acc, val_loss, val_acc, lr, seconds})
+#       └── save_checkpoint(checkpoint_path)     ── if asked, atomically, after every epoch
+# ```
+#
+# Batches may hold NumPy arrays or Tensors: floating-point arrays become float32 Tensors,
+# integer arrays (class labels, later token ids) int64 Tensors. `fit(loader, epochs)` trains
+# `epochs` **more** epochs, like calling `train_epoch` in a loop; after loading a checkpoint at
+# epoch 3 of a planned 10, call `fit(loader, epochs=10 - trainer.epoch)`.
+#
+# The progress bar uses `rich` and is updated every few batches (about 50 updates per epoch):
+# drawing it on every batch of a fast model would cost more than the training.
+#
+# `Trainer.save_checkpoint(path)` / `load_checkpoint(path)` wrap section 4's functions and add
+# the trainer's own counters — and the random-number generator, so that a resumed run draws
+# the same dropout masks as the run that never stopped.
+
+# %% nbgrader={"grade": false, "grade_id": "trainer", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class TrainingDiverged(RuntimeError):
+    """The loss or the gradient norm became nan or inf; training stopped before the bad update."""
+
+
+def _as_tensor(value: Any, what: str) -> Tensor:
+    """A batch part as a Tensor: floats as float32, integers (labels, token ids) as int64."""
+    if isinstance(value, Tensor):
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind in "iu":
+        return Tensor(array, dtype=np.int64)
+    if array.dtype.kind in "fb":
+        return Tensor(array)  # float32, TinyTorch's default float
+    raise TypeError(f"The loader's {what} must be numbers (a NumPy array or a Tensor), "
+                    f"got {type(value).__name__} of dtype {array.dtype}.")
+
+
+def _batches(loader: Iterable) -> Iterable[tuple[Tensor, Tensor]]:
+    """Each (inputs, targets) batch of `loader` as two Tensors, or a TypeError saying what came instead."""
+    for number, batch in enumerate(loader, start=1):
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise TypeError(f"Each batch from the loader must be a pair (inputs, targets); batch {number} is "
+                            f"a {type(batch).__name__}.")
+        yield _as_tensor(batch[0], "inputs"), _as_tensor(batch[1], "targets")
+
+
+def _loader_length(loader: Any) -> int | None:
+    try:
+        return len(loader)
+    except TypeError:
+        return None  # a generator: the progress bar shows a count without a total
+
+
+class _Meter:
+    """Running totals for one pass: example-weighted mean loss, and accuracy for classifiers."""
+
+    def __init__(self, loss_fn: Any) -> None:
+        self.loss_fn = loss_fn
+        self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
+
+    def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
+        n = outputs.shape[0] if outputs.ndim else 1
+        self.loss_sum += loss * n
+        self.examples += n
+        correct = self._correct(outputs.data, targets.data)
+        if correct is None:
+            self.classified = False
+        else:
+            self.correct += correct
+
+    def _correct(self, outputs: np.ndarray, targets: np.ndarray) -> float | None:
+        """How many examples are right, or None when the task is not classification.
+
+        Binary (BCE): output > 0.5 is class 1; with several labels per example, an example
+        counts by the fraction of its labels that are right.
+        """
+        if isinstance(self.loss_fn, BinaryCrossEntropyLoss) and outputs.shape == targets.shape:
+            matches = (outputs > 0.5) == (targets > 0.5)
+            return float(matches.mean()) * (outputs.shape[0] if outputs.ndim else 1)
+        integer_labels = targets.dtype.kind in "iu" or isinstance(self.loss_fn, CrossEntropyLoss)
+        if integer_labels and outputs.ndim == 2 and targets.shape == outputs.shape[:1]:
+            return int(np.sum(outputs.argmax(axis=1) == targets))
+        return None
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss_sum / max(1, self.examples)
+
+    def result(self) -> dict[str, float | None]:
+        accuracy = self.correct / self.examples if self.classified and self.examples else None
+        return {"loss": self.mean_loss, "accuracy": accuracy}
+
+
+class _ProgressBar:
+    """A rich progress bar over the batches of each epoch, plus one summary line per epoch."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self._progress, self._task, self._every = enabled, None, None, 1
+
+    def __enter__(self) -> "_ProgressBar":
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
+                                      transient=True, refresh_per_second=4)  # drawing costs CPU time too
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start_epoch(self, epoch: int, batches: int | None) -> None:
+        if self._progress is None:
+            return
+        self._every = max(1, (batches or 500) // 50)  # about 50 updates per epoch
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…")
+
+    def on_batch(self, done: int, loss: float) -> None:
+        if self._progress is not None and done % self._every == 0:
+            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}")
+
+    def print(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(line, highlight=False, soft_wrap=True)
+
+
+def _describe(record: dict[str, Any]) -> str:
+    """One line per epoch: 'epoch 3  train loss 0.4123 acc 91.2%  val loss … lr 1.00e-03  0.8s'."""
+    def part(prefix: str, loss: float | None, acc: float | None) -> str:
+        if loss is None:
+            return ""
+        return f"  {prefix} loss {loss:.4f}" + (f" acc {100 * acc:.1f}%" if acc is not None else "")
+    return (f"epoch {record['epoch']}" + part("train", record["train_loss"], record["train_acc"])
+            + part("val", record["val_loss"], record["val_acc"])
+            + f"  lr {record['lr']:.2e}  {record['seconds']:.1f}s")
+
+
+class Trainer:
+    """Train a model: Trainer(model, optimizer, loss_fn, schedule=None, grad_clip=None, accumulation_steps=1).
+
+    train_epoch(loader) and evaluate(loader) return {"loss", "accuracy"} (accuracy is None when
+    the task is not classification); fit(train_loader, epochs, val_loader=None, progress=True,
+    checkpoint_path=None) runs `epochs` more epochs and returns `history`. A loader is any
+    iterable of (inputs, targets) batches. Counters: `epoch` (epochs completed), `step`
+    (optimizer steps taken), `history` (one dict per epoch).
+    """
+
+    def __init__(self, model: Any, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
+                 schedule: Any = None, grad_clip: float | None = None, accumulation_steps: int = 1) -> None:
+        for obj, needs, role in ((model, "parameters", "model"), (optimizer, "step", "optimizer")):
+            if not callable(getattr(obj, needs, None)):
+                raise TypeError(f"Trainer: the {role} must have a {needs}() method, got {type(obj).__name__}.")
+        if not callable(loss_fn):
+            raise TypeError(f"Trainer: loss_fn must be callable (e.g. CrossEntropyLoss()), got {type(loss_fn).__name__}.")
+        self.model, self.optimizer, self.loss_fn, self.schedule = model, optimizer, loss_fn, schedule
+        self.grad_clip = None if grad_clip is None else _check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
+        self.accumulation_steps = _check_count(accumulation_steps, "accumulation_steps", 1)
+        self.epoch = 0
+        self.step = 0
+        self.history: list[dict[str, Any]] = []
+
+    # ----- one batch, one step -----
+    def _forward(self, inputs: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
+        outputs = self.model(inputs)
+        loss = self.loss_fn(outputs, targets)
+        if not isinstance(loss, Tensor) or loss.size != 1:
+            raise TypeError(f"loss_fn must return a Tensor holding one number, got "
+                            f"{getattr(loss, 'shape', type(loss).__name__)}.")
+        return outputs, loss
+
+    def _diverged(self, what: str, value: float, batch: int) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"Training diverged: the {what} is {value} at epoch {self.epoch + 1}, batch {batch}, after "
+            f"{self.step} optimizer steps. The parameters still hold the values of the last good step. "
+            f"Try a lower learning rate (it is {getattr(self.optimizer, 'lr', '?')}), gradient clipping "
+            f"(Trainer(..., grad_clip=1.0)), or a learning-rate warmup; and check the data for nan or inf.")
+
+    def _optimizer_step(self, batch: int) -> None:
+        """Clip (or just measure) the gradient norm, step, zero the gradients, advance the schedule.
+
+        HINTS:
+        - norm = clip_grad_norm(params, self.grad_clip) when clipping, else
+          _global_norm(_gradients(params)); a non-finite norm: raise self._diverged("gradient norm", norm, batch).
+        - Then optimizer.step(), optimizer.zero_grad(), self.step += 1, schedule.step() if any.
+        """
+        params = self.optimizer.params
+        ### BEGIN SOLUTION
+        if self.grad_clip is not None:
+            norm = clip_grad_norm(params, self.grad_clip)
+        else:
+            norm = _global_norm(_gradients(params))
+        if not math.isfinite(norm):
+            raise self._diverged("gradient norm", norm, batch)
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        self.step += 1
+        if self.schedule is not None:
+            self.schedule.step()
+        ### END SOLUTION
+
+    # ----- epochs -----
+    def train_epoch(self, loader: Iterable, on_batch: Callable[[int, float], None] | None = None) -> dict[str, Any]:
+        """One pass over `loader` in train mode, updating the parameters. Returns {"loss", "accuracy"}.
+
+        `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit draws its
+        progress bar with it).
+
+        HINTS:
+        - model.train() and optimizer.zero_grad() first; meter = _Meter(self.loss_fn).
+        - For each (inputs, targets) in _batches(loader): forward; loss_value = loss.item(); a
+          non-finite value raises self._diverged("loss", loss_value, batch); backward of
+          loss / accumulation_steps; meter.add(...); every accumulation_steps batches,
+          self._optimizer_step(batch).
+        - A partial group at the end: multiply every gradient by k / pending, then step.
+        - No batch at all: ValueError. At the end: self.epoch += 1; return meter.result().
+        """
+        self.model.train()
+        self.optimizer.zero_grad()
+        meter = _Meter(self.loss_fn)
+        ### BEGIN SOLUTION
+        k, pending, batch = self.accumulation_steps, 0, 0
+        for batch, (inputs, targets) in enumerate(_batches(loader), start=1):
+            outputs, loss = self._forward(inputs, targets)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                raise self._diverged("loss", loss_value, batch)  # before backward: nothing is updated
+            (loss / k if k > 1 else loss).backward()  # k = 1: no extra graph node for nothing
+            meter.add(loss_value, outputs, targets)
+            pending += 1
+            if pending == k:
+                self._optimizer_step(batch)
+                pending = 0
+            if on_batch is not None:
+                on_batch(batch, meter.mean_loss)
+        if batch == 0:
+            raise ValueError("train_epoch: the loader yielded no batches. Is the dataset empty?")
+        if pending:  # a partial group: its losses were divided by k, but only `pending` were added
+            for g in _gradients(self.optimizer.params):
+                g *= g.dtype.type(k / pending)
+            self._optimizer_step(batch)
+        self.epoch += 1
+        return meter.result()
+        ### END SOLUTION
+
+    def evaluate(self, loader: Iterable) -> dict[str, Any]:
+        """Mean loss (and accuracy) over `loader` in eval mode under no_grad; the mode is restored.
+
+        HINTS: remember self.model.training; model.eval(); inside `with no_grad():` run every
+        batch through self._forward and a _Meter; in a `finally:`, model.train(was_training).
+        """
+        ### BEGIN SOLUTION
+        was_training = getattr(self.model, "training", True)
+        self.model.eval()
+        meter = _Meter(self.loss_fn)
+        try:
+            with no_grad():
+                for inputs, targets in _batches(loader):
+                    outputs, loss = self._forward(inputs, targets)
+                    meter.add(loss.item(), outputs, targets)
+        finally:
+            self.model.train(was_training)
+        if meter.examples == 0:
+            raise ValueError("evaluate: the loader yielded no batches. Is the dataset empty?")
+        return meter.result()
+        ### END SOLUTION
+
+    def fit(self, train_loader: Iterable, epochs: int, val_loader: Iterable | None = None, progress: bool = True,
+            checkpoint_path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+        """Train `epochs` more epochs; evaluate on val_loader and save a checkpoint after each, if given.
+
+        Returns self.history: one dict per epoch with epoch, train_loss, train_acc, val_loss,
+        val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
+        """
+        epochs = _check_count(epochs, "epochs", 0)
+        show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
+        with _ProgressBar(progress) as bar:
+            for i in range(epochs):
+                start = time.perf_counter()
+                bar.start_epoch(self.epoch + 1, _loader_length(train_loader))
+                train = self.train_epoch(train_loader, on_batch=bar.on_batch)
+                val = self.evaluate(val_loader) if val_loader is not None else {"loss": None, "accuracy": None}
+                record = {"epoch": self.epoch, "train_loss": train["loss"], "train_acc": train["accuracy"],
+                          "val_loss": val["loss"], "val_acc": val["accuracy"],
+                          "lr": float(getattr(self.optimizer, "lr", math.nan)),
+                          "seconds": time.perf_counter() - start}
+                self.history.append(record)
+                if (i + 1) % show_every == 0 or i + 1 == epochs:
+                    bar.print(_describe(record))
+                if checkpoint_path is not None:
+                    self.save_checkpoint(checkpoint_path)
+        return self.history
+
+    # ----- checkpoints -----
+    def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
+        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically."""
+        save_checkpoint(path, self.model, self.optimizer, self.schedule, epoch=self.epoch,
+                        history=self.history, trainer_step=self.step, **extra)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
+        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state."""
+        info = load_checkpoint(path, self.model, self.optimizer, self.schedule)
+        self.epoch, self.history = info["epoch"], info["history"]
+        self.step = int(info["extra"].get("trainer_step", 0))
+        get_rng().bit_generator.state = info["rng"]  # the same dropout masks and shuffles as before
+        return info
+
+# %% [markdown]
+# ### 🧪 Unit tests: the Trainer
+#
+# The toy problem: two Gaussian blobs in the plane, one per class, far enough apart that a
+# single `Linear(2, 2)` separates them perfectly. A few epochs must get every point right.
+
+# %% nbgrader={"grade": false, "grade_id": "trainer-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
+def blobs(n: int = 64, batch: int = 16, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two separable blobs as a list of (inputs float32 (batch, 2), labels int64 (batch,)) batches."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    points = rng.normal(0.0, 0.5, (n, 2)).astype(np.float32) + np.where(labels[:, None] == 1, 2.0, -2.0)
+    return [(points[i:i + batch], labels[i:i + batch]) for i in range(0, n, batch)]
+
+
+class ModeProbe(Module):
+    """Records the `training` flag it sees in every forward pass."""
+
+    def __init__(self, inner: Module) -> None:
+        super().__init__()
+        self.inner, self._seen = inner, []
+
+    def forward(self, x: Tensor) -> Tensor:
+        self._seen.append(self.training)
+        return self.inner(x)
+
+# %% nbgrader={"grade": true, "grade_id": "test-trainer", "locked": true, "points": 25, "schema_version": 3, "solution": false}
+def test_unit_trainer_learns_and_evaluates():
+    from tinytorch.core.autograd import is_grad_enabled
+
+    manual_seed(0)
+    data = blobs()
+    model = Linear(2, 2)
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.5), CrossEntropyLoss())
+    first = trainer.evaluate(data)
+    results = [trainer.train_epoch(data) for _ in range(5)]
+    last = trainer.evaluate(data)
+    assert results[-1]["loss"] < 0.5 * results[0]["loss"] and last["loss"] < 0.2 < first["loss"]
+    assert last["accuracy"] == 1.0 and 0.0 <= first["accuracy"] <= 1.0
+    assert trainer.epoch == 5 and trainer.step == 5 * 4     # 4 batches per epoch
+
+    # The epoch loss is the example-weighted mean of the batch losses.
+    frozen = Linear(2, 2)
+    uneven = [(data[0][0][:3], data[0][1][:3]), data[1]]
+    losses = [CrossEntropyLoss()(frozen(Tensor(x)), y).item() for x, y in uneven]
+    expected = (3 * losses[0] + 16 * losses[1]) / 19
+    evaluated = Trainer(frozen, SGD(frozen.parameters(), lr=0.1), CrossEntropyLoss()).evaluate(uneven)
+    assert abs(evaluated["loss"] - expected) < 1e-6
+
+    # evaluate: eval mode and no graph inside, the previous mode restored afterwards.
+    probe = ModeProbe(Linear(2, 2))
+    t = Trainer(probe, SGD(probe.parameters(), lr=0.1), CrossEntropyLoss())
+    t.train_epoch(data[:1])
+    t.evaluate(data[:2])
+    assert probe._seen == [True, False, False] and probe.training and is_grad_enabled()
+    probe.eval()
+    t.evaluate(data[:1])
+    assert not probe.training                               # it was in eval mode: it stays there
+    t.train_epoch(data[:1])
+    assert probe.training                                   # training switches train mode on
+
+    # Regression: no accuracy, and NumPy float targets are fine.
+    reg = Linear(2, 1)
+    mse = Trainer(reg, SGD(reg.parameters(), lr=0.05), MSELoss())
+    targets = [(x, x.sum(axis=1, keepdims=True).astype(np.float64)) for x, _ in data]
+    before = mse.train_epoch(targets)["loss"]
+    after = mse.train_epoch(targets)
+    assert after["accuracy"] is None and after["loss"] < before
+    ### BEGIN HIDDEN TESTS
+    import pytest
+
+    with pytest.raises(ValueError, match="no batches"):
+        trainer.train_epoch([])
+    with pytest.raises(TypeError, match=r"pair \(inputs, targets\); batch 1 is a dict"):
+        trainer.train_epoch([{"x": 1}])
+    with pytest.raises(ValueError, match="accumulation_steps must be a whole number"):
+        Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), accumulation_steps=0)
+    tensors = [(Tensor(x), Tensor(y, dtype=np.int64)) for x, y in data]
+    assert trainer.evaluate(tensors)["accuracy"] == 1.0
+    ### END HIDDEN TESTS
+
+
+def test_unit_gradient_accumulation_equals_one_big_batch():
+    (x, y), = blobs(n=48, batch=48, seed=1)
+    params = []
+    for batches, k in [([(x[:32], y[:32])], 1), ([(x[i:i + 8], y[i:i + 8]) for i in range(0, 32, 8)], 4)]:
+        manual_seed(3)
+        model = Sequential(Linear(2, 8), ReLU(), Linear(8, 2))
+        trainer = Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), accumulation_steps=k)
+        trainer.train_epoch(batches)
+        assert trainer.step == 1
+        params.append([p.data.copy() for p in model.parameters()])
+    for big, accumulated in zip(*params):
+        np.testing.assert_allclose(accumulated, big, rtol=1e-5, atol=1e-7)
+
+    # A partial group (6 batches, k = 4): two steps; the second is the mean of its 2 batches.
+    manual_seed(4)
+    a = Sequential(Linear(2, 8), ReLU(), Linear(8, 2))
+    manual_seed(4)
+    b = Sequential(Linear(2, 8), ReLU(), Linear(8, 2))
+    ta = Trainer(a, SGD(a.parameters(), lr=0.1), CrossEntropyLoss(), accumulation_steps=4)
+    tb = Trainer(b, SGD(b.parameters(), lr=0.1), CrossEntropyLoss())
+    ta.train_epoch([(x[i:i + 8], y[i:i + 8]) for i in range(0, 48, 8)])
+    tb.train_epoch([(x[:32], y[:32]), (x[32:], y[32:])])
+    assert ta.step == tb.step == 2
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(pa.data, pb.data, rtol=1e-5, atol=1e-7)
+        assert pa.grad is None                              # zeroed after the last step
+
+
+def test_unit_divergence_stops_training():
+    import pytest
+
+    manual_seed(0)
+    model = Linear(2, 2)
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss())
+    data = blobs()
+    trainer.train_epoch(data)
+    good = [p.data.copy() for p in model.parameters()]
+    poisoned = data[:2] + [(np.full((16, 2), np.nan, dtype=np.float32), data[2][1])]
+    with pytest.raises(TrainingDiverged, match=r"loss is nan at epoch 2, batch 3, after 6 optimizer steps"
+                                               r".*lower learning rate.*grad_clip"):
+        trainer.train_epoch(poisoned)
+    assert trainer.step == 6 and trainer.epoch == 1
+    assert any(not np.array_equal(p.data, g) for p, g in zip(model.parameters(), good))  # 2 good steps ran
+
+    # A gradient that overflowed (the loss may still be finite) is caught before the update, too.
+    kept = [p.data.copy() for p in model.parameters()]
+    for p in model.parameters():
+        p.grad = Tensor(np.full(p.shape, np.inf, dtype=np.float32))
+    with pytest.raises(TrainingDiverged, match="gradient norm is inf"):
+        trainer._optimizer_step(batch=1)
+    assert trainer.step == 6
+    for p, k in zip(model.parameters(), kept):
+        np.testing.assert_array_equal(p.data, k)
+    ### BEGIN HIDDEN TESTS
+    clipped = Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), grad_clip=1.0)
+    with pytest.raises(TrainingDiverged, match="gradient norm is inf"):
+        clipped._optimizer_step(batch=1)
+    for p, k in zip(model.parameters(), kept):
+        np.testing.assert_array_equal(p.data, k)
+    ### END HIDDEN TESTS
+
+
+def test_unit_fit_history_schedule_and_clipping():
+    manual_seed(1)
+    data, val = blobs(seed=2), blobs(n=32, seed=3)
+    model = Linear(2, 2)
+    opt = SGD(model.parameters(), lr=0.5)
+    sched = CosineSchedule(opt, max_lr=0.5, total_steps=12, warmup_steps=2)
+    trainer = Trainer(model, opt, CrossEntropyLoss(), schedule=sched, grad_clip=1.0)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        history = trainer.fit(data, epochs=3, val_loader=val, progress=False)
+    assert printed.getvalue() == ""                         # progress=False: silent
+    assert history is trainer.history and [r["epoch"] for r in history] == [1, 2, 3]
+    assert set(history[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}
+    assert history[-1]["val_acc"] == 1.0 and history[-1]["val_loss"] < history[0]["train_loss"]
+    assert trainer.step == sched.current_step == 12 and opt.lr == sched.get_lr(12) == history[-1]["lr"]
+    assert history[0]["lr"] == sched.get_lr(4) and history[0]["seconds"] > 0
+    more = trainer.fit(data, epochs=1, progress=False)      # `epochs` more epochs
+    assert [r["epoch"] for r in more] == [1, 2, 3, 4] and more[-1]["val_loss"] is None
+
+    # Clipping bounds every update: with plain SGD, ‖Δθ‖ ≤ lr · max_norm.
+    manual_seed(2)
+    steep = Linear(2, 2)
+    clipped = Trainer(steep, SGD(steep.parameters(), lr=1.0), CrossEntropyLoss(), grad_clip=0.01)
+    before = np.concatenate([p.data.ravel() for p in steep.parameters()])
+    clipped.train_epoch([(x * 100, y) for x, y in data[:1]])
+    after = np.concatenate([p.data.ravel() for p in steep.parameters()])
+    assert 0 < np.linalg.norm(after - before) <= 0.01 + 1e-6
+    ### BEGIN HIDDEN TESTS
+    assert history[1]["lr"] == sched.get_lr(8)
+    ### END HIDDEN TESTS
+
+
+def test_unit_resume_equals_straight_through():
+    import os
+    import tempfile
+
+    def run(epochs: int, resume_from: str | None = None, save_to: str | None = None):
+        manual_seed(7)
+        model = Sequential(Linear(2, 16), ReLU(), Dropout(0.2), Linear(16, 2))
+        opt = Adam(model.parameters(), lr=0.01)
+        trainer = Trainer(model, opt, CrossEntropyLoss(), CosineSchedule(opt, 0.05, 16, warmup_steps=3),
+                          accumulation_steps=2)
+        if resume_from:
+            trainer.load_checkpoint(resume_from)
+        trainer.fit(blobs(seed=5), epochs=epochs, progress=False, checkpoint_path=save_to)
+        return model, trainer
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "run.npz")
+        straight, t1 = run(4)
+        run(2, save_to=path)
+        resumed, t2 = run(2, resume_from=path)              # fresh model: its init moved the RNG on
+    assert (t2.epoch, t2.step) == (t1.epoch, t1.step) == (4, 8)
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=name)   # bit for bit
+    assert [r["train_loss"] for r in t1.history] == [r["train_loss"] for r in t2.history]
+
+
+if __name__ == "__main__":
+    test_unit_trainer_learns_and_evaluates()
+    test_unit_gradient_accumulation_equals_one_big_batch()
+    test_unit_divergence_stops_training()
+    test_unit_fit_history_schedule_and_clipping()
+    test_unit_resume_equals_straight_through()
+
+# %% [markdown]
+# ## Complexity Analysis
+#
+# Let `P` be the number of parameters, `B` the batch size, `n` the number of batches per epoch
+# and `k` the accumulation steps. One optimizer step costs:
+#
+# | part | time | memory |
+# |---|---|---|
+# | forward + backward | ≈ 3 × forward FLOPs ≈ 6·B·P for an MLP | activations of one batch of `B` |
+# | gradient norm (clipping or the divergence check) | O(P): one read of every gradient | O(1) |
+# | clipping, when it triggers | O(P): one multiply of every gradient | in place |
+# | `optimizer.step()` | O(P) (SGD) to a few × O(P) (Adam) | 0–2 × P of state |
+# | schedule | O(1) | O(1) |
+# | bookkeeping (`loss.item()`, accuracy, progress bar) | O(B) + a few µs | O(1) |
+#
+# Per epoch: `n` forward/backward passes and `⌈n/k⌉` optimizer steps. Accumulation leaves the
+# FLOPs unchanged, divides activation memory by `k`, and divides the number of O(P) steps by
+# `k`. A checkpoint writes `4·P` bytes for the model plus the optimizer state (SGD with
+# momentum: `4·P`; Adam: `8·P` plus counters): O(P) time and disk, once per epoch.
+#
+# Everything the `Trainer` adds to a bare loop is O(P) per step or less, against O(B·P) for the
+# forward and backward passes: for any batch larger than a handful of examples, the loop's own
+# cost vanishes. The measurement below checks that claim, and the cost of a checkpoint.
+
+# %% nbgrader={"grade": false, "grade_id": "measure-overhead", "locked": false, "schema_version": 3, "solution": false}
+def measure_trainer_overhead(batch: int = 64, batches: int = 40) -> dict[str, float]:
+    """Time one epoch as a bare loop, with the Trainer, and with its progress bar; time a checkpoint."""
+    import os
+    import tempfile
+
+    rng = np.random.default_rng(0)
+    data = [(rng.standard_normal((batch, 256)).astype(np.float32), rng.integers(0, 10, batch))
+            for _ in range(batches)]
+
+    def fresh():
+        manual_seed(0)
+        model = Sequential(Linear(256, 512), ReLU(), Linear(512, 10))
+        return model, Adam(model.parameters(), lr=1e-3)
+
+    def bare_loop():
+        model, opt = fresh()
+        for x, y in data:
+            loss = CrossEntropyLoss()(model(Tensor(x)), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+
+    def trainer_epoch(progress):
+        model, opt = fresh()
+        Trainer(model, opt, CrossEntropyLoss(), grad_clip=1.0).fit(data, epochs=1, progress=progress)
+
+    runs = {"bare loop": bare_loop, "Trainer": lambda: trainer_epoch(False),
+            "Trainer + progress bar": lambda: trainer_epoch(True)}
+    timings = {name: float("inf") for name in runs}
+    for round_ in range(6):  # interleaved, best of five after a warm-up: the least disturbed rounds
+        for name, run in runs.items():
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                run()
+            if round_ > 0:
+                timings[name] = min(timings[name], time.perf_counter() - start)
+    for name, best in timings.items():
+        print(f"{name:<24} {best * 1e3:7.1f} ms per epoch ({best / batches * 1e3:.2f} ms per batch), "
+              f"{100 * (best / timings['bare loop'] - 1):+.1f}% vs the bare loop")
+
+    model, opt = fresh()
+    Trainer(model, opt, CrossEntropyLoss()).train_epoch(data[:1])  # so Adam has its state
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "run.npz")
+        start = time.perf_counter()
+        save_checkpoint(path, model, opt)
+        saved = time.perf_counter() - start
+        start = time.perf_counter()
+        load_checkpoint(path, model, opt)
+        loaded = time.perf_counter() - start
+        size = os.path.getsize(path)
+    params = sum(p.size for p in model.parameters())
+    print(f"checkpoint of {params:,} parameters + Adam state: {size / 2**20:.2f} MiB "
+          f"(3 × 4 bytes × P = {12 * params / 2**20:.2f} MiB); save {saved * 1e3:.1f} ms, load {loaded * 1e3:.1f} ms")
+    timings.update(save=saved, load=loaded, size=size)
+    return timings
+
+
+if __name__ == "__main__":
+    measure_trainer_overhead()
+
+# %% [markdown]
+# On our 2-core test machine (shared with other jobs, so take the numbers as ranges), this
+# 256 → 512 → 10 MLP at batch 64 took 3.6–3.9 ms per batch as a bare loop and 4.1–4.2 ms in the
+# `Trainer` with clipping: about 0.3 ms of bookkeeping per step, most of it the two passes over
+# the gradients (norm and scaling). With a warmed-up trainer, the progress bar made no
+# measurable difference (3.0 vs 3.1 ms per batch). A checkpoint of the 136,714 parameters with
+# Adam's state is 1,647,120 bytes: the 12 bytes per parameter predicted (1,640,568) plus 6.5 KB
+# of headers (one `.npy` header and one zip entry per array, 17 arrays) and the JSON (1.8 KB:
+# NumPy stores text as 4 bytes per character) — saved and loaded in tens of milliseconds. For a model where a step takes
+# 100 ms, all of this is noise; for a toy model it is a few percent.
+#
+# ## Memory Profiling
+#
+# Gradient accumulation exists to save memory, so let us measure what it saves. The function
+# below trains one epoch over the same 256 examples twice — as one batch of 256, and as four
+# batches of 64 with `accumulation_steps=4` — and records, with `tracemalloc`, the peak memory
+# allocated above what existed before the epoch (NumPy reports its arrays to `tracemalloc`).
+#
+# What to expect for `Linear(512, 2048) → ReLU → Linear(2048, 10)`:
+#
+# - **Gradients** (`4·P` bytes, ≈ 4.1 MiB) are allocated in both runs: they are the same size
+#   whatever the batch.
+# - **Activations** kept for backward scale with the batch: the float32 input copy, the
+#   hidden pre-activation and the ReLU output, `4 · B · (512 + 2 · 2048)` bytes: ≈ 4.5 MiB at
+#   256, ≈ 1.1 MiB at 64 — plus temporaries of the backward pass of the same order.
+
+# %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
+def profile_accumulation_memory() -> dict[str, float]:
+    """Peak memory of one epoch: one batch of 256 vs four batches of 64 with accumulation_steps=4."""
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 512)).astype(np.float32)
+    y = rng.integers(0, 10, 256)
+    mib = 2**20
+
+    def peak(batches, k):
+        manual_seed(0)
+        model = Sequential(Linear(512, 2048), ReLU(), Linear(2048, 10))
+        trainer = Trainer(model, SGD(model.parameters(), lr=0.01), CrossEntropyLoss(), accumulation_steps=k)
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        trainer.train_epoch(batches)
+        used = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+        return used, model
+
+    big, model = peak([(x, y)], 1)
+    small, _ = peak([(x[i:i + 64], y[i:i + 64]) for i in range(0, 256, 64)], 4)
+    grads = sum(p.data.nbytes for p in model.parameters())
+    per_sample = 4 * (512 + 2 * 2048)
+    print(f"gradients (both runs):            {grads / mib:6.2f} MiB")
+    print(f"activations kept, batch 256:      {256 * per_sample / mib:6.2f} MiB (formula)")
+    print(f"activations kept, batch 64:       {64 * per_sample / mib:6.2f} MiB (formula)")
+    print(f"peak, one batch of 256:           {big / mib:6.2f} MiB (measured)")
+    print(f"peak, 4 × 64, accumulation 4:     {small / mib:6.2f} MiB (measured)")
+    print(f"accumulation saves {100 * (1 - small / big):.0f}% of the peak; the rest is gradients "
+          f"and backward temporaries, which do not shrink with the batch")
+    return {"batch_256": big, "accumulate_4x64": small, "gradients": grads}
+
+
+if __name__ == "__main__":
+    profile_accumulation_memory()
+
+# %% [markdown]
+# Measured (tracemalloc counts bytes, so these do not depend on the machine's speed): a peak
+# of **14.7 MiB** for one batch of 256 and **10.3 MiB** for four batches of 64 — 30 % less,
+# for the same update (section 6's tests showed the parameters agree up to float rounding).
+# The activation part shrinks by `k`; the gradient part does not. This is the general shape of
+# training memory: **parameters + gradients + optimizer state** (fixed by the model: 16 bytes
+# per parameter with Adam in float32) **+ activations** (proportional to the batch).
+# Accumulation attacks only the second term; for the first, large models shard parameters,
+# gradients and optimizer state across devices (ZeRO, FSDP).
+#
+# ## Production Context
+#
+# **Training loops.** Almost nobody writes the loop by hand for large projects.
+# *PyTorch Lightning*'s `Trainer(max_epochs=…, accumulate_grad_batches=4,
+# gradient_clip_val=1.0)` and *Hugging Face*'s `Trainer` with `TrainingArguments`
+# (`gradient_accumulation_steps`, `max_grad_norm`, `lr_scheduler_type="cosine"`,
+# `warmup_steps`) do what this module does, plus what a single CPU process does not need:
+# mixed precision (`torch.autocast` with a `GradScaler` that *skips* a step whose gradients
+# overflowed instead of stopping), several GPUs and machines (DDP, FSDP, DeepSpeed), logging
+# to TensorBoard or Weights & Biases, early stopping and callbacks. Their order of operations
+# inside a step is ours: forward, backward (accumulated), unscale, clip, optimizer step,
+# scheduler step, zero_grad. PyTorch even warns when `lr_scheduler.step()` is called before
+# `optimizer.step()`.
+#
+# **Schedules.** `torch.optim.lr_scheduler` has `CosineAnnealingLR`, `OneCycleLR`,
+# `LinearLR` and `SequentialLR` (to chain a warmup and a decay: the oracle tests rebuild our
+# schedule from `LinearLR` + `CosineAnnealingLR`); Hugging Face's
+# `get_cosine_schedule_with_warmup` has the same shape with `min_lr = 0` (its warmup spends
+# step 0 at rate 0). Large language
+# models typically warm up for a few thousand steps, then decay with a cosine to about 10% of
+# the peak rate; recent recipes also use "warmup-stable-decay" (a constant plateau, then a
+# short decay), which makes it easy to extend a run.
+#
+# **Clipping.** `torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=2.0,
+# error_if_nonfinite=False, foreach=None)` computes the per-tensor norms with one fused "foreach" kernel per device,
+# then the norm of norms, exactly our formula. `max_norm=1.0` is the default of most
+# transformer recipes. When the loss spikes anyway, large runs roll back to a checkpoint taken
+# before the spike and skip the batches that caused it.
+#
+# **Accumulation.** With variable-length sequences each micro-batch's mean is over a
+# different number of tokens, so "mean of means" is not the big batch's mean; in 2024 this
+# made Hugging Face's accumulated losses differ measurably from the unaccumulated ones until it
+# normalised by the total token count of the whole accumulation group.
+#
+# **Checkpoints.** `torch.save` pickles a dict; `torch.load` has defaulted to
+# `weights_only=True` since PyTorch 2.6, an unpickler that only rebuilds tensors and plain
+# containers — after years of warnings that loading an untrusted `.pt` file runs arbitrary
+# code. Hugging Face created **safetensors**: a JSON header (names, dtypes, shapes, offsets)
+# followed by raw tensor bytes — very close to our `.npz` with `meta.json` — which can be
+# memory-mapped (loading a 10 GB model reads only what it touches) and cannot execute code.
+# A Hugging Face `Trainer` checkpoint is a folder: `model.safetensors`, `optimizer.pt`,
+# `scheduler.pt`, `trainer_state.json` and `rng_state.pth`, saved every `save_steps`, with
+# `save_total_limit` deleting old ones. Distributed training saves *sharded* checkpoints (one
+# piece per GPU, `torch.distributed.checkpoint`), often asynchronously so that the GPUs keep
+# training while the bytes go to disk.
+#
+# ## ML Systems Thinking
+#
+# 1. **The order of a step.** A colleague calls `optimizer.zero_grad()` right after
+#    `loss.backward()` and before `optimizer.step()`. What does the training curve look like?
+#    What if they forget `zero_grad()` entirely — after how many steps is the update 100 × too
+#    large?
+# 2. **Warmup.** With Adam, the very first update of every parameter has size ≈ `lr`
+#    regardless of its gradient (because `m/√v ≈ ±1`). For a transformer with learning rate
+#    1e-3, why is that dangerous, and how many warmup steps does it take before `v` averages
+#    over ~100 gradients with β₂ = 0.999?
+# 3. **Clipping thresholds.** Log `clip_grad_norm`'s return value during a run. If it is
+#    above `max_norm` on 90 % of the steps, what is clipping really doing to your learning
+#    rate? What would you change?
+# 4. **Accumulation is not free.** Four batches of 64 compute the same FLOPs as one batch of
+#    256. Why is it slower anyway on a CPU, and much slower on a GPU? (Module 03 measured
+#    throughput against batch size.) And why does accumulation *not* give the same result as a
+#    big batch for a model with batch normalisation?
+# 5. **Checkpoint budget.** A 7-billion-parameter model trained with Adam in float32: how many
+#    GB is one checkpoint with optimizer state? At 2 GB/s to disk, how long does a save take,
+#    and what fraction of a 30-minute checkpoint interval is that? What do asynchronous and
+#    sharded checkpoints change?
+# 6. **Exact resumption.** Our resumed run is bit-identical to the uninterrupted one. List
+#    every piece of state that had to be saved to achieve that. Which one would you forget
+#    first, and what would the symptom be? Would it still be bit-identical with several worker
+#    processes loading data, or on a GPU?
+#
+# ## Module Summary
+#
+# You built the loop that trains every model from here on, and the tools that keep it alive:
+#
+# - **`Trainer`**: forward, loss, backward, step, zero_grad — in the right order — with train
+#   and eval modes, `no_grad` evaluation, example-weighted epoch losses, accuracy for
+#   classifiers, a cheap `rich` progress bar, a `history` of every epoch, gradient
+#   accumulation that equals one big batch, and `TrainingDiverged` that stops a nan run
+#   before it ruins the parameters.
+# - **`CosineSchedule`**: linear warmup, then half a cosine to `min_lr` — a pure `get_lr(step)`,
+#   stepped once per optimizer step, saved and restored with its state dict.
+# - **`clip_grad_norm`**: PyTorch's global-norm clipping, in place, returning the norm.
+# - **`save_checkpoint` / `load_checkpoint`**: one `.npz` of raw arrays plus one JSON document —
+#   no pickle, so loading cannot run code; written atomically, so a crash cannot destroy the
+#   last good checkpoint; validated before anything is written, so a wrong file cannot
+#   half-load. A resumed run is bit-for-bit the run that never stopped.
+#
+# You measured that all of this costs little next to the forward and backward passes, and
+# that accumulation trades batch-size memory for time.
+#
+# **Next — Milestone 02, XOR (1969):** Minsky and Papert showed that one neuron cannot learn
+# XOR. With a hidden layer and this `Trainer`, you will. Then module 08 builds the
+# `DataLoader` that feeds the loop real datasets, shuffled and batched.
+#
+# Export your work with `tito module complete 07`.

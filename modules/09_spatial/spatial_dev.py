@@ -1,0 +1,1674 @@
+# %% [markdown]
+# # Module 09 — Spatial: convolutions, pooling and batch normalization
+#
+# The MLP of module 08 reads an image as one long vector: pixel (0, 0) and pixel (0, 1) are
+# two unrelated inputs, and a cat in the top-left corner has nothing in common with a cat in
+# the bottom-right. Images are not like that. Nearby pixels belong together, and what makes an
+# edge an edge is the same everywhere in the picture. **Convolutions** build both facts into
+# the layer:
+#
+# - **locality**: each output looks at a small window (3×3, say) of the input, not at all of it;
+# - **weight sharing**: the same small kernel slides over every position.
+#
+# The payoff is enormous. A `Linear` layer from a 32×32×3 image to a 32×32×32 feature map
+# needs 3072 × 32768 ≈ **100 million** weights; `Conv2d(3→32, 3×3)` computes a map of the same
+# size with **896**. This module builds the layers of every classic convolutional network:
+#
+# ```
+#   image (N, 3, 32, 32)
+#     └─► Conv2d(3→32, 3×3) ─► ReLU ─► MaxPool2d(2) ─► Conv2d(32→64, 3×3) ─► ReLU ─► MaxPool2d(2)
+#           (N, 32, 32, 32)              (N, 32, 16, 16)     (N, 64, 16, 16)           (N, 64, 8, 8)
+#     └─► Flatten ─► Linear(4096→10) ─► logits (N, 10)
+# ```
+#
+# and it makes them **fast**: a convolution written as loops takes minutes per CIFAR batch;
+# written as one matrix product (im2col) it runs within a small factor of PyTorch, on the same
+# CPU, in NumPy.
+#
+# **Prerequisites:** modules 01–05 (tensors, layers, losses, autograd). **Time:** about 4 hours.
+
+# %% [markdown]
+# ## Learning Objectives
+#
+# By the end of this module you will be able to:
+#
+# 1. **Explain** convolution as a sliding dot product, and compute output shapes from kernel
+#    size, stride and padding.
+# 2. **Write** the loop version of a convolution as a reference, and **measure** why it is
+#    unusable for training.
+# 3. **Turn** a convolution into one matrix product with **im2col**, measure what that costs
+#    in memory, and choose the memory layout (NCHW or NHWC) by measurement.
+# 4. **Derive** the three gradients of a convolution (input, weight, bias) and register them
+#    with autograd, the input gradient through **col2im**.
+# 5. **Implement** max and average pooling (overlapping windows, PyTorch's tie rule) and
+#    batch normalization (batch statistics in training, running statistics in evaluation).
+# 6. **Reason** about receptive fields, the cost of a convolution, and why depthwise-separable
+#    convolutions are cheaper.
+
+# %% nbgrader={"grade": false, "grade_id": "spatial-imports", "locked": false, "schema_version": 3, "solution": false}
+#| default_exp core.spatial
+#| export
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tinytorch.core.autograd import Function
+from tinytorch.core.layers import Module
+from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
+
+# %% nbgrader={"grade": false, "grade_id": "spatial-test-imports", "locked": false, "schema_version": 3, "solution": false}
+# Used by the tests and demonstrations below, not by the layers themselves.
+import time
+
+from tinytorch.core.activations import ReLU
+from tinytorch.core.autograd import gradcheck, no_grad
+from tinytorch.core.layers import Linear, Sequential
+from tinytorch.core.losses import CrossEntropyLoss
+from tinytorch.core.tensor import manual_seed
+
+# %% [markdown]
+# Tests in this file call `use_this_files_rules()` first. Importing this file registered its
+# backward rules (`conv2d`, `max_pool2d`, …) in `autograd_hooks.rules`; but when the exported
+# package (`tinytorch.core.spatial`) is imported too — as in one big pytest run — whichever
+# was imported last owns those entries, and a test here must exercise the code written *here*.
+
+# %% nbgrader={"grade": false, "grade_id": "spatial-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
+SPATIAL_RULES = {"conv2d": "Conv2dBackward", "max_pool2d": "MaxPool2dBackward",
+                 "avg_pool2d": "AvgPool2dBackward", "batch_norm2d": "BatchNorm2dBackward"}
+
+
+def use_this_files_rules() -> None:
+    """Point this module's op names at the backward rules defined in this file."""
+    here = globals()
+    for op, rule in SPATIAL_RULES.items():
+        if rule in here:
+            autograd_hooks.rules[op] = here[rule]
+
+# %% [markdown]
+# ## 1. Convolution: a dot product that slides
+#
+# Take one channel, a 4×4 input and a 3×3 kernel. Lay the kernel on the top-left corner,
+# multiply the nine overlapping pairs and add them up: that is output pixel (0, 0). Slide one
+# step right and do it again: output pixel (0, 1). And so on, over every position where the
+# kernel fits.
+#
+# ```
+#   input x (4×4)                kernel w (3×3)       output (2×2)
+#   ┌────┬────┬────┬────┐
+#   │ 1  │ 2  │ 0  │ 4  │        ┌────┬────┬────┐     ┌────┬────┐
+#   ├────┼────┼────┼────┤        │ 1  │ 0  │ -1 │     │  0 │ -3 │   out[0, 0] = Σ x[0:3, 0:3] ⊙ w
+#   │ 0  │ 1  │ 3  │ 2  │        ├────┼────┼────┤     ├────┼────┤             = 1·1 + 2·0 + 0·(−1)
+#   ├────┼────┼────┼────┤        │ 1  │ 0  │ -1 │     │ -2 │ -4 │             + 0·1 + 1·0 + 3·(−1)
+#   │ 2  │ 1  │ 0  │ 1  │        ├────┼────┼────┤     └────┴────┘             + 2·1 + 1·0 + 0·(−1) = 0
+#   ├────┼────┼────┼────┤        │ 1  │ 0  │ -1 │
+#   │ 1  │ 0  │ 2  │ 3  │        └────┴────┴────┘     out[0, 1] = Σ x[0:3, 1:4] ⊙ w = (2 + 1 + 1) − (4 + 2 + 1) = −3
+#   └────┴────┴────┴────┘
+#     └─ window of out[0, 0]: rows 0–2, columns 0–2 (window of out[0, 1]: columns 1–3)
+# ```
+#
+# This kernel computes "left column minus right column": it responds to vertical edges. A
+# trained network learns thousands of such kernels, from edge detectors in the first layer to
+# detectors of eyes and wheels deeper down.
+#
+# **Channels.** A colour image has 3 channels, and a layer's output has many (one per
+# kernel). A kernel therefore spans *all* input channels, and each output channel has its own:
+#
+# ```
+#   out[n, o, y, x] = bias[o] + Σ_c Σ_i Σ_j  x_pad[n, c, y·s_h + i, x·s_w + j] · weight[o, c, i, j]
+#
+#   x:      (N, C_in, H, W)            a batch of images, "NCHW" (PyTorch's convention)
+#   weight: (C_out, C_in, k_h, k_w)    one (C_in, k_h, k_w) kernel per output channel
+#   bias:   (C_out,)
+#   out:    (N, C_out, H_out, W_out)
+# ```
+#
+# (Mathematicians call this *cross-correlation*: a true convolution flips the kernel first.
+# Every deep-learning framework computes the version above and calls it convolution; for a
+# learned kernel the difference is only which way round it is stored.)
+#
+# Note the weight layout: `(out, in, kh, kw)`, exactly PyTorch's. Our `Linear` stores
+# `(in, out)` to read as `x @ W`; a convolution has no such natural reading, so we take
+# PyTorch's layout and weights copy across unchanged.
+#
+# **Stride and padding.** The *stride* `s` is the step of the slide (stride 2 halves the
+# output). *Padding* `p` surrounds the input with `p` rings of zeros, so the kernel can also
+# centre on border pixels. Along each axis:
+#
+# ```
+#   H_out = ⌊(H + 2·p_h − k_h) / s_h⌋ + 1          W_out = ⌊(W + 2·p_w − k_w) / s_w⌋ + 1
+# ```
+#
+# | input | kernel | stride | padding | output | note |
+# |---|---|---|---|---|---|
+# | 32 | 3 | 1 | 1 | 32 | "same" padding: `p = (k − 1) / 2` keeps the size |
+# | 32 | 3 | 1 | 0 | 30 | "valid": the kernel must fit entirely |
+# | 32 | 3 | 2 | 1 | 16 | stride 2 halves the map |
+# | 7 | 3 | 2 | 0 | 3 | the floor drops the last column the kernel cannot reach |
+# | 28 | 5 | 1 | 0 | 24 | LeNet-5's first layer |
+#
+# The definition translates directly into loops: for every sample, output channel, output row
+# and output column, one dot product between a window and a kernel. That is your first
+# exercise: `conv2d_naive`, the **reference** every fast version is tested against. It is
+# correct and readable, and (you will measure it) about a thousand times too slow to train with.
+#
+# First, the small helpers that every layer of this module shares: turning `3` into `(3, 3)`,
+# the output-size formula, and the checks that give clear errors.
+
+# %% nbgrader={"grade": false, "grade_id": "spatial-helpers", "locked": false, "schema_version": 3, "solution": false}
+#| export
+def _pair(value: Any, name: str, who: str, minimum: int = 1) -> tuple[int, int]:
+    """3 -> (3, 3); (3, 5) stays. Checks that both are integers >= minimum, naming `who`."""
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"{who}: {name} must be an int or a pair of ints, got {value!r}.")
+    if min(pair) < minimum:
+        raise ValueError(f"{who}: {name} must be at least {minimum}, got {value!r}.")
+    return int(pair[0]), int(pair[1])
+
+
+def _count(value: Any, name: str, who: str) -> int:
+    """A positive integer such as a number of channels, or a clear error naming `who`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: {name} must be an integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{who}: {name} must be at least 1, got {value}.")
+    return int(value)
+
+
+def _output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
+    """How many positions a kernel takes along one axis: ⌊(size + 2·padding − kernel) / stride⌋ + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def _span(start: int, count: int, step: int) -> slice:
+    """start, start + step, …: the `count` rows (or columns) that one kernel offset reads."""
+    return slice(start, start + step * (count - 1) + 1, step)
+
+
+def _require_tensor(x: Any, who: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}. Wrap your data first: Tensor(data).")
+
+
+def _check_image_batch(x: Any, who: str, channels: int | None = None) -> None:
+    """x must be a floating-point Tensor (N, C, H, W), with C == channels when given."""
+    _require_tensor(x, who)
+    expected = f"(N, {channels if channels is not None else 'C'}, H, W)"
+    if x.ndim != 4:
+        hint = (f" For a single image, add a batch dimension: x.reshape(1, {', '.join(map(str, x.shape))})."
+                if x.ndim == 3 else "")
+        raise ValueError(f"{who} expects a 4-D input {expected}; got shape {tuple(x.shape)}.{hint}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{who} expects input {expected}; got shape {tuple(x.shape)}.")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{who} needs a floating-point input, got {x.dtype}. "
+                        f"Convert it first, e.g. Tensor(x, dtype=np.float32).")
+
+
+def _check_window_fits(x_shape: tuple[int, ...], kernel: tuple[int, int], padding: tuple[int, int], who: str) -> None:
+    """The (padded) input must be at least as large as the kernel, or there is no output at all."""
+    height, width = x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1]
+    if height < kernel[0] or width < kernel[1]:
+        padded = " padded" if any(padding) else ""
+        raise ValueError(f"{who}: the{padded} input is only {height}×{width} (height × width), smaller than "
+                         f"the {kernel[0]}×{kernel[1]} kernel (input shape {tuple(x_shape)}, padding {padding}).")
+
+
+def _as_array(value: Any) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+# %% nbgrader={"grade": false, "grade_id": "conv2d-naive", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0) -> np.ndarray:
+    """The definition of a 2-D convolution, written as loops: the reference, never used for training.
+
+    x: (N, C_in, H, W), weight: (C_out, C_in, k_h, k_w), bias: (C_out,) or None — NumPy arrays
+    or Tensors. Returns a NumPy array (N, C_out, H_out, W_out); no graph is recorded.
+
+    HINTS:
+    - Pad first: np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w))) adds the rings of zeros.
+    - H_out = _output_size(H, k_h, s_h, p_h), and the same for W.
+    - Four loops: sample n, output channel o, output row r, output column c. Inside, the
+      window x_pad[n, :, r·s_h : r·s_h + k_h, c·s_w : c·s_w + k_w] has the kernel's shape
+      (C_in, k_h, k_w): multiply by weight[o] and sum — one dot product.
+    - Then add bias[o] (if there is a bias).
+    """
+    x, weight = _as_array(x), _as_array(weight)
+    bias = None if bias is None else _as_array(bias)
+    (s_h, s_w) = _pair(stride, "stride", "conv2d_naive")
+    (p_h, p_w) = _pair(padding, "padding", "conv2d_naive", minimum=0)
+    ### BEGIN SOLUTION
+    n_samples, _, height, width = x.shape
+    c_out, _, k_h, k_w = weight.shape
+    h_out, w_out = _output_size(height, k_h, s_h, p_h), _output_size(width, k_w, s_w, p_w)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
+    out = np.zeros((n_samples, c_out, h_out, w_out), dtype=np.result_type(x, weight))
+    for n in range(n_samples):
+        for o in range(c_out):
+            for r in range(h_out):
+                for c in range(w_out):
+                    window = x_pad[n, :, r * s_h:r * s_h + k_h, c * s_w:c * s_w + k_w]
+                    out[n, o, r, c] = np.sum(window * weight[o])
+            if bias is not None:
+                out[n, o] += bias[o]
+    return out
+    ### END SOLUTION
+
+# %% [markdown]
+# ### 🧪 Unit test: the loop convolution
+#
+# The 4×4 example of the diagram, checked by hand, then strides, padding and channels.
+
+# %% nbgrader={"grade": true, "grade_id": "test-conv2d-naive", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_conv2d_naive():
+    x = np.array([[1, 2, 0, 4], [0, 1, 3, 2], [2, 1, 0, 1], [1, 0, 2, 3]], dtype=np.float32)[None, None]
+    edge = np.array([[1, 0, -1]] * 3, dtype=np.float32)[None, None]
+    out = conv2d_naive(x, edge)
+    np.testing.assert_array_equal(out, [[[[0, -3], [-2, -4]]]])  # the diagram's output
+    assert out.dtype == np.float32
+
+    # padding=1 keeps 4×4; the corner window is [[0, 0, 0], [0, 1, 2], [0, 0, 1]] (zeros from the padding)
+    padded = conv2d_naive(x, edge, padding=1)
+    assert padded.shape == (1, 1, 4, 4)
+    assert padded[0, 0, 0, 0] == -3  # (0 + 0 + 0) − (0 + 2 + 1)
+    np.testing.assert_array_equal(padded[0, 0, 1:3, 1:3], out[0, 0])
+
+    # several channels, a bias, stride 2
+    rng = np.random.default_rng(0)
+    xs, w, b = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    strided = conv2d_naive(xs, w, b, stride=2)
+    assert strided.shape == (2, 4, 2, 2)
+    expected = np.sum(xs[1, :, 2:5, 0:3] * w[3]) + b[3]  # sample 1, channel 3, row 1, column 0
+    np.testing.assert_allclose(strided[1, 3, 1, 0], expected)
+    ### BEGIN HIDDEN TESTS
+    rect = conv2d_naive(xs, w[:, :, :2, :], stride=(1, 2), padding=(0, 1))
+    assert rect.shape == (2, 4, 4, 3)
+    np.testing.assert_allclose(rect[0, 1, 2, 1], np.sum(xs[0, :, 2:4, 1:4] * w[1, :, :2, :]))
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_conv2d_naive()
+
+# %% [markdown]
+# ## 2. im2col: the whole convolution as one matrix product
+#
+# Look again at the formula: every output pixel is a dot product between a **patch** of the
+# input (`C_in·k_h·k_w` numbers) and a **kernel** (the same number of weights). Write every
+# patch as one row of a matrix, and every kernel as one column of another: then *all* the dot
+# products of the layer — every sample, every position, every output channel — are one matrix
+# product, which BLAS computes at close to the processor's peak speed.
+#
+# ```
+#        cols                          W_mat                       out
+#   (N·H_out·W_out, k_h·k_w·C_in)  @  (k_h·k_w·C_in, C_out)  =  (N·H_out·W_out, C_out)
+#   ┌─────────────────────┐          ┌───────────┐            ┌───────────┐
+#   │ patch of pixel 0    │          │ │ │     │ │            │ pixel 0   │
+#   │ patch of pixel 1    │    @     │ kernels   │     =      │ pixel 1   │  → reshape to
+#   │   …                 │          │ as columns│            │   …       │    (N, H_out, W_out, C_out)
+#   └─────────────────────┘          └───────────┘            └───────────┘
+#   "image to columns": each row holds one receptive window, unrolled
+# ```
+#
+# This is **im2col** (image-to-columns), the method Caffe made famous, and it is how most
+# convolutions on CPUs and many on GPUs were computed for a decade.
+#
+# ### The price: memory
+#
+# A pixel of the input lies in up to `k_h·k_w` windows, so it is **copied** into up to
+# `k_h·k_w` rows. The column matrix is about `k_h·k_w / (s_h·s_w)` times the input: nine
+# times for a 3×3 kernel with stride 1. For the second layer of our CIFAR network (batch 64,
+# 32 channels, 16×16, 3×3) that is 2.1 MB of input turned into an 18.9 MB matrix — you will
+# measure it in the Memory Profiling section. We trade memory for speed, and we keep the trade
+# small by **not saving** the column matrix for the backward pass: we save the (padded) input
+# and rebuild the columns when the gradient is needed (about 1 ms).
+#
+# ### The layout decides the speed: NCHW or NHWC?
+#
+# PyTorch's tensors are `(N, C, H, W)`: for each channel, a whole image. Building the column
+# matrix means copying, for each of the `k_h·k_w` kernel offsets, a shifted window of the
+# input into the matrix. How fast those copies are depends on how long the **contiguous runs**
+# of numbers are:
+#
+# ```
+#   NCHW (channels first)                        NHWC (channels last)
+#   memory: c0: row0 row1 … | c1: row0 row1 …    memory: pixel(0,0): c0 c1 … c31 | pixel(0,1): c0 …
+#   a window row = W_out numbers (16 floats)     a window row = W_out·C numbers (512 floats)
+#   patch of one pixel: C·k_h·k_w numbers       patch of one pixel: k_h rows of k_w·C contiguous
+#   scattered over C planes                      numbers
+#   columns (N, C·k·k, H_out·W_out) per sample   columns (N·H_out·W_out, k·k·C): ONE matrix
+#   → one small matmul per sample                → one big matmul for the whole batch, whose
+#     (or a transpose of the output)               output (N·H_out·W_out, C_out) is NHWC already
+# ```
+#
+# Measured on this course's reference machine (2 cores, one BLAS thread; run
+# `compare_layouts()` in the Complexity Analysis section to measure yours), for the layer
+# 32→64 channels, 3×3, batch 64, 16×16:
+#
+# | step | NCHW | NHWC |
+# |---|---|---|
+# | build the column matrix | 2.4 ms (runs of 16 floats) | 0.9 ms (runs of 32–512 floats) |
+# | the matrix product | 7.6 ms (64 per-sample GEMMs) | 7.9 ms (one GEMM) |
+# | input gradient (GEMM + col2im) | 13.5 ms | 12.0 ms, or 9.9 ms fused (section 3) |
+#
+# So we compute **channels-last inside**: `conv2d` converts its input to NHWC in the same copy
+# that pads it, runs im2col and the GEMM there, and returns the result as an NCHW-shaped
+# **view** of the NHWC memory — no copy back. Shape `(N, C, H, W)`, memory order
+# `(N, H, W, C)`: this is exactly PyTorch's `torch.channels_last` memory format. NumPy's
+# element-wise operations (ReLU, pooling, batch norm) keep the memory order of their input, so
+# the next convolution finds its input already channels-last and its conversion is a plain
+# contiguous copy. (The conversion of a true NCHW array costs a transposing copy: 0.4 ms here.)
+#
+# ### Stride tricks: windows without copying
+#
+# `np.lib.stride_tricks.sliding_window_view(x_pad, (k_h, k_w), axis=(1, 2))` returns every
+# window of an NHWC array as a **view** of shape `(N, H_p − k_h + 1, W_p − k_w + 1, C, k_h, k_w)`:
+# no number is copied; NumPy only computes new strides, so that stepping along the window axes
+# walks back over the same memory. Slicing `[:, ::s_h, ::s_w]` keeps the windows of stride `s`.
+# One `np.ascontiguousarray` of its transpose `(N, H_out, W_out, k_h, k_w, C)` then performs
+# the single copy that *is* the column matrix; a reshape to 2-D is free.
+#
+# ### col2im: the way back
+#
+# In the backward pass we get the gradient of every entry of the column matrix and must add
+# each one back to the pixel it was copied from — a pixel that appeared in nine rows receives
+# nine contributions. That is **col2im**, the adjoint (transpose) of im2col:
+#
+# ```
+#   for every kernel offset (i, j):              k_h·k_w iterations, each a whole-array add
+#       x_pad[:, i::s_h, j::s_w, :] += cols[…, i, j, :]   (the H_out×W_out positions that offset read)
+# ```
+#
+# A loop over the `k_h·k_w` kernel offsets is fine (9 iterations); a loop over samples or
+# pixels would not be. Plain `+=` is safe here even though windows overlap: within one offset,
+# different output positions read *different* input pixels, so no element is written twice in
+# the same statement; overlaps only happen *across* offsets, and the loop adds those one after
+# the other.
+#
+# Implement both. `im2col` takes an **NHWC, already padded** array (that is how `conv2d` will
+# call it); `col2im` returns one of the same shape.
+
+# %% nbgrader={"grade": false, "grade_id": "im2col", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """Every k_h×k_w window of an NHWC array, one window per row: the column matrix.
+
+    x: (N, H, W, C), already padded. Returns (N·H_out·W_out, k_h·k_w·C), C-contiguous, rows
+    ordered (n, row, column) and each row ordered (i, j, c) — kernel row, kernel column, channel.
+
+    HINTS:
+    - windows = sliding_window_view(x, kernel_size, axis=(1, 2))[:, ::s_h, ::s_w]
+      has shape (N, H_out, W_out, C, k_h, k_w) and copies nothing.
+    - Transpose it to (N, H_out, W_out, k_h, k_w, C), copy once with np.ascontiguousarray,
+      then reshape to 2-D (free for a contiguous array).
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    ### BEGIN SOLUTION
+    windows = sliding_window_view(x, (k_h, k_w), axis=(1, 2))[:, ::s_h, ::s_w]
+    n, h_out, w_out, c = windows.shape[:4]
+    cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+    return cols.reshape(n * h_out * w_out, k_h * k_w * c)
+    ### END SOLUTION
+
+
+def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: tuple[int, int],
+           stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """The adjoint of im2col: add every row of `cols` back onto the window it came from.
+
+    cols: (N·H_out·W_out, k_h·k_w·C) as im2col returns it; input_shape: (N, H, W, C), the padded
+    NHWC shape. Returns an array of input_shape where each pixel holds the sum of the entries of
+    all the windows that contained it.
+
+    HINTS:
+    - patches = cols.reshape(N, H_out, W_out, k_h, k_w, C); start from zeros(input_shape).
+    - Loop over the kernel offsets (i, j) only: the H_out×W_out pixels read by offset (i, j)
+      are out[:, _span(i, H_out, s_h), _span(j, W_out, s_w), :]; add patches[:, :, :, i, j, :].
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    n, height, width, c = input_shape
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    ### BEGIN SOLUTION
+    patches = cols.reshape(n, h_out, w_out, k_h, k_w, c)
+    out = np.zeros(input_shape, dtype=cols.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            out[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patches[:, :, :, i, j, :]
+    return out
+    ### END SOLUTION
+
+# %% [markdown]
+# ### 🧪 Unit test: im2col and col2im
+#
+# Each row must be the window it claims to be. For col2im, the defining property of an
+# adjoint: `⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩` for every `x` and `c` — and col2im of a matrix of
+# ones counts how many windows cover each pixel.
+
+# %% nbgrader={"grade": true, "grade_id": "test-im2col", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_im2col_col2im():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 5, 6, 3)).astype(np.float32)  # NHWC
+    cols = im2col(x, (3, 2), (2, 1))
+    assert cols.shape == (2 * 2 * 5, 3 * 2 * 3) and cols.dtype == np.float32 and cols.flags.c_contiguous
+    # row of sample 1, output row 1, output column 3 = the window x[1, 2:5, 3:5, :], ordered (i, j, c)
+    np.testing.assert_array_equal(cols[1 * 10 + 1 * 5 + 3], x[1, 2:5, 3:5, :].reshape(-1))
+
+    c = rng.standard_normal(cols.shape).astype(np.float32)
+    back = col2im(c, x.shape, (3, 2), (2, 1))
+    assert back.shape == x.shape and back.dtype == np.float32
+    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-5)  # the adjoint identity
+
+    counts = col2im(np.ones((16, 9), np.float32), (1, 6, 6, 1), (3, 3), (1, 1))[0, :, :, 0]
+    np.testing.assert_array_equal(counts[0], [1, 2, 3, 3, 2, 1])   # corner pixels: one window
+    np.testing.assert_array_equal(counts[2], [3, 6, 9, 9, 6, 3])   # interior: all nine
+    ### BEGIN HIDDEN TESTS
+    sparse = col2im(np.ones((4, 4), np.float32), (1, 5, 5, 1), (2, 2), (3, 3))[0, :, :, 0]
+    np.testing.assert_array_equal(sparse, [[1, 1, 0, 1, 1], [1, 1, 0, 1, 1], [0] * 5, [1, 1, 0, 1, 1], [1, 1, 0, 1, 1]])
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_im2col_col2im()
+
+# %% [markdown]
+# ## 3. `conv2d`: forward by one GEMM, backward by the chain rule
+#
+# The forward pass, for `x` (N, C_in, H, W) and `weight` (C_out, C_in, k_h, k_w):
+#
+# ```
+#   x_pad = pad(x) as NHWC                      (N, H_p, W_p, C_in)      one copy: pad + transpose
+#   cols  = im2col(x_pad)                       (M, k_h·k_w·C_in)        M = N·H_out·W_out
+#   W_mat = weight as (k_h·k_w·C_in, C_out)     rows ordered (i, j, c), like the columns
+#   out   = cols @ W_mat + bias                 (M, C_out)               ONE BLAS call
+#   return out as (N, H_out, W_out, C_out), viewed as (N, C_out, H_out, W_out)
+# ```
+#
+# ### The backward pass
+#
+# With `g` = the gradient of the output as an `(M, C_out)` matrix (channels last, like `out`),
+# the layer is `out = cols @ W_mat + bias`, and module 05's matmul and add rules give:
+#
+# ```
+#   dW_mat = colsᵀ @ g          (k_h·k_w·C_in, C_out)   → back to (C_out, C_in, k_h, k_w)
+#   dbias  = g summed over rows (C_out,)
+#   dcols  = g @ W_matᵀ         (M, k_h·k_w·C_in)       → dx_pad = col2im(dcols) → crop the padding
+# ```
+#
+# Three matrix products in all: the backward pass costs about **twice the forward pass**, as
+# module 05 predicted.
+#
+# One refinement makes the input gradient faster and lighter. Column block `(i, j)` of `dcols`
+# — the gradient of every patch entry at kernel offset `(i, j)` — is just
+# `g @ weight[:, :, i, j]`, an `(M, C_in)` matrix. Instead of building the whole `dcols`
+# (another 18.9 MB for our layer) and reading it back with strided adds, `_conv2d_input_grad`
+# computes one block at a time and adds it at once, while it is still in the cache:
+#
+# ```
+#   for each kernel offset (i, j):                               k_h·k_w small GEMMs
+#       dx_pad[:, i::s_h, j::s_w, :] += (g @ weight[:, :, i, j]).reshape(N, H_out, W_out, C_in)
+# ```
+#
+# It is col2im and its GEMM, fused — the same numbers (a test checks it), 4.3 ms instead of
+# 9.6 ms for our layer, and no `dcols` in memory.
+#
+# **What the op saves.** `Tensor.from_op("conv2d", out, x, weight, bias, x_pad=…, stride=…,
+# padding=…)`: the padded NHWC input (the one array the backward needs besides the weight,
+# which is an input already), and the geometry. Not the column matrix: 9× larger, and
+# recomputing it costs less than 5% of the backward pass. Without a bias, the inputs are just
+# `(x, weight)`.
+#
+# **dtypes.** The result is float64 only when an input is; otherwise everything stays float32
+# (`np.result_type` of the inputs, and `astype(..., copy=False)` costs nothing when the dtype
+# already matches). Each gradient is returned in its input's dtype.
+
+# %% nbgrader={"grade": false, "grade_id": "conv2d", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _pad_nhwc(x: np.ndarray, padding: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """(N, C, H, W) -> zero-padded (N, H + 2p_h, W + 2p_w, C): the layout change and the padding, one copy."""
+    n, c, height, width = x.shape
+    p_h, p_w = padding
+    out = np.zeros((n, height + 2 * p_h, width + 2 * p_w, c), dtype=dtype)
+    out[:, p_h:p_h + height, p_w:p_w + width, :] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _weight_matrix(weight: np.ndarray) -> np.ndarray:
+    """(C_out, C_in, k_h, k_w) -> (k_h·k_w·C_in, C_out), rows ordered (i, j, c) like im2col's columns."""
+    c_out = weight.shape[0]
+    return weight.transpose(2, 3, 1, 0).reshape(-1, c_out)
+
+
+def _check_conv(x: Any, weight: Any, bias: Any, stride: tuple[int, int], padding: tuple[int, int], who: str) -> None:
+    _require_tensor(weight, who)
+    if weight.ndim != 4:
+        raise ValueError(f"{who}: weight must be 4-D (C_out, C_in, k_h, k_w); got shape {tuple(weight.shape)}.")
+    _check_image_batch(x, who, channels=weight.shape[1])
+    if bias is not None:
+        _require_tensor(bias, who)
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"{who}: bias must have shape ({weight.shape[0]},), one per output channel; "
+                             f"got {tuple(bias.shape)}.")
+    _check_window_fits(x.shape, weight.shape[2:], padding, who)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0) -> Tensor:
+    """2-D convolution of a batch, like torch.nn.functional.conv2d (im2col + one GEMM).
+
+    x: (N, C_in, H, W); weight: (C_out, C_in, k_h, k_w); bias: (C_out,) or None.
+    stride, padding: an int or a pair (rows, columns). Returns (N, C_out, H_out, W_out), an
+    NCHW-shaped view of channels-last (NHWC) memory. Op name "conv2d"; saves x_pad (the
+    padded NHWC input), stride and padding.
+
+    HINTS:
+    - dtype = np.result_type(*(t.dtype for t in inputs)); x_pad = _pad_nhwc(x.data, padding, dtype).
+    - cols = im2col(x_pad, (k_h, k_w), stride); out = cols @ _weight_matrix(weight) — cast the
+      weight (and bias) with .astype(dtype, copy=False).
+    - out += bias; then out.reshape(N, H_out, W_out, C_out).transpose(0, 3, 1, 2) (a view).
+    - Tensor.from_op("conv2d", out, *inputs, x_pad=x_pad, stride=stride, padding=padding),
+      where inputs = (x, weight) or (x, weight, bias).
+    """
+    who = f"conv2d (weight {tuple(getattr(weight, 'shape', ()))})"
+    stride, padding = _pair(stride, "stride", who), _pair(padding, "padding", who, minimum=0)
+    _check_conv(x, weight, bias, stride, padding, who)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    n, _, height, width = x.shape
+    c_out, _, k_h, k_w = weight.shape
+    h_out, w_out = _output_size(height, k_h, stride[0], padding[0]), _output_size(width, k_w, stride[1], padding[1])
+    ### BEGIN SOLUTION
+    dtype = np.result_type(*(t.dtype for t in inputs))
+    x_pad = _pad_nhwc(x.data, padding, dtype)
+    cols = im2col(x_pad, (k_h, k_w), stride)
+    out = cols @ _weight_matrix(weight.data.astype(dtype, copy=False))
+    if bias is not None:
+        out += bias.data.astype(dtype, copy=False)
+    out = out.reshape(n, h_out, w_out, c_out).transpose(0, 3, 1, 2)  # NCHW shape, NHWC memory: no copy
+    return Tensor.from_op("conv2d", out, *inputs, x_pad=x_pad, stride=stride, padding=padding)
+    ### END SOLUTION
+
+
+def _conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
+                       stride: tuple[int, int]) -> np.ndarray:
+    """dL/d(x_pad) = col2im(g @ W_matᵀ), computed one kernel offset at a time (no (M, k·k·C) matrix).
+
+    g: (N·H_out·W_out, C_out), channels last. Returns (N, H_p, W_p, C_in).
+    """
+    n, height, width, c_in = padded_shape
+    _, _, k_h, k_w = weight.shape
+    (s_h, s_w) = stride
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    ### BEGIN SOLUTION
+    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
+    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
+            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
+    return dx_pad
+    ### END SOLUTION
+
+
+class Conv2dBackward(Function):
+    # forward: out = im2col(x_pad) @ W_mat + bias; saved x_pad (NHWC), stride, padding
+    def backward(self, grad):
+        """dx (through the fused col2im), dweight = colsᵀ @ g, dbias = Σ g — each in its input's dtype.
+
+        HINTS:
+        - g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, C_out): channels last,
+          as a matrix (a free view when grad is channels-last already).
+        - dweight: (g.T @ im2col(x_pad, …)) is (C_out, k_h·k_w·C_in) → reshape (C_out, k_h, k_w, C_in)
+          → transpose to (C_out, C_in, k_h, k_w).
+        - dx: _conv2d_input_grad(...), crop the padding, return it NCHW-shaped.
+        - Only compute the gradients of inputs that require grad (the others may be None).
+        """
+        x, weight = self.inputs[0], self.inputs[1]
+        bias = self.inputs[2] if len(self.inputs) == 3 else None
+        x_pad, stride, (p_h, p_w) = self.saved["x_pad"], self.saved["stride"], self.saved["padding"]
+        c_out, c_in, k_h, k_w = weight.shape
+        ### BEGIN SOLUTION
+        g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c_out).astype(x_pad.dtype, copy=False)
+        grad_x = grad_w = grad_b = None
+        if weight.requires_grad:
+            cols = im2col(x_pad, (k_h, k_w), stride)  # rebuilt, not saved: see "What the op saves"
+            grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
+            grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
+        if bias is not None and bias.requires_grad:
+            grad_b = g.sum(axis=0).astype(bias.dtype, copy=False)
+        if x.requires_grad:
+            dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
+            height, width = x.shape[2:]
+            dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
+            grad_x = dx.transpose(0, 3, 1, 2)
+        return (grad_x, grad_w, grad_b)[:len(self.inputs)]
+        ### END SOLUTION
+
+
+autograd_hooks.rules["conv2d"] = Conv2dBackward
+
+# %% [markdown]
+# ### 🧪 Unit test: conv2d against the loops, and its gradients
+#
+# The fast path must equal the reference for every stride, padding and shape; `gradcheck`
+# (module 05) checks all three gradients against central differences; and the fused input
+# gradient must equal `col2im(g @ W_matᵀ)`.
+
+# %% nbgrader={"grade": true, "grade_id": "test-conv2d", "locked": true, "points": 20, "schema_version": 3, "solution": false}
+def test_unit_conv2d():
+    use_this_files_rules()
+    rng = np.random.default_rng(2)
+    for shape, w_shape, stride, padding in [((2, 3, 7, 7), (4, 3, 3, 3), 1, 1), ((2, 3, 7, 6), (4, 3, 3, 2), 2, 0),
+                                            ((1, 2, 5, 8), (3, 2, 1, 1), (1, 2), (2, 0)), ((3, 1, 6, 6), (2, 1, 5, 3), 1, (2, 1))]:
+        x, w, b = rng.standard_normal(shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+        out = conv2d(Tensor(x), Tensor(w), Tensor(b), stride, padding)
+        assert out.dtype == np.float32
+        np.testing.assert_allclose(out.data, conv2d_naive(x, w, b, stride, padding), rtol=1e-4, atol=1e-4)
+
+    x = Tensor(rng.standard_normal((2, 2, 5, 4)), requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 2, 3, 2)), requires_grad=True)
+    b = Tensor(rng.standard_normal(3), requires_grad=True)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, stride=(2, 1), padding=1), x, w, b)
+    assert gradcheck(lambda x, w: conv2d(x, w), x, w)
+
+    g = rng.standard_normal((2 * 3 * 4, 3))  # M = N·H_out·W_out for a 5×5 padded input
+    fused = _conv2d_input_grad(g, w.data.astype(np.float64), (2, 5, 5, 2), (1, 1))
+    np.testing.assert_allclose(fused, col2im(g @ _weight_matrix(w.data).T, (2, 5, 5, 2), (3, 2)), rtol=1e-6)
+
+    with autograd_hooks.recording() as log:  # the contract with autograd: what the op hands to its rule
+        conv2d(x, w, b, padding=1)
+    op, inputs, saved = log[0]
+    assert op == "conv2d" and inputs == (x, w, b) and saved["x_pad"].shape == (2, 7, 6, 2)
+    ### BEGIN HIDDEN TESTS
+    out = conv2d(x, w, b, padding=1)
+    out.sum().backward()
+    np.testing.assert_allclose(b.grad.data, np.full(3, out.shape[0] * out.shape[2] * out.shape[3]), rtol=1e-6)
+    assert conv2d(Tensor(x.data, dtype=np.float64), w).dtype == np.float64
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_conv2d()
+
+# %% [markdown]
+# ## 4. The `Conv2d` layer
+#
+# The layer holds the weight and bias and calls `conv2d`. Its initialisation is PyTorch's:
+# `kaiming_uniform_(a=√5)`, which works out to the same rule as our `Linear` — weight and bias
+# drawn from `U(−1/√fan_in, +1/√fan_in)` with `fan_in = C_in·k_h·k_w`, the number of inputs
+# of one dot product. Weight first, then bias, from `get_rng()`, so `manual_seed` reproduces
+# the layer.
+#
+# Its errors speak in the layer's terms: `Conv2d(3→16) expects input (N, 3, H, W); got shape
+# (8, 1, 28, 28).` is the message you want when you feed MNIST to a CIFAR model.
+
+# %% nbgrader={"grade": false, "grade_id": "conv2d-layer", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class Conv2d(Module):
+    """Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True), like torch.nn.Conv2d.
+
+    weight: (out_channels, in_channels, k_h, k_w), bias: (out_channels,), float32, trainable,
+    drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels·k_h·k_w.
+    kernel_size, stride, padding: an int or a pair (rows, columns).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, bias: bool = True) -> None:
+        super().__init__()
+        who = "Conv2d"
+        self.in_channels = _count(in_channels, "in_channels", who)
+        self.out_channels = _count(out_channels, "out_channels", who)
+        self.kernel_size = _pair(kernel_size, "kernel_size", who)
+        self.stride = _pair(stride, "stride", who)
+        self.padding = _pair(padding, "padding", who, minimum=0)
+        ### BEGIN SOLUTION
+        k_h, k_w = self.kernel_size
+        bound = 1.0 / np.sqrt(self.in_channels * k_h * k_w)
+        rng = get_rng()
+        shape = (self.out_channels, self.in_channels, k_h, k_w)
+        self.weight = Tensor(rng.uniform(-bound, bound, shape), requires_grad=True)
+        self.bias = Tensor(rng.uniform(-bound, bound, self.out_channels), requires_grad=True) if bias else None
+        ### END SOLUTION
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out)."""
+        who = f"Conv2d({self.in_channels}→{self.out_channels})"
+        _check_image_batch(x, who, channels=self.in_channels)
+        _check_window_fits(x.shape, self.kernel_size, self.padding, f"{who} with kernel_size={self.kernel_size}")
+        ### BEGIN SOLUTION
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        ### END SOLUTION
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+# %% nbgrader={"grade": true, "grade_id": "test-conv2d-layer", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_conv2d_layer():
+    import pytest
+
+    use_this_files_rules()
+    manual_seed(0)
+    conv = Conv2d(3, 16, 3, padding=1)
+    assert conv.weight.shape == (16, 3, 3, 3) and conv.bias.shape == (16,)
+    assert conv.weight.dtype == np.float32 and conv.weight.requires_grad and conv.bias.requires_grad
+    bound = 1 / np.sqrt(27)
+    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.9 * bound
+    assert list(conv.state_dict()) == ["weight", "bias"]
+    manual_seed(0)
+    np.testing.assert_array_equal(Conv2d(3, 16, 3, padding=1).weight.data, conv.weight.data)  # seeded
+
+    x = Tensor(np.random.default_rng(3).standard_normal((8, 3, 28, 28)))
+    out = conv(x)
+    assert out.shape == (8, 16, 28, 28)
+    np.testing.assert_allclose(out.data[:2], conv2d_naive(x.data[:2], conv.weight, conv.bias, 1, 1), rtol=1e-4, atol=1e-5)
+    assert Conv2d(3, 4, (3, 5), stride=2, bias=False)(x).shape == (8, 4, 13, 12)
+
+    with pytest.raises(ValueError, match=r"Conv2d\(3→16\) expects input \(N, 3, H, W\); got shape \(8, 1, 28, 28\)"):
+        conv(Tensor(np.zeros((8, 1, 28, 28))))
+    with pytest.raises(ValueError, match=r"4-D input .* got shape \(3, 28, 28\). For a single image"):
+        conv(Tensor(np.zeros((3, 28, 28))))
+    with pytest.raises(ValueError, match=r"smaller than the 5×5 kernel"):
+        Conv2d(3, 4, 5)(Tensor(np.zeros((1, 3, 4, 4))))
+    assert repr(conv) == "Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    ### BEGIN HIDDEN TESTS
+    with pytest.raises(ValueError, match="kernel_size must be at least 1"):
+        Conv2d(3, 4, 0)
+    with pytest.raises(TypeError, match="stride must be an int or a pair"):
+        Conv2d(3, 4, 3, stride=1.5)
+    with pytest.raises(TypeError, match="floating-point"):
+        conv(Tensor(np.zeros((1, 3, 5, 5)), dtype=np.int64))
+    with pytest.raises(TypeError, match="expects a Tensor"):
+        conv(np.zeros((1, 3, 5, 5)))
+    assert Conv2d(2, 2, 3, bias=False).bias is None
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_conv2d_layer()
+
+# %% [markdown]
+# ## 5. Pooling: summarising a neighbourhood
+#
+# After a convolution has found features, **pooling** shrinks the map by summarising each
+# window with one number: its maximum (`MaxPool2d`) or its average (`AvgPool2d`). Pooling has
+# no parameters. It halves the resolution (with 2×2 windows and stride 2), which quarters the
+# work of every later layer, and it makes the network tolerate small shifts: the maximum of a
+# window does not care where in the window the feature was.
+#
+# ```
+#   MaxPool2d(2): stride defaults to the kernel size     AvgPool2d(2)
+#   ┌───┬───┬───┬───┐
+#   │ 1 │ 3 │ 2 │ 0 │          ┌───┬───┐                ┌─────┬─────┐
+#   ├───┼───┼───┼───┤          │ 4 │ 5 │                │ 2.5 │ 2.0 │
+#   │ 4 │ 2 │ 1 │ 5 │   ──►    ├───┼───┤                ├─────┼─────┤
+#   ├───┼───┼───┼───┤          │ 7 │ 8 │                │ 4.0 │ 4.5 │
+#   │ 0 │ 7 │ 8 │ 3 │          └───┴───┘                └─────┴─────┘
+#   ├───┼───┼───┼───┤
+#   │ 6 │ 3 │ 4 │ 3 │
+#   └───┴───┴───┴───┘
+# ```
+#
+# Windows can **overlap** (stride < kernel: AlexNet used 3×3 windows with stride 2) and need
+# not divide the input (a 7-wide map with 2-wide windows gives 3 outputs; the last column is
+# dropped — the same floor formula as convolutions, without padding).
+#
+# **Vectorized, with a loop over kernel offsets.** The window element at offset `(i, j)` of
+# every output position is one strided slice, `x[:, :, i::s_h, j::s_w]` (cut to H_out×W_out):
+# the `k_h·k_w` slices together hold every window. Max pooling is then a running
+# `np.maximum` over the slices, and average pooling a running sum divided by `k_h·k_w`.
+#
+# **Which element won?** The backward pass of max pooling sends each output's gradient to the
+# input element that was the maximum, so the forward pass records, per output, the index `k`
+# of the winning offset (one byte each). Ties go to the **first** maximum in the window, in
+# row-major order, like PyTorch: the running comparison uses a strict `>`, so a later equal
+# value does not take over. (And like PyTorch, a NaN in the window wins and propagates.)
+#
+# One performance detail: the winner update `winner = where(better, k, winner)` with a random
+# boolean mask is slow in NumPy (branchy code, about 2 ms for our CIFAR layer); the arithmetic
+# form `winner += better * (k − winner)` computes the same thing in about 0.05 ms.
+#
+# ```
+#   backward (max): for each offset k = (i, j):   dx[:, :, i::s_h, j::s_w] += grad · (winner == k)
+#   backward (avg): for each offset (i, j):       dx[:, :, i::s_h, j::s_w] += grad / (k_h·k_w)
+# ```
+#
+# With overlapping windows, one input element can win several windows, and its gradient is the
+# sum: the `+=` across offsets accumulates it (within one offset, the slice touches each element
+# once, so `+=` on it is safe).
+
+# %% nbgrader={"grade": false, "grade_id": "pooling", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _pool_geometry(x: Any, kernel_size: Any, stride: Any, who: str) -> tuple[tuple[int, int], tuple[int, int], int, int]:
+    """Validate a pooling call; return (kernel, stride, H_out, W_out). stride=None means stride = kernel."""
+    kernel = _pair(kernel_size, "kernel_size", who)
+    stride = kernel if stride is None else _pair(stride, "stride", who)
+    _check_image_batch(x, who)
+    _check_window_fits(x.shape, kernel, (0, 0), who)
+    return kernel, stride, _output_size(x.shape[2], kernel[0], stride[0]), _output_size(x.shape[3], kernel[1], stride[1])
+
+
+def _winner_dtype(window_size: int) -> type:
+    """The smallest integer type that can hold the offsets 0 … window_size − 1."""
+    return np.int8 if window_size <= 127 else np.int32
+
+
+def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
+    """Maximum over each k_h×k_w window, like torch.nn.functional.max_pool2d (no padding).
+
+    Returns (N, C, H_out, W_out). Op name "max_pool2d"; saves winner (the offset k = i·k_w + j
+    of each window's first maximum), kernel_size and stride.
+
+    HINTS:
+    - Loop k, (i, j) over enumerate(np.ndindex(k_h, k_w)); the candidates of offset (i, j) are
+      x.data[:, :, _span(i, H_out, s_h), _span(j, W_out, s_w)].
+    - Start from the first candidate: best = candidate.copy(order="K") (keeps the memory
+      layout) and winner = np.zeros_like(best, dtype=_winner_dtype(k_h·k_w)).
+    - For later offsets: better = (candidate > best) | np.isnan(candidate);
+      np.maximum(best, candidate, out=best); winner += better * (k - winner).
+    """
+    (k_h, k_w), (s_h, s_w), h_out, w_out = _pool_geometry(x, kernel_size, stride, "max_pool2d")
+    ### BEGIN SOLUTION
+    best = winner = None
+    for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
+        candidate = x.data[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
+        if best is None:
+            best = candidate.copy(order="K")
+            winner = np.zeros_like(best, dtype=_winner_dtype(k_h * k_w))
+            continue
+        better = (candidate > best) | np.isnan(candidate)  # strict: a tie keeps the first maximum
+        np.maximum(best, candidate, out=best)
+        winner += better * (k - winner)  # winner = k where better, without a slow np.where
+    return Tensor.from_op("max_pool2d", best, x, winner=winner, kernel_size=(k_h, k_w), stride=(s_h, s_w))
+    ### END SOLUTION
+
+
+def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
+    """Average over each k_h×k_w window, like torch.nn.functional.avg_pool2d (no padding).
+
+    Op name "avg_pool2d"; saves kernel_size and stride.
+    HINT: a running sum over the k_h·k_w offset slices (start with candidate.copy(order="K")),
+    divided by k_h·k_w.
+    """
+    (k_h, k_w), (s_h, s_w), h_out, w_out = _pool_geometry(x, kernel_size, stride, "avg_pool2d")
+    ### BEGIN SOLUTION
+    total = None
+    for i, j in np.ndindex(k_h, k_w):
+        candidate = x.data[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
+        if total is None:
+            total = candidate.copy(order="K")
+        else:
+            total += candidate
+    total /= k_h * k_w
+    return Tensor.from_op("avg_pool2d", total, x, kernel_size=(k_h, k_w), stride=(s_h, s_w))
+    ### END SOLUTION
+
+
+class MaxPool2dBackward(Function):
+    # forward: out = max over each window; saved winner (offset of the first maximum), kernel_size, stride
+    def backward(self, grad):
+        """Each output's gradient goes to its window's winner; overlapping windows add up."""
+        (x,), winner = self.inputs, self.saved["winner"]
+        (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
+        h_out, w_out = grad.shape[2:]
+        ### BEGIN SOLUTION
+        dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
+        for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
+            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad * (winner == k)
+        return (dx,)
+        ### END SOLUTION
+
+
+class AvgPool2dBackward(Function):
+    # forward: out = mean over each window; saved kernel_size, stride
+    def backward(self, grad):
+        """Each element of a window receives grad / (k_h·k_w); overlapping windows add up."""
+        (x,) = self.inputs
+        (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
+        h_out, w_out = grad.shape[2:]
+        ### BEGIN SOLUTION
+        share = grad / (k_h * k_w)
+        dx = np.zeros_like(x.data, dtype=grad.dtype)
+        for i, j in np.ndindex(k_h, k_w):
+            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += share
+        return (dx,)
+        ### END SOLUTION
+
+
+autograd_hooks.rules["max_pool2d"] = MaxPool2dBackward
+autograd_hooks.rules["avg_pool2d"] = AvgPool2dBackward
+
+
+class MaxPool2d(Module):
+    """MaxPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.MaxPool2d."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2d")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class AvgPool2d(Module):
+    """AvgPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.AvgPool2d."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "AvgPool2d")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "AvgPool2d")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+# %% [markdown]
+# ### 🧪 Unit test: pooling
+#
+# The diagram's example, ties, overlapping and non-dividing windows, and gradients.
+
+# %% nbgrader={"grade": true, "grade_id": "test-pooling", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+def test_unit_pooling():
+    import pytest
+
+    use_this_files_rules()
+    x = Tensor(np.array([[1, 3, 2, 0], [4, 2, 1, 5], [0, 7, 8, 3], [6, 3, 4, 3]], dtype=np.float32)[None, None],
+               requires_grad=True)
+    np.testing.assert_array_equal(MaxPool2d(2)(x).data, [[[[4, 5], [7, 8]]]])
+    np.testing.assert_array_equal(AvgPool2d(2)(x).data, [[[[2.5, 2.0], [4.0, 4.5]]]])
+    MaxPool2d(2)(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0, 0, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 0, 0, 0]])
+
+    ties = Tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
+    max_pool2d(ties, 2).sum().backward()
+    np.testing.assert_array_equal(ties.grad.data[0, 0], [[1, 0], [0, 0]])  # the first maximum takes it all
+
+    # overlapping (stride 1 < kernel 2) and non-dividing (5 wide, kernel 2, stride 2 → 2 outputs)
+    line = Tensor(np.array([[[[1.0, 5.0, 2.0, 3.0, 9.0]]]]), requires_grad=True)
+    overlapping = max_pool2d(line, (1, 2), (1, 1))
+    np.testing.assert_array_equal(overlapping.data, [[[[5, 5, 3, 9]]]])
+    overlapping.sum().backward()
+    np.testing.assert_array_equal(line.grad.data, [[[[0, 2, 0, 1, 1]]]])  # 5 won two windows
+    assert max_pool2d(line, (1, 2)).shape == (1, 1, 1, 2) and avg_pool2d(line, (1, 2)).data[0, 0, 0, 1] == 2.5
+
+    rng = np.random.default_rng(4)
+    z = Tensor(rng.standard_normal((2, 2, 5, 6)), requires_grad=True)
+    for kernel, stride in [(2, None), (3, 2), ((2, 3), (1, 2))]:
+        assert gradcheck(lambda t: max_pool2d(t, kernel, stride), z)
+        assert gradcheck(lambda t: avg_pool2d(t, kernel, stride), z)
+
+    with pytest.raises(ValueError, match="smaller than the 3×3 kernel"):
+        MaxPool2d(3)(Tensor(np.zeros((1, 1, 2, 2))))
+    ### BEGIN HIDDEN TESTS
+    nan = Tensor(np.array([[[[1.0, np.nan], [3.0, 2.0]]]]))
+    assert np.isnan(max_pool2d(nan, 2).data).all()
+    assert MaxPool2d(2).stride == (2, 2) and repr(AvgPool2d(3, 1)) == "AvgPool2d(kernel_size=(3, 3), stride=(1, 1))"
+    assert max_pool2d(Tensor(np.zeros((1, 1, 4, 4)), dtype=np.float64), 2).dtype == np.float64
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_pooling()
+
+# %% [markdown]
+# ## 6. Batch normalization
+#
+# Deep networks train badly when the scale of each layer's inputs drifts while the earlier
+# layers learn: every layer chases a moving target, learning rates must stay small, and a
+# poor initialisation can stall training altogether. **Batch normalization** (Ioffe & Szegedy,
+# 2015) re-centres and re-scales every channel, using the statistics of the current batch:
+#
+# ```
+#   for each channel c, over all N·H·W values of the batch:
+#       mean_c = average(x[:, c]),   var_c = average((x[:, c] − mean_c)²)        (biased: divide by N·H·W)
+#       x̂ = (x − mean_c) / √(var_c + eps)                                        zero mean, unit variance
+#       y = weight_c · x̂ + bias_c                                                 learnable scale and shift
+# ```
+#
+# `weight` (initially 1) and `bias` (initially 0) let the network undo the normalisation when
+# that helps, so nothing is lost in expressiveness; what is gained is a smoother loss surface
+# that tolerates learning rates several times larger. In a CNN it sits between a convolution
+# and its activation: `Conv2d → BatchNorm2d → ReLU`.
+#
+# **Training vs evaluation.** At test time there may be a single image: no batch to take
+# statistics from, and a prediction must not depend on which other images share its batch. So
+# during training the layer also keeps **running averages** of the statistics, updated with
+# `momentum` (PyTorch's convention: 0.1 means 10% of the new value):
+#
+# ```
+#   running_mean ← (1 − momentum)·running_mean + momentum·mean
+#   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)     unbiased, n = N·H·W
+# ```
+#
+# and `eval()` switches to them: the layer becomes a fixed affine map per channel. Note the two
+# variances, exactly as in PyTorch: the *biased* one normalises the batch, the *unbiased* one
+# (Bessel's correction) estimates the population for later. The running statistics are
+# **buffers**: tensors without `requires_grad`, so `Module` (module 03) saves them in
+# `state_dict()` but the optimizer never touches them. (`momentum=None` means a plain
+# cumulative average, using the buffer `num_batches_tracked`, as in PyTorch.)
+#
+# ### The fused backward pass
+#
+# Built from Tensor ops, batch norm would be a dozen nodes, each saving a full-size array. As
+# one op it saves `x̂` and `1/√(var + eps)` and has a short rule. With `g` the output gradient
+# and all sums over the `n = N·H·W` values of one channel:
+#
+# ```
+#   dbias   = Σ g                   dweight = Σ g·x̂
+#   dx      = weight/√(var + eps) · ( g − dbias/n − x̂ · dweight/n )       (training)
+#   dx      = weight/√(var + eps) · g                                      (evaluation: constant statistics)
+# ```
+#
+# The two subtracted terms are the gradient flowing through the mean and the variance: in
+# training, moving one input moves the statistics of its whole channel.
+
+# %% nbgrader={"grade": false, "grade_id": "batchnorm", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class BatchNorm2dBackward(Function):
+    # forward: y = weight · x̂ + bias, x̂ = (x − mean) · inv_std per channel; saved x_hat, inv_std, training
+    def backward(self, grad):
+        """The fused rule: three per-channel reductions and one element-wise formula."""
+        x, weight, bias = self.inputs
+        x_hat, inv_std, training = self.saved["x_hat"], self.saved["inv_std"], self.saved["training"]
+        axes = (0, 2, 3)
+        ### BEGIN SOLUTION
+        grad_bias = grad.sum(axis=axes)
+        grad_weight = (grad * x_hat).sum(axis=axes)
+        scale = (weight.data * inv_std)[:, None, None]
+        if not training:
+            return grad * scale, grad_weight, grad_bias
+        n = grad.size // grad.shape[1]
+        grad_x = scale * (grad - (grad_bias / n)[:, None, None] - x_hat * (grad_weight / n)[:, None, None])
+        return grad_x, grad_weight, grad_bias
+        ### END SOLUTION
+
+
+autograd_hooks.rules["batch_norm2d"] = BatchNorm2dBackward
+
+
+class BatchNorm2d(Module):
+    """BatchNorm2d(num_features, eps=1e-5, momentum=0.1), like torch.nn.BatchNorm2d.
+
+    weight (ones) and bias (zeros): (num_features,), trainable. Buffers: running_mean (zeros),
+    running_var (ones), num_batches_tracked (0). Training: normalise with the batch statistics
+    and update the running ones; eval(): normalise with the running statistics.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1) -> None:
+        super().__init__()
+        self.num_features = _count(num_features, "num_features", "BatchNorm2d")
+        if not eps > 0:
+            raise ValueError(f"BatchNorm2d: eps must be positive, got {eps!r}.")
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNorm2d: momentum must be in [0, 1] (or None), got {momentum!r}.")
+        self.eps, self.momentum = float(eps), momentum
+        self.weight = Tensor(np.ones(self.num_features), requires_grad=True)
+        self.bias = Tensor(np.zeros(self.num_features), requires_grad=True)
+        self.running_mean = Tensor(np.zeros(self.num_features))
+        self.running_var = Tensor(np.ones(self.num_features))
+        self.num_batches_tracked = Tensor(0, dtype=np.int64)
+
+    def _update_running_stats(self, mean: np.ndarray, var: np.ndarray, n: int) -> None:
+        """Move the running statistics towards this batch's, in place (buffers keep their identity)."""
+        ### BEGIN SOLUTION
+        self.num_batches_tracked.data += 1
+        m = self.momentum if self.momentum is not None else 1.0 / self.num_batches_tracked.item()
+        self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean
+        self.running_var.data[...] = (1 - m) * self.running_var.data + m * var * (n / (n - 1))
+        ### END SOLUTION
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Normalise each channel of x (N, C, H, W). Op name "batch_norm2d"; saves x_hat, inv_std, training.
+
+        HINTS:
+        - Training: mean = x.data.mean(axis=(0, 2, 3)), var = x.data.var(axis=(0, 2, 3)) (biased);
+          self._update_running_stats(mean, var, n). Evaluation: the running buffers' arrays.
+        - inv_std = 1 / np.sqrt(var + eps); x_hat = (x - mean[:, None, None]) * inv_std[:, None, None].
+        - Tensor.from_op("batch_norm2d", x_hat * w + b, x, self.weight, self.bias, x_hat=…, inv_std=…,
+          training=self.training), with w, b the parameters' arrays shaped (C, 1, 1).
+        """
+        who = f"BatchNorm2d({self.num_features})"
+        _check_image_batch(x, who, channels=self.num_features)
+        n = x.size // self.num_features  # values per channel
+        if self.training and n < 2:
+            raise ValueError(f"{who}: expected more than 1 value per channel when training, got input shape "
+                             f"{tuple(x.shape)}. Use a batch of at least 2 (or call eval()).")
+        ### BEGIN SOLUTION
+        if self.training:
+            mean, var = x.data.mean(axis=(0, 2, 3)), x.data.var(axis=(0, 2, 3))
+            self._update_running_stats(mean, var, n)
+        else:
+            mean, var = self.running_mean.data, self.running_var.data
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = (x.data - mean[:, None, None]) * inv_std[:, None, None]
+        out = x_hat * self.weight.data[:, None, None] + self.bias.data[:, None, None]
+        return Tensor.from_op("batch_norm2d", out, x, self.weight, self.bias,
+                              x_hat=x_hat, inv_std=inv_std, training=self.training)
+        ### END SOLUTION
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+# %% [markdown]
+# ### 🧪 Unit test: batch normalization
+
+# %% nbgrader={"grade": true, "grade_id": "test-batchnorm", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+def test_unit_batchnorm():
+    use_this_files_rules()
+    rng = np.random.default_rng(5)
+    data = rng.normal(3.0, 2.0, (8, 3, 4, 5))
+    bn = BatchNorm2d(3)
+    out = bn(Tensor(data))
+    assert out.shape == data.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out.data.mean(axis=(0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(out.data.var(axis=(0, 2, 3)), 1, rtol=1e-3)  # biased variance normalises
+    n = 8 * 4 * 5
+    np.testing.assert_allclose(bn.running_mean.data, 0.1 * data.mean(axis=(0, 2, 3)), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * data.var(axis=(0, 2, 3)) * n / (n - 1), rtol=1e-5)
+    assert bn.num_batches_tracked.item() == 1
+    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    assert [name for name, _ in bn.named_parameters()] == ["weight", "bias"]
+
+    bn.eval()  # evaluation: the running statistics, and no update
+    expected = (data - bn.running_mean.data[:, None, None]) / np.sqrt(bn.running_var.data[:, None, None] + 1e-5)
+    np.testing.assert_allclose(bn(Tensor(data)).data, expected, rtol=1e-4, atol=1e-5)
+    assert bn.num_batches_tracked.item() == 1
+
+    x = Tensor(rng.standard_normal((3, 2, 2, 3)), requires_grad=True)
+    for training in (True, False):
+        layer = BatchNorm2d(2).train(training)
+        layer.weight.data[:] = [1.5, -0.5]
+        layer.bias.data[:] = [0.2, 0.1]
+        layer.running_var.data[:] = [2.0, 0.5]
+
+        def normalise(t, w, b):  # gradcheck hands in float64 copies of the parameters: use them
+            layer.weight, layer.bias = w, b
+            return layer(t)
+
+        assert gradcheck(normalise, x, layer.weight, layer.bias), training
+    ### BEGIN HIDDEN TESTS
+    import pytest
+
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        BatchNorm2d(3)(Tensor(np.zeros((1, 3, 1, 1))))
+    cumulative = BatchNorm2d(1, momentum=None)
+    for value in (2.0, 4.0):
+        cumulative(Tensor(rng.standard_normal((4, 1, 2, 2)) + value))
+    assert cumulative.num_batches_tracked.item() == 2 and 2.5 < cumulative.running_mean.item() < 3.5
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_batchnorm()
+
+# %% [markdown]
+# ## 7. Flatten: from feature maps to a vector
+#
+# The convolutional part ends with a map of shape (N, C, H, W); a `Linear` classifier wants
+# (N, C·H·W). `Flatten(start_dim=1, end_dim=-1)` merges the dimensions from `start_dim` to
+# `end_dim` into one, keeping the batch dimension, like `torch.nn.Flatten`. It is a reshape, so
+# it is built from `Tensor.reshape` and autograd already knows its backward pass. (For a
+# channels-last map, the reshape copies: flattening must read the numbers in (C, H, W) order,
+# which is what the `Linear` layer's weights expect.)
+
+# %% nbgrader={"grade": false, "grade_id": "flatten", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class Flatten(Module):
+    """Flatten(start_dim=1, end_dim=-1): merge dimensions start_dim..end_dim into one, like torch.nn.Flatten."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(N, C, H, W) -> (N, C·H·W) with the defaults. Uses Tensor.reshape, so autograd sees it.
+
+        HINT: the new shape is shape[:start] + (product of shape[start:end + 1],) + shape[end + 1:].
+        Compute the product explicitly (a -1 cannot be inferred when the batch is empty).
+        """
+        _require_tensor(x, "Flatten")
+        rank = max(x.ndim, 1)
+        start, end = self.start_dim % rank, self.end_dim % rank
+        if not (-rank <= self.start_dim < rank and -rank <= self.end_dim < rank) or start > end:
+            raise ValueError(f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) does not fit an input of "
+                             f"shape {tuple(x.shape)}: need -{rank} <= start_dim <= end_dim < {rank}.")
+        ### BEGIN SOLUTION
+        shape = x.shape
+        merged = int(np.prod(shape[start:end + 1]))
+        return x.reshape(*shape[:start], merged, *shape[end + 1:])
+        ### END SOLUTION
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+# %% nbgrader={"grade": true, "grade_id": "test-flatten", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_flatten():
+    import pytest
+
+    x = Tensor(np.arange(120.0).reshape(2, 3, 4, 5), requires_grad=True)
+    flat = Flatten()(x)
+    assert flat.shape == (2, 60)
+    np.testing.assert_array_equal(flat.data[1], np.arange(60.0, 120.0))  # (C, H, W) order
+    assert Flatten(0)(x).shape == (120,) and Flatten(1, 2)(x).shape == (2, 12, 5)
+    flat.sum().backward()
+    assert x.grad.shape == (2, 3, 4, 5)
+    channels_last = Tensor(np.ascontiguousarray(x.data.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2))
+    np.testing.assert_array_equal(Flatten()(channels_last).data, flat.data)  # memory order does not matter
+    with pytest.raises(ValueError, match=r"Flatten\(start_dim=2, end_dim=1\) does not fit"):
+        Flatten(2, 1)(x)
+    ### BEGIN HIDDEN TESTS
+    assert Flatten()(Tensor(np.zeros((0, 3, 2, 2)))).shape == (0, 12)
+    assert repr(Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_flatten()
+
+# %% [markdown]
+# ## 8. A whole CNN, and what each output pixel sees
+#
+# Everything is in place: the layers of this module, `ReLU` (module 02), `Linear` and
+# `Sequential` (module 03), `CrossEntropyLoss` (module 04) and autograd (module 05). The test
+# below trains a small CNN for a few steps and checks that every parameter receives a
+# gradient and the loss falls.
+#
+# ### Receptive fields
+#
+# An output pixel of a 3×3 convolution sees a 3×3 window of its input. Stack a second 3×3
+# convolution and each of *its* outputs sees 3×3 outputs of the first, which together see 5×5
+# input pixels. Each layer with kernel `k` grows the **receptive field** by `(k − 1)` times the
+# product of the strides before it (the "jump" `J` between neighbouring positions, in input
+# pixels):
+#
+# ```
+#   R_0 = 1, J_0 = 1;     R_l = R_{l−1} + (k_l − 1)·J_{l−1},     J_l = J_{l−1}·s_l
+#
+#   layer            k  s    R    J
+#   Conv2d 3×3       3  1    3    1
+#   MaxPool2d(2)     2  2    4    2
+#   Conv2d 3×3       3  1    8    2
+#   MaxPool2d(2)     2  2   10    4      ← each of the 8×8 final positions sees a 10×10 patch
+# ```
+#
+# That is why deep networks can recognise large objects with small kernels, and why pooling
+# (or stride) matters: it doubles the jump, so every later layer grows the field twice as fast.
+# Autograd can *measure* a receptive field: backpropagate from one output pixel and see which
+# input pixels get a non-zero gradient (`measure_receptive_field` below does exactly that).
+
+# %% nbgrader={"grade": true, "grade_id": "test-cnn", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_cnn_trains():
+    use_this_files_rules()
+    manual_seed(0)
+    model = Sequential(Conv2d(1, 4, 3, padding=1), BatchNorm2d(4), ReLU(), MaxPool2d(2),
+                       Conv2d(4, 8, 3), ReLU(), AvgPool2d(2), Flatten(), Linear(8, 3))
+    rng = np.random.default_rng(6)
+    x, y = Tensor(rng.standard_normal((12, 1, 8, 8))), rng.integers(0, 3, 12)
+    losses = []
+    for _ in range(10):
+        model.zero_grad()
+        loss = CrossEntropyLoss()(model(x), y)
+        loss.backward()
+        losses.append(loss.item())
+        for p in model.parameters():
+            assert p.grad is not None and p.grad.shape == p.shape and np.any(p.grad.data != 0)
+            p.data -= 0.1 * p.grad.data
+    assert losses[-1] < 0.8 * losses[0], losses
+    model.eval()
+    with no_grad():
+        assert model(x[:1]).shape == (1, 3)  # evaluation works on a single image
+    ### BEGIN HIDDEN TESTS
+    assert len(model.parameters()) == 2 + 2 + 2 + 2
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_cnn_trains()
+
+# %% nbgrader={"grade": false, "grade_id": "receptive-field-demo", "locked": false, "schema_version": 3, "solution": false}
+def measure_receptive_field(model: Any, input_shape: tuple[int, ...] = (1, 1, 32, 32)) -> tuple[int, int]:
+    """Backpropagate from the centre output pixel; the non-zero input gradient is its receptive field."""
+    use_this_files_rules()
+    x = Tensor(np.random.default_rng(0).standard_normal(input_shape), requires_grad=True)
+    out = model(x)
+    seed = np.zeros(out.shape, dtype=np.float32)
+    seed[0, 0, out.shape[2] // 2, out.shape[3] // 2] = 1.0
+    out.backward(seed)
+    rows, cols = np.nonzero(np.abs(x.grad.data[0]).sum(axis=0))
+    size = (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+    print(f"{len(model.layers)} layers: receptive field of one output pixel = {size[0]}×{size[1]} input pixels")
+    return size
+
+
+def demo_receptive_fields() -> None:
+    manual_seed(0)
+    conv = lambda: Conv2d(1, 1, 3, padding=1)  # noqa: E731
+    # Max pooling routes gradient to one winner per window, so measure with average pooling.
+    measure_receptive_field(Sequential(conv()))
+    measure_receptive_field(Sequential(conv(), conv()))
+    measure_receptive_field(Sequential(conv(), AvgPool2d(2), conv(), AvgPool2d(2)))  # the table: 10×10
+
+
+if __name__ == "__main__":
+    demo_receptive_fields()
+
+# %% [markdown]
+# ## 9. Depthwise-separable convolutions
+#
+# A standard convolution mixes space and channels at once: every output channel has a full
+# `C_in × k × k` kernel. MobileNet (2017) splits that into two cheaper steps:
+#
+# ```
+#   standard:   C_in·k²·C_out multiply-adds per output pixel
+#   depthwise:  one k×k kernel per input channel, no mixing       C_in·k²
+#   pointwise:  a 1×1 convolution that mixes the channels          C_in·C_out
+#   ratio:      (C_in·k² + C_in·C_out) / (C_in·k²·C_out) = 1/C_out + 1/k²
+# ```
+#
+# For 3×3 kernels and 64 output channels that is 1/64 + 1/9 ≈ 0.13: **7.5× fewer**
+# multiply-adds and parameters, usually for a small loss of accuracy. The catch is arithmetic
+# intensity: the depthwise step does only `k²` multiply-adds per number it reads, so it is
+# limited by memory bandwidth rather than by the multipliers, and its measured speedup is
+# smaller than the FLOP count promises. `compare_depthwise_separable()` measures both with the
+# tools of this module: the depthwise step is im2col followed by a per-channel weighted sum
+# (`einsum`), the pointwise step is one GEMM.
+
+# %% nbgrader={"grade": false, "grade_id": "depthwise-demo", "locked": false, "schema_version": 3, "solution": false}
+def compare_depthwise_separable(batch: int = 32, channels: int = 64, size: int = 16, repeats: int = 5) -> dict[str, float]:
+    """Time a standard 3×3 convolution against depthwise 3×3 + pointwise 1×1 (forward only)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, channels, size, size)).astype(np.float32)
+    full = rng.standard_normal((channels, channels, 3, 3)).astype(np.float32)
+    depthwise = rng.standard_normal((3, 3, channels)).astype(np.float32)
+    pointwise = rng.standard_normal((channels, channels)).astype(np.float32)
+
+    def standard():
+        return conv2d(Tensor(x), Tensor(full), padding=1).data
+
+    def separable():
+        cols = im2col(_pad_nhwc(x, (1, 1), np.float32), (3, 3)).reshape(-1, 9, channels)
+        per_channel = np.einsum("mkc,kc->mc", cols, depthwise.reshape(9, channels))  # (M, C): no mixing
+        return per_channel @ pointwise  # (M, C_out): the 1×1 convolution
+
+    times = {}
+    for name, fn in [("standard", standard), ("depthwise-separable", separable)]:
+        fn()
+        start = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        times[name] = (time.perf_counter() - start) / repeats * 1e3
+    m = batch * size * size
+    flops = {"standard": 2 * m * 9 * channels * channels, "depthwise-separable": 2 * m * (9 * channels + channels * channels)}
+    for name in times:
+        print(f"{name:>20}: {flops[name] / 1e6:7.1f} MFLOP  {times[name]:6.2f} ms")
+    print(f"FLOP ratio {flops['standard'] / flops['depthwise-separable']:.1f}×, "
+          f"measured speedup {times['standard'] / times['depthwise-separable']:.1f}×")
+    return times
+
+
+if __name__ == "__main__":
+    compare_depthwise_separable()
+
+# %% [markdown]
+# ## Complexity Analysis
+#
+# For a convolution with input (N, C_in, H, W), C_out kernels of k_h×k_w and output
+# H_out×W_out:
+#
+# | quantity | count | CIFAR conv2: N=64, 32→64, 3×3, 16×16 |
+# |---|---|---|
+# | multiply-adds, forward | `N·C_out·H_out·W_out·C_in·k_h·k_w` | 302 M (604 MFLOP) |
+# | backward (dW and dx) | 2 × forward | 1.2 GFLOP |
+# | parameters | `C_out·C_in·k_h·k_w + C_out` | 18 496 |
+# | column matrix | `N·H_out·W_out·k_h·k_w·C_in` numbers | 4.7 M numbers = 18.9 MB |
+#
+# The cost is the product of **everything**: batch, output resolution, input and output
+# channels and kernel area. Halving the resolution (pooling, stride 2) divides the work by 4;
+# that is why CNNs double the channels each time they halve the resolution — the cost per layer
+# stays roughly constant. Compare a Linear layer: its cost does not depend on resolution
+# because it has none; a convolution's *parameters* do not depend on resolution, but its
+# *work* does.
+#
+# Max pooling is `k_h·k_w` comparisons per output; batch norm a handful of passes over the
+# activation: both are **memory-bound** (a few operations per number read), while the
+# convolution's GEMM does `C_in·k²` = 288 multiply-adds per number of the column matrix and is
+# **compute-bound**. On a CPU the convolutions take ~80% of a CNN's training step; the rest is
+# memory traffic.
+#
+# **Loops vs one GEMM.** The loop version does the same arithmetic as im2col + GEMM, but one
+# small `np.sum` per output pixel: Python and NumPy call overhead (microseconds) for every one
+# of them, instead of a BLAS kernel that streams through the whole problem at tens of GFLOP/s.
+# `measure_naive_vs_fast()` measures it; on the reference machine the fast path is about
+# **2000× faster** (a 16→32 layer on a batch of 8: ~0.5 s vs 0.2 ms).
+#
+# `compare_layouts()` measures the NCHW-vs-NHWC table of section 2.
+
+# %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
+def _best_time(fn, repeats: int = 5) -> float:
+    """Best of `repeats` runs, in milliseconds (the run least disturbed by other programs)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def measure_naive_vs_fast(batch: int = 8, c_in: int = 16, c_out: int = 32, size: int = 16) -> float:
+    """Time conv2d_naive against conv2d on the same layer; return the speedup."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    start = time.perf_counter()
+    slow = conv2d_naive(x, w, padding=1)
+    naive_ms = (time.perf_counter() - start) * 1e3
+    fast_ms = _best_time(lambda: conv2d(Tensor(x), Tensor(w), padding=1))
+    np.testing.assert_allclose(conv2d(Tensor(x), Tensor(w), padding=1).data, slow, rtol=1e-4, atol=1e-4)
+    gflop = 2 * batch * c_out * size * size * c_in * 9 / 1e9
+    print(f"conv {c_in}→{c_out}, 3×3, batch {batch}, {size}×{size}: naive {naive_ms:8.1f} ms "
+          f"({gflop / naive_ms * 1e3:.3f} GFLOP/s), im2col+GEMM {fast_ms:6.2f} ms "
+          f"({gflop / fast_ms * 1e3:.1f} GFLOP/s): {naive_ms / fast_ms:,.0f}× faster")
+    return naive_ms / fast_ms
+
+
+def compare_layouts(batch: int = 64, c_in: int = 32, c_out: int = 64, size: int = 16) -> dict[str, float]:
+    """Time the three layout-dependent steps of a 3×3 convolution in NCHW and in NHWC."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    g = rng.standard_normal((batch * size * size, c_out)).astype(np.float32)
+    x_nchw = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    x_nhwc = _pad_nhwc(x, (1, 1), np.float32)
+
+    def im2col_nchw():  # (N, C·k·k, H_out·W_out): one matrix per sample
+        windows = sliding_window_view(x_nchw, (3, 3), axis=(2, 3))  # (N, C, H_out, W_out, 3, 3)
+        return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3)).reshape(batch, c_in * 9, size * size)
+
+    cols_nchw, cols_nhwc = im2col_nchw(), im2col(x_nhwc, (3, 3))
+    w_rows = w.reshape(c_out, -1)
+
+    def col2im_nchw():
+        dcols = (w_rows.T @ g.reshape(batch, size * size, c_out).transpose(0, 2, 1)).reshape(batch, c_in, 3, 3, size, size)
+        out = np.zeros_like(x_nchw)
+        for i, j in np.ndindex(3, 3):
+            out[:, :, i:i + size, j:j + size] += dcols[:, :, i, j]
+        return out
+
+    times = {
+        "im2col NCHW": _best_time(im2col_nchw),
+        "im2col NHWC": _best_time(lambda: im2col(x_nhwc, (3, 3))),
+        "GEMM NCHW (per sample)": _best_time(lambda: w_rows @ cols_nchw),
+        "GEMM NHWC (one)": _best_time(lambda: cols_nhwc @ _weight_matrix(w)),
+        "input grad NCHW (GEMM + col2im)": _best_time(col2im_nchw),
+        "input grad NHWC (plain col2im)": _best_time(lambda: col2im(g @ _weight_matrix(w).T, x_nhwc.shape, (3, 3))),
+        "input grad NHWC (fused)": _best_time(lambda: _conv2d_input_grad(g, w, x_nhwc.shape, (1, 1))),
+        "NCHW → NHWC conversion + pad": _best_time(lambda: _pad_nhwc(x, (1, 1), np.float32)),
+    }
+    for name, ms in times.items():
+        print(f"{name:>34}: {ms:6.2f} ms")
+    return times
+
+
+if __name__ == "__main__":
+    measure_naive_vs_fast()
+    compare_layouts()
+
+# %% [markdown]
+# ## Memory Profiling
+#
+# Three numbers decide the memory of a CNN's training step:
+#
+# 1. **Parameters** (and their gradients and optimizer state): tiny for convolutions — the
+#    CIFAR network below has 19 392 convolution weights but 40 970 in its final `Linear`.
+# 2. **Saved activations**: every conv saves its padded input, every ReLU its input, every
+#    pool its winners (one byte per output), batch norm its `x̂`. These grow with batch × resolution.
+# 3. **Transient buffers**: the column matrix exists only inside a conv's forward (and again
+#    inside its backward), about `k_h·k_w` times the input: the **peak** memory of the step.
+#
+# `profile_im2col_memory()` measures the column matrix against the input for a few layers,
+# and with `tracemalloc` the peak memory of one forward + backward pass of the CIFAR layer,
+# compared with what would stay alive if the column matrix were saved for the backward pass.
+
+# %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
+def profile_im2col_memory() -> dict[str, float]:
+    """Measured bytes of the column matrix vs the input, and the peak memory of a conv step."""
+    import gc
+    import tracemalloc
+
+    mib = 2 ** 20
+    layers = [("CIFAR conv1: 64×3×32×32, 3×3", (64, 3, 32, 32), 3, 1),
+              ("CIFAR conv2: 64×32×16×16, 3×3", (64, 32, 16, 16), 3, 1),
+              ("ResNet stage: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 1),
+              ("stride 2: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 2)]
+    ratios = {}
+    for name, shape, k, s in layers:
+        x = np.zeros(shape, dtype=np.float32)
+        cols = im2col(_pad_nhwc(x, (1, 1), np.float32), (k, k), (s, s))
+        ratios[name] = cols.nbytes / x.nbytes
+        print(f"{name:<34} input {x.nbytes / mib:7.1f} MiB   columns {cols.nbytes / mib:7.1f} MiB "
+              f"({ratios[name]:.1f}×)")
+        del x, cols
+
+    use_this_files_rules()
+    manual_seed(0)
+    conv = Conv2d(32, 64, 3, padding=1)
+    x = Tensor(np.random.default_rng(0).standard_normal((64, 32, 16, 16)), requires_grad=True)
+    gc.collect()
+    tracemalloc.start()
+    out = conv(x)
+    alive_after_forward = tracemalloc.get_traced_memory()[0]
+    out.sum().backward()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    columns = 64 * 16 * 16 * 9 * 32 * 4
+    print(f"conv2 forward + backward: alive after forward {alive_after_forward / mib:.1f} MiB "
+          f"(output + saved padded input), peak {peak / mib:.1f} MiB; saving the columns would keep "
+          f"{columns / mib:.1f} MiB more alive until backward, per conv layer")
+    return ratios
+
+
+if __name__ == "__main__":
+    profile_im2col_memory()
+
+# %% [markdown]
+# Expect the column matrix to be 9× the input for 3×3 kernels with "same" padding and stride 1
+# (every output pixel has a full window, zeros of the padding included), and about 2.25× for
+# stride 2 (a quarter of the windows). For a
+# ResNet-sized layer that is hundreds of MiB for one transient matrix: the main reason
+# production libraries moved away from plain im2col (next section).
+#
+# ## Production Context
+#
+# **cuDNN and oneDNN pick an algorithm per layer.** `torch.nn.functional.conv2d` dispatches to
+# cuDNN on NVIDIA GPUs and to oneDNN (formerly MKL-DNN) on Intel/AMD CPUs. cuDNN implements
+# several algorithms for the same convolution and chooses by shape (or by timing them all
+# once, with `torch.backends.cudnn.benchmark = True`):
+#
+# - **implicit GEMM**: the GEMM of this module, but the column matrix is never materialised —
+#   each tile of it is gathered into fast on-chip memory just before it is multiplied. The
+#   speed of im2col without its memory; the default for most layers.
+# - **explicit im2col + GEMM**: what you built; needs a workspace buffer.
+# - **Winograd**: for 3×3 kernels, F(2×2, 3×3) computes a 2×2 output tile with 16 multiplies
+#   instead of 36 (2.25× fewer) by transforming input tiles and kernels into a domain where
+#   convolution is an element-wise product. Slightly less accurate in low precision.
+# - **FFT**: convolution becomes element-wise multiplication in the frequency domain:
+#   O(n log n) instead of O(n·k²), a win for large kernels (7×7 and up), rarely used now
+#   that kernels are small.
+#
+# **Layouts.** GPUs' tensor cores want channels last: `model.to(memory_format=torch.channels_last)`
+# keeps NCHW shapes with NHWC strides — exactly what our `conv2d` returns — and typically gives
+# 10–30% faster mixed-precision training. oneDNN on CPUs goes further with **blocked** layouts
+# such as `nChw16c`: channels in blocks of 16 (one AVX-512 register) innermost, so a kernel
+# loads 16 channels of one pixel with one instruction.
+#
+# **Fusion.** A production inference graph rarely runs `conv → batchnorm → relu` as three
+# kernels. Batch norm in evaluation is a per-channel affine map, so it is **folded** into the
+# convolution's weight and bias before deployment (`W' = W·γ/σ`, `b' = (b − μ)·γ/σ + β`), and
+# the ReLU is applied in the convolution's epilogue, while the output tile is still in
+# registers. In training, PyTorch's `cudnn_batch_norm` and `native_batch_norm_backward` are
+# fused single kernels like our rule, and save `mean` and `invstd` (C numbers each) rather than
+# `x̂`, recomputing `x̂` from the saved input — memory over arithmetic again.
+#
+# **Pooling** in PyTorch saves the argmax **index** into the input plane (int64) for the
+# backward pass; we save the window offset (one byte). Many modern networks replace pooling by
+# strided convolutions, and the classifier's flatten + large Linear by global average pooling
+# (`AdaptiveAvgPool2d(1)`), which has no parameters and accepts any input resolution.
+
+# %% [markdown]
+# ## ML Systems Thinking
+#
+# 1. **Where does the time go?** Profile one training step of the CIFAR CNN
+#    (`python -m cProfile`). Which fraction is the three GEMMs of each convolution, and which is
+#    copies (im2col, col2im, layout changes, ReLU, pooling)? Which of those would a GPU make
+#    faster, and which are memory-bound anyway?
+# 2. **Memory at scale.** A ResNet-50 stage has 256 channels at 56×56. For batch 32, how large
+#    is one 3×3 layer's column matrix? Why does implicit GEMM matter on a GPU with 16 GB?
+# 3. **Recompute or save?** We rebuild the column matrix in the backward pass instead of saving
+#    it. Measure both. When would saving be the better trade, and what does PyTorch's
+#    activation checkpointing generalise from this idea?
+# 4. **Channels double, resolution halves.** Compute the FLOPs of each conv layer of VGG-16.
+#    Why is the cost per layer roughly constant? What happens to the ratio of parameters to
+#    activations as you go deeper, and what does that mean for batch size?
+# 5. **Batch norm and batch size.** What happens to batch norm's statistics with batch size 2?
+#    With data-parallel training on 8 GPUs of 4 images each? Look up SyncBatchNorm and
+#    GroupNorm: what does each give up?
+# 6. **Depthwise convolutions.** MobileNet has 7.5× fewer FLOPs than a standard CNN of the same
+#    shape, but is often only 2–3× faster. Compute the arithmetic intensity (FLOPs per byte) of
+#    a depthwise 3×3 layer, and explain the gap.
+
+# %% [markdown]
+# ## Module Summary
+#
+# You gave TinyTorch eyes:
+#
+# - **`conv2d_naive`**: the definition as four loops — the reference every fast path is tested
+#   against, about 2000× too slow to train with.
+# - **`im2col` / `col2im`**: a convolution as one GEMM, and its adjoint for the backward pass,
+#   through stride tricks (one copy, no Python loop over pixels), with the memory cost measured.
+# - **`conv2d` / `Conv2d`**: channels-last inside (measured faster: longer contiguous runs, one
+#   big GEMM, no output transpose), PyTorch's weight layout and initialisation outside; a
+#   backward rule (`Conv2dBackward`) registered in autograd's registry, with col2im fused into
+#   its GEMMs.
+# - **`MaxPool2d`, `AvgPool2d`**: vectorized over kernel offsets, overlapping and non-dividing
+#   windows, PyTorch's first-maximum tie rule.
+# - **`BatchNorm2d`**: batch statistics in training, running statistics (buffers in
+#   `state_dict`) in evaluation, and a fused backward rule.
+# - **`Flatten`**: the bridge to `Linear`.
+#
+# Key systems lessons: the memory layout decides how fast the same arithmetic runs; im2col
+# trades memory for BLAS speed; a convolution's parameters are independent of resolution but
+# its work is not; and recomputation can be cheaper than storage.
+#
+# **Next:** milestone 04 trains a CNN on real images with these layers — the network that
+# started the deep-learning era. Module 10 turns from pixels to text.
+#
+# Export your work with `tito module complete 09`.

@@ -1,0 +1,288 @@
+"""A learner's journey in a workspace made by `tito init`: THEIR code is tested, exported and graded.
+
+The test plays a learner: make a workspace, see a module fail with a short message, put the
+reference solution in (what a learner who did the work would have), complete it, and go on
+through every module the curriculum has, checking each time that progress and status are
+right, that `import tinytorch` inside the workspace is the workspace's own package, and that a
+name not built yet says which module provides it. The full test path (unit tests, export,
+integration tests, points) runs for a few modules; the rest use `complete --no-test` to keep the
+suite fast — those steps check the journey, not the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tito.lib.export import render_registry
+from tito.lib.journey import Journey
+from tito.lib.manifest import Curriculum
+from tito.lib.notebooks import to_notebook_text
+from tito.lib.project import Project
+from tito.lib.student import strip_solutions
+
+ROOT = Path(__file__).resolve().parents[2]
+CURRICULUM = Curriculum(Project(ROOT))
+MODULES = CURRICULUM.modules
+FIRST_MILESTONE = CURRICULUM.milestones[0] if CURRICULUM.milestones else None
+# The modules that go through the full test path: the first one, and the one that unlocks the
+# first milestone (its integration tests run too). The others: export without tests.
+FULL_PATH = {MODULES[0].id} | ({CURRICULUM.unlocking_module(FIRST_MILESTONE).id} if FIRST_MILESTONE else set())
+
+PROBE = """
+import importlib, json, sys
+import tinytorch
+from tinytorch._lazy import NotBuiltYetError, resolve
+report = {"tinytorch": tinytorch.__file__, "built": {}, "not_built": None}
+for path in filter(None, sys.argv[1].split(",")):
+    report["built"][path] = importlib.import_module(path).__file__
+if sys.argv[2]:
+    try:
+        resolve(sys.argv[2])
+    except NotBuiltYetError as e:
+        report["not_built"] = str(e)
+print(json.dumps(report))
+"""
+
+
+def clean_env() -> dict[str, str]:
+    """The learner's shell: no PYTHONPATH or TITO_ROOT pointing at the source project."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+
+
+def tito(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    out = subprocess.run([sys.executable, "-m", "tito", *args], capture_output=True, text=True,
+                         cwd=cwd, env=clean_env(), check=False)
+    assert "Traceback" not in out.stdout + out.stderr, out.stdout + out.stderr
+    return out
+
+
+def make_workspace(tmp_path: Path, name: str = "ws") -> Path:
+    out = tito(tmp_path, "init", name, "--source", str(ROOT))
+    assert out.returncode == 0, out.stdout
+    return tmp_path / name
+
+
+def probe(ws: Path, built: list[str], not_built_name: str = "") -> dict:
+    """`python -c` inside the workspace, as a learner would run it (no PYTHONPATH)."""
+    out = subprocess.run([sys.executable, "-c", PROBE, ",".join(built), not_built_name],
+                         capture_output=True, text=True, cwd=ws, env=clean_env(), check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def progress(ws: Path) -> dict:
+    return json.loads((ws / ".tito" / "progress.json").read_text())
+
+
+def in_workspace(ws: Path, path: str) -> bool:
+    return Path(path).resolve().is_relative_to(ws.resolve())
+
+
+def put_reference_solution(ws: Path, module, keep_notebook: bool) -> None:
+    """What a learner who wrote the module would have: the reference code, saved after the notebook.
+
+    Without `keep_notebook` the notebook is deleted first (a learner who works in the .py only;
+    it also spares the step a notebook conversion)."""
+    target = ws / module.source.relative_to(ROOT)
+    if not keep_notebook:
+        target.with_suffix(".ipynb").unlink()
+    shutil.copyfile(module.source, target)
+    later = time.time() + 1  # clearly the file saved last
+    os.utime(target, (later, later))
+
+
+# ----------------------------------------------------------------------------------------------
+# The workspace as `tito init` makes it
+# ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> Path:
+    """Made from inside the checkout, as a learner who cloned it would: tito finds the source itself."""
+    ws = tmp_path_factory.mktemp("fresh") / "ws"
+    out = tito(ROOT, "init", str(ws))
+    assert out.returncode == 0, out.stdout
+    return ws
+
+
+def test_the_package_starts_with_nothing_exported(fresh):
+    ws = Project(fresh)
+    assert ws.is_workspace and json.loads(ws.workspace_file.read_text())["source"] == str(ROOT)
+    for m in MODULES:
+        assert not m.package_file(ws).exists(), f"{m.exports} is exported before the learner wrote it"
+    assert (fresh / "tinytorch" / "_registry.py").read_text() == render_registry(CURRICULUM)
+    for hand_written in ("__init__.py", "_lazy.py", "nn/__init__.py"):
+        assert (fresh / "tinytorch" / hand_written).read_text() == (ROOT / "tinytorch" / hand_written).read_text()
+    report = probe(fresh, [], MODULES[0].provides[0])
+    assert in_workspace(fresh, report["tinytorch"])
+    assert f"arrives in module {MODULES[0].id}" in report["not_built"]
+
+
+def test_every_module_is_the_student_version_with_its_notebook(fresh):
+    for m in MODULES:
+        folder = fresh / m.folder.relative_to(ROOT)
+        text = (folder / m.source.name).read_text()
+        assert text == strip_solutions(m.source.read_text(), m.source.name)
+        assert "### BEGIN SOLUTION" not in text and "NotImplementedError" in text
+        assert (folder / m.notebook.name).exists() and (folder / "module.yaml").exists()
+        assert (fresh / ".tito" / "pristine" / m.source.relative_to(ROOT)).read_text() == text
+
+
+def test_milestones_and_tests_come_without_results_or_source_checks(fresh):
+    assert (fresh / "milestones" / "harness.py").exists()
+    for ms in CURRICULUM.milestones:
+        copied = fresh / ms.folder.relative_to(ROOT)
+        assert (copied / "milestone.yaml").exists() and (copied / ms.script).exists()
+        assert not (copied / "results").exists()
+    assert (fresh / "tests" / "conftest.py").exists() and (fresh / "tests" / "integration").is_dir()
+    assert not (fresh / "tests" / "validation").exists() and not (fresh / "tests" / "system").exists()
+
+
+def test_init_never_overwrites(fresh, tmp_path):
+    again = tito(fresh.parent, "init", fresh.name, "--source", str(ROOT))
+    assert again.returncode == 1 and "already exists" in again.stdout and "tito status" in again.stdout
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    refused = tito(tmp_path, "init", "busy", "--source", str(ROOT))
+    assert refused.returncode == 1 and "not empty" in refused.stdout
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+
+
+def test_mistakes_get_a_message(fresh):
+    later = MODULES[-1]
+    out = tito(fresh, "module", "start", f"{later.number:02d}")
+    missing = CURRICULUM.dependency_closure(later)
+    assert out.returncode == 1 and all(CURRICULUM.module(n).id in out.stdout for n in missing)
+    out = tito(fresh, "module", "start", "99")
+    assert out.returncode == 1 and f"Valid modules: {MODULES[0].id}" in out.stdout
+    out = tito(ROOT, "module", "reset", "01")  # the source project holds the reference: never reset
+    assert out.returncode == 1 and "source project" in out.stdout
+
+
+# ----------------------------------------------------------------------------------------------
+# The journey through every module
+# ----------------------------------------------------------------------------------------------
+def test_a_learner_completes_every_module_with_their_own_package(tmp_path):
+    ws = make_workspace(tmp_path)
+    first = MODULES[0]
+
+    started = tito(ws, "module", "start", f"{first.number:02d}")
+    assert started.returncode == 0 and first.notebook.name in started.stdout and first.source.name in started.stdout
+
+    failed = tito(ws, "module", "complete", f"{first.number:02d}")
+    assert failed.returncode == 1, failed.stdout
+    assert "NotImplementedError" in failed.stdout and "→ implement" in failed.stdout
+    assert str(first.source.relative_to(ROOT)) in failed.stdout and "points" in failed.stdout
+    assert len(failed.stdout.splitlines()) < 15, failed.stdout  # a summary, not tracebacks
+    assert not first.package_file(Project(ws)).exists()
+
+    for i, m in enumerate(MODULES):
+        nn = f"{m.number:02d}"
+        full = m.id in FULL_PATH
+        put_reference_solution(ws, m, keep_notebook=full)
+        done = tito(ws, "module", "complete", nn, *([] if full else ["--no-test"]))
+        assert done.returncode == 0, done.stdout + done.stderr
+        # it says which file it used
+        assert ("saved after the notebook" if full else "there is no notebook") in done.stdout
+        assert "Capability unlocked" in done.stdout and m.capability in done.stdout
+        for ms in CURRICULUM.milestones:
+            if ms.name in m.unlocks:
+                assert f"Milestone unlocked: {ms.title}" in done.stdout
+
+        record = progress(ws)["completed"]
+        assert sorted(record) == [x.id for x in MODULES[: i + 1]]
+        if full:
+            earned, total = record[m.id]["score"]
+            assert earned == total > 0 and "unit tests pass" in done.stdout
+        else:
+            assert record[m.id]["tested"] is False
+
+        nxt = MODULES[i + 1] if i + 1 < len(MODULES) else None
+        journey = Journey.load(Project(ws))
+        assert [x.id for x in MODULES if journey.is_complete(x)] == [x.id for x in MODULES[: i + 1]]
+        for ms in journey.curriculum.milestones:  # locked until the module that unlocks it is complete
+            state = journey.milestone_state(ms)
+            unlocked = journey.curriculum.unlocking_module(ms).number <= m.number
+            assert (state != "locked") == unlocked, (ms.id, m.id, state)
+        if full or not nxt:  # the status board itself, at a few steps (each call costs a second)
+            status = tito(ws, "status").stdout
+            assert f"{i + 1}/{len(MODULES)} complete" in status and m.id in status
+            assert (f"tito module start {nxt.number:02d}" if nxt else "every module is complete") in status
+
+        report = probe(ws, [x.exports for x in MODULES[: i + 1]], nxt.provides[0] if nxt else "")
+        assert in_workspace(ws, report["tinytorch"]), report
+        assert all(in_workspace(ws, f) for f in report["built"].values()), report
+        if nxt:
+            assert f"arrives in module {nxt.id}" in report["not_built"]
+            assert f"tito module complete {nxt.number:02d}" in report["not_built"]
+
+        if FIRST_MILESTONE and m == CURRICULUM.unlocking_module(FIRST_MILESTONE):
+            run_first_milestone_with_the_learners_package(ws)
+
+    corrupt_progress_is_rebuilt_from_the_package(ws)
+
+
+def run_first_milestone_with_the_learners_package(ws: Path) -> None:
+    ran = tito(ws, "milestone", "run", FIRST_MILESTONE.name, "--quick")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert progress(ws)["milestones"][FIRST_MILESTONE.id]["passed"] is True
+    # Proof the script imports the workspace's package: take the learner's Tensor away, and it
+    # cannot run (the source project's package, which has Tensor, is never used).
+    tensor = MODULES[0].package_file(Project(ws))
+    kept = tensor.with_suffix(".kept")
+    tensor.rename(kept)
+    try:
+        blocked = tito(ws, "milestone", "run", FIRST_MILESTONE.name, "--quick")
+    finally:
+        kept.rename(tensor)
+    assert blocked.returncode == 1
+    assert f"arrives in module {MODULES[0].id}" in blocked.stdout + blocked.stderr
+
+
+def corrupt_progress_is_rebuilt_from_the_package(ws: Path) -> None:
+    (ws / ".tito" / "progress.json").write_text("{not json")
+    out = tito(ws, "status")
+    assert out.returncode == 0 and "unreadable" in out.stdout and "rebuilt" in out.stdout
+    assert (ws / ".tito" / "progress.json.corrupt").read_text() == "{not json"
+    rebuilt = progress(ws)
+    assert sorted(rebuilt["completed"]) == [m.id for m in MODULES]
+    if FIRST_MILESTONE:
+        assert rebuilt["milestones"][FIRST_MILESTONE.id]["passed"] is True
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook or .py, reset
+# ----------------------------------------------------------------------------------------------
+def test_a_newer_notebook_is_used_and_reported_and_reset_keeps_a_backup(tmp_path):
+    ws = make_workspace(tmp_path)
+    m = MODULES[0]
+    py, nb = ws / m.source.relative_to(ROOT), ws / m.notebook.relative_to(ROOT)
+    student = py.read_text()
+
+    # The learner solved the module in the notebook (saved after the .py).
+    nb.write_text(to_notebook_text(m.source))
+    later = time.time() + 5
+    os.utime(nb, (later, later))
+    out = tito(ws, "module", "test", f"{m.number:02d}")
+    assert out.returncode == 0, out.stdout
+    assert f"using your notebook {m.notebook.relative_to(ROOT)}" in out.stdout
+    assert py.read_text() == m.source.read_text()  # the notebook's code is now in the .py
+    backups = sorted((ws / ".tito" / "backups" / m.id).iterdir())
+    assert len(backups) == 1 and (backups[0] / py.name).read_text() == student
+
+    # Reset: back to the starting version; the learner's files are kept.
+    out = tito(ws, "module", "reset", f"{m.number:02d}")
+    assert out.returncode == 0 and ".tito/backups" in out.stdout
+    assert py.read_text() == student
+    restored = nbformat.read(nb, as_version=4)
+    assert "### BEGIN SOLUTION" not in "".join(c.source for c in restored.cells)
+    newest = max((ws / ".tito" / "backups" / m.id).iterdir())
+    assert (newest / py.name).read_text() == m.source.read_text() and (newest / nb.name).exists()

@@ -1,0 +1,158 @@
+"""Milestone 03 (Backpropagation Reads Handwriting, 1986): quick runs end to end, and the
+recorded full run.
+
+The quick runs go through the script as a user would run it — a subprocess with this
+interpreter. Without MNIST (an empty $TINYTORCH_DATA) the quick run trains on generated digits,
+so this file needs no data; with MNIST available it also runs the quick MNIST subset. The
+committed results/results.json is the evidence of the full run: it must be a full MNIST run
+that met the criterion.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "milestones" / "03_mlp_1986"
+SPEC = yaml.safe_load((FOLDER / "milestone.yaml").read_text(encoding="utf-8"))
+SCRIPT = FOLDER / SPEC["script"]
+
+sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones
+import harness  # noqa: E402
+
+pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd",
+                               "optimizers", "training", "dataloader")
+
+RESULT_KEYS = {"milestone", "metric", "value", "criterion", "passed", "seed", "quick",
+               "wall_time_s", "python", "numpy", "machine"}
+HISTORY_KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def mnist_folder() -> Path:
+    root = os.environ.get("TINYTORCH_DATA")
+    return (Path(root).expanduser() if root else Path.home() / ".cache" / "tinytorch") / "mnist"
+
+
+HAVE_MNIST = all((mnist_folder() / name).exists() for name in MNIST_FILES)
+
+
+def run_script(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if data_root is not None:
+        env["TINYTORCH_DATA"] = str(data_root)
+    return subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def read_results(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def generated_run(tmp_path_factory):
+    """Quick mode with an empty data folder: falls back to the generated digits."""
+    out = tmp_path_factory.mktemp("mlp")
+    proc = run_script(out, "--quick", "--seed", "1", data_root=tmp_path_factory.mktemp("no-data"))
+    return proc, out
+
+
+def check_quick_results(results: dict, seed: int) -> None:
+    assert RESULT_KEYS <= set(results), f"missing keys: {RESULT_KEYS - set(results)}"
+    assert results["milestone"] == FOLDER.name
+    assert results["metric"] == SPEC["metric"] == "test_accuracy"
+    assert results["quick"] is True and results["seed"] == seed
+    # A quick run is held to its own, lower bar (see the README), recorded in results.json.
+    assert results["criterion"] < SPEC["criterion"]
+    assert results["passed"] is True and results["value"] >= results["criterion"]
+    assert len(results["history"]) == results["epochs"]
+    assert all(HISTORY_KEYS <= set(h) for h in results["history"])
+    assert results["history"][-1]["test_accuracy"] == pytest.approx(results["value"])
+    # It learned: the loss fell well below a guess among 10 classes (ln 10 ≈ 2.3).
+    assert results["history"][-1]["train_loss"] < 0.5 * results["history"][0]["train_loss"]
+    assert results["parameters"] > 100_000 and results["wall_time_s"] > 0
+
+
+def test_quick_run_without_mnist_uses_generated_digits(generated_run):
+    proc, out = generated_run
+    assert proc.returncode == harness.PASSED, proc.stdout + proc.stderr
+    results = read_results(out)
+    check_quick_results(results, seed=1)
+    assert results["dataset"].startswith("generated")
+    assert "MNIST is not in" in proc.stdout and "generated" in proc.stdout
+    assert f"{SPEC['metric']} = {results['value']:.4f}" in proc.stdout
+
+
+def test_quick_run_saves_a_real_png(generated_run):
+    _, out = generated_run
+    png = out / read_results(out)["figure"]
+    assert png.suffix == ".png"
+    data = png.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    assert len(data) > 10_000  # a drawn figure, not an empty canvas
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_same_seed_gives_the_same_result(generated_run, tmp_path):
+    _, first_out = generated_run
+    proc = run_script(tmp_path / "out", "--quick", "--seed", "1", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.PASSED, proc.stdout + proc.stderr
+    first, second = read_results(first_out), read_results(tmp_path / "out")
+    assert second["value"] == first["value"]
+    assert [h["train_loss"] for h in second["history"]] == [h["train_loss"] for h in first["history"]]
+
+
+def test_one_epoch_is_not_enough(tmp_path):
+    """The quick bar can fail: after a single epoch the network has not learned enough (exit 1)."""
+    proc = run_script(tmp_path / "out", "--quick", "--epochs", "1", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.FAILED, proc.stdout + proc.stderr
+    results = read_results(tmp_path / "out")
+    assert results["passed"] is False and results["value"] < results["criterion"]
+    assert "criterion NOT met" in proc.stdout
+
+
+def test_full_run_without_mnist_exits_2_with_one_line(tmp_path):
+    """No MNIST files and --offline: one plain sentence saying where it looked, exit 2."""
+    proc = run_script(tmp_path / "out", "--offline", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "MNIST" in message and str(tmp_path / "no-data" / "mnist") in message
+    assert "TINYTORCH_DATA" in message
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+@pytest.mark.skipif(not HAVE_MNIST, reason=f"MNIST is not in {mnist_folder()} (set $TINYTORCH_DATA)")
+def test_quick_run_on_an_mnist_subset(tmp_path):
+    proc = run_script(tmp_path, "--quick", "--seed", "0")
+    assert proc.returncode == harness.PASSED, proc.stdout + proc.stderr
+    results = read_results(tmp_path)
+    check_quick_results(results, seed=0)
+    assert results["dataset"] == "MNIST (subset)"
+    assert results["n_train"] < 60_000 and results["n_test"] == 10_000
+
+
+# ----- the recorded full run ------------------------------------------------------------------
+def test_recorded_full_run_met_the_criterion():
+    """results/ holds the committed full run: all of MNIST, the full criterion, passed."""
+    results = json.loads((FOLDER / "results" / "results.json").read_text(encoding="utf-8"))
+    assert RESULT_KEYS <= set(results)
+    assert results["milestone"] == FOLDER.name
+    assert results["quick"] is False
+    assert results["dataset"] == "MNIST"
+    assert results["n_train"] == 60_000 and results["n_test"] == 10_000
+    assert results["criterion"] == SPEC["criterion"] == 0.98
+    assert results["value"] >= SPEC["criterion"] and results["passed"] is True
+    assert results["history"][-1]["test_accuracy"] == pytest.approx(results["value"])
+    assert len(results["history"]) == results["epochs"]
+    assert (FOLDER / "results" / results["figure"]).read_bytes()[:8] == PNG_SIGNATURE

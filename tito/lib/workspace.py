@@ -1,0 +1,385 @@
+"""The learner workspace: `tito init DIR` makes one from the source project; `reset` restores a module.
+
+A workspace is a TinyTorch project of the learner's own:
+
+    DIR/
+      modules/NN_name/     name_dev.py with the solutions taken out, its notebook, module.yaml, ABOUT.md
+      tinytorch/           only the hand-written files (facades, lazy loader) and a registry:
+                           nothing is exported until the learner completes a module
+      tests/               integration, properties, oracle (run against the learner's package)
+      milestones/          scripts, milestone.yaml, READMEs and the harness (no recorded results)
+      benchmarks/ demos/   when the source project has them
+      README.md            the learner's guide
+      pyproject.toml       pytest's settings, the same as the source project's
+      conftest.py          makes `pytest` import this folder's tinytorch, whatever is installed
+      .tito/workspace.json the marker: where the workspace came from, and which version
+      .tito/pristine/      the starting version of every module file (for `tito module reset`)
+
+Which package files are generated is read from the manifests (each module.yaml's `exports`,
+plus the registry) — the same facts `tito export` uses — never from a list kept here.
+The workspace is built in a hidden folder beside DIR and renamed into place at the end, so an
+interrupted `tito init` leaves nothing half-made behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .atomic import atomic_write_text
+from .backups import backup_files
+from .errors import UserError
+from .export import GENERATED_MARK, REGISTRY_PATH, render_registry
+from .manifest import Curriculum, ModuleSpec
+from .project import Project, find_project, is_root
+from .student import strip_solutions
+
+FORMAT = 1
+KIND = "tinytorch-learner-workspace"
+SOURCE_ONLY_TESTS = ("system", "validation")  # they check the source project, not the learner's code
+OPTIONAL_FOLDERS = ("benchmarks", "demos")
+NEVER_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "results"}
+
+
+# ----------------------------------------------------------------------------------------------
+# Which project a workspace comes from
+# ----------------------------------------------------------------------------------------------
+def read_marker(project: Project) -> dict:
+    try:
+        data = json.loads(project.workspace_file.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _usable_source(folder: Path | str | None) -> Project | None:
+    if not folder:
+        return None
+    folder = Path(folder).expanduser().resolve()
+    if is_root(folder) and not Project(folder).is_workspace:
+        return Project(folder)
+    return None
+
+
+def source_project(explicit: Path | None = None) -> Project:
+    """The TinyTorch project to copy from: `explicit`, else the project around the current folder,
+    else the one a workspace was made from, else the checkout tito itself is installed from."""
+    if explicit is not None:
+        project = _usable_source(explicit)
+        if project is None:
+            raise UserError(f"{explicit} is not a TinyTorch source project (a folder with modules/ and "
+                            "tinytorch/ that is not itself a learner workspace).")
+        return project
+    try:
+        here = find_project()
+    except UserError:
+        here = None
+    if here is not None and not here.is_workspace:
+        return here
+    candidates = [read_marker(here).get("source") if here else None, Path(__file__).resolve().parents[2]]
+    for candidate in candidates:
+        project = _usable_source(candidate)
+        if project is not None:
+            return project
+    raise UserError("Cannot find the TinyTorch source project to make a workspace from.",
+                    hint="Run `tito init DIR` inside a TinyTorch checkout, or name one: tito init DIR --source PATH")
+
+
+def toml_section(text: str, header: str) -> str:
+    """The lines of one `[header]` table of a TOML file, up to the next table (tomllib is 3.11+ only)."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if re.match(r"\[", line):  # a table header starts at column 0
+            inside = line.strip() == f"[{header}]"
+            continue
+        if inside:
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def source_version(source: Project) -> str:
+    try:
+        project = toml_section((source.root / "pyproject.toml").read_text(encoding="utf-8"), "project")
+    except OSError:
+        project = ""
+    found = re.search(r'^version\s*=\s*["\']([^"\']+)["\']', project, re.MULTILINE)
+    if found:
+        return found[1]
+    from tito import __version__
+
+    return __version__
+
+
+def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path]:
+    """The package files `tito export` writes, as the manifests name them."""
+    return {spec.package_file(source) for spec in curriculum.modules} | {source.root.joinpath(*REGISTRY_PATH)}
+
+
+# ----------------------------------------------------------------------------------------------
+# tito init
+# ----------------------------------------------------------------------------------------------
+def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool] = lambda p: False) -> None:
+    for folder, dirs, files in os.walk(src):
+        folder = Path(folder)
+        dirs[:] = sorted(d for d in dirs if d not in NEVER_COPIED and not skip(folder / d))
+        for name in sorted(files):
+            path = folder / name
+            if name.endswith((".pyc", ".ipynb")) or skip(path):
+                continue
+            target = dst / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def _is_generated(path: Path, generated: set[Path]) -> bool:
+    if path in generated:
+        return True
+    if path.suffix != ".py" or not path.is_file():
+        return False
+    with open(path, encoding="utf-8", errors="replace") as f:  # a stale generated file: never copied
+        return f.read(len(GENERATED_MARK)) == GENERATED_MARK
+
+
+def pristine_file(project: Project, spec: ModuleSpec) -> Path:
+    return project.state_dir / "pristine" / spec.source.relative_to(project.root)
+
+
+def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
+    """The module folder with its student version and notebook; returns the student text."""
+    from .notebooks import to_notebook_text
+
+    folder = build / spec.folder.relative_to(source.root)
+    _copy_tree(spec.folder, folder, skip=lambda p: p == spec.source)
+    student = strip_solutions(spec.source.read_text(encoding="utf-8"), spec.source.name)
+    target = folder / spec.source.name
+    target.write_text(student, encoding="utf-8")
+    target.with_suffix(".ipynb").write_text(to_notebook_text(target), encoding="utf-8")
+    pristine = build / ".tito" / "pristine" / spec.source.relative_to(source.root)
+    pristine.parent.mkdir(parents=True, exist_ok=True)
+    pristine.write_text(student, encoding="utf-8")
+    return student
+
+
+def _pytest_settings(source: Project) -> str:
+    """pyproject.toml holding only the source project's [tool.pytest.ini_options], as written there."""
+    try:
+        settings = toml_section((source.root / "pyproject.toml").read_text(encoding="utf-8"),
+                                "tool.pytest.ini_options")
+    except OSError:
+        settings = ""
+    return ("# Your TinyTorch workspace (made by `tito init`). Only pytest's settings live here — the same\n"
+            "# ones the source project uses, so your tests run exactly as they are graded.\n"
+            f"[tool.pytest.ini_options]\n{settings}\n")
+
+
+ROOT_CONFTEST = '''"""Your workspace's tinytorch comes first: `pytest` here tests YOUR package, whatever is installed.
+
+Written by `tito init`. Python puts a script's folder on sys.path, not this one, and an
+installed tinytorch (the reference) would otherwise win; this file puts the workspace first
+and stops the run if tinytorch was already imported from somewhere else.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKSPACE = Path(__file__).resolve().parent
+if sys.path[:1] != [str(WORKSPACE)]:
+    sys.path.insert(0, str(WORKSPACE))
+
+import tinytorch  # noqa: E402
+
+if not Path(tinytorch.__file__).resolve().is_relative_to(WORKSPACE):
+    raise pytest.UsageError(f"tinytorch was imported from {tinytorch.__file__}, not from your workspace "
+                            f"{WORKSPACE}: run pytest from the workspace (or use tito).")
+'''
+
+GITIGNORE = """__pycache__/
+*.pyc
+.ipynb_checkpoints/
+.pytest_cache/
+.hypothesis/
+milestones/*/results/
+"""
+
+
+def learner_readme(curriculum: Curriculum, version: str) -> str:
+    """The workspace's README.md: every module, milestone and path in it comes from the manifests."""
+    from .docs import journey_table
+
+    try:
+        table = journey_table(curriculum)
+    except UserError:  # a module unlocks a milestone that is not written yet: list the modules
+        table = "\n".join(f"- {m.id}: {m.title}" for m in curriculum.modules)
+    first = curriculum.modules[0]
+    nn = f"{first.number:02d}"
+    example = curriculum.modules[min(2, len(curriculum.modules) - 1)]  # a name that arrives a little later
+    example_name = example.provides[min(1, len(example.provides) - 1)]
+    milestone = curriculum.milestones[0] if curriculum.milestones else None
+    run_milestone = (f"tito milestone run {milestone.name} --quick   # train a historical model with YOUR framework\n"
+                     if milestone else "")
+    run_script = (f"PYTHONPATH=$PWD python milestones/{milestone.id}/{milestone.script} --quick\n"
+                  if milestone else "")
+    return f"""# My TinyTorch
+
+This folder is your TinyTorch workspace (made by `tito init` from TinyTorch {version}). The
+modules in `modules/` are chapters whose code you write: every solution was replaced by
+`raise NotImplementedError("Your code here: …")`, while signatures, docstrings and hints stay.
+The `tinytorch/` package starts empty. Each module you complete is tested, then exported into
+it — your `Tensor`, your layers, your autograd — and milestones train real models with it.
+
+## Commands (run them inside this folder)
+
+```bash
+tito status                # where you are: modules, points, milestones, the next step
+tito module start {nn}       # checks what it needs, shows the notebook and the .py to edit
+tito module test {nn}        # run the module's tests on your code (a short report per failure)
+tito module complete {nn}    # your tests → export into tinytorch/ → integration tests → progress
+tito module reset {nn}       # back to the starting version (your files are kept in .tito/backups/)
+{run_milestone}```
+
+## Notebook or .py: the one you saved last wins
+
+Each module is `modules/NN_name/name_dev.py` and its notebook `name_dev.ipynb` — the same cells.
+Edit whichever you like. Before testing or exporting, `tito` compares them: if the notebook was
+saved last, its code is copied into the .py; if the .py was saved last, the notebook is updated
+from it (outputs kept). `tito` says which file it used, and whatever it overwrites is kept in
+`.tito/backups/<module>/`.
+
+## Your package, not the reference
+
+`tito` runs everything with this folder first on the Python path, so `import tinytorch` means
+**your** `tinytorch/`. Running things yourself, do the same:
+
+```bash
+python -m pytest modules/{first.id}    # conftest.py puts this folder first for pytest
+{run_script}PYTHONPATH=$PWD jupyter lab          # a notebook's kernel starts in the module's folder
+```
+
+A name you have not built yet says where it comes from:
+
+    ImportError: {example_name} arrives in module {example.id} — run `tito module complete {example.number:02d}`.
+
+## The journey
+
+{table}
+"""
+
+
+def _check_destination(dest: Path, source: Project) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        hint = (f"It is a workspace already: cd {dest} && tito status" if Project(dest).is_workspace
+                else "Choose a new folder name, e.g. tito init my-tinytorch")
+        raise UserError(f"{dest} already exists and is not empty; tito init never overwrites a folder.", hint=hint)
+    for part in ("modules", "tinytorch", "tests", "milestones", *OPTIONAL_FOLDERS):
+        if dest.is_relative_to(source.root / part):
+            raise UserError(f"{dest} is inside the source project's {part}/ folder.",
+                            hint="Make the workspace somewhere else, e.g. tito init ~/my-tinytorch")
+
+
+def init_workspace(source: Project, dest: Path) -> Project:
+    """Create a learner workspace at `dest` from `source`; refuse an existing, non-empty `dest`."""
+    dest = Path(dest).expanduser().resolve()
+    _check_destination(dest, source)
+    curriculum = Curriculum(source)
+    if not curriculum.modules:
+        raise UserError(f"{source.root} has no modules (modules/*/module.yaml) to make a workspace from.")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tito-init-", dir=dest.parent))
+    try:
+        build.chmod(0o755)
+        _build(source, curriculum, build)
+        if dest.exists():
+            dest.rmdir()  # empty (checked above)
+        os.rename(build, dest)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return Project(dest)
+
+
+def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
+    from .sync import digest, stamp
+
+    version = source_version(source)
+    synced = {}
+    for spec in curriculum.modules:
+        text = _write_module(source, spec, build)
+        py = build / spec.source.relative_to(source.root)
+        synced[spec.id] = {"text": digest(text), "py": stamp(py), "ipynb": stamp(py.with_suffix(".ipynb"))}
+    for path in source.modules_dir.iterdir():  # modules/README.md and the like
+        if path.is_file():
+            shutil.copyfile(path, build / "modules" / path.name)
+
+    generated = generated_package_files(source, curriculum)
+    _copy_tree(source.package_dir, build / "tinytorch", skip=lambda p: _is_generated(p, generated))
+    registry = build.joinpath(*REGISTRY_PATH)
+    registry.write_text(render_registry(curriculum), encoding="utf-8")
+
+    if source.tests_dir.is_dir():
+        source_only = {source.tests_dir / name for name in SOURCE_ONLY_TESTS}
+        _copy_tree(source.tests_dir, build / "tests", skip=lambda p: p in source_only)
+    if source.milestones_dir.is_dir():
+        _copy_tree(source.milestones_dir, build / "milestones")
+    for name in OPTIONAL_FOLDERS:
+        if (source.root / name).is_dir():
+            _copy_tree(source.root / name, build / name)
+
+    (build / "pyproject.toml").write_text(_pytest_settings(source), encoding="utf-8")
+    (build / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
+    (build / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    (build / "README.md").write_text(learner_readme(curriculum, version), encoding="utf-8")
+    state = build / ".tito"
+    (state / "sync.json").write_text(json.dumps(synced, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    from tito import __version__ as tito_version
+
+    marker = {"kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
+              "tito_version": tito_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              "modules": [spec.id for spec in curriculum.modules]}
+    (state / "workspace.json").write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# tito module reset
+# ----------------------------------------------------------------------------------------------
+def require_workspace(project: Project, command: str) -> None:
+    if not project.is_workspace:
+        raise UserError(f"`{command}` works in a learner workspace; {project.root} is the TinyTorch source "
+                        "project (its modules hold the reference solutions), so nothing was changed.",
+                        hint="Make your own workspace: tito init ~/my-tinytorch")
+
+
+def pristine_text(project: Project, spec: ModuleSpec) -> str:
+    """The module file as `tito init` wrote it: the kept copy, else the source project stripped again."""
+    kept = pristine_file(project, spec)
+    if kept.is_file():
+        return kept.read_text(encoding="utf-8")
+    source = _usable_source(read_marker(project).get("source"))
+    if source is not None:
+        original = source.root / spec.source.relative_to(project.root)
+        if original.is_file():
+            return strip_solutions(original.read_text(encoding="utf-8"), original.name)
+    raise UserError(f"The starting version of {spec.id} is gone: neither {project.relative(kept)} nor the "
+                    "source project it came from can be found.",
+                    hint="Make a fresh workspace (tito init DIR) and copy the module file from there.")
+
+
+def reset_module(project: Project, spec: ModuleSpec) -> Path | None:
+    """Restore the module's .py and notebook to the starting version; returns the backup folder."""
+    from .notebooks import to_notebook_text
+    from .sync import record_synced
+
+    require_workspace(project, "tito module reset")
+    text = pristine_text(project, spec)
+    backup = backup_files(project, spec, [spec.source, spec.notebook], "reset")
+    atomic_write_text(spec.source, text)
+    atomic_write_text(spec.notebook, to_notebook_text(spec.source))
+    record_synced(project, spec, text)
+    return backup
