@@ -3,6 +3,7 @@
     python benchmarks/bench_conv.py                 # 1 thread, then default threads (~2 min)
     python benchmarks/bench_conv.py --quick         # a rough number in ~30 s
     python benchmarks/bench_conv.py --threads 1 2   # any settings, each in its own process
+    python benchmarks/bench_conv.py --readme-rows   # README.md's conv rows, from results/bench_conv.json
 
 Two workloads, the same computation in both frameworks from the same weights and inputs
 (checked before timing):
@@ -279,5 +280,25 @@ def report(results: list[dict]) -> None:
     print(f"\nload average during the runs (other programs slow both frameworks alike): {loads}")
 
 
+README_WORKLOADS = [("conv_steps_per_s", "Conv2d 32→64, 3×3, pad 1, batch 64, 16×16: forward + backward/s"),
+                    ("train_steps_per_s", "CNN 3×32×32 (conv 32, conv 64, Linear), batch 64, SGD: training steps/s")]
+
+
+def readme_rows(record: dict) -> str:
+    """The conv rows of README.md's Benchmarks table, from a results file (the one source of the numbers)."""
+    rows = []
+    for key, what in README_WORKLOADS:
+        for r in record["settings"]:
+            ours, theirs = r[key]["tinytorch"]["per_s"], r[key]["torch"]["per_s"]
+            threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+            rows.append(f"| {what} | {threads} | {ours:,.1f} | {theirs:,.1f} | {ours / theirs:.2f}× |")
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
-    benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
+        import json
+
+        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_conv.json").read_text(encoding="utf-8"))))
+    else:
+        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)

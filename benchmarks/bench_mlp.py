@@ -3,6 +3,7 @@
     python benchmarks/bench_mlp.py                 # 1 thread, then default threads (~1 min)
     python benchmarks/bench_mlp.py --quick         # a rough number in ~15 s
     python benchmarks/bench_mlp.py --threads 1 2   # any settings, each in its own process
+    python benchmarks/bench_mlp.py --readme-rows   # README.md's MLP rows, from results/bench_mlp.json
 
 The model is milestone 03's kind of network at benchmark size:
 
@@ -269,5 +270,22 @@ def report(results: list[dict]) -> None:
     benchlib.print_table(["threads", "framework", *phase_names, "total"], rows)
 
 
+def readme_rows(record: dict) -> str:
+    """The MLP rows of README.md's Benchmarks table, from a results file (the one source of the numbers)."""
+    rows = []
+    for key, what in [("train_steps_per_s", ", SGD: training steps/s"), ("inference_batches_per_s", ": inference batches/s")]:
+        for r in record["settings"]:
+            ours, theirs = r[key]["tinytorch"]["per_s"], r[key]["torch"]["per_s"]
+            threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+            rows.append(f"| MLP {'-'.join(map(str, SIZES))}, batch {BATCH}{what} | {threads} | "
+                        f"{ours:,.0f} | {theirs:,.0f} | {ours / theirs:.2f}× |")
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
-    benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
+        import json
+
+        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_mlp.json").read_text(encoding="utf-8"))))
+    else:
+        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)

@@ -72,9 +72,34 @@ def load_milestone(script_file: str | os.PathLike) -> Milestone:
         raise ValueError(str(e)) from None
 
 
+def find_milestone(name: str, beside: Milestone) -> Milestone:
+    """Another milestone of the same project, by its `name` (e.g. "mlp"), to compare with."""
+    for yaml_file in sorted(beside.folder.parent.glob("*/milestone.yaml")):
+        other = load_milestone(yaml_file)
+        if other.name == name:
+            return other
+    raise FileNotFoundError(f"no milestone named {name!r} beside {beside.folder}")
+
+
+def recorded_results(milestone: Milestone) -> dict[str, Any] | None:
+    """The committed full run of `milestone` (its results/results.json), or None if there is none."""
+    path = milestone.folder / "results" / "results.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 # ----------------------------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    """argparse type for counts such as --epochs: a whole number >= 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
 def parse_args(milestone: Milestone, add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
                argv: list[str] | None = None) -> argparse.Namespace:
     """--quick, --seed N and --out DIR, plus whatever `add_arguments(parser)` adds.
@@ -113,6 +138,17 @@ class Timer:
 
     def __exit__(self, *exc: Any) -> None:
         self.elapsed = time.perf_counter() - self.start
+
+
+def cpu_name() -> str:
+    """The processor's model name ("AMD EPYC", …): results.json records where it was measured."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def environment() -> dict[str, str]:
@@ -163,6 +199,14 @@ def write_results(args: argparse.Namespace, milestone: Milestone, value: float, 
     text = json.dumps(record, indent=2) + "\n"
     _atomic_write(Path(args.out) / "results.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return record
+
+
+def training_log(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """module 07's Trainer history as results.json's per-epoch log. The Trainer calls the
+    held-out set `val`; a milestone's held-out set is its test set, so the keys say `test`."""
+    return [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_acc"],
+             "test_loss": h["val_loss"], "test_accuracy": h["val_acc"], "lr": h["lr"],
+             "seconds": round(h["seconds"], 2)} for h in history]
 
 
 def pyplot():

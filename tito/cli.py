@@ -3,6 +3,10 @@
 The parser is built from plain argparse so that `tito --help` starts fast; each command's
 handler lives in tito/commands/ and is imported only when that command runs. A `UserError`
 is printed as a message and a hint, never as a traceback.
+
+Larger command groups (`nbgrader`, `package`, `demo`, `examples`) define their own arguments in
+their command module (`add_arguments(parser)`), listed in SELF_DESCRIBED below; those modules keep
+their heavy imports inside functions, so building the parser stays fast.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ EPILOG = """journey:
   tito module start 01          see what to edit
   tito module complete 01       test your code, export it, record progress
   tito milestone run perceptron train a historical model with your framework
+  tito demo                     quick demos of what your framework can do now
 """
 
 
@@ -48,6 +53,22 @@ def _milestone_commands(sub) -> None:
     run.add_argument("milestone", help="01, perceptron, 01_perceptron_1957 … or all")
     run.add_argument("--quick", action="store_true", help="small, fast run (as in the test suite)")
     p.set_defaults(handler="milestone:run")
+
+
+# command → (help line, module in tito/commands/ that defines `add_arguments(parser)` and `run(args)`)
+SELF_DESCRIBED = {
+    "demo": ("quick offline demos of what your framework can do now", "demo"),
+    "examples": ("which historical examples your framework can run now", "examples"),
+    "nbgrader": ("instructors: generate, release, collect, autograde and report with nbgrader", "nbgrader"),
+    "package": ("validate, test, build, verify and report on the tinytorch package", "package"),
+}
+
+
+def _self_described_commands(sub) -> None:
+    for command, (text, module_name) in SELF_DESCRIBED.items():
+        p = sub.add_parser(command, help=text)
+        importlib.import_module(f"tito.commands.{module_name}").add_arguments(p)
+        p.set_defaults(handler=f"{module_name}:run")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ssub.add_parser("doctor", help="Python, NumPy, BLAS, package import, data folder")
     p.set_defaults(handler="doctor:run")
+    _self_described_commands(sub)
     return parser
 
 

@@ -21,20 +21,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import platform
 import sys
 from pathlib import Path
 
 import numpy as np
 
-import tinytorch  # names resolve lazily: a module you have not built yet raises a clear ImportError
-import tinytorch.data as data
-import tinytorch.nn as nn
-import tinytorch.optim as optim
-
-# The shared harness is milestones/harness.py, one folder up; make it importable from any cwd.
+# The shared harness is milestones/harness.py, one folder up; importing it first also puts this
+# project's root first on sys.path, so `tinytorch` below is your package (in your workspace).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import harness  # noqa: E402
+
+import tinytorch  # noqa: E402  names resolve lazily: an unbuilt module raises a clear ImportError
+import tinytorch.data as data  # noqa: E402
+import tinytorch.nn as nn  # noqa: E402
+import tinytorch.optim as optim  # noqa: E402
 
 # Full run: all 60 000 + 10 000 images, a minute or two. Quick run (--quick, the tests): seconds.
 SIZES = {
@@ -152,27 +152,12 @@ def plot(history: list[dict], criterion: float, test, predicted: np.ndarray, act
 # ----------------------------------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------------------------------
-def epoch_count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return int(text)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=epoch_count, default=None,
-                        help="training epochs (default: 15, or 3 with --quick)")
+    parser.add_argument("--epochs", type=harness.positive_int, default=None,
+                        help=f"training epochs (default: {SIZES['full']['epochs']}, or {SIZES['quick']['epochs']} "
+                             f"with --quick; {GENERATED_DIGITS['epochs']} on generated digits)")
     parser.add_argument("--offline", action="store_true",
                         help="never download MNIST; use only the files already in the data folder")
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def run() -> int:
@@ -218,7 +203,7 @@ def run() -> int:
         layers="-".join(map(str, (in_features, *HIDDEN, 10))), activation="ReLU", dropout=DROPOUT,
         parameters=model.num_parameters(), optimizer="AdamW", max_lr=MAX_LR, weight_decay=WEIGHT_DECAY,
         warmup_steps=schedule.warmup_steps, total_steps=total_steps, training_time_s=round(training.elapsed, 2),
-        steps_per_s=round(total_steps / training.elapsed, 1), cpu=cpu_name(), cpu_count=os.cpu_count(),
+        steps_per_s=round(total_steps / training.elapsed, 1), cpu=harness.cpu_name(), cpu_count=os.cpu_count(),
         history=[{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_accuracy": h["train_acc"],
                   "test_loss": h["val_loss"], "test_accuracy": h["val_acc"], "lr": h["lr"],
                   "seconds": round(h["seconds"], 2)} for h in history],

@@ -196,6 +196,25 @@ if __name__ == "__main__":
 # Registration is one assignment per op: `autograd_hooks.rules["mul"] = MulBackward`. The
 # **registry is the extension point**: modules 09 (convolutions) or 11 (embeddings) add their
 # ops the same way, and no method of `Tensor` is ever replaced.
+#
+# **Your own op, forward and backward in one class.** The ops of modules 01–04 compute their
+# forward in the `Tensor` method and only their backward lives here. For a new op of your own,
+# `Function` also works the way `torch.autograd.Function` does: write a static `forward` (NumPy
+# arrays in, one array out) and `backward`, then call `YourOp.apply(*tensors, **options)`. It
+# registers the class under a name of its own (`"Function:<module>.<class name>"`) and records
+# the result through `Tensor.from_op`, exactly like a built-in op:
+#
+# ```python
+# class Cube(Function):
+#     @staticmethod
+#     def forward(x):                  # x: np.ndarray
+#         return x ** 3
+#
+#     def backward(self, grad):        # d(x³)/dx = 3x²
+#         return (grad * 3 * self.inputs[0].data ** 2,)
+#
+# y = Cube.apply(t)                    # a Tensor; y.backward(...) reaches t.grad
+# ```
 
 # %% nbgrader={"grade": false, "grade_id": "function-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -217,6 +236,26 @@ class Function:
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """dL/d(each input), given grad = dL/d(output). One entry per input."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward().")
+
+    @staticmethod
+    def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
+        """A custom op's forward: the inputs' arrays (and `apply`'s keywords) in, the result out."""
+        raise NotImplementedError("Define a static forward(*arrays, **options) to use Function.apply.")
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run a custom op like torch.autograd.Function.apply: forward now, this class as its backward rule.
+
+        The keyword `options` reach forward() and are saved for backward() (self.saved).
+        """
+        bad = [type(t).__name__ for t in inputs if not isinstance(t, Tensor)]
+        if bad:
+            raise TypeError(f"{cls.__name__}.apply takes Tensors (wrap other values in Tensor(...) or pass them "
+                            f"as keywords); got {', '.join(bad)}.")
+        op = f"Function:{cls.__module__}.{cls.__qualname__}"
+        autograd_hooks.rules[op] = cls  # re-running a notebook cell replaces the old class
+        data = np.asarray(cls.forward(*(t.data for t in inputs), **options))
+        return Tensor.from_op(op, data, *inputs, **options)
 
     def release(self) -> None:
         """Drop the edges and saved values so their memory can be freed (after backward)."""
@@ -512,6 +551,35 @@ def test_unit_engine():
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor([1.0]).backward()
 
+    # requires_grad propagates to an op's output when any input requires grad; detach() cuts.
+    constant = Tensor([1.0, 1.0, 2.0])
+    assert (a * constant).requires_grad and not (constant * 2.0).requires_grad
+    cut = (a * b).detach()
+    assert not cut.requires_grad and cut._grad_fn is None
+    np.testing.assert_array_equal(cut.data, a.data * b.data)
+    a.grad, b_grad = None, b.grad.numpy().copy()
+    (a * 2.0 + cut * a).sum().backward()    # cut is a constant here: d/da = 2 + a·b, nothing reaches b
+    np.testing.assert_allclose(a.grad.numpy(), 2.0 + a.data * b.data)
+    np.testing.assert_array_equal(b.grad.numpy(), b_grad)
+
+    # A shared subgraph is walked once: its rule runs one time, with the sum of all uses' gradients.
+    class CountingIdentity(Function):
+        calls = 0
+
+        def backward(self, grad):
+            CountingIdentity.calls += 1
+            return (grad,)
+
+    autograd_hooks.rules["_counting_identity"] = CountingIdentity
+    try:
+        shared = Tensor.from_op("_counting_identity", a.data.copy(), a)
+        a.grad = None
+        (shared * shared + shared * 3.0 + shared).sum().backward()   # four uses of one node
+        assert CountingIdentity.calls == 1
+        np.testing.assert_allclose(a.grad.numpy(), 2 * a.data + 4.0)
+    finally:
+        del autograd_hooks.rules["_counting_identity"]
+
     x = Tensor([1.0], requires_grad=True)
     y = x
     for _ in range(100_000):  # iterative: no RecursionError
@@ -557,6 +625,11 @@ if __name__ == "__main__":
 # `__exit__`, which Python runs **even when the block raises** — a failed evaluation must not
 # leave the whole program without gradients. `gradcheck` (next section) uses it for its many
 # perturbed forward passes.
+#
+# `no_grad()` is exported as `tinytorch.no_grad` too, like `torch.no_grad`. Its per-tensor
+# cousin is module 01's `detach()`: the same numbers (shared memory), no `_grad_fn`,
+# `requires_grad=False` — a constant for every op that uses it afterwards, so no gradient flows
+# back through it (the test of section 5 checks this).
 
 # %% nbgrader={"grade": false, "grade_id": "grad-mode", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -747,6 +820,20 @@ def test_unit_gradcheck():
             gradcheck(wrong, a)
     finally:
         del autograd_hooks.rules["_wrong_square"]
+
+    # A custom op with Function.apply: forward and backward in one class, like torch.autograd.Function.
+    class ScaledCube(Function):
+        @staticmethod
+        def forward(x, scale):
+            return scale * x ** 3
+
+        def backward(self, grad):
+            return (grad * 3 * self.saved["scale"] * self.inputs[0].data ** 2,)
+
+    y = ScaledCube.apply(a, scale=2.0)
+    np.testing.assert_allclose(y.data, 2.0 * a.data ** 3, rtol=1e-6)
+    assert isinstance(y._grad_fn, ScaledCube) and y._grad_fn.saved == {"scale": 2.0}
+    assert gradcheck(lambda x: ScaledCube.apply(x, scale=0.5), a)
     ### BEGIN HIDDEN TESTS
     with pytest.raises(ValueError, match="no input requires grad"):
         gradcheck(lambda x: x * 2, Tensor([1.0]))
@@ -1347,8 +1434,9 @@ if __name__ == "__main__":
 # ## 14. Every op has a rule, and graphs are freed
 #
 # One last check covers the whole contract with modules 01–04: every op name they pass to
-# `Tensor.from_op` has a rule, a small network trains end to end, and after `backward()` the
-# graph's saved arrays are released.
+# `Tensor.from_op` has a rule, a small network trains end to end, after `backward()` the
+# graph's saved arrays are released, and a layer of module 03 — nothing but ops to autograd —
+# passes `gradcheck` with respect to its input and its parameters.
 
 # %% nbgrader={"grade": true, "grade_id": "test-registry-and-release", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_registry_and_release():
@@ -1378,6 +1466,15 @@ def test_unit_registry_and_release():
     del hidden, loss
     gc.collect()
     assert node() is None  # the node itself is gone once its output is
+
+    # Layers are ops too: gradcheck a Linear layer with respect to its input, weight and bias.
+    layer = Linear(4, 3)
+
+    def linear(x, w, b):  # gradcheck hands in float64 copies of the parameters: use them
+        layer.weight, layer.bias = w, b
+        return layer(x)
+
+    assert gradcheck(linear, Tensor(rng.standard_normal((2, 5, 4)), requires_grad=True), layer.weight, layer.bias)
     ### BEGIN HIDDEN TESTS
     before = [p.grad.data.copy() for p in model.parameters()]
     CrossEntropyLoss()(model(x), y).backward()
@@ -1556,7 +1653,8 @@ if __name__ == "__main__":
 #
 # - **`Function`**: a graph node holding its inputs and saved values, with one short `backward`
 #   rule per op — 25 of them, from `add` to the fused `cross_entropy`, registered in
-#   `autograd_hooks.rules`: the registry is the extension point.
+#   `autograd_hooks.rules`: the registry is the extension point. `Function.apply` turns a class
+#   with a static `forward` and a `backward` into a custom op, like `torch.autograd.Function`.
 # - **`unbroadcast`**: one helper that sums gradients back to each input's shape.
 # - **`backward_pass`**: an iterative reverse-topological walk — shared subgraphs once, chains
 #   of 100,000 ops, gradients accumulated into leaf `.grad` tensors, the graph released

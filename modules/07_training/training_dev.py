@@ -538,7 +538,10 @@ if __name__ == "__main__":
 #
 # One NumPy detail: given a *file name*, `np.savez` appends `.npz` when the name lacks it
 # (`run.ckpt` becomes `run.ckpt.npz`). We hand it an open file object instead, so the file is
-# called exactly what you asked for.
+# called exactly what you asked for. And one `tempfile` detail: `mkstemp` creates its file
+# readable by its owner only (mode 0o600), so before the rename we give it the permissions a
+# plain write would have given (`_plain_file_mode`) — a checkpoint in a shared folder must
+# stay readable by the rest of the team.
 
 # %% nbgrader={"grade": false, "grade_id": "save-checkpoint", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -605,13 +608,27 @@ def _pack_checkpoint(path: Path, model: Any, optimizer: Any, schedule: Any, epoc
     return arrays
 
 
+def _plain_file_mode(path: Path) -> int:
+    """The permissions `open(path, "wb")` would give: the existing file's, or 0o666 minus the umask.
+
+    mkstemp creates its files readable by their owner only (0o600); a checkpoint shared with a
+    team, or read by a job running as another user, must keep the usual permissions.
+    """
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)  # the only way to read the umask is to set it (and put it back at once)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
 
     HINTS:
     - tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp") gives (fd, name).
     - with os.fdopen(fd, "wb") as f: np.savez(f, allow_pickle=False, **arrays); f.flush();
-      os.fsync(f.fileno())   — then os.replace(name, path).
+      os.fsync(f.fileno())   — then os.chmod(name, _plain_file_mode(path)) and os.replace(name, path).
     - On ANY exception (BaseException: also Ctrl-C), remove the temporary file and re-raise.
     """
     ### BEGIN SOLUTION
@@ -621,6 +638,7 @@ def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
             np.savez(f, allow_pickle=False, **arrays)
             f.flush()
             os.fsync(f.fileno())  # on the disk, not only in the OS cache, before the rename
+        os.chmod(temporary, _plain_file_mode(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -687,6 +705,11 @@ def test_unit_save_checkpoint():
         save_checkpoint(path, model, opt, sched, epoch=3, history=[{"epoch": 1, "train_loss": 0.5}],
                         note="first run", step=np.int64(7))
         assert sorted(os.listdir(folder)) == ["run.ckpt"]      # exactly that name, no temp files left
+        with open(os.path.join(folder, "plain"), "wb"):
+            pass
+        plain_mode = os.stat(os.path.join(folder, "plain")).st_mode & 0o777
+        os.remove(os.path.join(folder, "plain"))
+        assert os.stat(path).st_mode & 0o777 == plain_mode     # the permissions of a plain write
 
         with np.load(path, allow_pickle=False) as f:            # plain NumPy reads it, no pickle
             files = set(f.files)
@@ -769,7 +792,8 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]
     - Missing file: CheckpointError naming the path.
     - with open(path, "rb") as f: loaded = np.load(f, allow_pickle=False); a checkpoint is an
       np.lib.npyio.NpzFile; read every array (loaded[k] for k in loaded.files) inside the `with`.
-    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError or KeyError.
+    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError,
+      NotImplementedError (a damaged "compression method") or RuntimeError (a damaged "encrypted" flag).
     - meta = json.loads(arrays.pop("meta.json").item()); check meta["format"] and meta["version"].
     """
     if not path.exists():
@@ -784,7 +808,7 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]
                 raise ValueError("a single .npy array, not an .npz archive")
             with loaded:
                 arrays = {key: loaded[key] for key in loaded.files}
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError) as e:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as e:
         raise CheckpointError(damaged.format(e)) from None
     if "meta.json" not in arrays:
         raise CheckpointError(damaged.format("it has no meta.json: it was not written by save_checkpoint"))
@@ -979,6 +1003,14 @@ def test_unit_load_checkpoint():
             dst.write(src.read()[:300])
         with pytest.raises(CheckpointError, match="truncated or corrupt"):
             load_checkpoint(truncated, fresh)
+
+        corrupt = os.path.join(folder, "corrupt.npz")
+        damaged = bytearray(open(path, "rb").read())
+        damaged[200] ^= 0xFF                              # one flipped byte inside the first weight's numbers
+        with open(corrupt, "wb") as f:
+            f.write(damaged)
+        with pytest.raises(CheckpointError, match="truncated or corrupt"):
+            load_checkpoint(corrupt, fresh)
     ### BEGIN HIDDEN TESTS
         newer = os.path.join(folder, "newer.npz")
         with np.load(path, allow_pickle=False) as f:
@@ -1083,7 +1115,12 @@ if __name__ == "__main__":
 #
 # `Trainer.save_checkpoint(path)` / `load_checkpoint(path)` wrap section 4's functions and add
 # the trainer's own counters — and the random-number generator, so that a resumed run draws
-# the same dropout masks as the run that never stopped.
+# the same dropout masks as the run that never stopped. A loader that shuffles has a
+# generator of its own, and a resumed run builds a *new* loader whose stream starts again at
+# epoch 1. So when the train loader of `fit()` has `state_dict()` / `load_state_dict()` (module
+# 08's `DataLoader` will), its state goes into every checkpoint too, and the first `fit()`
+# after `load_checkpoint` puts the new loader where the old one stood: epoch 3 of the resumed
+# run sees the batches that epoch 3 of the uninterrupted run saw.
 
 # %% nbgrader={"grade": false, "grade_id": "trainer", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1231,6 +1268,8 @@ class Trainer:
         self.epoch = 0
         self.step = 0
         self.history: list[dict[str, Any]] = []
+        self._train_loader: Any = None   # the loader of the last fit(): its stream goes into checkpoints
+        self._loader_state: Any = None   # a loaded checkpoint's loader state, for the next fit()
 
     # ----- one batch, one step -----
     def _forward(self, inputs: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
@@ -1345,6 +1384,9 @@ class Trainer:
         val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
         """
         epochs = _check_count(epochs, "epochs", 0)
+        if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
+            train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
+        self._train_loader, self._loader_state = train_loader, None
         show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
         with _ProgressBar(progress) as bar:
             for i in range(epochs):
@@ -1365,16 +1407,21 @@ class Trainer:
 
     # ----- checkpoints -----
     def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
-        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically."""
+        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically; and, when
+        the last fit()'s train loader has a state_dict() (module 08's DataLoader), where its shuffling stands."""
+        if hasattr(self._train_loader, "state_dict"):
+            extra = {"train_loader": self._train_loader.state_dict(), **extra}
         save_checkpoint(path, self.model, self.optimizer, self.schedule, epoch=self.epoch,
                         history=self.history, trainer_step=self.step, **extra)
 
     def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
-        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state."""
+        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state
+        (and the train loader's state, applied to the loader of the next fit())."""
         info = load_checkpoint(path, self.model, self.optimizer, self.schedule)
         self.epoch, self.history = info["epoch"], info["history"]
         self.step = int(info["extra"].get("trainer_step", 0))
-        get_rng().bit_generator.state = info["rng"]  # the same dropout masks and shuffles as before
+        self._loader_state = info["extra"].get("train_loader")
+        get_rng().bit_generator.state = info["rng"]  # the same dropout masks as before
         return info
 
 # %% [markdown]
@@ -1390,6 +1437,31 @@ def blobs(n: int = 64, batch: int = 16, seed: int = 0) -> list[tuple[np.ndarray,
     labels = rng.integers(0, 2, n)
     points = rng.normal(0.0, 0.5, (n, 2)).astype(np.float32) + np.where(labels[:, None] == 1, 2.0, -2.0)
     return [(points[i:i + batch], labels[i:i + batch]) for i in range(0, n, batch)]
+
+
+class ShuffledBatches:
+    """A stand-in for module 08's DataLoader: the rows of `batches` in a new random order every epoch,
+    drawn from its own generator, whose position state_dict() saves and load_state_dict() restores."""
+
+    def __init__(self, batches: list[tuple[np.ndarray, np.ndarray]], seed: int) -> None:
+        self.x = np.concatenate([x for x, _ in batches])
+        self.y = np.concatenate([y for _, y in batches])
+        self.batch_size, self.generator = len(batches[0][1]), np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __iter__(self):
+        order = self.generator.permutation(len(self.y))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            yield self.x[rows], self.y[rows]
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.bit_generator.state = state["generator"]
 
 
 class ModeProbe(Module):
@@ -1565,7 +1637,8 @@ def test_unit_resume_equals_straight_through():
                           accumulation_steps=2)
         if resume_from:
             trainer.load_checkpoint(resume_from)
-        trainer.fit(blobs(seed=5), epochs=epochs, progress=False, checkpoint_path=save_to)
+        loader = ShuffledBatches(blobs(seed=5), seed=11)    # a new loader: its stream starts again
+        trainer.fit(loader, epochs=epochs, progress=False, checkpoint_path=save_to)
         return model, trainer
 
     with tempfile.TemporaryDirectory() as folder:

@@ -410,6 +410,16 @@ if __name__ == "__main__":
 # permutation differs from epoch 1's, and re-creating the loader with the same seed replays
 # both.
 #
+# ### Where the stream stands: `state_dict()`
+#
+# A run that stops after epoch 2 and resumes from a checkpoint in a new process creates a new
+# loader, whose generator is back at epoch 1. To resume *exactly*, the checkpoint must also
+# hold the loader's position in its stream: `loader.state_dict()` is the generator's state (a
+# dict of integers, JSON-able), and `loader.load_state_dict(state)` puts a new loader at the
+# same point, so its next epoch draws the permutation (and the augmentations) that epoch 3
+# would have drawn. Module 07's `Trainer` saves it with every checkpoint of `fit()`. The names
+# are those of `torchdata`'s `StatefulDataLoader`.
+#
 # Your turn: the number of batches, the order of an epoch, and the batch loop.
 
 # %% nbgrader={"grade": false, "grade_id": "dataloader", "locked": false, "schema_version": 3, "solution": true}
@@ -500,6 +510,19 @@ class DataLoader:
             yield self._to_tensors(self._fetch(indices))
         ### END SOLUTION
 
+    def state_dict(self) -> dict[str, Any]:
+        """Where the loader's random stream stands (JSON-able): save it to resume shuffling exactly."""
+        return {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the random stream saved by state_dict(): the next epoch is the one that would have come."""
+        expected = type(self.generator.bit_generator).__name__
+        saved = state.get("generator") if isinstance(state, dict) else None
+        if not isinstance(saved, dict) or saved.get("bit_generator") != expected:
+            raise ValueError(f"DataLoader.load_state_dict expects the dict returned by state_dict(), holding a "
+                             f"{expected} generator state; got {state!r:.80}.")
+        self.generator.bit_generator.state = saved
+
     def __repr__(self) -> str:
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}: {len(self)} batches)")
@@ -532,6 +555,8 @@ class Transform:
 
 # %% nbgrader={"grade": true, "grade_id": "test-dataloader", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_dataloader():
+    import json
+
     import pytest
 
     X = np.arange(10, dtype=np.float64).reshape(10, 1)
@@ -568,6 +593,17 @@ def test_unit_dataloader():
     manual_seed(7)
     second = np.concatenate([b.data for _, b in DataLoader(ds, batch_size=10, shuffle=True)])
     np.testing.assert_array_equal(first, second)
+
+    # state_dict: a new loader continues the stream where the saved one stood.
+    loader = DataLoader(ds, batch_size=4, shuffle=True, seed=3)
+    list(loader)
+    saved = loader.state_dict()
+    expected_next = np.concatenate([b.data for _, b in loader])
+    resumed = DataLoader(ds, batch_size=4, shuffle=True, seed=99)
+    resumed.load_state_dict(json.loads(json.dumps(saved)))  # survives a JSON checkpoint
+    np.testing.assert_array_equal(np.concatenate([b.data for _, b in resumed]), expected_next)
+    with pytest.raises(ValueError, match="expects the dict returned by state_dict"):
+        resumed.load_state_dict({"generator": 42})
 
     with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
         DataLoader(ds, batch_size=0)

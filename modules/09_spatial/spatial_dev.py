@@ -345,17 +345,22 @@ if __name__ == "__main__":
 #     (or a transpose of the output)               output (N·H_out·W_out, C_out) is NHWC already
 # ```
 #
-# Measured on this course's reference machine (2 cores, one BLAS thread; run
-# `compare_layouts()` in the Complexity Analysis section to measure yours), for the layer
-# 32→64 channels, 3×3, batch 64, 16×16:
+# Measured on two of this course's machines (2 cores, one BLAS thread: an idle AMD EPYC, and
+# an Intel Xeon shared with other jobs; run `compare_layouts()` in the Complexity Analysis
+# section to measure yours), for the layer 32→64 channels, 3×3, batch 64, 16×16:
 #
-# | step | NCHW | NHWC |
+# | step | NCHW (EPYC / Xeon) | NHWC (EPYC / Xeon) |
 # |---|---|---|
-# | build the column matrix | 2.4 ms (runs of 16 floats) | 0.9 ms (runs of 32–512 floats) |
-# | the matrix product | 7.6 ms (64 per-sample GEMMs) | 7.9 ms (one GEMM) |
-# | input gradient (GEMM + col2im) | 13.5 ms | 12.0 ms, or 9.9 ms fused (section 3) |
+# | build the column matrix | 2.4 / 3.0 ms (runs of 16 floats) | 0.9 / 1.4 ms (runs of 32–512 floats) |
+# | the matrix product | 7.6 / 6.8 ms (64 per-sample GEMMs) | 7.9 / 8.7 ms (one GEMM) |
+# | input gradient (GEMM + col2im) | 13.5 / 23.3 ms | 12.0 / 19.6 ms, or 9.9 / 15.0 ms fused (section 3) |
 #
-# So we compute **channels-last inside**: `conv2d` converts its input to NHWC in the same copy
+# The matrix product alone is a tie — either layout wins it by a few percent to 25 %,
+# depending on the machine and the BLAS — because both do the same arithmetic on matrices
+# large enough for BLAS. What decides is everything around it: the copies (im2col is about
+# twice as fast with long contiguous runs), the backward pass (col2im adds whole runs of
+# `W_out·C` numbers), and the output, which NHWC gets in its final layout while NCHW's
+# per-sample products still need a transpose. So we compute **channels-last inside**: `conv2d` converts its input to NHWC in the same copy
 # that pads it, runs im2col and the GEMM there, and returns the result as an NCHW-shaped
 # **view** of the NHWC memory — no copy back. Shape `(N, C, H, W)`, memory order
 # `(N, H, W, C)`: this is exactly PyTorch's `torch.channels_last` memory format. NumPy's
@@ -511,8 +516,8 @@ if __name__ == "__main__":
 #       dx_pad[:, i::s_h, j::s_w, :] += (g @ weight[:, :, i, j]).reshape(N, H_out, W_out, C_in)
 # ```
 #
-# It is col2im and its GEMM, fused — the same numbers (a test checks it), 4.3 ms instead of
-# 9.6 ms for our layer, and no `dcols` in memory.
+# It is col2im and its GEMM, fused — the same numbers (a test checks it), about 20–25 % faster
+# for our layer (the last row of the table in section 2), and no `dcols` in memory.
 #
 # **What the op saves.** `Tensor.from_op("conv2d", out, x, weight, bias, x_pad=…, stride=…,
 # padding=…)`: the padded NHWC input (the one array the backward needs besides the weight,
@@ -1373,11 +1378,12 @@ if __name__ == "__main__":
 #   ratio:      (C_in·k² + C_in·C_out) / (C_in·k²·C_out) = 1/C_out + 1/k²
 # ```
 #
-# For 3×3 kernels and 64 output channels that is 1/64 + 1/9 ≈ 0.13: **7.5× fewer**
+# For 3×3 kernels and 64 output channels that is 1/64 + 1/9 ≈ 0.13: **7.9× fewer**
 # multiply-adds and parameters, usually for a small loss of accuracy. The catch is arithmetic
 # intensity: the depthwise step does only `k²` multiply-adds per number it reads, so it is
 # limited by memory bandwidth rather than by the multipliers, and its measured speedup is
-# smaller than the FLOP count promises. `compare_depthwise_separable()` measures both with the
+# smaller than the FLOP count promises (on a 2-core Xeon, one BLAS thread, for a batch of 32
+# at 16×16: 7.9× fewer FLOPs, 1.8× faster). `compare_depthwise_separable()` measures both with the
 # tools of this module: the depthwise step is im2col followed by a per-channel weighted sum
 # (`einsum`), the pointwise step is one GEMM.
 
@@ -1421,7 +1427,16 @@ if __name__ == "__main__":
 # ## Complexity Analysis
 #
 # For a convolution with input (N, C_in, H, W), C_out kernels of k_h×k_w and output
-# H_out×W_out:
+# H_out×W_out, every output number is one dot product of length `C_in·k_h·k_w`, so the forward
+# pass costs
+#
+# ```
+#   N · C_out · H_out · W_out · C_in · k_h · k_w  multiply-adds  =  O(N·C_out·H·W·C_in·K²)
+#   (square K×K kernels, "same" padding and stride 1, where H_out·W_out = H·W)
+# ```
+#
+# whichever way it is computed: the loops, im2col + GEMM, and cuDNN's implicit GEMM all do
+# this arithmetic (only Winograd and FFT do less). In numbers:
 #
 # | quantity | count | CIFAR conv2: N=64, 32→64, 3×3, 16×16 |
 # |---|---|---|
@@ -1446,8 +1461,9 @@ if __name__ == "__main__":
 # **Loops vs one GEMM.** The loop version does the same arithmetic as im2col + GEMM, but one
 # small `np.sum` per output pixel: Python and NumPy call overhead (microseconds) for every one
 # of them, instead of a BLAS kernel that streams through the whole problem at tens of GFLOP/s.
-# `measure_naive_vs_fast()` measures it; on the reference machine the fast path is about
-# **2000× faster** (a 16→32 layer on a batch of 8: ~0.5 s vs 0.2 ms).
+# `measure_naive_vs_fast()` measures it; for a 16→32 layer on a batch of 8 the fast path is
+# **more than 1000× faster** (measured on a 2-core Intel Xeon, one BLAS thread: 519 ms for the
+# loops, 0.41 ms for im2col + GEMM, 1 267×; the loops reach 0.04 GFLOP/s, the GEMM 46).
 #
 # `compare_layouts()` measures the NCHW-vs-NHWC table of section 2.
 
@@ -1651,7 +1667,7 @@ if __name__ == "__main__":
 # You gave TinyTorch eyes:
 #
 # - **`conv2d_naive`**: the definition as four loops — the reference every fast path is tested
-#   against, about 2000× too slow to train with.
+#   against, more than 1000× too slow to train with.
 # - **`im2col` / `col2im`**: a convolution as one GEMM, and its adjoint for the backward pass,
 #   through stride tricks (one copy, no Python loop over pixels), with the memory cost measured.
 # - **`conv2d` / `Conv2d`**: channels-last inside (measured faster: longer contiguous runs, one

@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import io
 import os
+import re
 import socket
 import stat
 import tarfile
@@ -184,7 +185,15 @@ def test_progress_bar_does_not_disturb_the_download(server, registered, mnist, t
     base = serve(server, "mnist", mnist[0])
     train, _ = download_mnist(root=tmp_path, mirrors=[base], progress=True)
     assert len(train) == 8
-    assert capsys.readouterr().out == ""  # the bar goes to stderr, never into stdout
+    printed = capsys.readouterr()
+    assert printed.out == ""  # the bar goes to stderr, never into stdout
+    for name in MNIST_NAMES:  # one bar per file, run to the end: "<name> ━━━━ 6.3/6.3 kB …"
+        assert re.search(rf"^{re.escape(name)} .* (\S+)/\1 ", printed.err, re.MULTILINE), printed.err
+
+
+def test_without_progress_nothing_is_printed(server, registered, mnist, tmp_path, capsys):
+    download_mnist(root=tmp_path, mirrors=[serve(server, "mnist", mnist[0])], progress=False)
+    assert capsys.readouterr() == ("", "")
 
 
 def test_corrupted_download_is_rejected_and_nothing_is_kept(server, registered, mnist, tmp_path):

@@ -5,12 +5,13 @@ import gc
 import numpy as np
 import pytest
 
+import tinytorch
 import tinytorch.core.autograd  # noqa: F401  (registers the backward rules and the engine)
 from tinytorch.core.activations import GELU, ReLU, Sigmoid, Tanh
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.layers import Dropout, Linear, Sequential
 from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
-from tinytorch.core.tensor import Tensor, manual_seed
+from tinytorch.core.tensor import Tensor, autograd_hooks, manual_seed
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd")
 
@@ -69,24 +70,61 @@ def _live_tensors() -> int:
     return sum(type(o) is Tensor for o in gc.get_objects())  # type(), not isinstance: no __class__ lookups
 
 
+def _live_graph_nodes() -> int:
+    """Objects of the registered rule classes: the graph nodes. (By class, not isinstance(o, Function):
+    a module's own tests may register the rules of its source file, a Function of another module.)"""
+    gc.collect()
+    rules = set(autograd_hooks.rules.values())
+    return sum(type(o) in rules for o in gc.get_objects())
+
+
 def test_training_steps_do_not_leak_tensors_or_graph_nodes():
+    from tinytorch.core.optimizers import Adam
+
     manual_seed(3)
     model = make_mlp()
+    optimizer = Adam(model.parameters(), lr=1e-3)
     x, y = batch(32)
+    losses = []
 
     def step():
         loss = CrossEntropyLoss()(model(x), y)
+        optimizer.zero_grad()
         loss.backward()
-        for p in model.parameters():
-            p.data -= 0.01 * p.grad.data
-            p.grad = None
+        optimizer.step()
+        losses.append(loss.item())  # keeping the number, not the tensor, as a training loop should
 
-    for _ in range(3):  # warm up: anything created once (caches) exists before we count
+    for _ in range(3):  # warm up: anything created once (optimizer state, caches) exists before we count
         step()
-    before = _live_tensors()
+    # Counted over the whole process: anything another test keeps alive is in both counts.
+    tensors, nodes = _live_tensors(), _live_graph_nodes()
     for _ in range(100):
         step()
-    assert _live_tensors() == before
+    assert (_live_tensors(), _live_graph_nodes()) == (tensors, nodes)
+    assert losses[-1] < losses[0]  # the steps did train: the test measured real work
+
+
+def test_a_kept_loss_tensor_keeps_its_graph_alive_and_the_count_shows_it():
+    """The leak test above can fail: keep each step's loss Tensor (a classic bug) and its
+    graph, and the nodes, pile up."""
+    manual_seed(3)
+    model = make_mlp().eval()  # no dropout: the same graph size every step
+    x, y = batch(8)
+    baseline = _live_graph_nodes()
+    kept = [CrossEntropyLoss()(model(x), y) for _ in range(5)]  # no backward: the graphs stay
+    per_step = (_live_graph_nodes() - baseline) / len(kept)
+    assert per_step >= 6  # at least one node per layer's op
+    kept.append(CrossEntropyLoss()(model(x), y))
+    assert _live_graph_nodes() - baseline == per_step * len(kept)
+
+
+def test_no_grad_is_exported_from_tinytorch_and_from_the_autograd_module():
+    assert tinytorch.no_grad is no_grad and tinytorch.enable_grad is tinytorch.core.autograd.enable_grad
+    assert tinytorch.is_grad_enabled is tinytorch.core.autograd.is_grad_enabled
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with tinytorch.no_grad():
+        assert not (w * 2).requires_grad and not tinytorch.is_grad_enabled()
+    assert (w * 2).requires_grad and tinytorch.is_grad_enabled()
 
 
 def test_no_grad_evaluation_records_nothing_and_leaks_nothing():
@@ -101,3 +139,46 @@ def test_no_grad_evaluation_records_nothing_and_leaks_nothing():
         with no_grad():
             model(x)
     assert _live_tensors() == before
+
+
+def test_autograd_replaces_no_method_of_tensor_and_there_is_one_tensor_class():
+    """Module 05 fills module 01's socket (autograd_hooks) and touches nothing else: every
+    function on Tensor is still module 01's, and no built module defines a second tensor class."""
+    import importlib
+    import importlib.util
+    import inspect
+
+    from tinytorch._registry import MODULES
+    from tinytorch.core.tensor import autograd_hooks
+
+    built = [importlib.import_module(path) for path, _ in MODULES.values() if importlib.util.find_spec(path)]
+    assert tinytorch.core.autograd in built and autograd_hooks.active
+    for name, attr in vars(Tensor).items():
+        function = attr.fget if isinstance(attr, property) else getattr(attr, "__func__", attr)
+        if inspect.isfunction(function):
+            assert function.__module__ == "tinytorch.core.tensor", f"Tensor.{name} comes from {function.__module__}"
+    for module in built:
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and obj.__name__ in {"Tensor", "Variable", "Parameter"}:
+                assert obj is Tensor, f"{module.__name__} defines its own {obj.__name__}"
+
+
+def test_every_op_the_built_package_records_has_a_backward_rule():
+    """Every `Tensor.from_op("name", ...)` in the generated package (and module 01's binary ops,
+    named through a variable) finds a rule once its modules are imported: no op silently lacks one."""
+    import importlib
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    from tinytorch._registry import MODULES
+    from tinytorch.core.tensor import autograd_hooks
+
+    recorded = {"add", "sub", "mul", "div"}  # Tensor._binary passes these as `op`
+    for path, _ in MODULES.values():
+        spec = importlib.util.find_spec(path)
+        if spec is not None:
+            importlib.import_module(path)  # a later module registers the rules of its own ops
+            recorded |= set(re.findall(r'from_op\(\s*"(\w+)"', Path(spec.origin).read_text(encoding="utf-8")))
+    assert len(recorded) > 20
+    assert sorted(recorded - set(autograd_hooks.rules)) == []

@@ -94,6 +94,42 @@ def test_fit_with_checkpoint_then_resume_equals_straight_through(tmp_path):
         np.testing.assert_array_equal(parameters_of(resumed)[name], value, err_msg=name)
 
 
+def _run_with_a_dataloader(epochs: int, checkpoint=None, resume=None, seed=None):
+    from tinytorch.data.loader import DataLoader, TensorDataset, Transform
+
+    class Jitter(Transform):
+        """A random augmentation: noise drawn from the loader's generator."""
+
+        def __call__(self, x, rng=None):
+            return x + rng.normal(0.0, 0.05, x.shape).astype(x.dtype)
+
+    manual_seed(5)
+    model = mlp(dropout=0.2)
+    opt = AdamW(model.parameters(), lr=0.01)
+    batches = three_clusters()
+    dataset = TensorDataset(np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]))
+    loader = DataLoader(dataset, batch_size=32, shuffle=True, seed=seed, transform=Jitter())
+    trainer = Trainer(model, opt, CrossEntropyLoss(), CosineSchedule(opt, 0.01, 30, warmup_steps=3))
+    if resume is not None:
+        trainer.load_checkpoint(resume)
+    trainer.fit(loader, epochs=epochs, progress=False, checkpoint_path=checkpoint)
+    return model, trainer
+
+
+@pytest.mark.needs("dataloader")
+@pytest.mark.parametrize("seed", [7, None], ids=["loader-seed", "seed-from-manual_seed"])
+def test_resume_with_a_shuffling_augmenting_dataloader_equals_straight_through(tmp_path, seed):
+    """A new process builds a new DataLoader, whose stream starts at epoch 1 again; the checkpoint
+    carries the loader's position, so epoch 3 after resuming shuffles and augments like epoch 3."""
+    path = tmp_path / "run.npz"
+    straight, t_straight = _run_with_a_dataloader(5, seed=seed)
+    _run_with_a_dataloader(2, checkpoint=path, seed=seed)
+    resumed, t_resumed = _run_with_a_dataloader(3, resume=path, seed=seed)
+    assert without_time(t_resumed.history) == without_time(t_straight.history)
+    for name, value in parameters_of(straight).items():
+        np.testing.assert_array_equal(parameters_of(resumed)[name], value, err_msg=name)
+
+
 class CrashingLoader:
     """Yields the batches of `data`, but raises in epoch `crash_epoch` at batch `crash_batch`."""
 

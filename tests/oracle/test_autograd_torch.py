@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 F = torch.nn.functional
 
 import tinytorch.core.autograd  # noqa: E402,F401  (registers the backward rules)
 from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh  # noqa: E402
-from tinytorch.core.layers import Dropout  # noqa: E402
+from tinytorch.core.layers import Dropout, Linear  # noqa: E402
 from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss, log_softmax  # noqa: E402
 from tinytorch.core.tensor import Tensor, manual_seed  # noqa: E402
 
@@ -209,6 +209,24 @@ def test_mse(rng):
     # dtype, so the targets are chosen float32-representable to compare at float64 precision.
     p, t = rng.standard_normal((5, 3)), rng.standard_normal((5, 3)).astype(np.float32).astype(np.float64)
     compare(lambda x: MSELoss()(x, t), lambda x: F.mse_loss(x, torch.from_numpy(t)), p)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("leading", [(5,), (2, 3), ()], ids=["batch", "two-leading-dims", "one-vector"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_layer_forward_and_backward_match_torch(rng, dtype, leading, bias):
+    """Our Linear.weight is (in, out), torch's (out, in): the same numbers, transposed."""
+    layer = Linear(4, 3, bias=bias)
+
+    def ours(x, w, *b):
+        layer.weight, layer.bias = w, (b[0] if b else None)
+        return layer(x)
+
+    def theirs(x, w, *b):
+        return F.linear(x, w.T, b[0] if b else None)
+
+    arrays = [rng.standard_normal((*leading, 4)), rng.standard_normal((4, 3))] + ([rng.standard_normal(3)] if bias else [])
+    compare(ours, theirs, *arrays, dtype=dtype)
 
 
 def test_a_whole_mlp_step_matches_torch(rng):

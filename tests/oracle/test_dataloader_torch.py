@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import torch.nn.functional as F  # noqa: E402
 from torch.utils.data import DataLoader as TorchLoader  # noqa: E402
 from torch.utils.data import TensorDataset as TorchTensorDataset  # noqa: E402

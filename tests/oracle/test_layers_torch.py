@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 from tinytorch.core.layers import Dropout, Linear, Sequential  # noqa: E402
 from tinytorch.core.tensor import Tensor, manual_seed  # noqa: E402

@@ -15,7 +15,7 @@ import json
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 import tinytorch.core.autograd  # noqa: E402,F401  (installs loss.backward())
 from tinytorch.core.activations import ReLU  # noqa: E402

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 F = torch.nn.functional
 
 import tinytorch.core.autograd  # noqa: E402,F401  (the engine)

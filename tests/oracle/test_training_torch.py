@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 from tinytorch.core.activations import ReLU  # noqa: E402
 from tinytorch.core.layers import Linear, Sequential  # noqa: E402

@@ -16,10 +16,11 @@ from hypothesis.extra.numpy import array_shapes, arrays, mutually_broadcastable_
 import tinytorch.core.autograd  # noqa: F401  (registers the backward rules)
 from tinytorch.core.activations import GELU, Sigmoid, Softmax, Tanh
 from tinytorch.core.autograd import gradcheck, unbroadcast
-from tinytorch.core.losses import CrossEntropyLoss, log_softmax
-from tinytorch.core.tensor import Tensor
+from tinytorch.core.layers import Linear, Sequential
+from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss, log_softmax
+from tinytorch.core.tensor import Tensor, manual_seed
 
-pytestmark = pytest.mark.needs("tensor", "activations", "losses", "autograd")
+pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd")
 
 FAST = settings(max_examples=25, deadline=None)
 SMALL = array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
@@ -127,6 +128,18 @@ def test_cross_entropy_passes_gradcheck(data, n, c):
 
 
 @FAST
+@given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+def test_mse_and_binary_cross_entropy_pass_gradcheck(data, shape):
+    predictions = leaf(data.draw(values(shape)))
+    # float32-representable targets: the losses read NumPy targets through Tensor(...) (float32)
+    targets = data.draw(values(shape)).astype(np.float32).astype(np.float64)
+    assert gradcheck(lambda p: MSELoss()(p, targets), predictions)
+    probabilities = leaf(data.draw(arrays(np.float64, shape, elements=st.floats(0.05, 0.95))))
+    labels = data.draw(arrays(np.float64, shape, elements=st.sampled_from([0.0, 0.25, 1.0])))
+    assert gradcheck(lambda p: BinaryCrossEntropyLoss()(p, labels), probabilities)
+
+
+@FAST
 @given(x=values(SMALL), uses=st.integers(1, 5), calls=st.integers(1, 3))
 def test_a_tensor_used_k_times_gets_k_gradients_accumulated_over_calls(x, uses, calls):
     t = leaf(x)
@@ -136,3 +149,42 @@ def test_a_tensor_used_k_times_gets_k_gradients_accumulated_over_calls(x, uses, 
             out = out + t
         out.sum().backward()
     np.testing.assert_allclose(t.grad.data, np.full(np.shape(x), float(uses * calls)))
+
+
+def _with_parameters(model):
+    """model as a function of (x, *its parameters): gradcheck passes float64 copies of the
+    parameters, which are put into the model before each forward pass."""
+    slots = [(module, name) for module in _modules(model) for name in ("weight", "bias")
+             if getattr(module, name, None) is not None]
+
+    def fn(x, *params):
+        for (module, name), p in zip(slots, params):
+            setattr(module, name, p)
+        return model(x)
+
+    return fn, [getattr(module, name) for module, name in slots]
+
+
+def _modules(model):
+    return list(model.layers) if isinstance(model, Sequential) else [model]
+
+
+@FAST
+@given(leading=st.lists(st.integers(1, 3), min_size=1, max_size=2), n_in=st.integers(1, 4),
+       n_out=st.integers(1, 4), bias=st.booleans(), seed=st.integers(0, 2**16))
+def test_linear_passes_gradcheck_for_its_input_weight_and_bias(leading, n_in, n_out, bias, seed):
+    manual_seed(seed)
+    fn, params = _with_parameters(Linear(n_in, n_out, bias=bias))
+    x = leaf(np.random.default_rng(seed).standard_normal((*leading, n_in)))
+    assert gradcheck(fn, x, *params)
+
+
+@FAST
+@given(widths=st.lists(st.integers(1, 4), min_size=2, max_size=4), n=st.integers(1, 4),
+       activation=st.sampled_from([Tanh, Sigmoid, GELU]), seed=st.integers(0, 2**16))
+def test_a_sequential_stack_passes_gradcheck_end_to_end(widths, n, activation, seed):
+    manual_seed(seed)
+    layers = [m for a, b in zip(widths, widths[1:]) for m in (Linear(a, b), activation())][:-1]
+    fn, params = _with_parameters(Sequential(*layers))
+    x = leaf(np.random.default_rng(seed).standard_normal((n, widths[0])))
+    assert gradcheck(fn, x, *params)

@@ -7,12 +7,12 @@ import gzip
 import numpy as np
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis")
+import hypothesis
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tinytorch.core.tensor import manual_seed  # noqa: E402
-from tinytorch.data.loader import (DataLoader, Dataset, Normalize, RandomCrop,  # noqa: E402
+from tinytorch.data.loader import (DataLoader, Dataset, ImageDataset, Normalize, RandomCrop,  # noqa: E402
                                    RandomHorizontalFlip, TensorDataset, load_digits, make_spirals,
                                    read_cifar10_bin, read_idx)
 
@@ -94,6 +94,34 @@ class PerSample(Dataset):
 
     def __getitem__(self, i):
         return tuple(a[i] for a in self.arrays)
+
+
+def counting(dataset_class):
+    """A subclass that counts the per-sample calls (__getitem__) and the batch calls (get_batch)."""
+
+    class Counting(dataset_class):
+        samples = batches = 0
+
+        def __getitem__(self, index):
+            type(self).samples += 1
+            return super().__getitem__(index)
+
+        def get_batch(self, indices):
+            type(self).batches += 1
+            return super().get_batch(indices)
+
+    return Counting
+
+
+@SETTINGS
+@given(n=sizes, batch_size=batch_sizes, shuffle=st.booleans(), drop_last=st.booleans(), seed=seeds)
+def test_array_backed_datasets_are_batched_without_a_python_call_per_sample(n, batch_size, shuffle, drop_last, seed):
+    rng = np.random.default_rng(seed)
+    for dataset in (counting(TensorDataset)(rng.standard_normal((n, 3)), np.arange(n)),
+                    counting(ImageDataset)(rng.integers(0, 256, (n, 1, 4, 4), dtype=np.uint8), np.arange(n) % 10)):
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed)
+        served = list(loader)
+        assert type(dataset).samples == 0 and type(dataset).batches == len(served) == len(loader)
 
 
 @SETTINGS

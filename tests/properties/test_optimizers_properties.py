@@ -208,3 +208,20 @@ def test_the_optim_facade_resolves_to_the_generated_module():
     assert (optim.SGD, optim.Adam, optim.AdamW) == (SGD, Adam, AdamW)
     assert optim.Optimizer.__module__ == "tinytorch.core.optimizers"
     assert sorted(optim.__all__) == ["Adam", "AdamW", "Optimizer", "SGD"]
+
+
+@FAST
+@given(problem=problems(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_state_memory_is_0_1_and_2_times_the_parameters(problem, dtype):
+    """The chapter's memory table, for any parameters: SGD keeps nothing, momentum one buffer,
+    Adam and AdamW two (m and v) — parameters + state = 1×, 2×, 3× — plus 0-d step counters."""
+    start, grads = problem
+    param_bytes = sum(np.asarray(a, dtype=dtype).nbytes for a in start)
+    for make, times in [(lambda ps: SGD(ps, lr=0.1), 0), (lambda ps: SGD(ps, lr=0.1, momentum=0.9), 1),
+                        (lambda ps: Adam(ps, lr=0.1), 2), (lambda ps: AdamW(ps, lr=0.1), 2)]:
+        params = leaves(start, dtype)
+        opt = make(params)
+        run(opt, params, grads)
+        buffers = [a for state in opt.state.values() for name, a in state.items() if name not in opt.counters]
+        assert sum(a.nbytes for a in buffers) == times * param_bytes, type(opt).__name__
+        assert all(a.dtype == dtype for a in buffers)  # the state keeps the parameters' precision

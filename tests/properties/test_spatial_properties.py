@@ -145,3 +145,37 @@ def test_pooling_passes_gradcheck(geometry, seed):
     x = Tensor(values(np.random.default_rng(seed), x_shape), requires_grad=True)  # continuous: ties have prob. 0
     assert gradcheck(lambda t: max_pool2d(t, kernel, stride), x)
     assert gradcheck(lambda t: avg_pool2d(t, kernel, stride), x)
+
+
+# ----- bad input: a clear error in the user's terms, for every layer ------------------------------
+def spatial_layers(channels):
+    from tinytorch.core.spatial import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d
+
+    return {"Conv2d": Conv2d(channels, 2, 1), "MaxPool2d": MaxPool2d(1), "AvgPool2d": AvgPool2d(1),
+            "BatchNorm2d": BatchNorm2d(channels)}
+
+
+@FAST
+@given(shape=st.lists(st.integers(1, 4), min_size=0, max_size=6).filter(lambda s: len(s) != 4),
+       layer=st.sampled_from(["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d"]))
+def test_every_layer_refuses_a_non_4d_input_and_names_its_shape(shape, layer):
+    channels = shape[1] if len(shape) > 1 else 1
+    x = Tensor(np.ones(shape))
+    with pytest.raises(ValueError) as error:
+        spatial_layers(channels)[layer](x)
+    message = str(error.value)
+    assert "4-D input" in message and f"got shape {tuple(shape)}" in message
+    if len(shape) == 3:  # one image without its batch dimension: the message says how to fix it
+        assert "add a batch dimension" in message
+
+
+@FAST
+@given(expected=st.integers(1, 5), actual=st.integers(1, 5), size=st.integers(1, 4),
+       layer=st.sampled_from(["Conv2d", "BatchNorm2d"]))
+def test_layers_with_channels_refuse_a_channel_mismatch(expected, actual, size, layer):
+    assume(expected != actual)
+    x = Tensor(np.ones((2, actual, size, size)))
+    with pytest.raises(ValueError) as error:
+        spatial_layers(expected)[layer](x)
+    message = str(error.value)
+    assert f"(N, {expected}, H, W)" in message and f"got shape {(2, actual, size, size)}" in message

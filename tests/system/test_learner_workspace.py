@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tito.lib.demos import discover, required_modules
 from tito.lib.export import render_registry
 from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum
@@ -32,6 +33,7 @@ from tito.lib.student import strip_solutions
 ROOT = Path(__file__).resolve().parents[2]
 CURRICULUM = Curriculum(Project(ROOT))
 MODULES = CURRICULUM.modules
+DEMOS = discover(Project(ROOT))
 FIRST_MILESTONE = CURRICULUM.milestones[0] if CURRICULUM.milestones else None
 # The modules that go through the full test path: the first one, and the one that unlocks the
 # first milestone (its integration tests run too). The others: export without tests.
@@ -196,6 +198,9 @@ def test_a_learner_completes_every_module_with_their_own_package(tmp_path):
         for ms in CURRICULUM.milestones:
             if ms.name in m.unlocks:
                 assert f"Milestone unlocked: {ms.title}" in done.stdout
+        for demo in DEMOS:  # a demo is announced by the module that completes what it needs
+            completes_it = max(x.number for x in required_modules(CURRICULUM, demo)) == m.number
+            assert (f"Demo unlocked: {demo.title}" in done.stdout) == completes_it, (demo.id, m.id)
 
         record = progress(ws)["completed"]
         assert sorted(record) == [x.id for x in MODULES[: i + 1]]

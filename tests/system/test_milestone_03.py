@@ -90,6 +90,10 @@ def test_quick_run_without_mnist_uses_generated_digits(generated_run):
     assert results["dataset"].startswith("generated")
     assert "MNIST is not in" in proc.stdout and "generated" in proc.stdout
     assert f"{SPEC['metric']} = {results['value']:.4f}" in proc.stdout
+    # The Trainer's progress: one summary line per epoch, with the test-set numbers.
+    epoch_lines = [line for line in proc.stdout.splitlines() if line.startswith("epoch ")]
+    assert [line.split()[1] for line in epoch_lines] == [str(e) for e in range(1, results["epochs"] + 1)]
+    assert all("train loss" in line and "val loss" in line for line in epoch_lines)
 
 
 def test_quick_run_saves_a_real_png(generated_run):
@@ -140,6 +144,21 @@ def test_quick_run_on_an_mnist_subset(tmp_path):
     check_quick_results(results, seed=0)
     assert results["dataset"] == "MNIST (subset)"
     assert results["n_train"] < 60_000 and results["n_test"] == 10_000
+
+
+def test_tito_milestone_run_records_the_result(tmp_path):
+    """The milestone contract through `tito` (quick, on generated digits): exit 0, results under
+    .tito/, the result in progress."""
+    from tito.lib.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    env = {**os.environ, "TINYTORCH_DATA": str(tmp_path / "no-data")}
+    ran = subprocess.run([sys.executable, "-m", "tito", "milestone", "run", SPEC["name"], "--quick"],
+                         capture_output=True, text=True, cwd=proj, timeout=300, env=env)
+    assert ran.returncode == harness.PASSED and "Traceback" not in ran.stdout + ran.stderr, ran.stdout + ran.stderr
+    results = read_results(proj / ".tito" / "milestones" / FOLDER.name / "quick")
+    recorded = json.loads((proj / ".tito" / "progress.json").read_text(encoding="utf-8"))["milestones"][FOLDER.name]
+    assert recorded["passed"] is True and recorded["value"] == results["value"] >= results["criterion"]
 
 
 # ----- the recorded full run ------------------------------------------------------------------

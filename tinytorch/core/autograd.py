@@ -57,6 +57,26 @@ class Function:
         """dL/d(each input), given grad = dL/d(output). One entry per input."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward().")
 
+    @staticmethod
+    def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
+        """A custom op's forward: the inputs' arrays (and `apply`'s keywords) in, the result out."""
+        raise NotImplementedError("Define a static forward(*arrays, **options) to use Function.apply.")
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run a custom op like torch.autograd.Function.apply: forward now, this class as its backward rule.
+
+        The keyword `options` reach forward() and are saved for backward() (self.saved).
+        """
+        bad = [type(t).__name__ for t in inputs if not isinstance(t, Tensor)]
+        if bad:
+            raise TypeError(f"{cls.__name__}.apply takes Tensors (wrap other values in Tensor(...) or pass them "
+                            f"as keywords); got {', '.join(bad)}.")
+        op = f"Function:{cls.__module__}.{cls.__qualname__}"
+        autograd_hooks.rules[op] = cls  # re-running a notebook cell replaces the old class
+        data = np.asarray(cls.forward(*(t.data for t in inputs), **options))
+        return Tensor.from_op(op, data, *inputs, **options)
+
     def release(self) -> None:
         """Drop the edges and saved values so their memory can be freed (after backward)."""
         self.inputs, self.saved, self.out, self.released = (), {}, None, True

@@ -232,13 +232,27 @@ def _pack_checkpoint(path: Path, model: Any, optimizer: Any, schedule: Any, epoc
     return arrays
 
 
+def _plain_file_mode(path: Path) -> int:
+    """The permissions `open(path, "wb")` would give: the existing file's, or 0o666 minus the umask.
+
+    mkstemp creates its files readable by their owner only (0o600); a checkpoint shared with a
+    team, or read by a job running as another user, must keep the usual permissions.
+    """
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)  # the only way to read the umask is to set it (and put it back at once)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
 
     HINTS:
     - tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp") gives (fd, name).
     - with os.fdopen(fd, "wb") as f: np.savez(f, allow_pickle=False, **arrays); f.flush();
-      os.fsync(f.fileno())   — then os.replace(name, path).
+      os.fsync(f.fileno())   — then os.chmod(name, _plain_file_mode(path)) and os.replace(name, path).
     - On ANY exception (BaseException: also Ctrl-C), remove the temporary file and re-raise.
     """
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -247,6 +261,7 @@ def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
             np.savez(f, allow_pickle=False, **arrays)
             f.flush()
             os.fsync(f.fileno())  # on the disk, not only in the OS cache, before the rename
+        os.chmod(temporary, _plain_file_mode(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -286,7 +301,8 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]
     - Missing file: CheckpointError naming the path.
     - with open(path, "rb") as f: loaded = np.load(f, allow_pickle=False); a checkpoint is an
       np.lib.npyio.NpzFile; read every array (loaded[k] for k in loaded.files) inside the `with`.
-    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError or KeyError.
+    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError,
+      NotImplementedError (a damaged "compression method") or RuntimeError (a damaged "encrypted" flag).
     - meta = json.loads(arrays.pop("meta.json").item()); check meta["format"] and meta["version"].
     """
     if not path.exists():
@@ -300,7 +316,7 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]
                 raise ValueError("a single .npy array, not an .npz archive")
             with loaded:
                 arrays = {key: loaded[key] for key in loaded.files}
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError) as e:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as e:
         raise CheckpointError(damaged.format(e)) from None
     if "meta.json" not in arrays:
         raise CheckpointError(damaged.format("it has no meta.json: it was not written by save_checkpoint"))
@@ -579,6 +595,8 @@ class Trainer:
         self.epoch = 0
         self.step = 0
         self.history: list[dict[str, Any]] = []
+        self._train_loader: Any = None   # the loader of the last fit(): its stream goes into checkpoints
+        self._loader_state: Any = None   # a loaded checkpoint's loader state, for the next fit()
 
     # ----- one batch, one step -----
     def _forward(self, inputs: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
@@ -687,6 +705,9 @@ class Trainer:
         val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
         """
         epochs = _check_count(epochs, "epochs", 0)
+        if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
+            train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
+        self._train_loader, self._loader_state = train_loader, None
         show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
         with _ProgressBar(progress) as bar:
             for i in range(epochs):
@@ -707,14 +728,19 @@ class Trainer:
 
     # ----- checkpoints -----
     def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
-        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically."""
+        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically; and, when
+        the last fit()'s train loader has a state_dict() (module 08's DataLoader), where its shuffling stands."""
+        if hasattr(self._train_loader, "state_dict"):
+            extra = {"train_loader": self._train_loader.state_dict(), **extra}
         save_checkpoint(path, self.model, self.optimizer, self.schedule, epoch=self.epoch,
                         history=self.history, trainer_step=self.step, **extra)
 
     def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
-        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state."""
+        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state
+        (and the train loader's state, applied to the loader of the next fit())."""
         info = load_checkpoint(path, self.model, self.optimizer, self.schedule)
         self.epoch, self.history = info["epoch"], info["history"]
         self.step = int(info["extra"].get("trainer_step", 0))
-        get_rng().bit_generator.state = info["rng"]  # the same dropout masks and shuffles as before
+        self._loader_state = info["extra"].get("train_loader")
+        get_rng().bit_generator.state = info["rng"]  # the same dropout masks as before
         return info

@@ -232,6 +232,19 @@ class DataLoader:
             indices = order[start:start + self.batch_size]
             yield self._to_tensors(self._fetch(indices))
 
+    def state_dict(self) -> dict[str, Any]:
+        """Where the loader's random stream stands (JSON-able): save it to resume shuffling exactly."""
+        return {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the random stream saved by state_dict(): the next epoch is the one that would have come."""
+        expected = type(self.generator.bit_generator).__name__
+        saved = state.get("generator") if isinstance(state, dict) else None
+        if not isinstance(saved, dict) or saved.get("bit_generator") != expected:
+            raise ValueError(f"DataLoader.load_state_dict expects the dict returned by state_dict(), holding a "
+                             f"{expected} generator state; got {state!r:.80}.")
+        self.generator.bit_generator.state = saved
+
     def __repr__(self) -> str:
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}: {len(self)} batches)")

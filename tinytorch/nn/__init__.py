@@ -10,4 +10,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "Module", "Linear", "Sequential", "Dropout",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
 ])

@@ -164,7 +164,11 @@ def _complete(journey: Journey, args) -> int:
             return 1
         else:
             success(f"[bold]3/4[/] integration tests for modules up to {m.id} pass ({len(report.cases)} tests)")
+    from tito.lib.demos import discover
+
+    demos = discover(project)
     before = {ms.id for ms in journey.curriculum.milestones if journey.milestone_state(ms) != "locked"}
+    demos_before = {d.number for d in demos if journey.demo_state(d) == "available"}
     progress_store.mark_complete(project, m.id, **details)
     success(f"[bold]4/4[/] progress saved — {m.id} complete")
     info(f"\n[bold green]Capability unlocked:[/] {m.capability}")
@@ -175,6 +179,9 @@ def _complete(journey: Journey, args) -> int:
         if newly_open and after.milestone_state(ms) != "locked":
             info(f"[bold magenta]Milestone unlocked:[/] {ms.title} ({ms.year}) — "
                  f"run it: tito milestone run {ms.name}")
+    for d in demos:
+        if d.number not in demos_before and after.demo_state(d) == "available":
+            info(f"[bold cyan]Demo unlocked:[/] {d.title} — tito demo {d.number}")
     info(f"\nNext: {after.next_step()}")
     return 0
 

@@ -1,15 +1,22 @@
-"""`tito status`: modules done, capabilities, milestones, and the next step."""
+"""`tito status`: modules done, the capability each unlocked, milestones and demos, the next step."""
 
 from __future__ import annotations
 
-from tito.commands.milestone import result_text
+from pathlib import Path
+
 from tito.lib.console import info, plain, table, warning
+from tito.lib.errors import UserError
 from tito.lib.journey import Journey
+from tito.lib.milestones import result_text, state_text
 from tito.lib.project import find_project
 
 
 def run(args) -> int:
-    journey = Journey.load(find_project())
+    try:
+        project = find_project()
+    except UserError:
+        return _course_status()  # an instructor's nbgrader course folder is not a project
+    journey = Journey.load(project)
     if journey.progress.warning:
         warning(journey.progress.warning)
     project = journey.project
@@ -19,13 +26,66 @@ def run(args) -> int:
         marker = read_marker(project)
         plain(f"Your workspace: {project.root} (TinyTorch {marker.get('source_version', '?')}, "
               f"made from {marker.get('source', '?')})")
+    _modules(journey)
+    _capabilities(journey)
+    _milestones(journey)
+    _demos(journey)
+    info(f"\nNext: {journey.next_step()}")
+    for ms in journey.ready_milestones():
+        plain(f"Ready to run: tito milestone run {ms.name}   ({ms.title}, {ms.year})")
+    return 0
+
+
+def _modules(journey: Journey) -> None:
     modules = journey.curriculum.modules
     done = sum(journey.is_complete(m) for m in modules)
-    columns = ["module", "tier", "done", "score", "capability"]
-    rows = [[m.id, m.tier, journey.state_mark(m), journey.score_text(m), m.capability] for m in modules]
-    table(f"Modules — {done}/{len(modules)} complete", columns, rows)
-    table("Milestones", ["milestone", "year", "state", "result"],
-          [[ms.id, str(ms.year), journey.milestone_state(ms),
-            result_text(journey.progress.milestones.get(ms.id))] for ms in journey.curriculum.milestones])
-    info(f"Next: {journey.next_step()}")
+    unlocks = {m.id: ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) for m in modules}
+    rows = [[m.id, m.tier, journey.state_mark(m), journey.score_text(m), unlocks[m.id]] for m in modules]
+    table(f"Modules — {done}/{len(modules)} complete", ["module", "tier", "done", "score", "unlocks"], rows)
+    built = len(journey.built_modules())
+    if built > done:  # only in the source project: exported counts as built there
+        plain(f"{built}/{len(modules)} built — ref: exported in this source project (the reference package), "
+              "not completed with tito; milestones and demos can use it")
+
+
+def _capabilities(journey: Journey) -> None:
+    """What the built modules let the learner do (module.yaml's `capability`), and what comes next."""
+    built = journey.built_modules()
+    info("\n[bold]Capabilities unlocked[/]" + ("" if built else ": none yet"))
+    for m in built:
+        plain(f"  ✓ {m.id}: {m.capability}")
+    upcoming = journey.not_built(journey.curriculum.modules)
+    if upcoming:
+        plain(f"  next, with {upcoming[0].id}: {upcoming[0].capability}")
+
+
+def _milestones(journey: Journey) -> None:
+    milestones = journey.curriculum.milestones
+    achieved = sum(journey.milestone_state(ms) == "achieved" for ms in milestones)
+    rows = [[f"{ms.id} ({ms.name})", str(ms.year), state_text(journey, ms), result_text(journey.milestone_result(ms))]
+            for ms in milestones]
+    table(f"Milestones — {achieved}/{len(milestones)} achieved", ["milestone", "year", "state", "best result"], rows)
+
+
+def _demos(journey: Journey) -> None:
+    from tito.lib.demos import discover
+
+    demos = discover(journey.project)
+    if demos:
+        ready = [str(d.number) for d in demos if journey.demo_state(d) == "available"]
+        plain(f"Demos: {len(ready)}/{len(demos)} available" + (f" ({', '.join(ready)})" if ready else "")
+              + " — tito demo")
+
+
+def _course_status() -> int:
+    """Inside a course made by `tito nbgrader init`: the active tier; elsewhere, the usual error."""
+    from tito.lib.course import active_tier_description
+
+    try:
+        tier = active_tier_description(Path.cwd())
+    except UserError:
+        find_project()  # raises the "No TinyTorch project found" message with its hint
+        raise
+    plain(f"TinyTorch course — active tier {tier}")
+    info("Next: tito nbgrader status (assignments), or tito nbgrader generate --all")
     return 0

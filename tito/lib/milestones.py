@@ -1,4 +1,4 @@
-"""Running a milestone script and reading back the results it wrote."""
+"""Running a milestone script, reading back the results it wrote, and saying what they mean."""
 
 from __future__ import annotations
 
@@ -10,8 +10,46 @@ from pathlib import Path
 from . import progress as progress_store
 from .errors import UserError
 from .export import subprocess_env
-from .journey import Journey
+from .journey import Journey, numbers_text
 from .manifest import MilestoneSpec
+
+
+def result_text(results: dict | None) -> str:
+    """`test_accuracy = 0.9850 ≥ 0.98` (or `< …`), `(quick run)` when it was one; `—` for none."""
+    if not results:
+        return "—"
+    try:
+        value, criterion = float(results["value"]), float(results["criterion"])
+    except (KeyError, TypeError, ValueError):  # a hand-edited or truncated results.json: say so, go on
+        return "a recorded run without a readable value"
+    sign = "≥" if results.get("passed") else "<"
+    mode = " (quick run)" if results.get("quick") else ""
+    return f"{results.get('metric', 'value')} = {value:.4f} {sign} {criterion:g}{mode}"
+
+
+def state_text(journey: Journey, milestone: MilestoneSpec) -> str:
+    """`achieved`, `available`, or `locked: needs 05–07` (the modules not built yet)."""
+    state = journey.milestone_state(milestone)
+    return state if state != "locked" else f"locked: needs {numbers_text(journey.missing_for(milestone))}"
+
+
+def recorded_reference_result(milestone: MilestoneSpec) -> dict | None:
+    """The full run recorded in the milestone folder (results/results.json, committed in the source
+    project; a workspace has none) — what a learner's framework should reach."""
+    path = milestone.folder / "results" / "results.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    needed = {"metric", "value", "criterion", "passed"}
+    return results if isinstance(results, dict) and needed <= results.keys() else None
+
+
+def missing_modules_error(journey: Journey, what: str, missing: list) -> UserError:
+    """`<what> needs modules you have not completed: …` with the command for the first of them."""
+    names = ", ".join(m.id for m in missing)
+    return UserError(f"{what} needs modules you have not completed: {names}.",
+                     hint=f"Next: {journey.step_for(missing[0])}")
 
 
 def results_dir(journey: Journey, milestone: MilestoneSpec, quick: bool) -> Path:
@@ -22,9 +60,7 @@ def run_milestone(journey: Journey, milestone: MilestoneSpec, quick: bool) -> di
     """Run the script (output streamed to the terminal); record and return its results."""
     missing = journey.missing_for(milestone)
     if missing:
-        names = ", ".join(m.id for m in missing)
-        raise UserError(f"{milestone.title} needs modules you have not completed: {names}.",
-                        hint=f"Next: tito module complete {missing[0].number:02d}")
+        raise missing_modules_error(journey, milestone.title, missing)
     out = results_dir(journey, milestone, quick)
     cmd = [sys.executable, str(milestone.script_path), "--out", str(out)] + (["--quick"] if quick else [])
     proc = subprocess.run(cmd, cwd=journey.project.root, env=subprocess_env(journey.project))

@@ -1,0 +1,73 @@
+"""The few lines every demo shares: use the learner's tinytorch, print a result, exit with a verdict.
+
+A demo is a small script, `demos/NN_name.py`, that shows one thing the framework can do at one
+stage of the journey. It declares what it needs at the top, as a literal that `tito demo` reads
+without running the file:
+
+    '''XOR: one hidden layer learns what a single layer cannot.   <- the title (first line)
+
+    What it shows, in a few lines.
+    '''
+    NEEDS = ["training"]        # modules (any spelling tito accepts); their dependencies count too
+
+and ends with `_demo.main(run)`, where `run()` prints what it does and returns
+`(ok, result)`: `result` is one line saying what was measured; `ok` whether it is what the
+demo promises. Exit code 0 (ok), 1 (not ok), 2 (cannot run: a module is not built yet).
+
+Framework-free on purpose (standard library and NumPy): whatever the learner has built, this
+file imports.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+PASSED, FAILED, CANNOT_RUN = 0, 1, 2
+
+
+# `import tinytorch` in a demo must mean THIS project's package — in a learner workspace, the
+# learner's own — not an installed one. Python puts the script's folder (demos/) on sys.path, not
+# the project root above it, so the root goes first. Demos import this file before tinytorch.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if sys.path[:1] != [_ROOT]:
+    sys.path.insert(0, _ROOT)
+
+
+def section(title: str) -> None:
+    print(f"\n── {title}")
+
+
+def _missing_module(error: ImportError) -> str:
+    """The sentence for a piece of the framework that is not built yet.
+
+    tinytorch's lazy names already say which module provides them; a direct import of a package
+    file that does not exist (`from tinytorch.core.spatial import Conv2d`) is looked up in the
+    package's registry, the one list of which module exports what.
+    """
+    missing = getattr(error, "name", None) or ""
+    if isinstance(error, ModuleNotFoundError) and missing.startswith("tinytorch"):
+        try:
+            from tinytorch._registry import MODULES
+        except ImportError:
+            return str(error)
+        for module_id, (path, _provides) in MODULES.items():
+            if path == missing or path.startswith(missing + "."):
+                return (f"{missing} arrives in module {module_id} — run "
+                        f"`tito module complete {module_id.split('_')[0]}`.")
+    return str(error)
+
+
+def main(run: Callable[[], tuple[bool, str]]) -> None:
+    """Run the demo, print its one-line result and exit with its verdict (see the module docstring)."""
+    started = time.perf_counter()
+    try:
+        ok, result = run()
+    except ImportError as e:
+        print(f"This demo cannot run yet: {_missing_module(e)}", file=sys.stderr)
+        sys.exit(CANNOT_RUN)
+    seconds = time.perf_counter() - started
+    print(f"\n{'✓' if ok else '✗'} Result: {result}  ({seconds:.2f} s)")
+    sys.exit(PASSED if ok else FAILED)

@@ -1,0 +1,478 @@
+"""Package validation: the checks behind `tito package validate` and tests/validation/.
+
+Each check is a small function that returns a list of problems, written in the user's terms
+(which module, which file and line, what to do) — an empty list means the check passed. The
+command prints them as a table; the validation tests assert that each list is empty. One
+implementation serves both, so the test suite and the command can never disagree.
+
+    manifests            module.yaml files are consistent (numbers, names, tiers, dependencies)
+    exports in sync      every module is exported and tinytorch/ matches the sources
+    package imports      `import tinytorch`, `from tinytorch import *`, every module on its own
+    no circular imports  the generated modules import each other without a cycle
+    declared imports     each module imports only from the modules it depends on (module.yaml)
+    unique exports       no public name is provided by two modules
+    module standards     sections, grade_ids, graded cells, an implementation then its test, …
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+from .manifest import TIERS, Curriculum, ModuleSpec
+from .project import Project
+from .source import SOLUTION_BEGIN, Cell, parse_cells
+
+SECTIONS = ["## Learning Objectives", "## Complexity Analysis", "## Memory Profiling",
+            "## Production Context", "## ML Systems Thinking", "## Module Summary"]
+
+
+@dataclass
+class CheckResult:
+    name: str
+    description: str
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Manifests
+# ----------------------------------------------------------------------------------------------
+def numbering_problems(curriculum: Curriculum) -> list[str]:
+    """Module numbers run 1..N; no two modules share a name or a package path."""
+    modules, problems = curriculum.modules, []
+    numbers = [m.number for m in modules]
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(f"module numbers must run 1..N without gaps, got {numbers}")
+    for field in ("name", "exports"):
+        repeated = sorted(k for k, c in Counter(getattr(m, field) for m in modules).items() if c > 1)
+        if repeated:
+            problems.append(f"two modules share the same {field}: {repeated}")
+    return problems
+
+
+def dependency_order_problems(curriculum: Curriculum) -> list[str]:
+    """depends_on names existing, earlier modules only: the declared graph is acyclic by construction."""
+    names, problems = {m.name: m for m in curriculum.modules}, []
+    for m in curriculum.modules:
+        for dep in m.depends_on:
+            if dep not in names:
+                problems.append(f"{m.id}: depends_on names {dep!r}, which is not a module")
+            elif names[dep].number >= m.number:
+                problems.append(f"{m.id} depends on {names[dep].id}, which does not come before it "
+                                "(dependencies must point to earlier modules)")
+    return problems
+
+
+def tier_problems(curriculum: Curriculum) -> list[str]:
+    """Tiers never go back along the journey."""
+    ranks = [TIERS.index(m.tier) for m in curriculum.modules]
+    return [] if ranks == sorted(ranks) else [f"tiers go back along the journey (they must run {' → '.join(TIERS)})"]
+
+
+def module_file_problems(curriculum: Curriculum) -> list[str]:
+    """Every module folder holds its source and its ABOUT.md."""
+    return [f"{m.id}: missing {path.name}" for m in curriculum.modules
+            for path in (m.source, m.folder / "ABOUT.md") if not path.is_file()]
+
+
+def unlock_problems(curriculum: Curriculum) -> list[str]:
+    """`unlocks` names real milestones, and every milestone is unlocked by exactly one module."""
+    milestones = {ms.name for ms in curriculum.milestones}
+    unlocked = [n for m in curriculum.modules for n in m.unlocks]
+    problems = []
+    unknown = sorted(set(unlocked) - milestones)
+    if unknown:
+        problems.append(f"modules unlock milestones that do not exist: {unknown}")
+    if sorted(unlocked) != sorted(milestones):
+        problems.append("every milestone must be unlocked by exactly one module "
+                        f"(unlocked: {sorted(unlocked)}, milestones: {sorted(milestones)})")
+    return problems
+
+
+def milestone_file_problems(curriculum: Curriculum) -> list[str]:
+    """Every milestone folder is named NN_name_year and holds its script and README."""
+    problems = []
+    for ms in curriculum.milestones:
+        if not ms.script_path.is_file():
+            problems.append(f"{ms.id}: missing {ms.script}")
+        if not (ms.folder / "README.md").is_file():
+            problems.append(f"{ms.id}: missing README.md")
+        if not ms.folder.name.startswith(f"{ms.number:02d}_{ms.name}_{ms.year}"):
+            problems.append(f"{ms.id}: folder should be named {ms.number:02d}_{ms.name}_{ms.year}")
+    return problems
+
+
+MANIFEST_CHECKS = [numbering_problems, dependency_order_problems, tier_problems, module_file_problems,
+                   unlock_problems, milestone_file_problems]
+
+
+def manifest_problems(curriculum: Curriculum) -> list[str]:
+    """module.yaml and milestone.yaml agree with each other and with the folders."""
+    try:
+        return [p for check in MANIFEST_CHECKS for p in check(curriculum)]
+    except UserError as e:  # a manifest that cannot be read at all
+        return [str(e)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Exports: in sync, importable, each name once
+# ----------------------------------------------------------------------------------------------
+def export_problems(project: Project) -> list[str]:
+    """Every module is exported and the package is exactly what `tito export --all` would write."""
+    from .export import REGISTRY_PATH, out_of_sync
+
+    try:
+        stale = set(out_of_sync(project))
+    except UserError as e:  # a module that cannot even be rendered (syntax error, missing names)
+        return [str(e)]
+    problems = []
+    for m in Curriculum(project).modules:
+        target = m.package_file(project)
+        path = project.relative(target)
+        if path in stale:
+            stale.discard(path)
+            verb = "tito module complete" if project.is_workspace else "tito export"  # a learner completes modules
+            source, command = project.relative(m.source), f"{verb} {m.number:02d}"
+            problems.append(f"{m.id} is not exported ({path} is missing) — run `{command}`" if not target.exists()
+                            else f"{path} differs from {source} — run `{command}`")
+    registry = str(Path(*REGISTRY_PATH))
+    for path in sorted(stale):  # out_of_sync says itself why a stray generated file is wrong
+        problems.append(f"{registry} differs from the manifests — run `tito export --all`" if path == registry else path)
+    return problems
+
+
+def duplicate_export_problems(curriculum: Curriculum) -> list[str]:
+    """No public name is provided by two modules (the facades could not tell which one is meant)."""
+    owners: dict[str, list[str]] = {}
+    for m in curriculum.modules:
+        for name in m.provides:
+            owners.setdefault(name, []).append(m.id)
+    return [f"{name} is provided by {' and '.join(ids)}" for name, ids in owners.items() if len(ids) > 1]
+
+
+# Run in a fresh interpreter: import tinytorch, star-import it, then import every generated module
+# with tinytorch.* removed from sys.modules before each, so each one is the first import (as it is
+# for a user) and a circular import cannot hide behind an earlier one.
+_IMPORT_PROBE = r"""
+import importlib, json, sys
+modules = json.loads(sys.argv[1])
+report = {"star": None, "star_missing": [], "modules": {}}
+try:
+    import tinytorch
+    namespace = {}
+    exec("from tinytorch import *", namespace)
+    from tinytorch._lazy import is_built
+    report["star_missing"] = [n for n in tinytorch.__reexports__ if is_built(n) and n not in namespace]
+except BaseException as e:
+    report["star"] = f"{type(e).__name__}: {e}"
+for path, provides in modules.items():
+    for name in [n for n in sys.modules if n == "tinytorch" or n.startswith("tinytorch.")]:
+        del sys.modules[name]
+    try:
+        mod = importlib.import_module(path)
+    except BaseException as e:
+        report["modules"][path] = {"error": f"{type(e).__name__}: {e}"}
+        continue
+    report["modules"][path] = {"all": sorted(getattr(mod, "__all__", [])),
+                               "missing": [n for n in provides if not hasattr(mod, n)]}
+print(json.dumps(report))
+"""
+
+
+def import_problems(project: Project, curriculum: Curriculum) -> list[str]:
+    """`import tinytorch` and `from tinytorch import *` work; every module imports on its own."""
+    from .export import subprocess_env
+
+    built = {m.exports: m for m in curriculum.modules if m.package_file(project).is_file()}
+    probe = subprocess.run([sys.executable, "-c", _IMPORT_PROBE,
+                            json.dumps({path: list(m.provides) for path, m in built.items()})],
+                           cwd=project.root, env=subprocess_env(project), capture_output=True, text=True)
+    if probe.returncode != 0:
+        last = probe.stderr.strip().splitlines()[-1:] or ["no output"]
+        return [f"the import check itself failed: {last[0]}"]
+    report = json.loads(probe.stdout.strip().splitlines()[-1])
+    problems = []
+    if report["star"]:
+        problems.append(f"`import tinytorch` / `from tinytorch import *` fails: {report['star']}")
+    if report["star_missing"]:
+        problems.append(f"`from tinytorch import *` does not bind {report['star_missing']}")
+    for path, result in report["modules"].items():
+        m = built[path]
+        if "error" in result:
+            problems.append(f"{m.id}: `import {path}` fails: {result['error']}")
+            continue
+        if result["all"] != sorted(m.provides):
+            problems.append(f"{m.id}: {path}.__all__ is {result['all']}, module.yaml provides {sorted(m.provides)}")
+        if result["missing"]:
+            problems.append(f"{m.id}: {path} lacks {result['missing']}")
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# The dependency graph, from the actual imports
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Import:
+    module: str   # the curriculum module that provides what is imported ("?" if none does)
+    line: int
+    statement: str
+
+
+def imports_of(path: Path, curriculum: Curriculum) -> list[Import]:
+    """Every import of a curriculum module in a file (facades such as tinytorch.nn resolved by name)."""
+    by_path = {m.exports: m.name for m in curriculum.modules}
+    by_name = {n: m.name for m in curriculum.modules for n in m.provides}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "tinytorch":
+            if node.module in by_path:
+                providers = [by_path[node.module]]
+            else:  # a facade: `from tinytorch.nn import Linear`, `from tinytorch import Tensor`
+                providers = [by_name.get(a.name, "?") for a in node.names if a.name != "*"]
+        elif isinstance(node, ast.Import):
+            providers = [by_path[a.name] for a in node.names if a.name in by_path]
+        else:
+            continue
+        found += [Import(p, node.lineno, ast.unparse(node)) for p in providers]
+    return found
+
+
+def imported_modules(path: Path, curriculum: Curriculum) -> set[str]:
+    """Names of the curriculum modules a file imports from."""
+    return {i.module for i in imports_of(path, curriculum)}
+
+
+def declared_import_problems(module: ModuleSpec, curriculum: Curriculum) -> list[str]:
+    """A module's source imports only from itself and the modules it depends on (directly or not)."""
+    allowed = curriculum.dependency_closure(module) | {module.name}
+    declared = ", ".join(module.depends_on) or "nothing"
+    problems = []
+    for imp in imports_of(module.source, curriculum):
+        if imp.module == "?":
+            problems.append(f"{module.id} line {imp.line}: `{imp.statement}` names something no module provides")
+        elif imp.module not in allowed:
+            problems.append(f"{module.id} line {imp.line}: `{imp.statement}` imports from {imp.module}, "
+                            f"but module.yaml depends_on lists {declared} — add {imp.module} to depends_on "
+                            "or remove the import")
+    return problems
+
+
+def import_graph(project: Project, curriculum: Curriculum) -> dict[str, set[str]]:
+    """module name → the modules its generated package file imports (what runs at `import`)."""
+    graph = {}
+    for m in curriculum.modules:
+        path = m.package_file(project)
+        try:
+            graph[m.name] = (imported_modules(path, curriculum) - {m.name, "?"}) if path.is_file() else set()
+        except SyntaxError:  # a hand-edited package file: `package imports` reports it
+            graph[m.name] = set()
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Cycles of a directed graph, each as [a, b, …, a]: one per back edge of a depth-first search
+    (every node is visited once, so this stays linear however many modules there are)."""
+    state: dict[str, str] = {}  # node → "open" (on the current path) or "done"
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    return cycles
+
+
+def circular_import_problems(project: Project, curriculum: Curriculum) -> list[str]:
+    return [f"circular import: {' → '.join(cycle)}" for cycle in find_cycles(import_graph(project, curriculum))]
+
+
+# ----------------------------------------------------------------------------------------------
+# Module standards (docs/module-format.md)
+# ----------------------------------------------------------------------------------------------
+def _code_cells(module: ModuleSpec) -> list[Cell]:
+    return [c for c in parse_cells(module.source) if c.kind == "code"]
+
+
+def defined_tests(cell: Cell) -> list[str]:
+    """The `test_*` functions a cell defines."""
+    tree = ast.parse("\n".join(cell.lines))
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+
+
+def section_problems(module: ModuleSpec) -> list[str]:
+    """The standard sections are there, in order, with the Module Summary last."""
+    headings = [line.strip() for c in parse_cells(module.source) if c.kind == "markdown"
+                for line in c.lines if line.startswith("## ")]
+    problems, positions = [], []
+    for section in SECTIONS:
+        found = [i for i, h in enumerate(headings) if h.startswith(section)]
+        if found:
+            positions.append(found[0])
+        else:
+            problems.append(f"{module.id}: missing section '{section}'")
+    if positions != sorted(positions):
+        problems.append(f"{module.id}: sections out of order (they must run {' → '.join(SECTIONS)})")
+    if not headings or not headings[-1].startswith("## Module Summary"):
+        problems.append(f"{module.id}: '## Module Summary' must be the last section")
+    return problems
+
+
+def grade_id_problems(module: ModuleSpec) -> list[str]:
+    """Every code cell has an nbgrader grade_id, and no two share one."""
+    code = _code_cells(module)
+    problems = [f"{module.id}: code cell at line {c.first_line} has no nbgrader grade_id" for c in code if not c.grade_id]
+    repeated = sorted(g for g, n in Counter(c.grade_id for c in code if c.grade_id).items() if n > 1)
+    if repeated:
+        problems.append(f"{module.id}: grade_ids used more than once: {repeated}")
+    return problems
+
+
+def graded_cell_problems(module: ModuleSpec) -> list[str]:
+    """Graded cells are locked, worth points, and define test_ functions."""
+    problems = []
+    for cell in (c for c in _code_cells(module) if c.is_graded_test):
+        if cell.nbgrader.get("locked") is not True:
+            problems.append(f"{module.id}: graded {cell.where()} is not locked")
+        if not cell.nbgrader.get("points", 0) > 0:
+            problems.append(f"{module.id}: graded {cell.where()} has no points")
+        if not defined_tests(cell):
+            problems.append(f"{module.id}: graded {cell.where()} defines no test_ function")
+    return problems
+
+
+def solution_test_problems(module: ModuleSpec) -> list[str]:
+    """Every implementation (solution cell) is followed by a graded test before the next one."""
+    cells, problems = _code_cells(module), []
+    for i, cell in enumerate(cells):
+        if cell.is_solution:
+            following = next((c for c in cells[i + 1:] if c.is_solution or c.is_graded_test), None)
+            if following is None or not following.is_graded_test:
+                problems.append(f"{module.id}: implementation {cell.where()} is not followed by a graded "
+                                "test cell before the next implementation")
+    return problems
+
+
+def main_guard_problems(module: ModuleSpec) -> list[str]:
+    """Top-level statements define things and never call them: importing runs no test or demo."""
+    allowed = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.If)
+    problems = []
+    for node in ast.parse(module.source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        if not isinstance(node, allowed):
+            problems.append(f"{module.id} line {node.lineno}: top-level {type(node).__name__} runs at import "
+                            "(put it in a function called under `if __name__ == \"__main__\":`)")
+        elif isinstance(node, ast.If) and ast.unparse(node.test) != "__name__ == '__main__'":
+            problems.append(f"{module.id} line {node.lineno}: a top-level `if` other than `if __name__ == \"__main__\":`")
+    return problems
+
+
+def exported_cell_problems(module: ModuleSpec) -> list[str]:
+    """Exported cells hold definitions only: importing the package runs no loop, test or print."""
+    problems = []
+    for cell in (c for c in parse_cells(module.source) if c.is_exported):
+        for node in ast.parse("\n".join(cell.lines)).body:
+            runs = isinstance(node, (ast.If, ast.For, ast.While, ast.With)) or (
+                isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant))
+            if runs:
+                problems.append(f"{module.id}: exported {cell.where()} runs code at import "
+                                f"(line {node.lineno} of the cell)")
+    return problems
+
+
+def solution_marker_problems(module: ModuleSpec) -> list[str]:
+    """Solution and hidden-test markers are balanced, and solutions sit inside function bodies."""
+    from .student import strip_solutions
+
+    try:
+        strip_solutions(module.source.read_text(encoding="utf-8"), module.source.name)
+    except UserError as e:
+        return [f"{module.id}: {e}"]
+    return []
+
+
+def solution_cell_problems(module: ModuleSpec) -> list[str]:
+    """Solutions only in cells whose nbgrader metadata marks them as solutions."""
+    return [f"{module.id}: {cell.where()} holds a solution but its nbgrader metadata says solution=false"
+            for cell in parse_cells(module.source)
+            if any(SOLUTION_BEGIN in line for line in cell.lines) and not cell.is_solution]
+
+
+STANDARDS: list[Callable[[ModuleSpec], list[str]]] = [
+    section_problems, grade_id_problems, graded_cell_problems, solution_test_problems,
+    main_guard_problems, exported_cell_problems, solution_marker_problems, solution_cell_problems,
+]
+
+
+def standard_problems(module: ModuleSpec) -> list[str]:
+    """Every module standard for one module (a file that cannot be read is one problem)."""
+    problems = []
+    for check in STANDARDS:
+        try:
+            problems += check(module)
+        except SyntaxError as e:  # the other standards would only repeat it
+            problems.append(f"{module.id}: {module.source.name} line {e.lineno} does not parse ({e.msg}), "
+                            "so its standards were not checked")
+            break
+        except UserError as e:  # e.g. cell options that are not valid JSON
+            problems.append(f"{module.id}: {e}")
+            break
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# All checks
+# ----------------------------------------------------------------------------------------------
+def run_checks(project: Project) -> list[CheckResult]:
+    """Every check, in the order a maintainer would fix them."""
+    curriculum = Curriculum(project)
+    try:
+        modules = curriculum.modules
+    except UserError as e:  # a module.yaml that cannot be read stops every other check
+        return [CheckResult("manifests", "module.yaml files are valid and consistent", [str(e)])]
+
+    def each(check: Callable[[ModuleSpec], list[str]]) -> list[str]:
+        problems = []
+        for m in modules:
+            try:
+                problems += check(m)
+            except UserError as e:  # e.g. depends_on names a module that does not exist
+                problems.append(f"{m.id}: {e}")
+            except SyntaxError as e:
+                problems.append(f"{m.id}: {project.relative(m.source)} line {e.lineno} does not parse ({e.msg})")
+        return problems
+
+    return [
+        CheckResult("manifests", "module.yaml files are valid and consistent", manifest_problems(curriculum)),
+        CheckResult("exports in sync", "every module is exported; tinytorch/ matches modules/",
+                    export_problems(project)),
+        CheckResult("package imports", "import tinytorch, from tinytorch import *, each module on its own",
+                    import_problems(project, curriculum)),
+        CheckResult("no circular imports", "the generated modules import each other without a cycle",
+                    circular_import_problems(project, curriculum)),
+        CheckResult("declared imports", "each module imports only from what module.yaml depends_on lists",
+                    each(lambda m: declared_import_problems(m, curriculum))),
+        CheckResult("unique exports", "no public name is provided by two modules",
+                    duplicate_export_problems(curriculum)),
+        CheckResult("module standards", "sections, unique grade_ids, every implementation followed by a test",
+                    each(standard_problems)),
+    ]
