@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from tito.lib.machine import blas_name, cpu_name
+
 # Every variable a BLAS or OpenMP runtime might read for its thread count.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -146,32 +148,11 @@ def time_phases(phases: list[tuple[str, Callable[[Any], Any]]], *, calls: int, r
 # ----------------------------------------------------------------------------------------------
 # Where a number was measured
 # ----------------------------------------------------------------------------------------------
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def blas_name() -> str:
-    """The BLAS NumPy was built against (NumPy ≥ 2 reports it as a dict)."""
-    import numpy as np
-
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{blas['name']} {blas.get('version', '')}".strip()
-    except Exception:  # an old or unusual build: not worth failing a benchmark over
-        return "unknown"
-
-
 def machine_info() -> dict[str, Any]:
     import numpy as np
     import torch
 
-    return {"cpu": cpu_model(), "logical_cpus": os.cpu_count(), "platform": platform.platform(),
+    return {"cpu": cpu_name(), "logical_cpus": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version(), "numpy": np.__version__, "blas": blas_name(),
             "torch": torch.__version__}
 

@@ -52,6 +52,7 @@ if _ROOT is not None and sys.path[:1] != [str(_ROOT)]:
     sys.path.insert(0, str(_ROOT))
 
 from tito.lib.errors import UserError  # noqa: E402
+from tito.lib.machine import cpu_name  # noqa: E402,F401  (milestone scripts call harness.cpu_name())
 from tito.lib.manifest import MilestoneSpec  # noqa: E402
 from tito.lib.manifest import load_milestone as _load_milestone  # noqa: E402
 
@@ -138,17 +139,6 @@ class Timer:
 
     def __exit__(self, *exc: Any) -> None:
         self.elapsed = time.perf_counter() - self.start
-
-
-def cpu_name() -> str:
-    """The processor's model name ("AMD EPYC", …): results.json records where it was measured."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def environment() -> dict[str, str]:

@@ -267,11 +267,12 @@ def get_rng() -> np.random.Generator:
 # When shapes do not broadcast, NumPy's message ("operands could not be broadcast together with
 # shapes (2,3) (2,)") does not say which of *your* operations failed. Ours names the op and both
 # shapes: `add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be
-# 1).` **HINT:** `np.broadcast_shapes(a.shape, b.shape)` computes the result shape or raises
-# `ValueError` — a cheap check before doing any work.
+# 1).` **HINT:** NumPy itself raises `ValueError` when the shapes clash: catch it and raise ours.
+# Checking first (`np.broadcast_shapes`) would cost ~1.5 µs on *every* add — a third of a
+# small add's whole time — to catch a mistake that happens once; asking only on failure is free.
 #
 # All four operators share one helper, `_binary(op, other, fn, reverse)`: turn `other` into a
-# tensor (`_lift`), check the shapes, compute with the NumPy function `fn`, and return
+# tensor (`_lift`), compute with the NumPy function `fn` (explaining a shape clash), and return
 # `Tensor.from_op(op, result, a, b)`. Negation (`-t`) and powers (`t ** 2`) are one-input
 # operations; the exponent of `**` is a number, saved for autograd as `exponent=`.
 
@@ -314,9 +315,10 @@ def get_rng() -> np.random.Generator:
 #   matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ.
 # ```
 #
-# Check: both operands have at least one dimension; the last size of the left equals the
-# second-to-last of the right (or the only one, for a 1-d right operand); the batch dimensions
-# `a[:-2]` and `b[:-2]` broadcast.
+# NumPy refuses each mistake with a `ValueError`; only then do we find which one it was, so a
+# correct product pays nothing for the message: both operands need at least one dimension; the
+# last size of the left must equal the second-to-last of the right (or the only one, for a 1-d
+# right operand); otherwise the batch dimensions `a[:-2]` and `b[:-2]` do not broadcast.
 
 # %% [markdown]
 # ## 5. Views and copies: `reshape` and `transpose`
@@ -545,12 +547,16 @@ class Tensor:
         ### BEGIN SOLUTION
         out = Tensor._wrap(np.asarray(data))
         hooks = autograd_hooks
-        if hooks.active and hooks.enabled and any(t.requires_grad for t in inputs):
-            rule = hooks.rules.get(op)
-            if rule is None:
-                raise NotImplementedError(f"No backward rule is registered for '{op}'.")
-            out.requires_grad = True
-            out._grad_fn = rule(inputs, out, **saved)
+        if not (hooks.active and hooks.enabled):
+            return out
+        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
+            if t.requires_grad:
+                rule = hooks.rules.get(op)
+                if rule is None:
+                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
+                out.requires_grad = True
+                out._grad_fn = rule(inputs, out, **saved)
+                break
         return out
         ### END SOLUTION
 
@@ -633,22 +639,22 @@ class Tensor:
 
         HINTS:
         - self._lift(other, op) turns numbers and arrays into Tensors of a matching dtype.
-        - np.broadcast_shapes(a.shape, b.shape) raises ValueError when the shapes clash; catch
-          it and raise ValueError naming the op and both shapes:
+        - fn(a.data, b.data) raises ValueError when the shapes clash; catch it and raise
+          ValueError naming the op and both shapes:
           "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
-        - _default_float(fn(a.data, b.data), a, b) is the result; pass it, a and b to Tensor.from_op.
+        - _default_float(result, a, b) fixes the dtype; pass it, a and b to Tensor.from_op.
         """
         ### BEGIN SOLUTION
         other = self._lift(other, op)
         a, b = (other, self) if reverse else (self, other)
         try:
-            np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
+            result = fn(a.data, b.data)
+        except ValueError:  # explained only on failure: a check first would cost more than a small add
             raise ValueError(
                 f"{op}: shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} cannot be broadcast "
                 f"(trailing dimensions must match or be 1)."
             ) from None
-        return Tensor.from_op(op, _default_float(fn(a.data, b.data), a, b), a, b)
+        return Tensor.from_op(op, _default_float(result, a, b), a, b)
         ### END SOLUTION
 
     def __add__(self, other: Any) -> "Tensor":
@@ -712,29 +718,30 @@ class Tensor:
           "matmul: both operands need at least 1 dimension, got () @ (3,)."
 
         HINTS:
+        - np.matmul does the work (BLAS) and raises ValueError for every one of these mistakes;
+          only then work out which one it was (checking first would slow every small product).
         - The inner size of the right operand is b[-2], or b[-1] when it is 1-D.
-        - np.broadcast_shapes(a[:-2], b[:-2]) checks the batch dimensions.
-        - np.matmul does the work (BLAS); op name "matmul".
+        - Otherwise the batch dimensions a[:-2] and b[:-2] were the problem. Op name "matmul".
         """
         ### BEGIN SOLUTION
         other = self._lift(other, "matmul")
-        a, b = self.shape, other.shape
-        if self.ndim == 0 or other.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ {_shape_str(b)}.")
-        k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
-        if k_left != k_right:
-            raise ValueError(
-                f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
-            )
         try:
-            np.broadcast_shapes(a[:-2], b[:-2])
-        except ValueError:
+            result = np.matmul(self.data, other.data)
+        except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
+            a, b = self.shape, other.shape
+            if self.ndim == 0 or other.ndim == 0:
+                raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ "
+                                 f"{_shape_str(b)}.") from None
+            k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
+            if k_left != k_right:
+                raise ValueError(
+                    f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
+                ) from None
             raise ValueError(
                 f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
                 f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast."
             ) from None
-        result = _default_float(np.matmul(self.data, other.data), self, other)
-        return Tensor.from_op("matmul", result, self, other)
+        return Tensor.from_op("matmul", _default_float(result, self, other), self, other)
         ### END SOLUTION
 
     def __matmul__(self, other: "Tensor") -> "Tensor":

@@ -465,18 +465,19 @@ def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
             f"CrossEntropyLoss: {n} rows of logits need {n} class indices (shape ({n},)); "
             f"got targets of shape {data.shape}."
         )
-    if np.issubdtype(data.dtype, np.floating):
+    kind = data.dtype.kind  # "f" float, "i"/"u" (un)signed integer: cheaper than np.issubdtype
+    if kind == "f":
         if not np.all(np.isfinite(data) & (data == np.round(data))):
             bad = data[~(np.isfinite(data) & (data == np.round(data)))]
             raise ValueError(
                 f"CrossEntropyLoss expects integer class indices; got {bad.flat[0]:g}. "
                 f"Targets are class numbers 0..C-1, not probabilities or scores."
             )
-    elif not np.issubdtype(data.dtype, np.integer):
+    elif kind not in "iu":
         raise TypeError(f"CrossEntropyLoss expects integer class indices; got targets of dtype {data.dtype}.")
-    classes = data.astype(np.int64)
-    outside = (classes < 0) | (classes >= num_classes)
-    if np.any(outside):
+    classes = data.astype(np.int64)  # a copy: the graph keeps it, whatever the caller does later
+    if classes.min() < 0 or classes.max() >= num_classes:  # two reductions; find the culprit only if needed
+        outside = (classes < 0) | (classes >= num_classes)
         raise ValueError(
             f"CrossEntropyLoss: target {classes[outside][0]} is outside [0, {num_classes}) "
             f"for {num_classes} classes. Labels must be numbered 0..{num_classes - 1}."
@@ -516,7 +517,7 @@ class CrossEntropyLoss(_Loss):
         picked = shifted[np.arange(n), classes]            # z_y - max, shape (N,)
         exps = np.exp(shifted, out=shifted)                # in place: values in (0, 1]
         row_sums = exps.sum(axis=1)                        # each >= 1, so log is safe
-        loss = np.mean(np.log(row_sums) - picked)
+        loss = (np.log(row_sums) - picked).sum() / n       # the mean; .sum() / n skips np.mean's overhead
         probs = np.divide(exps, row_sums[:, None], out=exps)  # softmax, for the backward
         return Tensor.from_op("cross_entropy", np.asarray(loss, dtype=data.dtype), logits,
                               targets=classes, probs=probs)

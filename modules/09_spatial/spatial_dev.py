@@ -377,6 +377,40 @@ if __name__ == "__main__":
 # One `np.ascontiguousarray` of its transpose `(N, H_out, W_out, k_h, k_w, C)` then performs
 # the single copy that *is* the column matrix; a reshape to 2-D is free.
 #
+# ### Few channels: copy output rows instead
+#
+# That copy moves **window rows**: within a window, kernel row `i` is `k_w` neighbouring pixels
+# of `C` channels, `k_w·C` numbers side by side in NHWC memory. With 32 channels and a 3×3
+# kernel that is a run of 96 numbers — NumPy's copy loop runs at full speed. LeNet's first
+# layer reads *one* channel with a 5×5 kernel: runs of 5 numbers, and the copy spends its time
+# starting runs rather than moving numbers. For such layers the classic (NCHW) im2col is
+# faster: one assignment per kernel offset `(i, j)` copies the shifted slice
+# `x_pad[:, i::s_h, j::s_w, c]` — a whole **output row**, `W_out` numbers, at a time — into
+# the column of the matrix that holds entry `(i, j, c)` of every window:
+#
+# ```
+#   colsᵀ[(i, j, c), (n, y, x)] = x_pad[n, y·s_h + i, x·s_w + j, c]     k_h·k_w assignments
+#   colsᵀ: (k_h·k_w·C, N·H_out·W_out) row-major  =  cols: (N·H_out·W_out, k_h·k_w·C) column-major
+# ```
+#
+# It is the **same matrix**, stored column by column: `cols = colsᵀ.T` is a free view, BLAS
+# multiplies a column-major matrix as fast as a row-major one (NumPy passes it a "transposed"
+# flag instead of copying), and nothing else in the module changes. `im2col` picks the copy
+# with the longer runs: by windows when `k_w·C ≥ W_out`, by rows otherwise. Measured like the
+# table above (`compare_im2col_copies()` in the Complexity Analysis section):
+#
+# | layer | `k_w·C` | `W_out` | by windows | by rows |
+# |---|---|---|---|---|
+# | LeNet conv1: 128×1×28×28, 5×5, pad 2 | 5 | 28 | 3.2 ms | **0.9 ms** |
+# | LeNet conv2: 128×6×14×14, 5×5 | 30 | 10 | **0.7 ms** | 1.7 ms |
+# | CIFAR conv1: 64×3×32×32, 3×3, pad 1 | 9 | 32 | 1.4 ms | **0.9 ms** |
+# | CIFAR conv2: 64×32×16×16, 3×3, pad 1 | 96 | 16 | **1.4 ms** | 15.2 ms |
+#
+# The rule picks the faster copy in all four (and over a wider grid of channels, widths and
+# kernels we tried; where it is wrong the two are within 10 %). The loss on the wrong side is
+# lopsided: copying a 32-channel layer by rows would be 11× slower, because from NHWC memory
+# each of its "rows" is a strided gather of single numbers.
+#
 # ### col2im: the way back
 #
 # In the backward pass we get the gradient of every entry of the column matrix and must add
@@ -394,16 +428,14 @@ if __name__ == "__main__":
 # the same statement; overlaps only happen *across* offsets, and the loop adds those one after
 # the other.
 #
-# Implement both. `im2col` takes an **NHWC, already padded** array (that is how `conv2d` will
-# call it); `col2im` returns one of the same shape.
+# Implement the two copies of the column matrix (`im2col`, given, chooses between them) and
+# `col2im`. They take an **NHWC, already padded** array (that is how `conv2d` will call them);
+# `col2im` returns one of the same shape.
 
 # %% nbgrader={"grade": false, "grade_id": "im2col", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """Every k_h×k_w window of an NHWC array, one window per row: the column matrix.
-
-    x: (N, H, W, C), already padded. Returns (N·H_out·W_out, k_h·k_w·C), C-contiguous, rows
-    ordered (n, row, column) and each row ordered (i, j, c) — kernel row, kernel column, channel.
+def _im2col_by_windows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """im2col for long window rows (many channels): one copy of every window, row-major result.
 
     HINTS:
     - windows = sliding_window_view(x, kernel_size, axis=(1, 2))[:, ::s_h, ::s_w]
@@ -418,6 +450,43 @@ def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] 
     cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
     return cols.reshape(n * h_out * w_out, k_h * k_w * c)
     ### END SOLUTION
+
+
+def _im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result.
+
+    HINTS:
+    - planes = x.transpose(3, 0, 1, 2) is a channels-first (C, N, H, W) view.
+    - Fill an empty (k_h, k_w, C, N, H_out, W_out) array with one assignment per kernel offset
+      (i, j): cols_t[i, j] = planes[:, :, _span(i, H_out, s_h), _span(j, W_out, s_w)].
+    - Reshape it to (k_h·k_w·C, N·H_out·W_out) and return its transpose .T (a view: the same
+      matrix as _im2col_by_windows, stored column by column).
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    n, height, width, c = x.shape
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    ### BEGIN SOLUTION
+    planes = x.transpose(3, 0, 1, 2)
+    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
+    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T
+    ### END SOLUTION
+
+
+def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """Every k_h×k_w window of an NHWC array, one window per row: the column matrix.
+
+    x: (N, H, W, C), already padded. Returns (N·H_out·W_out, k_h·k_w·C), rows ordered
+    (n, row, column) and each row ordered (i, j, c) — kernel row, kernel column, channel —
+    built by whichever copy has the longer contiguous runs: whole windows (rows of k_w·C
+    numbers; a row-major matrix) or whole output rows (W_out numbers; column-major).
+    """
+    k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
+    if k_w * x.shape[3] >= w_out:
+        return _im2col_by_windows(x, kernel_size, stride)
+    return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
 
 
 def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: tuple[int, int],
@@ -460,6 +529,10 @@ def test_unit_im2col_col2im():
     assert cols.shape == (2 * 2 * 5, 3 * 2 * 3) and cols.dtype == np.float32 and cols.flags.c_contiguous
     # row of sample 1, output row 1, output column 3 = the window x[1, 2:5, 3:5, :], ordered (i, j, c)
     np.testing.assert_array_equal(cols[1 * 10 + 1 * 5 + 3], x[1, 2:5, 3:5, :].reshape(-1))
+    # one channel: window rows of k_w·C = 2 numbers, output rows of 5 — the other copy, the same matrix
+    thin = im2col(x[..., :1], (3, 2), (2, 1))
+    assert thin.shape == (20, 6) and thin.flags.f_contiguous
+    np.testing.assert_array_equal(thin, cols.reshape(20, 3, 2, 3)[..., 0].reshape(20, 6))
 
     c = rng.standard_normal(cols.shape).astype(np.float32)
     back = col2im(c, x.shape, (3, 2), (2, 1))
@@ -498,12 +571,14 @@ if __name__ == "__main__":
 #
 # ```
 #   dW_mat = colsᵀ @ g          (k_h·k_w·C_in, C_out)   → back to (C_out, C_in, k_h, k_w)
-#   dbias  = g summed over rows (C_out,)
+#   dbias  = g summed over rows (C_out,)                = onesᵀ @ g: a bias is a weight on an input of ones
 #   dcols  = g @ W_matᵀ         (M, k_h·k_w·C_in)       → dx_pad = col2im(dcols) → crop the padding
 # ```
 #
 # Three matrix products in all: the backward pass costs about **twice the forward pass**, as
-# module 05 predicted.
+# module 05 predicted. (We compute `dbias` as that fourth, tiny product, `onesᵀ @ g`, too:
+# `g.sum(axis=0)` gives the same numbers, but its inner loop runs along a row of only `C_out`
+# numbers — 6 in LeNet's first layer — and measured 4–10× slower than the BLAS call.)
 #
 # One refinement makes the input gradient faster and lighter. Column block `(i, j)` of `dcols`
 # — the gradient of every patch entry at kernel offset `(i, j)` — is just
@@ -626,6 +701,7 @@ class Conv2dBackward(Function):
         - dweight: (g.T @ im2col(x_pad, …)) is (C_out, k_h·k_w·C_in) → reshape (C_out, k_h, k_w, C_in)
           → transpose to (C_out, C_in, k_h, k_w).
         - dx: _conv2d_input_grad(...), crop the padding, return it NCHW-shaped.
+        - dbias: np.ones(M, dtype=g.dtype) @ g (the sum over rows, as one BLAS call).
         - Only compute the gradients of inputs that require grad (the others may be None).
         """
         x, weight = self.inputs[0], self.inputs[1]
@@ -640,7 +716,9 @@ class Conv2dBackward(Function):
             grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
             grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
         if bias is not None and bias.requires_grad:
-            grad_b = g.sum(axis=0).astype(bias.dtype, copy=False)
+            # Σ over rows as 1ᵀ·g (the bias is a weight on an input of ones): one BLAS call, several
+            # times faster than g.sum(axis=0), whose inner loop runs over only C_out numbers
+            grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)
         if x.requires_grad:
             dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
             height, width = x.shape[2:]
@@ -843,6 +921,16 @@ if __name__ == "__main__":
 # With overlapping windows, one input element can win several windows, and its gradient is the
 # sum: the `+=` across offsets accumulates it (within one offset, the slice touches each element
 # once, so `+=` on it is safe).
+#
+# A second detail, about layouts. `winner` and `dx` have the memory order of `x` (channels
+# last, after a convolution), but `grad` often arrives in another: the one after the last pool
+# comes back through `Flatten` as plain NCHW. An element-wise product of two arrays in
+# different memory orders walks one of them with large strides, and the loop above would do so
+# `k_h·k_w` times. So the rule first copies `grad` once into `winner`'s order
+# (`np.empty_like(winner)`): for the CIFAR network's second pool (64×64×16×16) the backward
+# pass measured 6.4 ms before and 1.8 ms after; for LeNet's second, 1.7 and 0.5 ms. (Masking
+# with `np.where(winner == k, grad, 0)` or `np.add(…, where=winner == k)` instead of the product
+# measured 2–6× slower still.)
 
 # %% nbgrader={"grade": false, "grade_id": "pooling", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -920,8 +1008,10 @@ class MaxPool2dBackward(Function):
         h_out, w_out = grad.shape[2:]
         ### BEGIN SOLUTION
         dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
+        grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
+        grad_like_x[...] = grad  # one layout change here, instead of one per offset below
         for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
-            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad * (winner == k)
+            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
         return (dx,)
         ### END SOLUTION
 
@@ -1465,7 +1555,8 @@ if __name__ == "__main__":
 # **more than 1000× faster** (measured on a 2-core Intel Xeon, one BLAS thread: 519 ms for the
 # loops, 0.41 ms for im2col + GEMM, 1 267×; the loops reach 0.04 GFLOP/s, the GEMM 46).
 #
-# `compare_layouts()` measures the NCHW-vs-NHWC table of section 2.
+# `compare_layouts()` measures the NCHW-vs-NHWC table of section 2, and
+# `compare_im2col_copies()` the table of its two copies (by windows, by rows).
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
 def _best_time(fn, repeats: int = 5) -> float:
@@ -1534,9 +1625,30 @@ def compare_layouts(batch: int = 64, c_in: int = 32, c_out: int = 64, size: int 
     return times
 
 
+def compare_im2col_copies(repeats: int = 5) -> dict[str, tuple[float, float]]:
+    """Time im2col's two copies on the layers of LeNet and of the CIFAR CNN: (by windows, by rows) in ms."""
+    rng = np.random.default_rng(0)
+    layers = [("LeNet conv1: 128×1×28×28, 5×5, pad 2", (128, 1, 28, 28), 5, 2),
+              ("LeNet conv2: 128×6×14×14, 5×5", (128, 6, 14, 14), 5, 0),
+              ("CIFAR conv1: 64×3×32×32, 3×3, pad 1", (64, 3, 32, 32), 3, 1),
+              ("CIFAR conv2: 64×32×16×16, 3×3, pad 1", (64, 32, 16, 16), 3, 1)]
+    times = {}
+    for name, shape, k, p in layers:
+        x_pad = _pad_nhwc(rng.standard_normal(shape).astype(np.float32), (p, p), np.float32)
+        np.testing.assert_array_equal(_im2col_by_windows(x_pad, (k, k), (1, 1)), _im2col_by_rows(x_pad, (k, k), (1, 1)))
+        times[name] = (_best_time(lambda: _im2col_by_windows(x_pad, (k, k), (1, 1)), repeats),
+                       _best_time(lambda: _im2col_by_rows(x_pad, (k, k), (1, 1)), repeats))
+        w_out = _output_size(shape[3], k, 1, p)
+        chosen = "windows" if k * shape[1] >= w_out else "rows"  # im2col's rule
+        print(f"{name:<38} k_w·C = {k * shape[1]:3d}, W_out = {w_out}: by windows "
+              f"{times[name][0]:5.2f} ms, by rows {times[name][1]:5.2f} ms → im2col copies by {chosen}")
+    return times
+
+
 if __name__ == "__main__":
     measure_naive_vs_fast()
     compare_layouts()
+    compare_im2col_copies()
 
 # %% [markdown]
 # ## Memory Profiling
@@ -1669,7 +1781,9 @@ if __name__ == "__main__":
 # - **`conv2d_naive`**: the definition as four loops — the reference every fast path is tested
 #   against, more than 1000× too slow to train with.
 # - **`im2col` / `col2im`**: a convolution as one GEMM, and its adjoint for the backward pass,
-#   through stride tricks (one copy, no Python loop over pixels), with the memory cost measured.
+#   through stride tricks (one copy, no Python loop over pixels) or, for few channels, one
+#   copy of whole output rows per kernel offset — chosen by the length of the contiguous runs —
+#   with the memory cost measured.
 # - **`conv2d` / `Conv2d`**: channels-last inside (measured faster: longer contiguous runs, one
 #   big GEMM, no output transpose), PyTorch's weight layout and initialisation outside; a
 #   backward rule (`Conv2dBackward`) registered in autograd's registry, with col2im fused into

@@ -7,7 +7,6 @@ import gzip
 import numpy as np
 import pytest
 
-import hypothesis
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 

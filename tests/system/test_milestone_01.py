@@ -6,37 +6,25 @@ results.json, plot and exit code are checked against the contract in milestones/
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from milestone_contract import RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "milestones" / "01_perceptron_1957"
-SPEC = yaml.safe_load((FOLDER / "milestone.yaml").read_text(encoding="utf-8"))
-SCRIPT = FOLDER / SPEC["script"]
-
-sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones
-import harness  # noqa: E402
+FOLDER, SPEC, SCRIPT = milestone("01_perceptron_1957")
 
 pytestmark = pytest.mark.needs("tensor", "layers")
 
-RESULT_KEYS = {"milestone", "metric", "value", "criterion", "passed", "seed", "quick",
-               "wall_time_s", "python", "numpy", "machine"}
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_script(out: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), *args],
                           capture_output=True, text=True, timeout=120, env=env)
-
-
-def read_results(out: Path) -> dict:
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +55,7 @@ def test_quick_run_meets_the_criterion(quick_run):
 
 def test_quick_run_saves_a_real_png(quick_run):
     _, out = quick_run
-    png = out / read_results(out)["figure"]
-    assert png.suffix == ".png"
-    data = png.read_bytes()
-    assert data[:8] == PNG_SIGNATURE
-    assert len(data) > 10_000  # a drawn figure, not an empty canvas
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    assert_real_png(out)
 
 
 def test_same_seed_gives_the_same_result(quick_run, tmp_path):

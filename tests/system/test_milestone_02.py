@@ -13,21 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "milestones" / "02_xor_1969"
-SPEC = yaml.safe_load((FOLDER / "milestone.yaml").read_text(encoding="utf-8"))
-SCRIPT = FOLDER / SPEC["script"]
+from milestone_contract import PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
 
-sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones
-import harness  # noqa: E402
+FOLDER, SPEC, SCRIPT = milestone("02_xor_1969")
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd", "optimizers")
 
-RESULT_KEYS = {"milestone", "metric", "value", "criterion", "passed", "seed", "quick",
-               "wall_time_s", "python", "numpy", "machine"}
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The best any single line can do on the four XOR clusters is 3 of 4 corners: 0.75, the bound
 # the milestone prints (and records as single_layer_ceiling). Trained by gradient descent from a
 # small random start, the single layer ends far below it, near chance.
@@ -37,10 +29,6 @@ SINGLE_LAYER_CEILING = 0.75
 def run_script(out: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), *args],
                           capture_output=True, text=True, timeout=120)
-
-
-def read_results(out: Path) -> dict:
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +70,7 @@ def test_the_single_layer_cannot_learn_xor(quick_run):
 
 def test_quick_run_saves_a_real_png(quick_run):
     _, out = quick_run
-    png = out / read_results(out)["figure"]
-    assert png.suffix == ".png"
-    data = png.read_bytes()
-    assert data[:8] == PNG_SIGNATURE
-    assert len(data) > 10_000  # a drawn figure, not an empty canvas
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    assert_real_png(out)
 
 
 def test_same_seed_gives_the_same_result(quick_run, tmp_path):

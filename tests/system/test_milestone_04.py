@@ -16,7 +16,6 @@ as module 08's own tests do — and then runs the unchanged script.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -25,24 +24,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "milestones" / "04_cnn_1998"
-SPEC = yaml.safe_load((FOLDER / "milestone.yaml").read_text(encoding="utf-8"))
-SCRIPT = FOLDER / SPEC["script"]
+from milestone_contract import PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
+
+FOLDER, SPEC, SCRIPT = milestone("04_cnn_1998")
 MLP_RESULTS = ROOT / "milestones" / "03_mlp_1986" / "results" / "results.json"
-
-sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones
-import harness  # noqa: E402
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd",
                                "optimizers", "training", "dataloader", "spatial")
 
-RESULT_KEYS = {"milestone", "metric", "value", "criterion", "passed", "seed", "quick",
-               "wall_time_s", "python", "numpy", "machine"}
 HISTORY_KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"}
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 CIFAR_TRAIN_FILES = [f"data_batch_{k}.bin" for k in range(1, 6)]
@@ -78,10 +69,6 @@ def run_script(out: Path, *args: str, data_root: Path | None = None,
     if register_cifar_files:
         command = [sys.executable, "-c", WITH_GENERATED_CHECKSUMS, str(data_root / "cifar10"), *command[1:]]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
-
-
-def read_results(out: Path) -> dict:
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
 # ----- generated CIFAR-10 files ---------------------------------------------------------------
@@ -147,12 +134,7 @@ def test_quick_run_without_mnist_uses_generated_digits(generated_run):
 
 def test_quick_run_saves_a_real_png(generated_run):
     _, out = generated_run
-    png = out / read_results(out)["figure"]
-    assert png.suffix == ".png"
-    data = png.read_bytes()
-    assert data[:8] == PNG_SIGNATURE
-    assert len(data) > 10_000  # a drawn figure, not an empty canvas
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    assert_real_png(out)
 
 
 def test_same_seed_gives_the_same_result(generated_run, tmp_path):

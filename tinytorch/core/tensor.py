@@ -167,12 +167,16 @@ class Tensor:
         """
         out = Tensor._wrap(np.asarray(data))
         hooks = autograd_hooks
-        if hooks.active and hooks.enabled and any(t.requires_grad for t in inputs):
-            rule = hooks.rules.get(op)
-            if rule is None:
-                raise NotImplementedError(f"No backward rule is registered for '{op}'.")
-            out.requires_grad = True
-            out._grad_fn = rule(inputs, out, **saved)
+        if not (hooks.active and hooks.enabled):
+            return out
+        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
+            if t.requires_grad:
+                rule = hooks.rules.get(op)
+                if rule is None:
+                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
+                out.requires_grad = True
+                out._grad_fn = rule(inputs, out, **saved)
+                break
         return out
 
     def _lift(self, other: Any, op: str = "operation") -> "Tensor":
@@ -254,21 +258,21 @@ class Tensor:
 
         HINTS:
         - self._lift(other, op) turns numbers and arrays into Tensors of a matching dtype.
-        - np.broadcast_shapes(a.shape, b.shape) raises ValueError when the shapes clash; catch
-          it and raise ValueError naming the op and both shapes:
+        - fn(a.data, b.data) raises ValueError when the shapes clash; catch it and raise
+          ValueError naming the op and both shapes:
           "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
-        - _default_float(fn(a.data, b.data), a, b) is the result; pass it, a and b to Tensor.from_op.
+        - _default_float(result, a, b) fixes the dtype; pass it, a and b to Tensor.from_op.
         """
         other = self._lift(other, op)
         a, b = (other, self) if reverse else (self, other)
         try:
-            np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
+            result = fn(a.data, b.data)
+        except ValueError:  # explained only on failure: a check first would cost more than a small add
             raise ValueError(
                 f"{op}: shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} cannot be broadcast "
                 f"(trailing dimensions must match or be 1)."
             ) from None
-        return Tensor.from_op(op, _default_float(fn(a.data, b.data), a, b), a, b)
+        return Tensor.from_op(op, _default_float(result, a, b), a, b)
 
     def __add__(self, other: Any) -> "Tensor":
         return self._binary("add", other, np.add)
@@ -327,28 +331,29 @@ class Tensor:
           "matmul: both operands need at least 1 dimension, got () @ (3,)."
 
         HINTS:
+        - np.matmul does the work (BLAS) and raises ValueError for every one of these mistakes;
+          only then work out which one it was (checking first would slow every small product).
         - The inner size of the right operand is b[-2], or b[-1] when it is 1-D.
-        - np.broadcast_shapes(a[:-2], b[:-2]) checks the batch dimensions.
-        - np.matmul does the work (BLAS); op name "matmul".
+        - Otherwise the batch dimensions a[:-2] and b[:-2] were the problem. Op name "matmul".
         """
         other = self._lift(other, "matmul")
-        a, b = self.shape, other.shape
-        if self.ndim == 0 or other.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ {_shape_str(b)}.")
-        k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
-        if k_left != k_right:
-            raise ValueError(
-                f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
-            )
         try:
-            np.broadcast_shapes(a[:-2], b[:-2])
-        except ValueError:
+            result = np.matmul(self.data, other.data)
+        except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
+            a, b = self.shape, other.shape
+            if self.ndim == 0 or other.ndim == 0:
+                raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ "
+                                 f"{_shape_str(b)}.") from None
+            k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
+            if k_left != k_right:
+                raise ValueError(
+                    f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
+                ) from None
             raise ValueError(
                 f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
                 f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast."
             ) from None
-        result = _default_float(np.matmul(self.data, other.data), self, other)
-        return Tensor.from_op("matmul", result, self, other)
+        return Tensor.from_op("matmul", _default_float(result, self, other), self, other)
 
     def __matmul__(self, other: "Tensor") -> "Tensor":
         return self.matmul(other)

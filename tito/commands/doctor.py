@@ -8,18 +8,8 @@ import sys
 from pathlib import Path
 
 from tito.lib.console import table
+from tito.lib.machine import blas_name
 from tito.lib.project import find_project
-
-
-def _blas() -> str:
-    import numpy as np
-
-    try:
-        config = np.show_config(mode="dicts")
-        blas = config["Build Dependencies"]["blas"]
-        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # the layout of show_config differs across NumPy builds
-        return "unknown"
 
 
 def _data_folder() -> tuple[Path, str]:
@@ -40,7 +30,7 @@ def run(args) -> int:
 
     check("Python", sys.version_info >= (3, 10), f"{platform.python_version()} ({sys.executable})")
     check("NumPy", int(np.__version__.split(".")[0]) >= 2, np.__version__)
-    rows.append(["BLAS", "·", _blas()])
+    rows.append(["BLAS", "·", blas_name()])
     try:
         project = find_project()
         check("project", True, str(project.root))

@@ -73,8 +73,10 @@ def _validate(project, args) -> int:
     checks = run_checks(project)
     problems = show_checks(checks)
     if problems:
+        rebuild = ("`tito module complete NN` for each module named" if project.is_workspace
+                   else "`tito export --all`")
         error(f"{problems} problem(s) in {sum(not c.ok for c in checks)} of {len(checks)} checks.",
-              hint="Fix them in modules/ (or module.yaml), then `tito export --all` and validate again.")
+              hint=f"Fix them in modules/ (or module.yaml), then {rebuild} and validate again.")
         return 1
     success(f"all {len(checks)} checks pass")
     return 0
