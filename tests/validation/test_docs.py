@@ -1,6 +1,10 @@
 """The README's journey table says what the manifests say."""
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tito.lib.docs import END, START, journey_table
 
@@ -18,3 +22,12 @@ def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = [ln for ln in (ROOT / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith(("#", "set ", "cd "))]
     assert len(ci) == 1 and ci[0] in readme, ".ci/run must run exactly the README's test command"
+
+
+@pytest.mark.parametrize("script", ["bench_mlp.py", "bench_conv.py"])
+def test_readme_benchmark_rows_are_the_recorded_ones(script):
+    """The README's benchmark table is printed from benchmarks/results/*.json, never typed by hand."""
+    rows = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--readme-rows"],
+                          capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert rows and all(row in readme for row in rows), [row for row in rows if row not in readme]
