@@ -141,6 +141,17 @@ class Timer:
         self.elapsed = time.perf_counter() - self.start
 
 
+def generated_digits(seed: int, n_per_class: int, size: int, n_test: int):
+    """Module 08's generated handwriting-style digits as (train, test, description): the offline
+    stand-in for MNIST. The first `n_test` images are held out."""
+    import tinytorch.data as data  # here, not at the top: the harness is imported before tinytorch
+
+    images, labels = data.load_digits(n_per_class=n_per_class, size=size, seed=seed)
+    train = data.TensorDataset(images[n_test:], labels[n_test:])
+    test = data.TensorDataset(images[:n_test], labels[:n_test])
+    return train, test, f"generated {size}×{size} digits"
+
+
 def environment() -> dict[str, str]:
     """Versions and machine: a result means little without knowing where it was measured."""
     return {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.platform()}

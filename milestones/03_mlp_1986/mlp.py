@@ -50,7 +50,8 @@ MAX_LR, WEIGHT_DECAY = 1e-3, 1e-4  # AdamW; the learning rate warms up over the 
 QUICK_CRITERION = 0.90
 # Without MNIST files, --quick trains on module 08's generated 8 × 8 digits instead (and says so):
 # 1 500 training and 500 test images, so more epochs for a similar number of steps.
-GENERATED_DIGITS = {"n_per_class": 200, "size": 8, "n_test": 500, "epochs": 15}
+GENERATED_DIGITS = {"n_per_class": 200, "size": 8, "n_test": 500}
+GENERATED_EPOCHS = 15
 
 
 # ----------------------------------------------------------------------------------------------
@@ -72,20 +73,11 @@ def load_data(args: argparse.Namespace, sizes: dict):
                 f"$TINYTORCH_DATA/mnist/ (or connect to the internet and run without --offline).") from None
         print(f"  MNIST is not in {folder} (set $TINYTORCH_DATA to use it): this quick run trains on "
               f"generated {GENERATED_DIGITS['size']} × {GENERATED_DIGITS['size']} digits instead")
-        return (*generated_digits(args.seed), GENERATED_DIGITS["epochs"])
+        return (*harness.generated_digits(args.seed, **GENERATED_DIGITS), GENERATED_EPOCHS)
     n_train = sizes["n_train"]
     if n_train:  # quick: only the first training images (a view, not a copy)
         train = data.ImageDataset(train.data[:n_train], train.targets[:n_train], name="MNIST train subset")
     return train, test, "MNIST" if len(train) == 60_000 else "MNIST (subset)", sizes["epochs"]
-
-
-def generated_digits(seed: int):
-    """Module 08's generated handwriting-style digits, split into train and test."""
-    size, n_test = GENERATED_DIGITS["size"], GENERATED_DIGITS["n_test"]
-    images, labels = data.load_digits(n_per_class=GENERATED_DIGITS["n_per_class"], size=size, seed=seed)
-    train = data.TensorDataset(images[n_test:], labels[n_test:])
-    test = data.TensorDataset(images[:n_test], labels[:n_test])
-    return train, test, f"generated {size}×{size} digits"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -155,7 +147,7 @@ def plot(history: list[dict], criterion: float, test, predicted: np.ndarray, act
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=harness.positive_int, default=None,
                         help=f"training epochs (default: {SIZES['full']['epochs']}, or {SIZES['quick']['epochs']} "
-                             f"with --quick; {GENERATED_DIGITS['epochs']} on generated digits)")
+                             f"with --quick; {GENERATED_EPOCHS} on generated digits)")
     parser.add_argument("--offline", action="store_true",
                         help="never download MNIST; use only the files already in the data folder")
 

@@ -75,7 +75,8 @@ CIFAR10 = Recipe(dataset="cifar10", title="Convolutions See Photographs: a small
 RECIPES = {r.dataset: r for r in (MNIST, CIFAR10)}
 
 # Without MNIST files, --quick trains on module 08's generated 16 × 16 digits instead (and says so).
-GENERATED_DIGITS = {"n_per_class": 150, "size": 16, "n_test": 500, "epochs": 8, "batch_size": 32}
+GENERATED_DIGITS = {"n_per_class": 150, "size": 16, "n_test": 500}
+GENERATED_EPOCHS, GENERATED_BATCH_SIZE = 8, 32
 # Per-channel mean and standard deviation of the CIFAR-10 training images (published values).
 CIFAR10_MEAN, CIFAR10_STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 
@@ -109,21 +110,12 @@ def load_mnist(args: argparse.Namespace, recipe: Recipe):
             raise not_available("MNIST", folder, e, "the four MNIST .gz files") from None
         print(f"  MNIST is not in {folder} (set $TINYTORCH_DATA to use it): this quick run trains on "
               f"generated {GENERATED_DIGITS['size']} × {GENERATED_DIGITS['size']} digits instead")
-        return (*generated_digits(args.seed), GENERATED_DIGITS["epochs"], GENERATED_DIGITS["batch_size"])
+        return (*harness.generated_digits(args.seed, **GENERATED_DIGITS), GENERATED_EPOCHS, GENERATED_BATCH_SIZE)
     if args.quick:
         train = subset(train, recipe.quick_n_train, "MNIST train subset")
         test = subset(test, recipe.quick_n_test, "MNIST test subset")
     whole = len(train) == 60_000 and len(test) == 10_000
     return train, test, "MNIST" if whole else "MNIST (subset)", *schedule_for(args, recipe)
-
-
-def generated_digits(seed: int):
-    """Module 08's generated handwriting-style digits, split into train and test."""
-    size, n_test = GENERATED_DIGITS["size"], GENERATED_DIGITS["n_test"]
-    images, labels = data.load_digits(n_per_class=GENERATED_DIGITS["n_per_class"], size=size, seed=seed)
-    train = data.TensorDataset(images[n_test:], labels[n_test:])
-    test = data.TensorDataset(images[:n_test], labels[:n_test])
-    return train, test, f"generated {size}×{size} digits"
 
 
 def load_cifar10(args: argparse.Namespace, recipe: Recipe):

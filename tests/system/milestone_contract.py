@@ -8,6 +8,7 @@ and the PNG is checked here, once.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,3 +43,47 @@ def assert_real_png(out: Path) -> None:
     assert data[:8] == PNG_SIGNATURE
     assert len(data) > 10_000  # a drawn figure, not an empty canvas
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+# ----- the MNIST milestones (03 MLP, 04 CNN): the same Trainer-driven script contract ----------
+HISTORY_KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"}
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def mnist_folder() -> Path:
+    """Where the scripts look for MNIST: $TINYTORCH_DATA/mnist, else ~/.cache/tinytorch/mnist."""
+    root = os.environ.get("TINYTORCH_DATA")
+    return (Path(root).expanduser() if root else Path.home() / ".cache" / "tinytorch") / "mnist"
+
+
+HAVE_MNIST = all((mnist_folder() / name).exists() for name in MNIST_FILES)
+
+
+def assert_same_seed_same_run(run_script, first_out: Path, tmp_path: Path) -> None:
+    """A second quick run with the seed of `first_out` (1, generated data) repeats it bit for bit."""
+    proc = run_script(tmp_path / "out", "--quick", "--seed", "1", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.PASSED, proc.stdout + proc.stderr
+    first, second = read_results(first_out), read_results(tmp_path / "out")
+    assert second["value"] == first["value"]
+    assert [h["train_loss"] for h in second["history"]] == [h["train_loss"] for h in first["history"]]
+
+
+def assert_one_epoch_fails_the_bar(run_script, tmp_path: Path) -> None:
+    """The quick bar can fail: after a single epoch the network has not learned enough (exit 1)."""
+    proc = run_script(tmp_path / "out", "--quick", "--epochs", "1", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.FAILED, proc.stdout + proc.stderr
+    results = read_results(tmp_path / "out")
+    assert results["passed"] is False and results["value"] < results["criterion"]
+    assert "criterion NOT met" in proc.stdout
+
+
+def assert_offline_without_mnist_exits_2(run_script, tmp_path: Path) -> None:
+    """No MNIST files and --offline: one plain sentence saying where it looked, exit 2."""
+    proc = run_script(tmp_path / "out", "--offline", data_root=tmp_path / "no-data")
+    assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "MNIST" in message and str(tmp_path / "no-data" / "mnist") in message
+    assert "TINYTORCH_DATA" in message and "Traceback" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "out" / "results.json").exists()

@@ -18,24 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from milestone_contract import PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
+from milestone_contract import (
+    HAVE_MNIST, HISTORY_KEYS, PNG_SIGNATURE, RESULT_KEYS, ROOT,
+    assert_offline_without_mnist_exits_2, assert_one_epoch_fails_the_bar, assert_real_png,
+    assert_same_seed_same_run, harness, milestone, mnist_folder, read_results)
 
 FOLDER, SPEC, SCRIPT = milestone("03_mlp_1986")
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd",
                                "optimizers", "training", "dataloader")
 
-HISTORY_KEYS = {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"}
-MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
-
-def mnist_folder() -> Path:
-    root = os.environ.get("TINYTORCH_DATA")
-    return (Path(root).expanduser() if root else Path.home() / ".cache" / "tinytorch") / "mnist"
-
-
-HAVE_MNIST = all((mnist_folder() / name).exists() for name in MNIST_FILES)
 
 
 def run_script(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
@@ -91,32 +84,15 @@ def test_quick_run_saves_a_real_png(generated_run):
 
 def test_same_seed_gives_the_same_result(generated_run, tmp_path):
     _, first_out = generated_run
-    proc = run_script(tmp_path / "out", "--quick", "--seed", "1", data_root=tmp_path / "no-data")
-    assert proc.returncode == harness.PASSED, proc.stdout + proc.stderr
-    first, second = read_results(first_out), read_results(tmp_path / "out")
-    assert second["value"] == first["value"]
-    assert [h["train_loss"] for h in second["history"]] == [h["train_loss"] for h in first["history"]]
+    assert_same_seed_same_run(run_script, first_out, tmp_path)
 
 
 def test_one_epoch_is_not_enough(tmp_path):
-    """The quick bar can fail: after a single epoch the network has not learned enough (exit 1)."""
-    proc = run_script(tmp_path / "out", "--quick", "--epochs", "1", data_root=tmp_path / "no-data")
-    assert proc.returncode == harness.FAILED, proc.stdout + proc.stderr
-    results = read_results(tmp_path / "out")
-    assert results["passed"] is False and results["value"] < results["criterion"]
-    assert "criterion NOT met" in proc.stdout
+    assert_one_epoch_fails_the_bar(run_script, tmp_path)
 
 
 def test_full_run_without_mnist_exits_2_with_one_line(tmp_path):
-    """No MNIST files and --offline: one plain sentence saying where it looked, exit 2."""
-    proc = run_script(tmp_path / "out", "--offline", data_root=tmp_path / "no-data")
-    assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
-    message = proc.stderr.strip()
-    assert len(message.splitlines()) == 1, message
-    assert "MNIST" in message and str(tmp_path / "no-data" / "mnist") in message
-    assert "TINYTORCH_DATA" in message
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert not (tmp_path / "out" / "results.json").exists()
+    assert_offline_without_mnist_exits_2(run_script, tmp_path)
 
 
 @pytest.mark.skipif(not HAVE_MNIST, reason=f"MNIST is not in {mnist_folder()} (set $TINYTORCH_DATA)")
