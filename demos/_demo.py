@@ -14,7 +14,7 @@ and ends with `_demo.main(run)`, where `run()` prints what it does and returns
 `(ok, result)`: `result` is one line saying what was measured; `ok` whether it is what the
 demo promises. Exit code 0 (ok), 1 (not ok), 2 (cannot run: a module is not built yet).
 
-Framework-free on purpose (standard library and NumPy): whatever the learner has built, this
+Framework-free on purpose (standard library, NumPy and tito's project lookup): whatever the learner has built, this
 file imports.
 """
 
@@ -25,15 +25,19 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from tito.lib.project import foreign_package
+
 PASSED, FAILED, CANNOT_RUN = 0, 1, 2
 
 
 # `import tinytorch` in a demo must mean THIS project's package — in a learner workspace, the
-# learner's own — not an installed one. Python puts the script's folder (demos/) on sys.path, not
-# the project root above it, so the root goes first. Demos import this file before tinytorch.
-_ROOT = str(Path(__file__).resolve().parents[1])
-if sys.path[:1] != [_ROOT]:
-    sys.path.insert(0, _ROOT)
+# learner's own (installed by `tito init`). Demos import this file before tinytorch, so a demo that
+# would run someone else's package stops here with one sentence saying how to run it.
+_ROOT = Path(__file__).resolve().parents[1]
+_PROBLEM = foreign_package(_ROOT, " ".join(sys.argv[:1]))
+if _PROBLEM:
+    print(f"Cannot run: {_PROBLEM}", file=sys.stderr)
+    raise SystemExit(CANNOT_RUN)
 
 
 def section(title: str) -> None:

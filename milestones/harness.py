@@ -43,13 +43,17 @@ def _project_root(start: Path) -> Path | None:
     return None
 
 
+from tito.lib.project import foreign_package  # noqa: E402
+
 # `import tinytorch` in a milestone must mean THIS project's package — in a learner workspace, the
-# learner's own. Python puts the script's folder on sys.path, not the project root, and an installed
-# tinytorch (the reference) would otherwise win; so the root goes first. Scripts import the harness
-# before tinytorch.
+# learner's own (installed by `tito init`). Scripts import the harness before tinytorch, so a
+# script that would train someone else's package stops here with one sentence saying how to run it.
 _ROOT = _project_root(Path(__file__).resolve().parent)
-if _ROOT is not None and sys.path[:1] != [str(_ROOT)]:
-    sys.path.insert(0, str(_ROOT))
+if _ROOT is not None:
+    _problem = foreign_package(_ROOT, " ".join(sys.argv[:1]))
+    if _problem:
+        print(f"Cannot run: {_problem}", file=sys.stderr)
+        raise SystemExit(2)
 
 from tito.lib.errors import UserError  # noqa: E402
 from tito.lib.machine import cpu_name  # noqa: E402,F401  (milestone scripts call harness.cpu_name())
@@ -123,7 +127,20 @@ def parse_args(milestone: Milestone, add_arguments: Callable[[argparse.ArgumentP
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = milestone.folder / "results" / ("quick" if args.quick else "")
+    use_project_data(milestone)
     return args
+
+
+def use_project_data(milestone: Milestone) -> Path:
+    """Point $TINYTORCH_DATA, when unset, at the folder `tito milestone run` and the test suite use
+    (a shared/data folder with MNIST beside the project, else ~/.cache/tinytorch); return it."""
+    from tito.lib.milestones import data_folder
+    from tito.lib.project import Project
+
+    root = _project_root(milestone.folder) or milestone.folder.parent.parent
+    folder, _ = data_folder(Project(root))
+    os.environ.setdefault("TINYTORCH_DATA", str(folder))
+    return Path(os.environ["TINYTORCH_DATA"])
 
 
 # ----------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 The parser is built from plain argparse so that `tito --help` starts fast; each command's
 handler lives in tito/commands/ and is imported only when that command runs. A `UserError`
-is printed as a message and a hint, never as a traceback.
+is printed as a message and a hint, never as a traceback; so is an OSError (an unwritable
+folder, a full disk, a file where a folder belongs) or a file that is not UTF-8, wherever
+it happens below (the safety net in `main`).
 
 Larger command groups (`nbgrader`, `package`, `demo`, `examples`) define their own arguments in
 their command module (`add_arguments(parser)`), listed in SELF_DESCRIBED below; those modules keep
@@ -81,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="the new workspace folder (must not exist, or be empty)")
     p.add_argument("--source", help="the TinyTorch checkout to copy from (default: the one around "
                                     "the current folder, else the one tito is installed from)")
+    p.add_argument("--no-install", action="store_true",
+                   help="do not install the workspace's tinytorch into this Python (pip install -e DIR); "
+                        "tito still uses it, other Python processes will not find it")
     p.set_defaults(handler="init:run")
     _module_commands(sub)
     _milestone_commands(sub)
@@ -134,13 +139,82 @@ def main(argv: list[str] | None = None) -> int:
         handler = getattr(importlib.import_module(f"tito.commands.{module_name}"), func)
         return int(handler(args) or 0)
     except UserError as e:
-        from tito.lib.console import error
+        return _report(e)
+    except BrokenPipeError:  # `tito status | head`: the reader left; nothing more to say
+        return _quiet_exit()
+    except OSError as e:  # the safety net: an unwritable folder, a full disk, a file where a folder should be
+        from tito.lib.errors import from_os_error
 
-        error(str(e), e.hint)
-        return 1
+        return _report(from_os_error(e, original=_original_path, shown=_shown_path))
+    except UnicodeDecodeError as e:  # a file that is not UTF-8, read somewhere below
+        return _report(_decode_error(e))
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+
+
+def _quiet_exit() -> int:
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+    return 1
+
+
+def _report(e) -> int:
+    from tito.lib.console import error
+
+    error(str(e), e.hint)
+    return 1
+
+
+def _project_or_none():
+    from tito.lib.errors import UserError
+    from tito.lib.project import find_project
+
+    try:
+        return find_project()
+    except UserError:
+        return None
+
+
+def _original_path(path):
+    """A file of tito's scratch copy (a `tito-*` folder in the temp dir) as the project file it
+    was copied from; any other path as it is."""
+    import tempfile
+    from pathlib import Path
+
+    path, project = Path(path).absolute(), _project_or_none()
+    scratch = Path(tempfile.gettempdir()).resolve()
+    if project is None or not path.is_relative_to(scratch) or len(path.relative_to(scratch).parts) < 2:
+        return path
+    top, *rest = path.relative_to(scratch).parts
+    original = project.root.joinpath(*rest)
+    return original if top.startswith("tito-") and original.exists() else path
+
+
+def _shown_path(path) -> str:
+    """A path as the user knows it: relative to the project, when inside it."""
+    project = _project_or_none()
+    return str(path) if project is None else project.relative(path)
+
+
+def _decode_error(e: UnicodeDecodeError):
+    """Name the file that failed to decode: the innermost frame holding a path to an existing file."""
+    from pathlib import Path
+
+    from tito.lib.errors import UserError, not_utf8
+
+    tb, frames = e.__traceback__, []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for name in ("self", "path", "source", "file", "filename"):
+            value = frame.f_locals.get(name)
+            if isinstance(value, (str, Path)) and Path(value).is_file():
+                return not_utf8(Path(value), e, shown=_shown_path(_original_path(value)))
+    return UserError(f"A file tito read is not UTF-8 text ({e.reason}).",
+                     hint="Save your module files as UTF-8 in your editor, then run the command again.")
 
 
 if __name__ == "__main__":

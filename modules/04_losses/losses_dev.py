@@ -248,12 +248,15 @@ def test_unit_mse_loss():
     np.testing.assert_allclose(loss.item(), 2.0)
     with pytest.raises(ValueError, match="empty"):
         loss_fn(Tensor(np.zeros((0, 3))), Tensor(np.zeros((0, 3))))
-    with pytest.raises(ValueError, match=r"\(2, 3\).*\(3, 2\)"):
+    with pytest.raises(ValueError) as err:
         loss_fn(Tensor(np.zeros((2, 3))), Tensor(np.zeros((3, 2))))
-    with pytest.raises(TypeError, match="targets must be a Tensor"):
+    assert "(2, 3)" in str(err.value) and "(3, 2)" in str(err.value)      # both shapes
+    with pytest.raises(TypeError, match="targets") as err:
         loss_fn(Tensor([1.0]), "one")
-    with pytest.raises(TypeError, match=r"predictions as a Tensor, got ndarray.*not its \.data"):
+    assert "str" in str(err.value)                                         # what came instead
+    with pytest.raises(TypeError, match="predictions") as err:
         loss_fn(np.ones(3), Tensor(np.ones(3)))
+    assert "ndarray" in str(err.value)
     ### END HIDDEN TESTS
 
 
@@ -340,7 +343,8 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
     HINTS:
     - Work on `_float_data(x)` so integer tensors become float32.
-    - Check that `dim` is a valid dimension (a ValueError naming the shape otherwise).
+    - Check that `dim` is a valid dimension of x: otherwise a ValueError naming dim and x's
+      shape (a 0-d tensor, shape (), has no dimension to normalise along).
     - Use keepdims=True in max and sum so the results broadcast back against x.
     - Optional: np.subtract(..., out=...) and np.divide(..., out=...) reuse buffers instead of
       allocating more arrays of x's size.
@@ -348,7 +352,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     ### BEGIN SOLUTION
     x = _check_tensor(x, "its input", "log_softmax")
     if x.ndim == 0:
-        raise ValueError("log_softmax needs a tensor with at least one dimension; got a 0-d tensor.")
+        raise ValueError("log_softmax needs a tensor with at least one dimension; got a 0-d tensor, shape ().")
     if not -x.ndim <= dim < x.ndim:
         raise ValueError(
             f"log_softmax: dim {dim} is out of range for a tensor of shape {x.shape}; "
@@ -381,8 +385,9 @@ def test_unit_log_softmax():
     x = Tensor(np.arange(24.0).reshape(2, 3, 4) / 7)
     for dim in (0, 1, 2, -1):
         np.testing.assert_allclose(np.exp(log_softmax(x, dim=dim).data).sum(axis=dim), 1.0, rtol=1e-6)
-    with pytest.raises(ValueError, match=r"dim 3 is out of range.*\(2, 3, 4\)"):
+    with pytest.raises(ValueError) as err:
         log_softmax(x, dim=3)
+    assert "3" in str(err.value) and "(2, 3, 4)" in str(err.value)   # the bad dim and the shape
 
     ### BEGIN HIDDEN TESTS
     # Integer input is computed in float32; uniform logits give -log(C).
@@ -391,8 +396,9 @@ def test_unit_log_softmax():
     np.testing.assert_allclose(out.data, np.full((1, 4), -np.log(4)), rtol=1e-6)
     # float64 input stays float64.
     assert log_softmax(Tensor([1.0, 2.0], dtype=np.float64)).dtype == np.float64
-    with pytest.raises(ValueError, match="at least one dimension"):
+    with pytest.raises(ValueError) as err:
         log_softmax(Tensor(3.0))
+    assert "()" in str(err.value)                                   # a 0-d tensor: shape ()
     ### END HIDDEN TESTS
 
 
@@ -578,18 +584,21 @@ def test_unit_cross_entropy_errors():
         loss_fn(logits, np.eye(10)[[1, 2, 3]])
 
     ### BEGIN HIDDEN TESTS
-    with pytest.raises(ValueError, match=r"target -1 is outside"):
+    with pytest.raises(ValueError, match="-1"):                      # names the bad target
         loss_fn(logits, [0, -1, 2])
     with pytest.raises(ValueError, match="empty"):
         loss_fn(Tensor(np.zeros((0, 10))), [])
-    with pytest.raises(TypeError, match="dtype bool"):
+    with pytest.raises(TypeError) as err:
         loss_fn(logits, np.array([True, False, True]))
-    with pytest.raises(ValueError, match=r"got nan"):
+    assert "bool" in str(err.value)                                  # names the dtype
+    with pytest.raises(ValueError, match="nan"):                     # names the bad value
         loss_fn(logits, [0.0, float("nan"), 1.0])
-    with pytest.raises(TypeError, match="logits as a Tensor, got list"):
+    with pytest.raises(TypeError, match="logits") as err:
         loss_fn([[0.0, 1.0]], [1])
-    with pytest.raises(ValueError, match=r"shape \(N, C\); got \(2, 3, 10\)"):
+    assert "list" in str(err.value)                                  # what came instead
+    with pytest.raises(ValueError) as err:
         loss_fn(Tensor(np.zeros((2, 3, 10))), [[1, 2, 3], [4, 5, 6]])
+    assert "(2, 3, 10)" in str(err.value)                            # the shape it got
     ### END HIDDEN TESTS
 
 
@@ -713,9 +722,9 @@ def test_unit_binary_cross_entropy():
     worst = loss_fn(Tensor([0.0, 1.0]), Tensor([1.0, 0.0]))
     assert np.isfinite(worst.item()) and 15 < worst.item() < 17     # -log(1e-7) = 16.1
 
-    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*1.5.*Sigmoid"):
+    with pytest.raises(ValueError, match=r"1\.5"):                  # names the bad probability
         loss_fn(Tensor([0.5, 1.5]), Tensor([1.0, 0.0]))
-    with pytest.raises(ValueError, match=r"targets in \[0, 1\].*-1"):
+    with pytest.raises(ValueError, match="-1"):                      # names the bad target
         loss_fn(Tensor([0.5, 0.5]), Tensor([1.0, -1.0]))
     with pytest.raises(ValueError, match=r"shape \(2, 1\).*shape \(2,\)"):
         loss_fn(Tensor([[0.5], [0.5]]), Tensor([1.0, 0.0]))

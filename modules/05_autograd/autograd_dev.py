@@ -38,6 +38,8 @@
 #    subgraphs once, accumulates gradients like PyTorch, and frees the graph afterwards.
 # 5. **Verify** gradients numerically with `gradcheck` (central differences in float64).
 # 6. **Measure** what a graph costs in memory, and what `no_grad()` saves in evaluation.
+# 7. **Guard** the values a graph saved: a change in place before `backward()` is an error, not a
+#    wrong gradient — and measure what the guard costs.
 
 # %% nbgrader={"grade": false, "grade_id": "autograd-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.autograd
@@ -190,6 +192,11 @@ if __name__ == "__main__":
 # It never keeps the output *tensor*: the output already points to the node, and a pointer back
 # would make a reference cycle that only the garbage collector can free.
 #
+# It also takes a **fingerprint** of every value its backward will read — one number per array
+# (`reads_inputs` says which inputs a rule reads; `save_output` adds the output) — so that the
+# engine can refuse to compute a gradient from a value that was changed in place between the
+# forward pass and `backward()` (`check_unchanged()`; section 15 explains why and what it costs).
+#
 # Each subclass writes one method, `backward(grad) -> tuple`, with one gradient (a NumPy
 # array, same shape as the input) per input, in the order of `inputs`. It may return `None`
 # for an input that does not require grad; the engine ignores those entries anyway. Rules are
@@ -220,11 +227,39 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "function-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
+_PROBE_LENGTH = 1 << 16
+_PROBES: dict[np.dtype, np.ndarray] = {}
+
+
+def _fingerprint(array: np.ndarray) -> float | bytes:
+    """A value that changes when any element of `array` changes (a NaN stays NaN).
+
+    A weighted sum with fixed random weights in [0.5, 1.5]: one BLAS pass over the array. A plain
+    sum would miss two elements trading places; equal weights would miss a change that cancels.
+    Long arrays are summed in blocks of _PROBE_LENGTH, each block weighted again. A small array
+    (a scalar operand, a bias) is its own fingerprint: its bytes, exact and cheaper.
+    """
+    n = array.size
+    if n <= 64:
+        return array.tobytes()
+    probe = _PROBES.get(array.dtype)
+    if probe is None:
+        weights = np.random.default_rng(0).uniform(0.5, 1.5, _PROBE_LENGTH)
+        probe = _PROBES[array.dtype] = weights.astype(np.float32 if array.dtype == np.float32 else np.float64)
+    flat = array.reshape(n)
+    if n <= _PROBE_LENGTH:
+        return float(flat.dot(probe[:n]))
+    blocks, rest = divmod(n, _PROBE_LENGTH)  # (fewer than 2**32 elements)
+    per_block = flat[:n - rest].reshape(blocks, _PROBE_LENGTH) @ probe
+    return float(per_block.dot(probe[::-1][:blocks])) + float(flat[n - rest:].dot(probe[:rest]))
+
+
 class Function:
     """A node of the computational graph: the backward rule of one recorded operation.
 
     Built by `Tensor.from_op` as `Rule(inputs, output, **saved)`. Subclasses implement
-    `backward(grad)`; set `save_output = True` to keep the output's array as `self.out`.
+    `backward(grad)`; set `save_output = True` to keep the output's array as `self.out`, and
+    `reads_inputs` to say which inputs' values backward() reads.
     """
 
     save_output = False
@@ -232,12 +267,49 @@ class Function:
     # not `grad` passed through, not saved values): the engine may then make such an array a
     # leaf's .grad without copying it.
     returns_new_arrays = False
+    # Which inputs' values (.data) backward() reads: "all", "none" (only their shapes), or "other"
+    # (a product of two inputs, a * b or a @ b: each value is read only for the other input's
+    # gradient). Those values, and the saved output, are fingerprinted now and checked before
+    # backward() (check_unchanged), so an in-place change in between is an error, not a wrong gradient.
+    reads_inputs = "all"
+    check_inplace = True  # False only to measure what the check costs (section 15)
 
     def __init__(self, inputs: tuple[Tensor, ...], output: Tensor, **saved: Any) -> None:
         self.inputs: tuple[Tensor, ...] = tuple(inputs)
         self.saved: dict[str, Any] = saved
         self.out: np.ndarray | None = output.data if self.save_output else None
         self.released = False
+        reads_values = self.reads_inputs != "none" or self.save_output
+        self.watched: list[tuple[int | None, np.ndarray, Any]] = (
+            self._watch() if reads_values and self.check_inplace else [])
+
+    def _watch(self) -> list[tuple[int | None, np.ndarray, Any]]:
+        """(input position or None for the output, array, fingerprint) of every value backward() reads."""
+        if self.reads_inputs == "none":
+            read: Any = ()
+        elif self.reads_inputs == "other":
+            a, b = self.inputs
+            read = [i for i, other in ((0, b), (1, a)) if other.requires_grad]
+        else:
+            read = range(len(self.inputs))
+        watched = [(i, self.inputs[i].data, _fingerprint(self.inputs[i].data)) for i in read]
+        if self.out is not None:
+            watched.append((None, self.out, _fingerprint(self.out)))
+        return watched
+
+    def check_unchanged(self) -> None:
+        """Raise RuntimeError if a value backward() reads was changed (or replaced) since the forward pass."""
+        for i, array, before in self.watched:
+            replaced = i is not None and self.inputs[i].data is not array
+            after = _fingerprint(array)
+            if replaced or not (after == before or (after != after and before != before)):
+                what = "the output" if i is None else f"input {i}"
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                    f"{what} of {type(self).__name__}, shape {tuple(array.shape)}, "
+                    f"{'was replaced' if replaced else 'changed'} after the forward pass saved it. Change tensors "
+                    f"(x.data[...] = ..., an optimizer step) before the forward pass or after backward(), "
+                    f"or run the forward pass again.")
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """dL/d(each input), given grad = dL/d(output). One entry per input."""
@@ -265,7 +337,7 @@ class Function:
 
     def release(self) -> None:
         """Drop the edges and saved values so their memory can be freed (after backward)."""
-        self.inputs, self.saved, self.out, self.released = (), {}, None, True
+        self.inputs, self.saved, self.out, self.watched, self.released = (), {}, None, [], True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -309,6 +381,8 @@ def use_this_files_rules() -> None:
 #| export
 class AddBackward(Function):
     # forward: out = a + b
+    reads_inputs = "none"
+
     def backward(self, grad):
         """d(a + b)/da = 1, d(a + b)/db = 1 — then undo broadcasting."""
         a, b = self.inputs
@@ -319,6 +393,8 @@ class AddBackward(Function):
 
 class MulBackward(Function):
     # forward: out = a * b
+    reads_inputs = "other"
+
     def backward(self, grad):
         """d(a * b)/da = b, d(a * b)/db = a — then undo broadcasting."""
         a, b = self.inputs
@@ -337,6 +413,8 @@ def _expand_reduced(grad: np.ndarray, shape: tuple[int, ...], axis: Any, keepdim
 
 class SumBackward(Function):
     # forward: out = x.sum(axis, keepdims)
+    reads_inputs = "none"
+
     def backward(self, grad):
         (x,) = self.inputs
         ### BEGIN SOLUTION
@@ -430,7 +508,10 @@ if __name__ == "__main__":
 #
 # **Errors in PyTorch's words.** `backward()` on a non-scalar tensor needs an explicit gradient
 # ("grad can be implicitly created only for scalar outputs"); on a tensor that does not require
-# grad it says so.
+# grad it says so. And a value a node saved that was changed in place since the forward pass
+# (`w.data[:] = 0` between forward and backward) would give a wrong gradient without a word:
+# `node.check_unchanged()`, called on every node while you sort the graph, refuses it before
+# anything is computed (section 15 explains how it knows, and what it costs).
 
 # %% nbgrader={"grade": false, "grade_id": "engine", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -449,6 +530,8 @@ def _topological_order(root: Tensor) -> list[Tensor]:
       Otherwise, if id(t) is new: mark it visited; a leaf (no _grad_fn) goes straight to the
       order; else push (t, True), then (x, False) for each input x of t._grad_fn that requires grad.
     - A node that was released has no inputs any more: raise RuntimeError(_FREED).
+    - Call node.check_unchanged() on every node you expand: it raises if a value the node will
+      read was modified in place since the forward pass — before any gradient is computed.
     """
     ### BEGIN SOLUTION
     order: list[Tensor] = []
@@ -468,6 +551,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             continue
         if node.released:
             raise RuntimeError(_FREED)
+        node.check_unchanged()
         stack.append((tensor, True))
         for x in node.inputs:
             if x.requires_grad:
@@ -517,6 +601,9 @@ def backward_pass(tensor: Tensor, grad: Any = None, retain_graph: bool = False) 
       inputs that require grad (skip None entries).
     - `owned` holds the ids whose gradient is a new array nobody else holds: a sum made here,
       or the result of a rule with returns_new_arrays = True.
+    - A rule that returns a gradient of another shape than its input's has a bug: raise
+      RuntimeError naming the rule's class, the input's position and both shapes, e.g.
+      (3, 3) and (3, 1) — not a broadcast error later, far from the cause.
     - Release each node after use unless retain_graph.
     """
     ### BEGIN SOLUTION
@@ -572,7 +659,9 @@ def test_unit_engine():
     e.backward(np.ones(3), retain_graph=True)
     np.testing.assert_allclose(a.grad.numpy(), b.data + 2 * a.data * b.data)
     np.testing.assert_allclose(b.grad.numpy(), a.data + a.data ** 2)
-    assert isinstance(a.grad, Tensor) and a.grad.shape == a.shape and d.grad is None  # leaves only
+    assert isinstance(a.grad, Tensor) and a.grad.shape == a.shape  # leaves only:
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert d.grad is None  # d came from an op: reading its .grad warns, like PyTorch
     e.backward(np.ones(3))  # retained graph: a second walk accumulates
     np.testing.assert_allclose(a.grad.numpy(), 2 * (b.data + 2 * a.data * b.data))
 
@@ -582,6 +671,14 @@ def test_unit_engine():
         (a * b).backward()
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor([1.0]).backward()
+
+    # A value saved for backward, changed in place before it: an error, never a wrong gradient.
+    w, v = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * v).sum()
+    w.data[:] = 0.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    assert v.grad is None and w.grad is None  # checked before any gradient was computed
 
     # requires_grad propagates to an op's output when any input requires grad; detach() cuts.
     constant = Tensor([1.0, 1.0, 2.0])
@@ -644,8 +741,9 @@ def test_unit_engine():
     autograd_hooks.rules["_bad_add"] = ForgetsToUnbroadcast
     try:
         bad = Tensor.from_op("_bad_add", a.data[:, None] + b.data, a.reshape(3, 1), b)
-        with pytest.raises(RuntimeError, match=r"ForgetsToUnbroadcast returned an invalid gradient at index 0"):
+        with pytest.raises(RuntimeError, match="ForgetsToUnbroadcast") as error:
             bad.sum().backward()
+        assert "(3, 3)" in str(error.value) and "(3, 1)" in str(error.value)  # the facts: both shapes
     finally:
         del autograd_hooks.rules["_bad_add"]
     ### END HIDDEN TESTS
@@ -791,7 +889,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
     """Check the gradients autograd computes for `fn(*inputs)` against central differences.
 
     Inputs that are Tensors requiring grad are checked (as float64 copies); everything else is
-    passed through unchanged. Returns True, or raises AssertionError naming the worst element.
+    passed through unchanged. No such input: ValueError (there is nothing to check).
+    Returns True, or raises AssertionError naming the input and its worst element, as in
+    "gradcheck: input 0 (shape (3, 4)), element (1, 2): analytic 0.5, numerical 1.0 (...)".
 
     HINTS:
     - x64 = [Tensor(t.data, dtype=np.float64, requires_grad=True) for the checked tensors].
@@ -863,7 +963,7 @@ def test_unit_gradcheck():
     autograd_hooks.rules["_wrong_square"] = WrongSquare
     try:
         wrong = lambda x: Tensor.from_op("_wrong_square", x.data * x.data, x)  # noqa: E731
-        with pytest.raises(AssertionError, match=r"gradcheck: input 0 .* element"):
+        with pytest.raises(AssertionError, match=r"input 0\b.*element"):
             gradcheck(wrong, a)
     finally:
         del autograd_hooks.rules["_wrong_square"]
@@ -882,8 +982,8 @@ def test_unit_gradcheck():
     assert isinstance(y._grad_fn, ScaledCube) and y._grad_fn.saved == {"scale": 2.0}
     assert gradcheck(lambda x: ScaledCube.apply(x, scale=0.5), a)
     ### BEGIN HIDDEN TESTS
-    with pytest.raises(ValueError, match="no input requires grad"):
-        gradcheck(lambda x: x * 2, Tensor([1.0]))
+    with pytest.raises(ValueError):
+        gradcheck(lambda x: x * 2, Tensor([1.0]))  # no input requires grad: nothing to check
     ### END HIDDEN TESTS
 
 
@@ -907,6 +1007,8 @@ if __name__ == "__main__":
 #| export
 class SubBackward(Function):
     # forward: out = a - b
+    reads_inputs = "none"
+
     def backward(self, grad):
         a, b = self.inputs
         ### BEGIN SOLUTION
@@ -926,6 +1028,8 @@ class DivBackward(Function):
 
 class NegBackward(Function):
     # forward: out = -x
+    reads_inputs = "none"
+
     def backward(self, grad):
         ### BEGIN SOLUTION
         return (-grad,)
@@ -1002,6 +1106,7 @@ if __name__ == "__main__":
 #| export
 class MatmulBackward(Function):
     # forward: out = a @ b   (2-D, batched (..., n, k) @ (..., k, m), or with a 1-D operand)
+    reads_inputs = "other"
     returns_new_arrays = True  # both gradients are fresh products: the weights' .grad needs no copy
 
     def backward(self, grad):
@@ -1074,19 +1179,22 @@ if __name__ == "__main__":
 # of the same token twice, `x[[0, 0, 1]]` — the row was used twice and must receive *both*
 # gradients. `dx[index] += grad` is buffered in NumPy: the second write overwrites the first,
 # and one gradient is silently lost. `np.add.at(dx, index, grad)` is the unbuffered version
-# that adds every occurrence. It is slower, so we use it only for advanced (array) indexes;
-# slices and integers can never repeat.
+# that adds every occurrence. It is slower, so we use it only for integer-array indexes;
+# slices, integers and boolean masks (`x[x > 0]`) can never select an element twice.
 
 # %% nbgrader={"grade": false, "grade_id": "shape-rules", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _is_basic_index(index: Any) -> bool:
-    """True for ints, slices, None and Ellipsis (and tuples of them): no element can repeat."""
+    """True for ints, slices, None, Ellipsis and boolean masks (and tuples of them): no element can repeat."""
     parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               or (isinstance(p, np.ndarray) and p.dtype == np.bool_) for p in parts)
 
 
 class ReshapeBackward(Function):
     # forward: out = x.reshape(shape)
+    reads_inputs = "none"
+
     def backward(self, grad):
         ### BEGIN SOLUTION
         return (grad.reshape(self.inputs[0].shape),)
@@ -1095,6 +1203,8 @@ class ReshapeBackward(Function):
 
 class TransposeBackward(Function):
     # forward: out = x.transpose(dim0, dim1)
+    reads_inputs = "none"
+
     def backward(self, grad):
         ### BEGIN SOLUTION
         return (np.swapaxes(grad, self.saved["dim0"], self.saved["dim1"]),)
@@ -1103,6 +1213,8 @@ class TransposeBackward(Function):
 
 class GetitemBackward(Function):
     # forward: out = x[index]
+    reads_inputs = "none"
+
     def backward(self, grad):
         """Scatter grad into zeros of x's shape; repeated indices must add up (np.add.at)."""
         (x,), index = self.inputs, self.saved["index"]
@@ -1135,8 +1247,13 @@ def test_unit_shape_rules():
     v = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     v[[0, 0, 2, 0]].sum().backward()  # index 0 used three times
     np.testing.assert_array_equal(v.grad.data, [3.0, 0.0, 1.0])
+    v.grad = None
+    (v[v > 1.5] * 2.0).sum().backward()  # a boolean mask: only the selected elements get a gradient
+    np.testing.assert_array_equal(v.grad.data, [0.0, 2.0, 2.0])
+    assert gradcheck(lambda x: x[x > 0], x)
     ### BEGIN HIDDEN TESTS
-    assert gradcheck(lambda x: x[x.data > 0], x)  # a boolean mask
+    assert gradcheck(lambda x: x[x.data > 0], x)  # a NumPy mask
+    assert gradcheck(lambda x: x[x[:, :, 0] > 0, 1:], x)  # a mask on the first two axes, then a slice
     ### END HIDDEN TESTS
 
 
@@ -1159,6 +1276,8 @@ if __name__ == "__main__":
 #| export
 class MeanBackward(Function):
     # forward: out = x.mean(axis, keepdims)
+    reads_inputs = "none"
+
     def backward(self, grad):
         (x,) = self.inputs
         ### BEGIN SOLUTION
@@ -1249,6 +1368,7 @@ _INV_SQRT_2PI = 0.3989422804014327     # 1/√(2π)
 
 class ExpBackward(Function):
     # forward: out = exp(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -1268,6 +1388,7 @@ class LogBackward(Function):
 
 class SqrtBackward(Function):
     # forward: out = sqrt(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -1287,6 +1408,7 @@ class ReluBackward(Function):
 
 class SigmoidBackward(Function):
     # forward: out = 1 / (1 + exp(-x))
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -1297,6 +1419,7 @@ class SigmoidBackward(Function):
 
 class TanhBackward(Function):
     # forward: out = tanh(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -1322,6 +1445,8 @@ class GeluBackward(Function):
 
 class DropoutBackward(Function):
     # forward: out = x * mask   (mask = keep / (1 - p), saved)
+    reads_inputs = "none"
+
     def backward(self, grad):
         ### BEGIN SOLUTION
         return (grad * self.saved["mask"],)
@@ -1330,6 +1455,7 @@ class DropoutBackward(Function):
 
 class SoftmaxBackward(Function):
     # forward: s = exp(x - max) / sum(exp(x - max)) along dim
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -1415,6 +1541,8 @@ if __name__ == "__main__":
 #| export
 class LogSoftmaxBackward(Function):
     # forward: out = x - log(sum(exp(x))) along dim; saved softmax = exp(out)
+    reads_inputs = "none"
+
     def backward(self, grad):
         probs, dim = self.saved["softmax"], self.saved["dim"]
         ### BEGIN SOLUTION
@@ -1424,6 +1552,8 @@ class LogSoftmaxBackward(Function):
 
 class CrossEntropyBackward(Function):
     # forward: loss = mean(logsumexp(z) - z[range(N), targets]); saved probs = softmax(z), targets
+    reads_inputs = "none"
+
     def backward(self, grad):
         probs, targets = self.saved["probs"], self.saved["targets"]
         ### BEGIN SOLUTION
@@ -1437,6 +1567,8 @@ class CrossEntropyBackward(Function):
 
 class BinaryCrossEntropyBackward(Function):
     # forward: loss = -mean(t log p + (1 - t) log(1 - p)), p = clip(predictions, eps, 1 - eps)
+    reads_inputs = "none"
+
     def backward(self, grad):
         p, t = self.saved["probs"], self.saved["targets"]
         ### BEGIN SOLUTION
@@ -1534,6 +1666,184 @@ def test_unit_registry_and_release():
 
 if __name__ == "__main__":
     test_unit_registry_and_release()
+
+# %% [markdown]
+# ## 15. Saved values must not change before `backward()`
+#
+# A node keeps *references* to the arrays its backward will read, not copies. Change one of
+# them in place between the forward pass and `backward()` and the rule reads the new numbers:
+# the gradient of a function nobody computed.
+#
+# ```
+#   y = (w * x).sum()      MulBackward keeps w and x (the arrays themselves)
+#   w.data[:] = 0          the array MulBackward will read for x's gradient is now zeros
+#   y.backward()           x.grad = w = 0   ← silently wrong: y was computed with the old w
+# ```
+#
+# The ways in are ordinary: a hand-written update (`w.data -= lr * w.grad.data`) before
+# `backward()`, an optimizer step while a graph is still held (`retain_graph=True`), a data
+# pipeline that reuses its batch buffer, "zeroing" weights to test something. Four designs
+# can stop it:
+#
+# | design | what it catches | cost | drawback here |
+# |---|---|---|---|
+# | copy every saved value | nothing to catch: backward reads the copies | a copy per saved array | doubles the memory of the graph (section "Memory Profiling") |
+# | arrays read-only (`flags.writeable = False`) while a graph holds them | the write itself, at the line that writes | O(1) per array | the flag must be undone on release *and* when a graph is dropped unused; until then every write fails — an `optimizer.step()` while a retained graph or a forgotten one (`losses.append(loss)`) is alive, `gradcheck`'s own perturbations |
+# | version counters (PyTorch) | every in-place op, at `backward()` | O(1) per op | every write must go through the framework: ours go straight into a NumPy array |
+# | **fingerprints, checked at `backward()`** (ours) | any change of a value backward reads, however made (views, `.data = ...`, an optimizer) | one read of each saved array, twice | time proportional to what is saved |
+#
+# **Our choice: fingerprints.** When a node is created, `Function` takes `_fingerprint(array)`
+# of every array its backward will read: a weighted sum with fixed random weights in
+# [0.5, 1.5] — one BLAS pass, a single number that moves when any element moves (a plain sum
+# would miss two elements trading places); an array of at most 64 numbers is simply kept as
+# its bytes. Before computing anything, the engine calls
+# `check_unchanged()` on each node of the graph (your line in `_topological_order`), which
+# recomputes the fingerprints and raises PyTorch's error, naming the node, the input and its
+# shape. Nothing is accumulated into any `.grad` when it fails.
+#
+# Only what backward *reads* is fingerprinted. Each rule says so with `reads_inputs`: `add`,
+# `sum` or `reshape` read no value, only shapes (`"none"`); `exp` reads its output
+# (`save_output`); `mul` and `matmul` read each input only for the *other* one's gradient
+# (`"other"`) — in `x @ W` with a data batch `x`, only `x` is read (for `dW`), never `W`.
+# Changing a value no rule reads is harmless, and allowed.
+#
+# The timing matches PyTorch's. An optimizer updates the weights *after* `backward()`, when the
+# graph is gone: nothing is checked. `optimizer.step()` while a retained graph still exists
+# works too — and a later `backward()` through that graph raises, because the weights it
+# saved have changed.
+#
+# **Limits.** What is checked: the input values a rule reads and its output. Other saved values
+# are mostly the op's own arrays (a dropout mask, softmax probabilities) — but an index array
+# or loss targets that *you* pass in and keep are saved as they are: change them in place
+# before `backward()` and nothing notices. Equal fingerprints are compared exactly, but the
+# weighted sum is computed in float32: a change below its rounding (about 1e-7 of the sum)
+# passes — and moves the gradient about as little. Once an array holds a NaN its fingerprint
+# is NaN whatever else changes.
+#
+# **What it costs.** Each saved array is read twice more (when the node is made, and before
+# backward) plus about a microsecond of Python per array: the price of one extra element-wise
+# op on every saved value. The function after the test times forward + backward of the MNIST
+# MLP (784 → 256 → 128 → 10, batch 64) with the check on and off (`Function.check_inplace`, a
+# switch that exists for this measurement), in interleaved blocks so that both see the same
+# machine load. A network this small is the worst case: its matmuls are cheap, so the extra
+# reads show. Wider layers make the matmuls (n·k·m work) grow faster than the saved arrays
+# (n·k), and the share of the check shrinks.
+
+# %% nbgrader={"grade": true, "grade_id": "test-inplace-check", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_unit_inplace_check():
+    use_this_files_rules()
+    import pytest
+
+    w, x = Tensor([1.0, 2.0, 3.0], requires_grad=True), Tensor([4.0, 5.0, 6.0], requires_grad=True)
+    y = (w * x).sum()
+    w.data[:] = 0.0                          # the value MulBackward reads for x's gradient
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    assert x.grad is None                    # nothing computed, nothing accumulated
+
+    e = x.exp()                              # exp's backward reads its output
+    e.data *= 2.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        e.sum().backward()
+
+    y = (w * x).sum()
+    w.data = np.zeros(3, dtype=np.float32)   # replaced, not changed: still not the value y used
+    with pytest.raises(RuntimeError, match="replaced"):
+        y.backward()
+
+    w.data = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    y = (w * x).sum()
+    w.data[[0, 2]] = w.data[[2, 0]]          # two elements trade places: the sum is the same
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    y = (w * x).sum()
+    w.data[1] = 0.0
+    w.data[1] = 2.0                          # changed and restored: the value y used is back
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, w.data)
+
+    w.grad = x.grad = None
+    s = w + x                                # add reads no value: changing one is harmless
+    x.data += 1.0
+    s.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0, 1.0])
+
+    # An update after backward() (what an optimizer does) is fine: the graph is released.
+    w.grad = x.grad = None
+    loss = (w * x).sum()
+    loss.backward(retain_graph=True)
+    x.data -= 0.1 * x.grad.data              # a step while the graph is retained works...
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()                      # ...and the retained graph knows x changed
+    w.grad = None
+    (w * x).sum().backward()                 # a new forward pass uses the new x
+    np.testing.assert_array_equal(w.grad.data, x.data)
+    ### BEGIN HIDDEN TESTS
+    y = (w * x).sum()
+    w.data[1] = 2.5                          # one element, a small change
+    with pytest.raises(RuntimeError, match=r"\(3,\)"):
+        y.backward()
+    labels = Tensor([1, 2, 3], dtype=np.int64)
+    y = (labels * w).sum()                   # an integer array is fingerprinted too
+    labels.data[0] = 7
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+    Function.check_inplace = False
+    try:
+        y = (w * x).sum()
+        w.data[:] = 0.0
+        y.backward()                         # unchecked: the switch is for measurements only
+    finally:
+        Function.check_inplace = True
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_inplace_check()
+
+# %% nbgrader={"grade": false, "grade_id": "inplace-check-cost", "locked": false, "schema_version": 3, "solution": false}
+def measure_inplace_check_cost(blocks: int = 20, steps: int = 20):
+    """Forward + backward of a 784-256-128-10 MLP (batch 64) with the in-place check on and off."""
+    import os
+    import platform
+    import time
+
+    from tinytorch.core.activations import ReLU
+    from tinytorch.core.layers import Linear, Sequential
+    from tinytorch.core.losses import CrossEntropyLoss
+
+    rng = np.random.default_rng(0)
+    model = Sequential(Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10))
+    x, y = Tensor(rng.standard_normal((64, 784))), rng.integers(0, 10, 64)
+    loss_fn = CrossEntropyLoss()
+
+    def step():
+        loss_fn(model(x), y).backward()
+        for p in model.parameters():
+            p.grad = None
+
+    for _ in range(steps):
+        step()  # warm up: caches, the fingerprint weights
+    times = {True: [], False: []}
+    try:
+        for block in range(blocks):
+            for on in ((True, False) if block % 2 else (False, True)):  # alternate which goes first
+                Function.check_inplace = on
+                start = time.perf_counter()
+                for _ in range(steps):
+                    step()
+                times[on].append((time.perf_counter() - start) / steps)
+    finally:
+        Function.check_inplace = True
+    off, on = float(np.median(times[False])) * 1e3, float(np.median(times[True])) * 1e3
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}")
+    print(f"forward + backward, MLP 784-256-128-10, batch 64 (median of {blocks} blocks of {steps} steps):")
+    print(f"  check off {off:.3f} ms   check on {on:.3f} ms   cost {on - off:+.3f} ms ({(on / off - 1) * 100:+.1f}%)")
+
+
+if __name__ == "__main__":
+    measure_inplace_check_cost()
 
 # %% [markdown]
 # ## Complexity Analysis
@@ -1666,11 +1976,13 @@ if __name__ == "__main__":
 # memory — the standard way large models fit in memory).
 #
 # **Version counters.** If you modify a tensor in place after an op saved it, the gradient
-# would be silently wrong. PyTorch stores each saved tensor's version and raises "one of the
-# variables needed for gradient computation has been modified by an inplace operation".
-# TinyTorch has no in-place ops on recorded tensors — an optimizer writes `p.data` directly,
-# after backward, outside any graph — so we need no counters, but a learner who edits `x.data`
-# between forward and backward will get a wrong gradient without warning.
+# would be silently wrong. Every PyTorch tensor's storage carries a version counter that each
+# in-place op increments; a saved tensor remembers the version it saw and `backward()` raises
+# "one of the variables needed for gradient computation has been modified by an inplace
+# operation" — O(1) per op, because every write goes through PyTorch. Ours go straight into a
+# NumPy array, so section 15 fingerprints the saved values instead: the same error at the same
+# moment, for one extra read of each saved array. (`tensor.data` in PyTorch is the one door
+# that bypasses the counter — which is why PyTorch discourages it.)
 #
 # **Grad mode is thread-local**, and there is also `torch.inference_mode()`, a stricter and
 # faster `no_grad` that skips version counting too. Higher-order gradients (`create_graph=True`)
@@ -1710,6 +2022,8 @@ if __name__ == "__main__":
 #   afterwards unless `retain_graph=True`.
 # - **`no_grad` / `enable_grad` / `is_grad_enabled`**: recording off for evaluation.
 # - **`gradcheck`**: central differences in float64 that name the worst element on failure.
+# - **Saved values are checked**: a value changed in place between forward and `backward()` is
+#   an error naming the node, never a silently wrong gradient (fingerprints, section 15).
 #
 # Key systems lessons: reverse mode gives all gradients for about twice the forward cost;
 # training memory is the saved activations; fused ops and `no_grad` are memory tools.

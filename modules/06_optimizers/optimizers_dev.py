@@ -512,14 +512,15 @@ def test_unit_optimizer_basics():
         CountingDescent(w, lr=0.1)
 
     ### BEGIN HIDDEN TESTS
-    with pytest.raises(ValueError, match=r"params\[2\] is the same Tensor as params\[0\]"):
+    with pytest.raises(ValueError) as err:
         CountingDescent([w, b, w], lr=0.1)
+    assert "params[2]" in str(err.value) and "params[0]" in str(err.value)   # both positions
     model = Sequential(Linear(2, 2))
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
         CountingDescent(model, lr=0.1)
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
         CountingDescent(model[0], lr=0.1)
-    with pytest.raises(ValueError, match="not a leaf"):
+    with pytest.raises(ValueError, match=r"params\[0\]"):             # names the culprit
         CountingDescent([w * 2.0], lr=0.1)
     with pytest.raises(ValueError, match="lr must be"):
         CountingDescent([w], lr=float("nan"))
@@ -527,8 +528,9 @@ def test_unit_optimizer_basics():
         CountingDescent([w], lr=True)
     assert CountingDescent(model.parameters(), lr=np.float32(0.5)).lr == 0.5
     w.grad = Tensor(np.ones((3, 2)))
-    with pytest.raises(ValueError, match=r"parameter 0 has shape \(2, 3\) but its gradient has shape \(3, 2\)"):
+    with pytest.raises(ValueError) as err:
         CountingDescent([w], lr=0.1).step()
+    assert "(2, 3)" in str(err.value) and "(3, 2)" in str(err.value)    # both shapes
     assert "CountingDescent(lr=0.1) over 1 parameter tensors" == repr(CountingDescent([w], lr=0.1))
     ### END HIDDEN TESTS
 
@@ -578,7 +580,7 @@ def test_unit_optimizer_state_dict():
         CountingDescent(make_parameters((2, 3)), lr=0.1).load_state_dict(saved)
 
     ### BEGIN HIDDEN TESTS
-    with pytest.raises(ValueError, match="parameter 5"):
+    with pytest.raises(ValueError, match="5"):                          # the index that does not exist
         fresh.load_state_dict({"state": {5: saved["state"][0]}, "param_groups": saved["param_groups"]})
     with pytest.raises(ValueError, match="parameter indices"):
         fresh.load_state_dict({"state": {"weight": saved["state"][0]}, "param_groups": saved["param_groups"]})
@@ -586,7 +588,7 @@ def test_unit_optimizer_state_dict():
     with pytest.raises(ValueError, match="lr must be"):
         fresh.load_state_dict(bad_lr)
     assert fresh.lr == 0.5 and set(fresh.state) == {0, 1}  # unchanged after a refused load
-    with pytest.raises(ValueError, match=r"holds \['grad_sum'\]"):
+    with pytest.raises(ValueError, match="grad_sum"):                   # what the saved state holds
         fresh.load_state_dict({"state": {0: {"grad_sum": np.zeros((2, 3))}}, "param_groups": saved["param_groups"]})
     with pytest.raises(ValueError, match="lacks"):
         fresh.load_state_dict({"state": {}, "param_groups": [{"params": [0, 1]}]})
@@ -907,6 +909,9 @@ if __name__ == "__main__":
 # when the gradient is consistent, small when it is noisy (its sign flips, `m` averages out,
 # `v` does not). Multiply the loss by 1000, and every `g`, `m`, `√v` grows by 1000: the update
 # does not change. **`lr` becomes a step size in parameter units**, the same for every parameter.
+# That is also why `ε` must be positive: a parameter whose gradients have all been zero has
+# `m = v = 0`, and with `ε = 0` its update is `0/0 = nan`. `Adam` refuses `eps <= 0` (and nan)
+# when it is built, as it refuses a bad `lr`, instead of letting the weights turn to nan later.
 #
 # ### Bias correction, derived
 #
@@ -983,6 +988,7 @@ class Adam(Optimizer):
     """Adam with bias correction; weight_decay is L2 added to the gradient (torch.optim.Adam).
 
     Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    eps must be > 0: with eps = 0, a parameter whose gradients were all zero would get 0/0 = nan.
     State per parameter: "step" (0-d int64), "exp_avg" and "exp_avg_sq" (the parameter's shape).
     """
 
@@ -995,7 +1001,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         who = type(self).__name__
         self.betas = _betas(who, betas)
-        self.eps = _number(who, "eps", eps, 0.0)
+        self.eps = _number(who, "eps", eps, 0.0, low_open=True)
         self.weight_decay = _number(who, "weight_decay", weight_decay, 0.0)
 
     def _apply_weight_decay(self, param: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
@@ -1108,8 +1114,10 @@ def test_unit_adam():
     assert int(opt.state[0]["step"]) == 2 and int(opt.state[1]["step"]) == 1
     with pytest.raises(TypeError, match="betas must be a pair"):
         Adam([a], betas=0.9)
-    with pytest.raises(ValueError, match="eps must be"):
-        Adam([a], eps=-1e-8)
+    for bad_eps in (0.0, -1e-8, float("nan")):                 # eps = 0 would divide 0 by 0
+        with pytest.raises(ValueError, match="eps") as refused:
+            Adam([a], eps=bad_eps)
+        assert str(bad_eps) in str(refused.value) or f"{bad_eps:g}" in str(refused.value)
     assert Adam([a]).lr == 1e-3 and Adam([a]).betas == (0.9, 0.999) and Adam([a]).weight_decay == 0.0
     # A 0-d parameter (a learned scalar, e.g. a temperature) works too.
     scalar = Tensor(2.0, requires_grad=True, dtype=np.float64)

@@ -49,12 +49,15 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import math
 import numbers
 import os
+import stat
 import tempfile
 import time
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -320,9 +323,9 @@ def test_unit_cosine_schedule():
     with pytest.raises(ValueError, match=r"min_lr \(2.0\) must not exceed max_lr \(1.0\)"):
         CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=10, min_lr=2.0)
     ### BEGIN HIDDEN TESTS
-    with pytest.raises(ValueError, match="total_steps must be a whole number"):
+    with pytest.raises(ValueError, match="total_steps"):             # names the bad argument
         CosineSchedule(SimpleNamespace(lr=0.0), max_lr=1.0, total_steps=0)
-    with pytest.raises(ValueError, match="max_lr must be > 0"):
+    with pytest.raises(ValueError, match="max_lr"):
         CosineSchedule(SimpleNamespace(lr=0.0), max_lr=0.0, total_steps=5)
     with pytest.raises(TypeError, match="`lr` attribute"):
         CosineSchedule(object(), max_lr=1.0, total_steps=5)
@@ -526,7 +529,7 @@ if __name__ == "__main__":
 # checkpoint* and written half a new one: both are lost. The fix is the classic atomic write:
 #
 # ```
-#   1. write everything to a temporary file in the SAME directory   .run.npz.k2j4.tmp
+#   1. write everything to a temporary file in the SAME directory   .run.npz.tmp-4242-k2j4x8q1
 #   2. flush Python's buffer, os.fsync (the bytes are on the disk, not in the OS cache)
 #   3. os.replace(temporary, "run.npz")      ◄─ one rename: atomic on POSIX file systems
 # ```
@@ -535,6 +538,20 @@ if __name__ == "__main__":
 # temporary file must be in the same directory: a rename across file systems is a copy, and a
 # copy is not atomic. If anything fails before step 3, we delete the temporary file and the old
 # checkpoint is untouched.
+#
+# A process that is *killed* (`kill -9`, a time limit, a power cut) cannot delete anything: its
+# half-written temporary file stays, and a run killed at every save would fill the disk with
+# them. So the name says whose it is — `.run.npz.tmp-<pid>-<random>`: the target's name and the
+# writer's process id. The next save to `run.npz` deletes those whose process no longer runs;
+# `load_checkpoint` warns about them (the file it loads is the last *complete* save).
+#
+# Two more rules: a checkpoint the user made read-only is never replaced (`os.replace` only
+# needs a writable folder, so it would replace it without a word), and a folder that is
+# missing or not writable is a `CheckpointError` naming the folder, not a raw `OSError`.
+#
+# All this file handling is given code below (`_atomic_savez`, `save_checkpoint`, and on the
+# reading side `_read_checkpoint`): read it, it is tested. What you write is the checkpoint's
+# content — `_pack_checkpoint` — and, in the next section, the all-or-nothing load.
 #
 # One NumPy detail: given a *file name*, `np.savez` appends `.npz` when the name lacks it
 # (`run.ckpt` becomes `run.ckpt.npz`). We hand it an open file object instead, so the file is
@@ -622,17 +639,47 @@ def _plain_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _temporary_prefix(path: Path) -> str:
+    """Temporary files of a save to `path` are named `.<name>.tmp-<pid>-<random>`, beside it."""
+    return f".{path.name}.tmp-"
+
+
+def _writer_is_gone(pid: int) -> bool:
+    """Whether process `pid` has ended (then a temporary file it left is garbage)."""
+    if pid == os.getpid() or os.name != "posix":
+        return False  # our own (another thread may be saving); elsewhere we cannot tell safely
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False     # it exists, under another user
+    return False
+
+
+def _interrupted_saves(path: Path) -> list[Path]:
+    """Temporary files beside `path` left by saves to it whose process was killed mid-save."""
+    prefix = _temporary_prefix(path)
+    found = []
+    for leftover in sorted(path.parent.glob(glob.escape(prefix) + "*")):
+        pid = leftover.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and _writer_is_gone(int(pid)):
+            found.append(leftover)
+    return found
+
+
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
 
-    HINTS:
-    - tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp") gives (fd, name).
-    - with os.fdopen(fd, "wb") as f: np.savez(f, allow_pickle=False, **arrays); f.flush();
-      os.fsync(f.fileno())   — then os.chmod(name, _plain_file_mode(path)) and os.replace(name, path).
-    - On ANY exception (BaseException: also Ctrl-C), remove the temporary file and re-raise.
+    On any exception (BaseException: also Ctrl-C) the temporary file is removed and the error
+    re-raised; a killed process leaves it, named after `path` and the process (see above).
     """
-    ### BEGIN SOLUTION
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}-")
+    except OSError as e:
+        raise CheckpointError(f"Cannot save checkpoint '{path}': cannot create a file in the folder "
+                              f"'{path.parent}' ({e.strerror or e}). Make the folder writable, or save "
+                              f"somewhere else.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, allow_pickle=False, **arrays)
@@ -644,7 +691,6 @@ def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)  # the half-written file goes; the old checkpoint was never touched
         raise
-    ### END SOLUTION
 
 
 def _checkpoint_path(path: Any, action: str) -> Path:
@@ -662,14 +708,28 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     """Save model (and optimizer, schedule, epoch, history, extra JSON values) to one .npz file.
 
     The file is written atomically: an interrupted save leaves the previous checkpoint intact.
+    A read-only file is never replaced; temporary files of earlier saves to `path` that were
+    killed midway are deleted. Every failure is a CheckpointError naming the file or folder.
     No pickle: load it with load_checkpoint (np.load with allow_pickle=False).
     """
     path = _checkpoint_path(path, "save_checkpoint")
     if not path.parent.is_dir():
-        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' does not exist. "
+        problem = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' {problem}. "
                               f"Create it first (Path('{path.parent}').mkdir(parents=True)).")
+    if path.exists() and not (path.stat().st_mode & stat.S_IWUSR and os.access(path, os.W_OK)):
+        raise CheckpointError(f"Cannot save checkpoint '{path}': the file is read-only, and save_checkpoint "
+                              f"does not replace a file someone protected. Save under another name, or make "
+                              f"it writable first (chmod u+w '{path}').")
     arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
-    _atomic_savez(path, arrays)
+    for leftover in _interrupted_saves(path):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    try:
+        _atomic_savez(path, arrays)
+    except OSError as e:  # e.g. the disk is full; the temporary file is already gone
+        raise CheckpointError(f"Cannot save checkpoint '{path}': {e.strerror or e}. The previous "
+                              f"checkpoint (if any) is unchanged.") from e
 
 # %% [markdown]
 # ### 🧪 Unit test: save_checkpoint
@@ -738,7 +798,7 @@ def test_unit_save_checkpoint():
         model.layers[0].weight.data += 1.0
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(np, "savez", crash)
-            with pytest.raises(OSError, match="No space left"):
+            with pytest.raises(CheckpointError, match="No space left"):
                 save_checkpoint(path, model, opt)
         assert open(path, "rb").read() == before and sorted(os.listdir(folder)) == ["run.ckpt"]
 
@@ -769,7 +829,8 @@ if __name__ == "__main__":
 # | problem | detected by | message says |
 # |---|---|---|
 # | no file | `path.exists()` | the path; train first or fix the path |
-# | truncated, corrupt, or not a checkpoint at all | `np.load` / `zipfile` / `json` errors | the file is damaged: restore a backup or retrain |
+# | not a checkpoint at all (a text file, a `.npy`, an `.npz` without `meta.json`) | the first bytes; the archive's contents | the file is not a TinyTorch checkpoint: check the path |
+# | truncated or corrupt | `np.load` / `zipfile` / `json` errors | the file is damaged: restore a backup or retrain |
 # | saved by a newer TinyTorch | `meta["version"]` | which version, which one we read |
 # | a different model | keys and shapes of `model.state_dict()` | missing and unexpected keys, each mismatched parameter with **both** shapes |
 # | a different optimizer | type, number of parameters, buffer shapes | what was saved, what was given |
@@ -782,36 +843,52 @@ if __name__ == "__main__":
 #
 # Reading happens inside `with open(...)`: the arrays are copied out of the zip before it
 # closes, and `allow_pickle=False` makes NumPy refuse any object array instead of unpickling it.
+# Before NumPy sees the file, its first bytes must be a zip's: given anything else (a text
+# file, a `.npy`), `np.load` guesses it is a pickle and suggests loading it unsafely — the one
+# advice a checkpoint loader must never give. `_read_checkpoint`, the file handling, is given
+# code; validating the content against the model and loading all or nothing is yours.
 
 # %% nbgrader={"grade": false, "grade_id": "load-checkpoint", "locked": false, "schema_version": 3, "solution": true}
 #| export
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry; an empty zip
+
+
+def _check_signature(path: Path) -> None:
+    """A CheckpointError, naming the file, unless its first bytes are those of a zip (.npz)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise CheckpointError(f"Cannot read checkpoint '{path}' ({e.strerror or e}).") from None
+    if head[:4] in ZIP_SIGNATURES:
+        return
+    found = ("it is empty" if not head else "it is a single NumPy array (.npy)" if head.startswith(b"\x93NUMPY")
+             else f"it starts with {head!r}, not with the bytes of a zip archive")
+    raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: {found}. A checkpoint is the .npz "
+                          f"file save_checkpoint writes. Check the path.")
+
+
 def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays without "meta.json", meta) from a checkpoint file, or a CheckpointError saying why not.
 
-    HINTS:
-    - Missing file: CheckpointError naming the path.
-    - with open(path, "rb") as f: loaded = np.load(f, allow_pickle=False); a checkpoint is an
-      np.lib.npyio.NpzFile; read every array (loaded[k] for k in loaded.files) inside the `with`.
-    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError,
-      NotImplementedError (a damaged "compression method") or RuntimeError (a damaged "encrypted" flag).
-    - meta = json.loads(arrays.pop("meta.json").item()); check meta["format"] and meta["version"].
+    Corruption inside the zip shows up as zipfile.BadZipFile, ValueError, EOFError, OSError,
+    KeyError, NotImplementedError (a damaged "compression method") or RuntimeError (a damaged
+    "encrypted" flag): each becomes a CheckpointError.
     """
     if not path.exists():
         raise CheckpointError(f"No checkpoint at '{path}'. Check the path, or train first to create it.")
     damaged = (f"'{path}' is not a readable TinyTorch checkpoint: the file is truncated or corrupt ({{}}). "
                f"Restore it from a backup, or delete it and train again.")
-    ### BEGIN SOLUTION
+    _check_signature(path)
     try:
-        with open(path, "rb") as f:
-            loaded = np.load(f, allow_pickle=False)
-            if not isinstance(loaded, np.lib.npyio.NpzFile):
-                raise ValueError("a single .npy array, not an .npz archive")
-            with loaded:
-                arrays = {key: loaded[key] for key in loaded.files}
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as loaded:  # a zip: an NpzFile
+            arrays = {key: loaded[key] for key in loaded.files}
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as e:
         raise CheckpointError(damaged.format(e)) from None
     if "meta.json" not in arrays:
-        raise CheckpointError(damaged.format("it has no meta.json: it was not written by save_checkpoint"))
+        held = ", ".join(sorted(arrays)[:3]) + (", …" if len(arrays) > 3 else "") or "nothing"
+        raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: it is an .npz archive without "
+                              f"meta.json (it holds {held}), so save_checkpoint did not write it. Check the path.")
     try:
         meta = json.loads(arrays.pop("meta.json").item())
     except (ValueError, TypeError) as e:
@@ -825,7 +902,6 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]
     if missing:
         raise CheckpointError(damaged.format(f"meta.json lacks {', '.join(missing)}"))
     return arrays, meta
-    ### END SOLUTION
 
 
 def _model_state(arrays: dict[str, np.ndarray], model: Any, path: Path) -> dict[str, np.ndarray]:
@@ -909,6 +985,17 @@ def _copied(state: Any) -> Any:
     return state.copy() if isinstance(state, np.ndarray) else state
 
 
+def _warn_about_interrupted_saves(path: Path) -> None:
+    """A UserWarning when killed saves to `path` left temporary files beside it."""
+    leftovers = _interrupted_saves(path)
+    if leftovers:
+        size = sum(f.stat().st_size for f in leftovers if f.exists())
+        warnings.warn(f"'{path}': {len(leftovers)} temporary file(s) of interrupted saves lie beside it "
+                      f"({size / 1e6:.1f} MB, e.g. '{leftovers[0].name}'). '{path.name}' itself is the last "
+                      f"complete save. The next save_checkpoint to '{path}' deletes them.", UserWarning,
+                      stacklevel=3)
+
+
 def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None) -> dict[str, Any]:
     """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
 
@@ -923,6 +1010,7 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
       all of them; if a load still raises, restore the snapshots and raise CheckpointError.
     """
     path = _checkpoint_path(path, "load_checkpoint")
+    _warn_about_interrupted_saves(path)
     ### BEGIN SOLUTION
     arrays, meta = _read_checkpoint(path)
     model_state = _model_state(arrays, model, path)
@@ -985,9 +1073,9 @@ def test_unit_load_checkpoint():
 
         wider, wider_opt, _ = tiny_setup(seed=2, hidden=8)
         untouched = wider.state_dict()
-        with pytest.raises(CheckpointError, match=r"shape mismatch for 'layers.0.weight': the checkpoint "
-                                                  r"has \(2, 4\), the model has \(2, 8\)"):
+        with pytest.raises(CheckpointError) as err:
             load_checkpoint(path, wider)
+        assert all(fact in str(err.value) for fact in ("layers.0.weight", "(2, 4)", "(2, 8)"))  # key, both shapes
         for name, value in wider.state_dict().items():
             np.testing.assert_array_equal(value, untouched[name])
 
@@ -1019,17 +1107,18 @@ def test_unit_load_checkpoint():
         meta["version"] = 99
         arrays["meta.json"] = np.array(json.dumps(meta))
         np.savez(newer, **arrays)
-        with pytest.raises(CheckpointError, match="version 99 checkpoint; this TinyTorch reads version 1"):
+        with pytest.raises(CheckpointError, match="99"):                  # the version it found
             load_checkpoint(newer, fresh)
 
         text = os.path.join(folder, "notes.npz")
         with open(text, "w") as f:
             f.write("not a checkpoint")
-        with pytest.raises(CheckpointError, match="truncated or corrupt"):
+        with pytest.raises(CheckpointError) as err:
             load_checkpoint(text, fresh)
+        assert "notes.npz" in str(err.value) and "pickle" not in str(err.value)  # never suggest unpickling
 
         np.savez(os.path.join(folder, "bare.npz"), w=np.ones(3))
-        with pytest.raises(CheckpointError, match="no meta.json"):
+        with pytest.raises(CheckpointError, match="meta.json"):           # what is missing
             load_checkpoint(os.path.join(folder, "bare.npz"), fresh)
 
         weights_only = os.path.join(folder, "weights.npz")
@@ -1041,8 +1130,9 @@ def test_unit_load_checkpoint():
         class Other(CosineSchedule):
             pass
 
-        with pytest.raises(CheckpointError, match="holds a CosineSchedule, but the schedule given is a Other"):
+        with pytest.raises(CheckpointError) as err:
             load_checkpoint(path, fresh, fresh_opt, Other(fresh_opt, max_lr=1.0, total_steps=2))
+        assert "CosineSchedule" in str(err.value) and "Other" in str(err.value)  # saved and given types
     ### END HIDDEN TESTS
 
 
@@ -1125,7 +1215,15 @@ if __name__ == "__main__":
 # %% nbgrader={"grade": false, "grade_id": "trainer", "locked": false, "schema_version": 3, "solution": true}
 #| export
 class TrainingDiverged(RuntimeError):
-    """The loss or the gradient norm became nan or inf; training stopped before the bad update."""
+    """The loss or the gradient norm became nan or inf; training stopped before the bad update.
+
+    `nonfinite` names the parameters that already hold nan or inf (an earlier update overflowed,
+    or they started that way). Empty: the model is usable, as the last good step left it.
+    """
+
+    def __init__(self, message: str, nonfinite: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.nonfinite = list(nonfinite or [])
 
 
 def _as_tensor(value: Any, what: str) -> Tensor:
@@ -1163,8 +1261,12 @@ class _Meter:
     def __init__(self, loss_fn: Any) -> None:
         self.loss_fn = loss_fn
         self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
+        self.batches, self.nonfinite_batches = 0, []  # numbers of the batches whose loss was nan/inf
 
     def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
+        self.batches += 1
+        if not math.isfinite(loss):
+            self.nonfinite_batches.append(self.batches)
         n = outputs.shape[0] if outputs.ndim else 1
         self.loss_sum += loss * n
         self.examples += n
@@ -1193,6 +1295,12 @@ class _Meter:
         return self.loss_sum / max(1, self.examples)
 
     def result(self) -> dict[str, float | None]:
+        """{"loss", "accuracy"}; a UserWarning when some batch's loss was nan or inf."""
+        if self.nonfinite_batches:
+            bad = self.nonfinite_batches
+            warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
+                          f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
+                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=3)
         accuracy = self.correct / self.examples if self.classified and self.examples else None
         return {"loss": self.mean_loss, "accuracy": accuracy}
 
@@ -1280,12 +1388,29 @@ class Trainer:
                             f"{getattr(loss, 'shape', type(loss).__name__)}.")
         return outputs, loss
 
+    def _nonfinite_parameters(self) -> list[str]:
+        """Names (from model.named_parameters(), else "parameter i") of the parameters holding nan or inf."""
+        named = getattr(self.model, "named_parameters", None)
+        names = {id(p): name for name, p in named()} if callable(named) else {}
+        return [names.get(id(p), f"parameter {i}") for i, p in enumerate(self.optimizer.params)
+                if not np.all(np.isfinite(p.data))]
+
     def _diverged(self, what: str, value: float, batch: int) -> TrainingDiverged:
+        """The error to raise, saying truthfully what state the parameters are in."""
+        nonfinite = self._nonfinite_parameters()
+        if nonfinite:
+            shown = ", ".join(nonfinite[:5]) + (f" and {len(nonfinite) - 5} more" if len(nonfinite) > 5 else "")
+            state = (f"The model is broken: {shown} already {'holds' if len(nonfinite) == 1 else 'hold'} nan "
+                     f"or inf (an earlier update overflowed, or they started that way). Reload the last "
+                     f"checkpoint, then")
+        else:
+            state = (f"Nothing was updated from this batch: every parameter is finite and holds its value "
+                     f"after step {self.step}. To go on,")
         return TrainingDiverged(
             f"Training diverged: the {what} is {value} at epoch {self.epoch + 1}, batch {batch}, after "
-            f"{self.step} optimizer steps. The parameters still hold the values of the last good step. "
-            f"Try a lower learning rate (it is {getattr(self.optimizer, 'lr', '?')}), gradient clipping "
-            f"(Trainer(..., grad_clip=1.0)), or a learning-rate warmup; and check the data for nan or inf.")
+            f"{self.step} optimizer steps. {state} try a lower learning rate (it is "
+            f"{getattr(self.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
+            f"learning-rate warmup; and check the data for nan or inf.", nonfinite)
 
     def _optimizer_step(self, batch: int) -> None:
         """Clip (or just measure) the gradient norm, step, zero the gradients, advance the schedule.
@@ -1520,11 +1645,11 @@ def test_unit_trainer_learns_and_evaluates():
     ### BEGIN HIDDEN TESTS
     import pytest
 
-    with pytest.raises(ValueError, match="no batches"):
+    with pytest.raises(ValueError):                                     # an empty loader
         trainer.train_epoch([])
-    with pytest.raises(TypeError, match=r"pair \(inputs, targets\); batch 1 is a dict"):
+    with pytest.raises(TypeError, match="dict"):                        # what came instead of a pair
         trainer.train_epoch([{"x": 1}])
-    with pytest.raises(ValueError, match="accumulation_steps must be a whole number"):
+    with pytest.raises(ValueError, match="accumulation_steps"):
         Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), accumulation_steps=0)
     tensors = [(Tensor(x), Tensor(y, dtype=np.int64)) for x, y in data]
     assert trainer.evaluate(tensors)["accuracy"] == 1.0
@@ -1570,10 +1695,11 @@ def test_unit_divergence_stops_training():
     good = [p.data.copy() for p in model.parameters()]
     poisoned = data[:2] + [(np.full((16, 2), np.nan, dtype=np.float32), data[2][1])]
     with pytest.raises(TrainingDiverged, match=r"loss is nan at epoch 2, batch 3, after 6 optimizer steps"
-                                               r".*lower learning rate.*grad_clip"):
+                                               r".*lower learning rate.*grad_clip") as err:
         trainer.train_epoch(poisoned)
     assert trainer.step == 6 and trainer.epoch == 1
     assert any(not np.array_equal(p.data, g) for p, g in zip(model.parameters(), good))  # 2 good steps ran
+    assert err.value.nonfinite == [] and "every parameter is finite" in str(err.value)   # and it says so
 
     # A gradient that overflowed (the loss may still be finite) is caught before the update, too.
     kept = [p.data.copy() for p in model.parameters()]
@@ -1591,6 +1717,12 @@ def test_unit_divergence_stops_training():
     for p, k in zip(model.parameters(), kept):
         np.testing.assert_array_equal(p.data, k)
     ### END HIDDEN TESTS
+
+    # Parameters that already hold nan are named: the model is not usable as it is.
+    model.weight.data[0, 0] = np.nan
+    with pytest.raises(TrainingDiverged, match="weight") as err:
+        trainer.train_epoch(data)
+    assert err.value.nonfinite == ["weight"] and "broken" in str(err.value)
 
 
 def test_unit_fit_history_schedule_and_clipping():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import numpy as np
 import pytest
 
@@ -14,6 +12,8 @@ from tinytorch.core.optimizers import SGD, Adam, AdamW
 from tinytorch.core.tensor import Tensor, manual_seed
 from tinytorch.core.training import (CheckpointError, CosineSchedule, Trainer, TrainingDiverged,
                                      load_checkpoint, save_checkpoint)
+
+from live_objects import steps_leave_nothing_alive
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "autograd", "optimizers", "training")
 
@@ -94,6 +94,7 @@ def test_fit_with_checkpoint_then_resume_equals_straight_through(tmp_path):
         np.testing.assert_array_equal(parameters_of(resumed)[name], value, err_msg=name)
 
 
+@pytest.mark.needs("dataloader")  # a helper of the test below, which needs the same
 def _run_with_a_dataloader(epochs: int, checkpoint=None, resume=None, seed=None):
     from tinytorch.data.loader import DataLoader, TensorDataset, Transform
 
@@ -214,15 +215,25 @@ def test_tensors_do_not_accumulate_across_epochs():
     trainer = Trainer(model, opt, CrossEntropyLoss(), CosineSchedule(opt, 0.01, 100), grad_clip=1.0,
                       accumulation_steps=2)
     data, val = three_clusters(), three_clusters(n=64, seed=2)
+    assert steps_leave_nothing_alive(lambda: trainer.fit(data, epochs=1, val_loader=val, progress=False),
+                                     warm_up=2, steps=5)
 
-    def live_tensors() -> int:
-        gc.collect()
-        return sum(type(o) is Tensor for o in gc.get_objects())
 
-    trainer.fit(data, epochs=2, val_loader=val, progress=False)
-    before = live_tensors()
-    trainer.fit(data, epochs=5, val_loader=val, progress=False)
-    assert live_tensors() == before
+def test_optimizer_steps_do_not_leak_tensors_or_graph_nodes():
+    """tests/integration/test_gradient_flow.py's leak test with a real optimizer and its state."""
+    manual_seed(3)
+    model = mlp(dropout=0.1)
+    optimizer = Adam(model.parameters(), lr=1e-3)
+    x, y = three_clusters()[0]
+    x = Tensor(x)
+
+    def step():
+        loss = CrossEntropyLoss()(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    assert steps_leave_nothing_alive(step)
 
 
 def test_model_only_checkpoint_for_inference(tmp_path):

@@ -10,6 +10,8 @@ import torch
 
 from tinytorch.core.tensor import Tensor
 
+pytestmark = pytest.mark.needs("tensor")
+
 RNG = np.random.default_rng(2024)
 
 
@@ -166,7 +168,10 @@ def test_getitem_with_integer_arrays():
     assert_same(ours[rows, cols], theirs[torch.from_numpy(rows), torch.from_numpy(cols)])  # pairs
     assert_same(ours[:, [1, 3]], theirs[:, [1, 3]])
     assert_same(ours[Tensor(rows, dtype=np.int64)], theirs[torch.from_numpy(rows)])  # Tensor index
-    assert_same(ours[Tensor(rows)], theirs[torch.from_numpy(rows)])                  # float32 Tensor index
+    with pytest.raises(TypeError):                                                   # a float32 Tensor index
+        ours[Tensor(rows)]                                                           # is refused, as torch
+    with pytest.raises(IndexError):                                                  # refuses a float index
+        theirs[torch.from_numpy(rows).float()]
     targets = np.array([4, 1, 0, 2])                                                 # cross-entropy's pick
     assert_same(ours[np.arange(4), targets], theirs[torch.arange(4), torch.from_numpy(targets)])
     embedding_ids = np.array([[0, 1], [3, 3], [2, 0]])                               # (batch, seq) lookup

@@ -15,6 +15,8 @@ from hypothesis.extra.numpy import (array_shapes, arrays, mutually_broadcastable
 
 from tinytorch.core.tensor import Tensor
 
+pytestmark = pytest.mark.needs("tensor")
+
 FAST = settings(max_examples=50, deadline=None)  # the whole file runs in a few seconds
 
 VALUES = st.floats(-10, 10, width=32)

@@ -20,6 +20,15 @@ RESULT_KEYS = {"milestone", "metric", "value", "criterion", "passed", "seed", "q
                "wall_time_s", "python", "numpy", "machine"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+
+
+def project_env(root: Path = ROOT, **extra: str) -> dict[str, str]:
+    """The environment tito runs a milestone script in: `root`'s package first on PYTHONPATH (the
+    course tool installs no tinytorch; a script run without it stops with a sentence saying so)."""
+    path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones
 import harness  # noqa: E402,F401  (re-exported: the tests compare exit codes with harness.PASSED …)
 

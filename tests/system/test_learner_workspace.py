@@ -4,9 +4,14 @@ The test plays a learner: make a workspace, see a module fail with a short messa
 reference solution in (what a learner who did the work would have), complete it, and go on
 through every module the curriculum has, checking each time that progress and status are
 right, that `import tinytorch` inside the workspace is the workspace's own package, and that a
-name not built yet says which module provides it. The full test path (unit tests, export,
-integration tests, points) runs for a few modules; the rest use `complete --no-test` to keep the
-suite fast — those steps check the journey, not the tests.
+name not built yet says which module provides it. Every module goes through the full path
+(unit tests → export → integration tests → progress), every milestone it unlocks runs in quick
+mode from the workspace, and at the end an earlier module completed again with a change that
+breaks the later ones is refused.
+
+The journey runs in its own virtual environment (it sees this one's packages), where `tito init`
+really installs the workspace: so a script in a subfolder and a Jupyter kernel started in a module
+folder are checked to import the learner's package, with no PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -35,9 +40,6 @@ CURRICULUM = Curriculum(Project(ROOT))
 MODULES = CURRICULUM.modules
 DEMOS = discover(Project(ROOT))
 FIRST_MILESTONE = CURRICULUM.milestones[0] if CURRICULUM.milestones else None
-# The modules that go through the full test path: the first one, and the one that unlocks the
-# first milestone (its integration tests run too). The others: export without tests.
-FULL_PATH = {MODULES[0].id} | ({CURRICULUM.unlocking_module(FIRST_MILESTONE).id} if FIRST_MILESTONE else set())
 
 PROBE = """
 import importlib, json, sys
@@ -60,25 +62,61 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
 
 
-def tito(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    out = subprocess.run([sys.executable, "-m", "tito", *args], capture_output=True, text=True,
+def tito(cwd: Path, *args: str, python: str = sys.executable) -> subprocess.CompletedProcess:
+    out = subprocess.run([python, "-m", "tito", *args], capture_output=True, text=True,
                          cwd=cwd, env=clean_env(), check=False)
     assert "Traceback" not in out.stdout + out.stderr, out.stdout + out.stderr
     return out
 
 
 def make_workspace(tmp_path: Path, name: str = "ws") -> Path:
-    out = tito(tmp_path, "init", name, "--source", str(ROOT))
+    """A workspace that is NOT installed: this test environment's Python must stay as it is."""
+    out = tito(tmp_path, "init", name, "--source", str(ROOT), "--no-install")
     assert out.returncode == 0, out.stdout
     return tmp_path / name
 
 
-def probe(ws: Path, built: list[str], not_built_name: str = "") -> dict:
-    """`python -c` inside the workspace, as a learner would run it (no PYTHONPATH)."""
-    out = subprocess.run([sys.executable, "-c", PROBE, ",".join(built), not_built_name],
-                         capture_output=True, text=True, cwd=ws, env=clean_env(), check=False)
+def learner_python(folder: Path) -> str:
+    """A virtual environment of the learner's own, that sees this environment's packages (numpy, tito,
+    jupyter) through a .pth file — after its own — and keeps what `tito init` installs to itself."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, capture_output=True)
+    python = folder / "bin" / "python"
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    host = [p for p in sys.path if p.endswith("site-packages")]
+    (Path(own) / "zz_host_packages.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in host))  # zz: read after the venv's own
+    return str(python)
+
+
+def probe(ws: Path, built: list[str], not_built_name: str = "", python: str = sys.executable,
+          cwd: Path | None = None) -> dict:
+    """`python -c` in the workspace (or `cwd`), as a learner would run it (no PYTHONPATH)."""
+    out = subprocess.run([python, "-c", PROBE, ",".join(built), not_built_name],
+                         capture_output=True, text=True, cwd=cwd or ws, env=clean_env(), check=False)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
+
+
+KERNEL = """
+import json, sys
+import nbclient, nbformat
+folder = sys.argv[1]
+cell = nbformat.v4.new_code_cell("import tinytorch\\nfrom tinytorch.core.tensor import Tensor\\n"
+                                 "print(tinytorch.__file__)")
+notebook = nbformat.v4.new_notebook(cells=[cell])
+nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",
+                        resources={"metadata": {"path": folder}}).execute()
+print(json.dumps({"tinytorch": cell.outputs[0]["text"].strip()}))
+"""
+
+
+def kernel_imports(python: str, folder: Path) -> str:
+    """What `import tinytorch` gives in a Jupyter kernel started in `folder` (nbclient, the learner's Python)."""
+    out = subprocess.run([python, "-c", KERNEL, str(folder)], capture_output=True, text=True,
+                         env=clean_env(), check=False, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])["tinytorch"]
 
 
 def progress(ws: Path) -> dict:
@@ -109,7 +147,7 @@ def put_reference_solution(ws: Path, module, keep_notebook: bool) -> None:
 def fresh(tmp_path_factory) -> Path:
     """Made from inside the checkout, as a learner who cloned it would: tito finds the source itself."""
     ws = tmp_path_factory.mktemp("fresh") / "ws"
-    out = tito(ROOT, "init", str(ws))
+    out = tito(ROOT, "init", str(ws), "--no-install")
     assert out.returncode == 0, out.stdout
     return ws
 
@@ -148,12 +186,12 @@ def test_milestones_and_tests_come_without_results_or_source_checks(fresh):
 
 
 def test_init_never_overwrites(fresh, tmp_path):
-    again = tito(fresh.parent, "init", fresh.name, "--source", str(ROOT))
+    again = tito(fresh.parent, "init", fresh.name, "--source", str(ROOT), "--no-install")
     assert again.returncode == 1 and "already exists" in again.stdout and "tito status" in again.stdout
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "notes.txt").write_text("mine")
-    refused = tito(tmp_path, "init", "busy", "--source", str(ROOT))
+    refused = tito(tmp_path, "init", "busy", "--source", str(ROOT), "--no-install")
     assert refused.returncode == 1 and "not empty" in refused.stdout
     assert [p.name for p in busy.iterdir()] == ["notes.txt"]
 
@@ -167,19 +205,24 @@ def test_mistakes_get_a_message(fresh):
     assert out.returncode == 1 and f"Valid modules: {MODULES[0].id}" in out.stdout
     out = tito(ROOT, "module", "reset", "01")  # the source project holds the reference: never reset
     assert out.returncode == 1 and "source project" in out.stdout
+    out = tito(ROOT, "module", "test", "01")  # it runs, and says whose code it tests
+    assert "source project: this tests the reference solutions" in out.stdout and "tito init" in out.stdout
 
 
 # ----------------------------------------------------------------------------------------------
 # The journey through every module
 # ----------------------------------------------------------------------------------------------
 def test_a_learner_completes_every_module_with_their_own_package(tmp_path):
-    ws = make_workspace(tmp_path)
+    python = learner_python(tmp_path / "venv")
+    made = tito(tmp_path, "init", "ws", "--source", str(ROOT), python=python)
+    assert made.returncode == 0 and "Installed as this Python's tinytorch" in made.stdout, made.stdout
+    ws = tmp_path / "ws"
     first = MODULES[0]
 
-    started = tito(ws, "module", "start", f"{first.number:02d}")
+    started = tito(ws, "module", "start", f"{first.number:02d}", python=python)
     assert started.returncode == 0 and first.notebook.name in started.stdout and first.source.name in started.stdout
 
-    failed = tito(ws, "module", "complete", f"{first.number:02d}")
+    failed = tito(ws, "module", "complete", f"{first.number:02d}", python=python)
     assert failed.returncode == 1, failed.stdout
     assert "NotImplementedError" in failed.stdout and "→ implement" in failed.stdout
     assert str(first.source.relative_to(ROOT)) in failed.stdout and "points" in failed.stdout
@@ -187,69 +230,100 @@ def test_a_learner_completes_every_module_with_their_own_package(tmp_path):
     assert not first.package_file(Project(ws)).exists()
 
     for i, m in enumerate(MODULES):
-        nn = f"{m.number:02d}"
-        full = m.id in FULL_PATH
-        put_reference_solution(ws, m, keep_notebook=full)
-        done = tito(ws, "module", "complete", nn, *([] if full else ["--no-test"]))
-        assert done.returncode == 0, done.stdout + done.stderr
-        # it says which file it used
-        assert ("saved after the notebook" if full else "there is no notebook") in done.stdout
-        assert "Capability unlocked" in done.stdout and m.capability in done.stdout
+        complete_on_the_full_path(ws, m, i, python)
+        nxt = MODULES[i + 1] if i + 1 < len(MODULES) else None
+        # `import tinytorch` from the workspace root, and from a folder outside it (the installed package)
+        for where in (ws, tmp_path):
+            report = probe(ws, [x.exports for x in MODULES[: i + 1]], nxt.provides[0] if nxt else "",
+                           python=python, cwd=where)
+            assert in_workspace(ws, report["tinytorch"]), report
+            assert all(in_workspace(ws, f) for f in report["built"].values()), report
+            if nxt:
+                assert f"arrives in module {nxt.id}" in report["not_built"]
+                assert f"tito module complete {nxt.number:02d}" in report["not_built"]
         for ms in CURRICULUM.milestones:
             if ms.name in m.unlocks:
-                assert f"Milestone unlocked: {ms.title}" in done.stdout
-        for demo in DEMOS:  # a demo is announced by the module that completes what it needs
-            completes_it = max(x.number for x in required_modules(CURRICULUM, demo)) == m.number
-            assert (f"Demo unlocked: {demo.title}" in done.stdout) == completes_it, (demo.id, m.id)
+                run_milestone_with_the_learners_package(ws, ms, python)
+        if i == 1:  # a kernel in the next module's folder imports the learner's module 01
+            assert in_workspace(ws, kernel_imports(python, ws / MODULES[1].folder.relative_to(ROOT)))
 
-        record = progress(ws)["completed"]
-        assert sorted(record) == [x.id for x in MODULES[: i + 1]]
-        if full:
-            earned, total = record[m.id]["score"]
-            assert earned == total > 0 and "unit tests pass" in done.stdout
-        else:
-            assert record[m.id]["tested"] is False
-
-        nxt = MODULES[i + 1] if i + 1 < len(MODULES) else None
-        journey = Journey.load(Project(ws))
-        assert [x.id for x in MODULES if journey.is_complete(x)] == [x.id for x in MODULES[: i + 1]]
-        for ms in journey.curriculum.milestones:  # locked until the module that unlocks it is complete
-            state = journey.milestone_state(ms)
-            unlocked = journey.curriculum.unlocking_module(ms).number <= m.number
-            assert (state != "locked") == unlocked, (ms.id, m.id, state)
-        if full or not nxt:  # the status board itself, at a few steps (each call costs a second)
-            status = tito(ws, "status").stdout
-            assert f"{i + 1}/{len(MODULES)} complete" in status and m.id in status
-            assert (f"tito module start {nxt.number:02d}" if nxt else "every module is complete") in status
-
-        report = probe(ws, [x.exports for x in MODULES[: i + 1]], nxt.provides[0] if nxt else "")
-        assert in_workspace(ws, report["tinytorch"]), report
-        assert all(in_workspace(ws, f) for f in report["built"].values()), report
-        if nxt:
-            assert f"arrives in module {nxt.id}" in report["not_built"]
-            assert f"tito module complete {nxt.number:02d}" in report["not_built"]
-
-        if FIRST_MILESTONE and m == CURRICULUM.unlocking_module(FIRST_MILESTONE):
-            run_first_milestone_with_the_learners_package(ws)
-
+    completing_an_earlier_module_again_cannot_break_the_later_ones(ws, python)
     corrupt_progress_is_rebuilt_from_the_package(ws)
 
 
-def run_first_milestone_with_the_learners_package(ws: Path) -> None:
-    ran = tito(ws, "milestone", "run", FIRST_MILESTONE.name, "--quick")
+def complete_on_the_full_path(ws: Path, m, i: int, python: str) -> None:
+    """The reference solution in the learner's files, then `tito module complete` with every step."""
+    nn = f"{m.number:02d}"
+    keep_notebook = i < 2  # two modules keep their notebook (tito must say the .py was saved after it)
+    put_reference_solution(ws, m, keep_notebook=keep_notebook)
+    done = tito(ws, "module", "complete", nn, python=python)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("saved after the notebook" if keep_notebook else "there is no notebook") in done.stdout
+    assert "unit tests pass" in done.stdout and "exported →" in done.stdout and "3/4" in done.stdout
+    assert "Capability unlocked" in done.stdout and m.capability in done.stdout
+    for ms in CURRICULUM.milestones:
+        if ms.name in m.unlocks:
+            assert f"Milestone unlocked: {ms.title}" in done.stdout
+    for demo in DEMOS:  # a demo is announced by the module that completes what it needs
+        completes_it = max(x.number for x in required_modules(CURRICULUM, demo)) == m.number
+        assert (f"Demo unlocked: {demo.title}" in done.stdout) == completes_it, (demo.id, m.id)
+
+    record = progress(ws)["completed"]
+    assert sorted(record) == [x.id for x in MODULES[: i + 1]]
+    earned, total = record[m.id]["score"]
+    assert earned == total > 0 and "tested" not in record[m.id]
+
+    journey = Journey.load(Project(ws))
+    assert [x.id for x in MODULES if journey.is_complete(x)] == [x.id for x in MODULES[: i + 1]]
+    for ms in journey.curriculum.milestones:  # locked until the module that unlocks it is complete
+        unlocked = journey.curriculum.unlocking_module(ms).number <= m.number
+        assert (journey.milestone_state(ms) != "locked") == unlocked, (ms.id, m.id)
+    nxt = MODULES[i + 1] if i + 1 < len(MODULES) else None
+    if i in (0, len(MODULES) - 1):  # the status board itself, at the first and last step
+        status = tito(ws, "status", python=python).stdout
+        assert f"{i + 1}/{len(MODULES)} complete" in status and m.id in status
+        assert (f"tito module start {nxt.number:02d}" if nxt else "every module is complete") in status
+
+
+def run_milestone_with_the_learners_package(ws: Path, ms, python: str) -> None:
+    """`tito milestone run` in quick mode, and the script run by hand from its own folder: both
+    train the learner's package (a script's folder, not the workspace, is first on sys.path)."""
+    ran = tito(ws, "milestone", "run", ms.name, "--quick", python=python)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert progress(ws)["milestones"][FIRST_MILESTONE.id]["passed"] is True
-    # Proof the script imports the workspace's package: take the learner's Tensor away, and it
-    # cannot run (the source project's package, which has Tensor, is never used).
-    tensor = MODULES[0].package_file(Project(ws))
+    assert progress(ws)["milestones"][ms.id]["passed"] is True
+    if ms != FIRST_MILESTONE:
+        return
+    folder = ws / ms.folder.relative_to(ROOT)
+    by_hand = subprocess.run([python, ms.script, "--quick", "--out", str(ws / ".tito" / "by-hand" / ms.id)],
+                             capture_output=True, text=True, cwd=folder, env=clean_env(), check=False)
+    assert by_hand.returncode == 0, by_hand.stdout + by_hand.stderr
+    tensor = MODULES[0].package_file(Project(ws))  # proof it is the workspace's package: take its Tensor away
     kept = tensor.with_suffix(".kept")
     tensor.rename(kept)
     try:
-        blocked = tito(ws, "milestone", "run", FIRST_MILESTONE.name, "--quick")
+        blocked = tito(ws, "milestone", "run", ms.name, "--quick", python=python)
     finally:
         kept.rename(tensor)
     assert blocked.returncode == 1
     assert f"arrives in module {MODULES[0].id}" in blocked.stdout + blocked.stderr
+
+
+def completing_an_earlier_module_again_cannot_break_the_later_ones(ws: Path, python: str) -> None:
+    """Rename a helper of module 01 that later modules use: 01's own tests still pass, but the
+    integration tests of the modules completed after it fail — so the change is not exported."""
+    first = MODULES[0]
+    source = ws / first.source.relative_to(ROOT)
+    exported = first.package_file(Project(ws))
+    before = exported.read_text()
+    source.write_text(source.read_text().replace("_wrap(", "_wrap_renamed("))
+    later = time.time() + 2
+    os.utime(source, (later, later))
+    again = tito(ws, "module", "complete", f"{first.number:02d}", python=python)
+    assert again.returncode == 1, again.stdout
+    assert "unit tests pass" in again.stdout and "export was undone" in again.stdout
+    assert exported.read_text() == before
+    assert sorted(progress(ws)["completed"]) == [m.id for m in MODULES]
+    shutil.copyfile(first.source, source)  # the learner fixes it
 
 
 def corrupt_progress_is_rebuilt_from_the_package(ws: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from milestone_contract import RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
+from milestone_contract import RESULT_KEYS, ROOT, assert_real_png, harness, milestone, project_env, read_results
 import yaml
 
 FOLDER, SPEC, SCRIPT = milestone("01_perceptron_1957")
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.needs("tensor", "layers")
 
 
 
-def run_script(out: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_script(out: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=120, env=env)
+                          capture_output=True, text=True, timeout=120, env=project_env())
 
 
 @pytest.fixture(scope="module")
@@ -86,16 +86,34 @@ def test_untrained_perceptron_fails_the_criterion(tmp_path):
     assert "criterion NOT met" in proc.stdout
 
 
+def stand_in_project(tmp_path: Path) -> Path:
+    """A project folder with modules/, tinytorch/ and this milestone's script and harness."""
+    workspace = tmp_path / "ws"
+    (workspace / "modules").mkdir(parents=True)
+    (workspace / "tinytorch").mkdir()
+    shutil.copytree(FOLDER, workspace / "milestones" / FOLDER.name, ignore=shutil.ignore_patterns("results"))
+    shutil.copy2(ROOT / "milestones" / "harness.py", workspace / "milestones" / "harness.py")
+    return workspace
+
+
+def test_a_script_that_would_train_another_projects_package_stops_with_one_sentence(tmp_path):
+    """The harness edits no sys.path: it checks that `import tinytorch` is its own project's package.
+    Here Python finds the source project's (on PYTHONPATH), not the stand-in project's own."""
+    workspace = stand_in_project(tmp_path)
+    script = workspace / "milestones" / FOLDER.name / SPEC["script"]
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120, env=project_env(ROOT))
+    assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("Cannot run: `import tinytorch` here finds") and str(ROOT) in proc.stderr
+    assert "PYTHONPATH=. python" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_module_exits_2_with_a_plain_message(tmp_path):
     """A framework that lacks a module: one sentence naming it, exit 2, no traceback."""
     # A stand-in for a fresh learner's workspace: modules/, milestones/ and a `tinytorch` whose
-    # every name raises the lazy facade's ImportError. The harness puts the workspace root first
-    # on sys.path, so this package (not the installed reference) is the one the script imports.
-    workspace = tmp_path / "ws"
-    (workspace / "modules").mkdir(parents=True)
-    shutil.copytree(FOLDER, workspace / "milestones" / FOLDER.name,
-                    ignore=shutil.ignore_patterns("results"))
-    shutil.copy2(ROOT / "milestones" / "harness.py", workspace / "milestones" / "harness.py")
+    # every name raises the lazy facade's ImportError, found first on PYTHONPATH as tito runs it.
+    workspace = stand_in_project(tmp_path)
     fake = workspace / "tinytorch"
     (fake / "nn").mkdir(parents=True)
     facade = ("def __getattr__(name):\n"
@@ -104,7 +122,7 @@ def test_missing_module_exits_2_with_a_plain_message(tmp_path):
         (package / "__init__.py").write_text(facade, encoding="utf-8")
     script = workspace / "milestones" / FOLDER.name / SPEC["script"]
     proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=project_env(workspace))
     assert proc.returncode == harness.CANNOT_RUN, proc.stdout + proc.stderr
     assert "arrives in module 01_tensor" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout

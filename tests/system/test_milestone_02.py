@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from milestone_contract import PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone, read_results
+from milestone_contract import PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone, project_env, read_results
 
 FOLDER, SPEC, SCRIPT = milestone("02_xor_1969")
 
@@ -28,7 +28,7 @@ SINGLE_LAYER_CEILING = 0.75
 
 def run_script(out: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=project_env())
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import pytest
 from milestone_contract import (
     HAVE_MNIST, HISTORY_KEYS, PNG_SIGNATURE, RESULT_KEYS, ROOT,
     assert_offline_without_mnist_exits_2, assert_one_epoch_fails_the_bar, assert_real_png,
-    assert_same_seed_same_run, harness, milestone, mnist_folder, read_results)
+    assert_same_seed_same_run, harness, milestone, project_env, mnist_folder, read_results)
 
 FOLDER, SPEC, SCRIPT = milestone("03_mlp_1986")
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "aut
 
 
 def run_script(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+    env = project_env()
     if data_root is not None:
         env["TINYTORCH_DATA"] = str(data_root)
     return subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), *args],

@@ -28,7 +28,7 @@ import pytest
 from milestone_contract import (
     HAVE_MNIST, HISTORY_KEYS, PNG_SIGNATURE, RESULT_KEYS, ROOT,
     assert_offline_without_mnist_exits_2, assert_one_epoch_fails_the_bar, assert_real_png,
-    assert_same_seed_same_run, harness, milestone, mnist_folder, read_results)
+    assert_same_seed_same_run, harness, milestone, project_env, mnist_folder, read_results)
 
 FOLDER, SPEC, SCRIPT = milestone("04_cnn_1998")
 MLP_RESULTS = ROOT / "milestones" / "03_mlp_1986" / "results" / "results.json"
@@ -55,7 +55,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 def run_script(out: Path, *args: str, data_root: Path | None = None,
                register_cifar_files: bool = False) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+    env = project_env()
     if data_root is not None:
         env["TINYTORCH_DATA"] = str(data_root)
     command = [sys.executable, str(SCRIPT), "--out", str(out), *args]

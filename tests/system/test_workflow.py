@@ -1,6 +1,7 @@
 """The tito journey on a disposable copy of the project: complete, unlock, refuse, recover."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,36 @@ def test_corrupt_progress_is_reported_and_kept(proj):
     out = tito(proj, "status")
     assert out.returncode == 0 and "unreadable" in out.stdout
     assert (state / "progress.json.corrupt").read_text() == "{not json"
+
+
+def test_notebooks_regenerates_an_unedited_notebook_and_keeps_an_edited_one(proj):
+    """Only a notebook holding edits that are not in the .py is refused, with the way to keep them."""
+    assert tito(proj, "notebooks", "01").returncode == 0
+    again = tito(proj, "notebooks", "01")  # the notebook is newer than the .py, but holds nothing new
+    assert again.returncode == 0, again.stdout
+    notebook = proj / "modules" / "01_tensor" / "tensor_dev.ipynb"
+    nb = json.loads(notebook.read_text())
+    code = next(cell for cell in nb["cells"] if cell["cell_type"] == "code")
+    code["source"] = "my_edit = 1\n" + "".join(code["source"])
+    notebook.write_text(json.dumps(nb))
+    refused = tito(proj, "notebooks", "01")
+    assert refused.returncode == 1 and "is newer than tensor_dev.py and holds edits that are not in it" in refused.stdout
+    assert "jupytext --to py:percent modules/01_tensor/tensor_dev.ipynb" in refused.stdout
+    assert "my_edit = 1" in notebook.read_text()
+
+
+def test_milestone_run_all_ends_with_a_summary_naming_locked_ones(proj):
+    """Only the perceptron can run (training is not built): the table says passed, locked with the
+    module that unlocks each, and not built yet for the planned ones."""
+    (proj / "tinytorch" / "core" / "training.py").unlink()
+    out = subprocess.run([sys.executable, "-m", "tito", "milestone", "run", "all", "--quick"], capture_output=True,
+                         text=True, cwd=proj, env={**os.environ, "COLUMNS": "250"})
+    assert out.returncode == 0 and "Traceback" not in out.stdout + out.stderr, out.stdout + out.stderr
+    rows = {line.split("│")[1].strip(): line for line in out.stdout.splitlines() if line.count("│") > 4}
+    assert "passed" in rows["01_perceptron_1957"] and "test_accuracy" in rows["01_perceptron_1957"]
+    for milestone, unlocker in [("02_xor_1969", "07_training"), ("03_mlp_1986", "08_dataloader"),
+                                ("04_cnn_1998", "09_spatial")]:
+        assert "locked: needs 07" in rows[milestone] and unlocker in rows[milestone]
+        assert "tito module complete 07" in rows[milestone]
+    assert "not built yet" in rows["05_gpt"] and "14_kv_caching" in rows["05_gpt"]
+    assert out.stdout.index("data: ") < out.stdout.index("Rosenblatt")

@@ -40,11 +40,39 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+_PROBE_LENGTH = 1 << 16
+_PROBES: dict[np.dtype, np.ndarray] = {}
+
+
+def _fingerprint(array: np.ndarray) -> float | bytes:
+    """A value that changes when any element of `array` changes (a NaN stays NaN).
+
+    A weighted sum with fixed random weights in [0.5, 1.5]: one BLAS pass over the array. A plain
+    sum would miss two elements trading places; equal weights would miss a change that cancels.
+    Long arrays are summed in blocks of _PROBE_LENGTH, each block weighted again. A small array
+    (a scalar operand, a bias) is its own fingerprint: its bytes, exact and cheaper.
+    """
+    n = array.size
+    if n <= 64:
+        return array.tobytes()
+    probe = _PROBES.get(array.dtype)
+    if probe is None:
+        weights = np.random.default_rng(0).uniform(0.5, 1.5, _PROBE_LENGTH)
+        probe = _PROBES[array.dtype] = weights.astype(np.float32 if array.dtype == np.float32 else np.float64)
+    flat = array.reshape(n)
+    if n <= _PROBE_LENGTH:
+        return float(flat.dot(probe[:n]))
+    blocks, rest = divmod(n, _PROBE_LENGTH)  # (fewer than 2**32 elements)
+    per_block = flat[:n - rest].reshape(blocks, _PROBE_LENGTH) @ probe
+    return float(per_block.dot(probe[::-1][:blocks])) + float(flat[n - rest:].dot(probe[:rest]))
+
+
 class Function:
     """A node of the computational graph: the backward rule of one recorded operation.
 
     Built by `Tensor.from_op` as `Rule(inputs, output, **saved)`. Subclasses implement
-    `backward(grad)`; set `save_output = True` to keep the output's array as `self.out`.
+    `backward(grad)`; set `save_output = True` to keep the output's array as `self.out`, and
+    `reads_inputs` to say which inputs' values backward() reads.
     """
 
     save_output = False
@@ -52,12 +80,49 @@ class Function:
     # not `grad` passed through, not saved values): the engine may then make such an array a
     # leaf's .grad without copying it.
     returns_new_arrays = False
+    # Which inputs' values (.data) backward() reads: "all", "none" (only their shapes), or "other"
+    # (a product of two inputs, a * b or a @ b: each value is read only for the other input's
+    # gradient). Those values, and the saved output, are fingerprinted now and checked before
+    # backward() (check_unchanged), so an in-place change in between is an error, not a wrong gradient.
+    reads_inputs = "all"
+    check_inplace = True  # False only to measure what the check costs (section 15)
 
     def __init__(self, inputs: tuple[Tensor, ...], output: Tensor, **saved: Any) -> None:
         self.inputs: tuple[Tensor, ...] = tuple(inputs)
         self.saved: dict[str, Any] = saved
         self.out: np.ndarray | None = output.data if self.save_output else None
         self.released = False
+        reads_values = self.reads_inputs != "none" or self.save_output
+        self.watched: list[tuple[int | None, np.ndarray, Any]] = (
+            self._watch() if reads_values and self.check_inplace else [])
+
+    def _watch(self) -> list[tuple[int | None, np.ndarray, Any]]:
+        """(input position or None for the output, array, fingerprint) of every value backward() reads."""
+        if self.reads_inputs == "none":
+            read: Any = ()
+        elif self.reads_inputs == "other":
+            a, b = self.inputs
+            read = [i for i, other in ((0, b), (1, a)) if other.requires_grad]
+        else:
+            read = range(len(self.inputs))
+        watched = [(i, self.inputs[i].data, _fingerprint(self.inputs[i].data)) for i in read]
+        if self.out is not None:
+            watched.append((None, self.out, _fingerprint(self.out)))
+        return watched
+
+    def check_unchanged(self) -> None:
+        """Raise RuntimeError if a value backward() reads was changed (or replaced) since the forward pass."""
+        for i, array, before in self.watched:
+            replaced = i is not None and self.inputs[i].data is not array
+            after = _fingerprint(array)
+            if replaced or not (after == before or (after != after and before != before)):
+                what = "the output" if i is None else f"input {i}"
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                    f"{what} of {type(self).__name__}, shape {tuple(array.shape)}, "
+                    f"{'was replaced' if replaced else 'changed'} after the forward pass saved it. Change tensors "
+                    f"(x.data[...] = ..., an optimizer step) before the forward pass or after backward(), "
+                    f"or run the forward pass again.")
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """dL/d(each input), given grad = dL/d(output). One entry per input."""
@@ -85,7 +150,7 @@ class Function:
 
     def release(self) -> None:
         """Drop the edges and saved values so their memory can be freed (after backward)."""
-        self.inputs, self.saved, self.out, self.released = (), {}, None, True
+        self.inputs, self.saved, self.out, self.watched, self.released = (), {}, None, [], True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -93,6 +158,8 @@ class Function:
 
 class AddBackward(Function):
     # forward: out = a + b
+    reads_inputs = "none"
+
     def backward(self, grad):
         """d(a + b)/da = 1, d(a + b)/db = 1 — then undo broadcasting."""
         a, b = self.inputs
@@ -101,6 +168,8 @@ class AddBackward(Function):
 
 class MulBackward(Function):
     # forward: out = a * b
+    reads_inputs = "other"
+
     def backward(self, grad):
         """d(a * b)/da = b, d(a * b)/db = a — then undo broadcasting."""
         a, b = self.inputs
@@ -117,6 +186,8 @@ def _expand_reduced(grad: np.ndarray, shape: tuple[int, ...], axis: Any, keepdim
 
 class SumBackward(Function):
     # forward: out = x.sum(axis, keepdims)
+    reads_inputs = "none"
+
     def backward(self, grad):
         (x,) = self.inputs
         return (_expand_reduced(grad, x.shape, self.saved["axis"], self.saved["keepdims"]),)
@@ -142,6 +213,8 @@ def _topological_order(root: Tensor) -> list[Tensor]:
       Otherwise, if id(t) is new: mark it visited; a leaf (no _grad_fn) goes straight to the
       order; else push (t, True), then (x, False) for each input x of t._grad_fn that requires grad.
     - A node that was released has no inputs any more: raise RuntimeError(_FREED).
+    - Call node.check_unchanged() on every node you expand: it raises if a value the node will
+      read was modified in place since the forward pass — before any gradient is computed.
     """
     order: list[Tensor] = []
     visited: set[int] = set()
@@ -160,6 +233,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             continue
         if node.released:
             raise RuntimeError(_FREED)
+        node.check_unchanged()
         stack.append((tensor, True))
         for x in node.inputs:
             if x.requires_grad:
@@ -208,6 +282,9 @@ def backward_pass(tensor: Tensor, grad: Any = None, retain_graph: bool = False) 
       inputs that require grad (skip None entries).
     - `owned` holds the ids whose gradient is a new array nobody else holds: a sum made here,
       or the result of a rule with returns_new_arrays = True.
+    - A rule that returns a gradient of another shape than its input's has a bug: raise
+      RuntimeError naming the rule's class, the input's position and both shapes, e.g.
+      (3, 3) and (3, 1) — not a broadcast error later, far from the cause.
     - Release each node after use unless retain_graph.
     """
     seed = _seed_gradient(tensor, grad)
@@ -290,7 +367,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
     """Check the gradients autograd computes for `fn(*inputs)` against central differences.
 
     Inputs that are Tensors requiring grad are checked (as float64 copies); everything else is
-    passed through unchanged. Returns True, or raises AssertionError naming the worst element.
+    passed through unchanged. No such input: ValueError (there is nothing to check).
+    Returns True, or raises AssertionError naming the input and its worst element, as in
+    "gradcheck: input 0 (shape (3, 4)), element (1, 2): analytic 0.5, numerical 1.0 (...)".
 
     HINTS:
     - x64 = [Tensor(t.data, dtype=np.float64, requires_grad=True) for the checked tensors].
@@ -340,6 +419,8 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
 
 class SubBackward(Function):
     # forward: out = a - b
+    reads_inputs = "none"
+
     def backward(self, grad):
         a, b = self.inputs
         return unbroadcast(grad, a.shape), unbroadcast(-grad, b.shape)
@@ -355,6 +436,8 @@ class DivBackward(Function):
 
 class NegBackward(Function):
     # forward: out = -x
+    reads_inputs = "none"
+
     def backward(self, grad):
         return (-grad,)
 
@@ -377,6 +460,7 @@ autograd_hooks.rules["pow"] = PowBackward
 
 class MatmulBackward(Function):
     # forward: out = a @ b   (2-D, batched (..., n, k) @ (..., k, m), or with a 1-D operand)
+    reads_inputs = "other"
     returns_new_arrays = True  # both gradients are fresh products: the weights' .grad needs no copy
 
     def backward(self, grad):
@@ -407,25 +491,32 @@ autograd_hooks.rules["matmul"] = MatmulBackward
 
 
 def _is_basic_index(index: Any) -> bool:
-    """True for ints, slices, None and Ellipsis (and tuples of them): no element can repeat."""
+    """True for ints, slices, None, Ellipsis and boolean masks (and tuples of them): no element can repeat."""
     parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               or (isinstance(p, np.ndarray) and p.dtype == np.bool_) for p in parts)
 
 
 class ReshapeBackward(Function):
     # forward: out = x.reshape(shape)
+    reads_inputs = "none"
+
     def backward(self, grad):
         return (grad.reshape(self.inputs[0].shape),)
 
 
 class TransposeBackward(Function):
     # forward: out = x.transpose(dim0, dim1)
+    reads_inputs = "none"
+
     def backward(self, grad):
         return (np.swapaxes(grad, self.saved["dim0"], self.saved["dim1"]),)
 
 
 class GetitemBackward(Function):
     # forward: out = x[index]
+    reads_inputs = "none"
+
     def backward(self, grad):
         """Scatter grad into zeros of x's shape; repeated indices must add up (np.add.at)."""
         (x,), index = self.inputs, self.saved["index"]
@@ -444,6 +535,8 @@ autograd_hooks.rules["getitem"] = GetitemBackward
 
 class MeanBackward(Function):
     # forward: out = x.mean(axis, keepdims)
+    reads_inputs = "none"
+
     def backward(self, grad):
         (x,) = self.inputs
         count = x.size // max(grad.size, 1)
@@ -476,6 +569,7 @@ _INV_SQRT_2PI = 0.3989422804014327     # 1/√(2π)
 
 class ExpBackward(Function):
     # forward: out = exp(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -491,6 +585,7 @@ class LogBackward(Function):
 
 class SqrtBackward(Function):
     # forward: out = sqrt(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -506,6 +601,7 @@ class ReluBackward(Function):
 
 class SigmoidBackward(Function):
     # forward: out = 1 / (1 + exp(-x))
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -514,6 +610,7 @@ class SigmoidBackward(Function):
 
 class TanhBackward(Function):
     # forward: out = tanh(x)
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -535,12 +632,15 @@ class GeluBackward(Function):
 
 class DropoutBackward(Function):
     # forward: out = x * mask   (mask = keep / (1 - p), saved)
+    reads_inputs = "none"
+
     def backward(self, grad):
         return (grad * self.saved["mask"],)
 
 
 class SoftmaxBackward(Function):
     # forward: s = exp(x - max) / sum(exp(x - max)) along dim
+    reads_inputs = "none"
     save_output = True
 
     def backward(self, grad):
@@ -562,6 +662,8 @@ autograd_hooks.rules["softmax"] = SoftmaxBackward
 
 class LogSoftmaxBackward(Function):
     # forward: out = x - log(sum(exp(x))) along dim; saved softmax = exp(out)
+    reads_inputs = "none"
+
     def backward(self, grad):
         probs, dim = self.saved["softmax"], self.saved["dim"]
         return (grad - probs * grad.sum(axis=dim, keepdims=True),)
@@ -569,6 +671,8 @@ class LogSoftmaxBackward(Function):
 
 class CrossEntropyBackward(Function):
     # forward: loss = mean(logsumexp(z) - z[range(N), targets]); saved probs = softmax(z), targets
+    reads_inputs = "none"
+
     def backward(self, grad):
         probs, targets = self.saved["probs"], self.saved["targets"]
         n = probs.shape[0]
@@ -580,6 +684,8 @@ class CrossEntropyBackward(Function):
 
 class BinaryCrossEntropyBackward(Function):
     # forward: loss = -mean(t log p + (1 - t) log(1 - p)), p = clip(predictions, eps, 1 - eps)
+    reads_inputs = "none"
+
     def backward(self, grad):
         p, t = self.saved["probs"], self.saved["targets"]
         return (grad * (p - t) / (p * (1 - p)) / p.size,)

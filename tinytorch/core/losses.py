@@ -125,14 +125,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
     HINTS:
     - Work on `_float_data(x)` so integer tensors become float32.
-    - Check that `dim` is a valid dimension (a ValueError naming the shape otherwise).
+    - Check that `dim` is a valid dimension of x: otherwise a ValueError naming dim and x's
+      shape (a 0-d tensor, shape (), has no dimension to normalise along).
     - Use keepdims=True in max and sum so the results broadcast back against x.
     - Optional: np.subtract(..., out=...) and np.divide(..., out=...) reuse buffers instead of
       allocating more arrays of x's size.
     """
     x = _check_tensor(x, "its input", "log_softmax")
     if x.ndim == 0:
-        raise ValueError("log_softmax needs a tensor with at least one dimension; got a 0-d tensor.")
+        raise ValueError("log_softmax needs a tensor with at least one dimension; got a 0-d tensor, shape ().")
     if not -x.ndim <= dim < x.ndim:
         raise ValueError(
             f"log_softmax: dim {dim} is out of range for a tensor of shape {x.shape}; "

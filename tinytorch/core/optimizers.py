@@ -288,6 +288,7 @@ class Adam(Optimizer):
     """Adam with bias correction; weight_decay is L2 added to the gradient (torch.optim.Adam).
 
     Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    eps must be > 0: with eps = 0, a parameter whose gradients were all zero would get 0/0 = nan.
     State per parameter: "step" (0-d int64), "exp_avg" and "exp_avg_sq" (the parameter's shape).
     """
 
@@ -300,7 +301,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         who = type(self).__name__
         self.betas = _betas(who, betas)
-        self.eps = _number(who, "eps", eps, 0.0)
+        self.eps = _number(who, "eps", eps, 0.0, low_open=True)
         self.weight_decay = _number(who, "weight_decay", weight_decay, 0.0)
 
     def _apply_weight_decay(self, param: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:

@@ -11,6 +11,8 @@ __all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng'
 
 
 import numbers
+import reprlib
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -51,9 +53,15 @@ class AutogradHooks:
         def rule_for(op: str) -> Callable[..., None]:
             return lambda inputs, output, **saved: log.append((op, inputs, saved))
 
-        class _LogEveryOp(dict):
+        class _LogEveryOp(dict):  # every op "has" a rule, however the op looks it up
             def get(self, op: str, default: Any = None) -> Callable[..., None]:
                 return rule_for(op)
+
+            def __getitem__(self, op: str) -> Callable[..., None]:
+                return rule_for(op)
+
+            def __contains__(self, op: object) -> bool:
+                return True
 
         saved_state = (self.rules, self.engine, self.enabled)
         self.rules, self.engine, self.enabled = _LogEveryOp(), (lambda *args: None), True
@@ -106,6 +114,11 @@ class Tensor:
     # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
     # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
     __array_ufunc__ = None
+    # Defining __eq__ (comparisons, below) would make Tensors unhashable. Like PyTorch, hash them by
+    # identity, so that they can still be dict keys and set members (parameters, optimizer state).
+    __hash__ = object.__hash__
+    _grad: "Tensor | None" = None  # what the .grad property returns
+    _grad_fn: Any = None
 
     # ----- creation -----
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -118,21 +131,28 @@ class Tensor:
         - Unwrap a Tensor argument first (its `.data`), so Tensor(t) copies t's numbers.
         - np.array(data, dtype=...) copies and converts in one step. NumPy's default is
           float64, so pass float32 explicitly when dtype is None.
-        - Bad data (None, ragged lists, text) must raise TypeError saying what was wrong.
-        - Only floating-point tensors may require gradients: raise TypeError otherwise.
+        - Bad data must raise TypeError saying what was wrong: None, text ("abc", ["1.5"]),
+          ragged lists, object arrays, lists holding None. Converting straight to float32 would
+          turn None into nan and "1.5" into 1.5: look first at what NumPy makes of the data as it
+          is — numbers are the dtype kinds "b", "i", "u", "f". The same for the `dtype` asked for.
+        - Only floating-point tensors may require gradients: raise TypeError otherwise, naming
+          the dtype (e.g. int64).
         """
         if isinstance(data, Tensor):
             data = data.data
         dtype = np.dtype(np.float32 if dtype is None else dtype)
-        if data is None:  # np.array(None, dtype=float32) would silently give nan
-            raise TypeError("Tensor data must be numbers in a rectangular (nested) list or array; got None.")
         try:
-            array = np.array(data, dtype=dtype)
-        except (ValueError, TypeError) as e:
-            raise TypeError(
-                f"Tensor data must be numbers in a rectangular (nested) list or array; "
-                f"could not convert {type(data).__name__} to {dtype} ({e})."
-            ) from None
+            given = np.asarray(data)  # what NumPy makes of the data, before any conversion
+        except ValueError:  # rows of different lengths
+            given = None
+        if given is None or given.dtype.kind not in "biuf":
+            array_given = isinstance(data, np.ndarray)
+            shown, what = (data.tolist(), f"{data.dtype} array") if array_given else (data, type(data).__name__)
+            raise TypeError(f"Tensor data must be numbers in a rectangular (nested) list or array; "
+                            f"got {reprlib.repr(shown)} ({what}).")
+        if dtype.kind not in "biuf":
+            raise TypeError(f"Tensor dtype must be a number type (bool, int, uint or float), got {dtype.name}.")
+        array = np.array(given, dtype=dtype)  # a copy, converted
         if requires_grad and not np.issubdtype(array.dtype, np.floating):
             raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
         self.data: np.ndarray = array
@@ -145,7 +165,7 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> "Tensor":
         """Make a Tensor around an existing array without copying or casting it."""
         out = cls.__new__(cls)
-        out.data, out.requires_grad, out.grad, out._grad_fn = array, False, None, None
+        out.data, out.requires_grad, out._grad, out._grad_fn = array, False, None, None
         return out
 
     @staticmethod
@@ -238,6 +258,17 @@ class Tensor:
             raise ValueError(f"item() needs a tensor with one element; this one has shape {_shape_str(self.shape)}.")
         return self.data.item()
 
+    def __bool__(self) -> bool:
+        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch.
+
+        With no element or several, "true" is ambiguous (any? all?): RuntimeError, as in PyTorch.
+        """
+        if self.size != 1:
+            count = "no values" if self.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous (shape {_shape_str(self.shape)}); "
+                               f"use one element (t[0] > 0) or reduce first ((t > 0).sum() > 0 means 'any').")
+        return bool(self.data.reshape(-1)[0])
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
         extras = []
@@ -309,7 +340,7 @@ class Tensor:
 
         HINTS:
         - The exponent must be a real number (numbers.Real, not a bool); anything else, a Tensor
-          included, raises TypeError.
+          included, raises TypeError: "** takes a number as exponent, got Tensor."
         - Convert the exponent to the tensor's dtype (self.data.dtype.type(exponent)) so float32
           stays float32.
         - An integer tensor raised to a fractional or negative power computes in float32
@@ -386,7 +417,8 @@ class Tensor:
     def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
         """Swap two dimensions (by default the last two, as in a matrix transpose). A view.
 
-        Errors (ValueError): fewer than 2 dimensions; a dimension out of range for the shape.
+        Errors (ValueError), each naming the shape as _shape_str writes it, e.g. (2, 3): fewer
+        than 2 dimensions; a dimension out of range for the shape.
 
         HINTS:
         - A dimension d is valid when -ndim <= d < ndim.
@@ -425,6 +457,49 @@ class Tensor:
             data = data.copy()
         return Tensor.from_op("getitem", data, self, index=index)
 
+    # ----- comparisons: boolean masks, no gradient -----
+    def _compare(self, op: str, other: Any, fn: Callable) -> "Tensor":
+        """Compare (self, other) element-wise with `fn` (np.less, np.equal, ...) and broadcasting.
+
+        Returns a bool Tensor outside any graph: a comparison has no gradient, so it never
+        requires grad, even when self does (build it with Tensor._wrap, not from_op).
+        Shapes that clash: ValueError naming `op` and both shapes, as in _binary.
+        An operand that is not a number, array or Tensor (None, a string): return NotImplemented,
+        so that Python answers `t == None` with False and `t < None` with its own TypeError.
+
+        HINT: self._lift(other, op) raises TypeError for such an operand.
+        """
+        try:
+            other = self._lift(other, op)
+        except TypeError:
+            return NotImplemented
+        try:
+            result = fn(self.data, other.data)
+        except ValueError:
+            raise ValueError(
+                f"{op}: shapes {_shape_str(self.shape)} and {_shape_str(other.shape)} cannot be broadcast "
+                f"(trailing dimensions must match or be 1)."
+            ) from None
+        return Tensor._wrap(np.asarray(result))
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare("<", other, np.less)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare("<=", other, np.less_equal)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(">", other, np.greater)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(">=", other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare("==", other, np.equal)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare("!=", other, np.not_equal)
+
     # ----- reductions -----
     def _check_axis(self, op: str, axis: Any) -> int | tuple[int, ...] | None:
         """Validate `axis` (None, an int, or a tuple/list of ints); return it (a list as a tuple)."""
@@ -462,8 +537,8 @@ class Tensor:
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         """Largest element (over `axis`, or all); op name "max", saved axis= and keepdims=.
 
-        Reducing over an empty dimension raises ValueError naming the shape (NumPy raises a
-        ValueError about "zero-size array": catch it and say it in our words).
+        Reducing over an empty dimension raises ValueError naming the shape, e.g. (0, 3) (NumPy
+        raises a ValueError about "zero-size array": catch it and say it in our words).
         """
         axis = self._check_axis("max", axis)
         try:
@@ -498,6 +573,21 @@ class Tensor:
         return Tensor.from_op("sqrt", np.sqrt(self.data, dtype=self._float_dtype()), self)
 
     # ----- gradients (dormant until module 05) -----
+    @property
+    def grad(self) -> "Tensor | None":
+        """d(loss)/d(this tensor), accumulated by backward() into leaves only (tensors you created).
+
+        Like PyTorch, reading it on a non-leaf — the result of an op that is recorded in a graph —
+        warns: backward() never fills it there, so the None you get back is almost always a bug.
+        """
+        if self._grad is None and self._grad_fn is not None:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        self._grad = value
+
     def detach(self) -> "Tensor":
         """The same numbers, cut off from any graph (shares memory, like PyTorch)."""
         return Tensor._wrap(self.data)
@@ -512,12 +602,26 @@ class Tensor:
         autograd_hooks.engine(self, grad, retain_graph)
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
+
+
 def _unwrap_index(index: Any) -> Any:
-    """Tensors used as indices become NumPy arrays (a float tensor of whole numbers becomes int)."""
-    if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if np.issubdtype(index.dtype, np.floating) else index.data
+    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError.
+
+    Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
+    float32, the default dtype — or a float array) is refused rather than silently truncated.
+    """
     if isinstance(index, tuple):
         return tuple(_unwrap_index(i) for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, list):
+        index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)  # [] selects nothing
+    if isinstance(index, (float, np.floating)) or (isinstance(index, np.ndarray) and index.dtype.kind in "fc"):
+        values = np.array2string(np.asarray(index), threshold=6, separator=", ")
+        raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
+                        f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
     return index

@@ -11,12 +11,15 @@ __all__ = ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 's
 
 
 import contextlib
+import glob
 import json
 import math
 import numbers
 import os
+import stat
 import tempfile
 import time
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -246,16 +249,47 @@ def _plain_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _temporary_prefix(path: Path) -> str:
+    """Temporary files of a save to `path` are named `.<name>.tmp-<pid>-<random>`, beside it."""
+    return f".{path.name}.tmp-"
+
+
+def _writer_is_gone(pid: int) -> bool:
+    """Whether process `pid` has ended (then a temporary file it left is garbage)."""
+    if pid == os.getpid() or os.name != "posix":
+        return False  # our own (another thread may be saving); elsewhere we cannot tell safely
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False     # it exists, under another user
+    return False
+
+
+def _interrupted_saves(path: Path) -> list[Path]:
+    """Temporary files beside `path` left by saves to it whose process was killed mid-save."""
+    prefix = _temporary_prefix(path)
+    found = []
+    for leftover in sorted(path.parent.glob(glob.escape(prefix) + "*")):
+        pid = leftover.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and _writer_is_gone(int(pid)):
+            found.append(leftover)
+    return found
+
+
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
 
-    HINTS:
-    - tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp") gives (fd, name).
-    - with os.fdopen(fd, "wb") as f: np.savez(f, allow_pickle=False, **arrays); f.flush();
-      os.fsync(f.fileno())   — then os.chmod(name, _plain_file_mode(path)) and os.replace(name, path).
-    - On ANY exception (BaseException: also Ctrl-C), remove the temporary file and re-raise.
+    On any exception (BaseException: also Ctrl-C) the temporary file is removed and the error
+    re-raised; a killed process leaves it, named after `path` and the process (see above).
     """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}-")
+    except OSError as e:
+        raise CheckpointError(f"Cannot save checkpoint '{path}': cannot create a file in the folder "
+                              f"'{path.parent}' ({e.strerror or e}). Make the folder writable, or save "
+                              f"somewhere else.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, allow_pickle=False, **arrays)
@@ -284,42 +318,69 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     """Save model (and optimizer, schedule, epoch, history, extra JSON values) to one .npz file.
 
     The file is written atomically: an interrupted save leaves the previous checkpoint intact.
+    A read-only file is never replaced; temporary files of earlier saves to `path` that were
+    killed midway are deleted. Every failure is a CheckpointError naming the file or folder.
     No pickle: load it with load_checkpoint (np.load with allow_pickle=False).
     """
     path = _checkpoint_path(path, "save_checkpoint")
     if not path.parent.is_dir():
-        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' does not exist. "
+        problem = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' {problem}. "
                               f"Create it first (Path('{path.parent}').mkdir(parents=True)).")
+    if path.exists() and not (path.stat().st_mode & stat.S_IWUSR and os.access(path, os.W_OK)):
+        raise CheckpointError(f"Cannot save checkpoint '{path}': the file is read-only, and save_checkpoint "
+                              f"does not replace a file someone protected. Save under another name, or make "
+                              f"it writable first (chmod u+w '{path}').")
     arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
-    _atomic_savez(path, arrays)
+    for leftover in _interrupted_saves(path):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    try:
+        _atomic_savez(path, arrays)
+    except OSError as e:  # e.g. the disk is full; the temporary file is already gone
+        raise CheckpointError(f"Cannot save checkpoint '{path}': {e.strerror or e}. The previous "
+                              f"checkpoint (if any) is unchanged.") from e
+
+
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry; an empty zip
+
+
+def _check_signature(path: Path) -> None:
+    """A CheckpointError, naming the file, unless its first bytes are those of a zip (.npz)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise CheckpointError(f"Cannot read checkpoint '{path}' ({e.strerror or e}).") from None
+    if head[:4] in ZIP_SIGNATURES:
+        return
+    found = ("it is empty" if not head else "it is a single NumPy array (.npy)" if head.startswith(b"\x93NUMPY")
+             else f"it starts with {head!r}, not with the bytes of a zip archive")
+    raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: {found}. A checkpoint is the .npz "
+                          f"file save_checkpoint writes. Check the path.")
 
 
 def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays without "meta.json", meta) from a checkpoint file, or a CheckpointError saying why not.
 
-    HINTS:
-    - Missing file: CheckpointError naming the path.
-    - with open(path, "rb") as f: loaded = np.load(f, allow_pickle=False); a checkpoint is an
-      np.lib.npyio.NpzFile; read every array (loaded[k] for k in loaded.files) inside the `with`.
-    - Corruption shows up as zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError,
-      NotImplementedError (a damaged "compression method") or RuntimeError (a damaged "encrypted" flag).
-    - meta = json.loads(arrays.pop("meta.json").item()); check meta["format"] and meta["version"].
+    Corruption inside the zip shows up as zipfile.BadZipFile, ValueError, EOFError, OSError,
+    KeyError, NotImplementedError (a damaged "compression method") or RuntimeError (a damaged
+    "encrypted" flag): each becomes a CheckpointError.
     """
     if not path.exists():
         raise CheckpointError(f"No checkpoint at '{path}'. Check the path, or train first to create it.")
     damaged = (f"'{path}' is not a readable TinyTorch checkpoint: the file is truncated or corrupt ({{}}). "
                f"Restore it from a backup, or delete it and train again.")
+    _check_signature(path)
     try:
-        with open(path, "rb") as f:
-            loaded = np.load(f, allow_pickle=False)
-            if not isinstance(loaded, np.lib.npyio.NpzFile):
-                raise ValueError("a single .npy array, not an .npz archive")
-            with loaded:
-                arrays = {key: loaded[key] for key in loaded.files}
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as loaded:  # a zip: an NpzFile
+            arrays = {key: loaded[key] for key in loaded.files}
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as e:
         raise CheckpointError(damaged.format(e)) from None
     if "meta.json" not in arrays:
-        raise CheckpointError(damaged.format("it has no meta.json: it was not written by save_checkpoint"))
+        held = ", ".join(sorted(arrays)[:3]) + (", …" if len(arrays) > 3 else "") or "nothing"
+        raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: it is an .npz archive without "
+                              f"meta.json (it holds {held}), so save_checkpoint did not write it. Check the path.")
     try:
         meta = json.loads(arrays.pop("meta.json").item())
     except (ValueError, TypeError) as e:
@@ -414,6 +475,17 @@ def _copied(state: Any) -> Any:
     return state.copy() if isinstance(state, np.ndarray) else state
 
 
+def _warn_about_interrupted_saves(path: Path) -> None:
+    """A UserWarning when killed saves to `path` left temporary files beside it."""
+    leftovers = _interrupted_saves(path)
+    if leftovers:
+        size = sum(f.stat().st_size for f in leftovers if f.exists())
+        warnings.warn(f"'{path}': {len(leftovers)} temporary file(s) of interrupted saves lie beside it "
+                      f"({size / 1e6:.1f} MB, e.g. '{leftovers[0].name}'). '{path.name}' itself is the last "
+                      f"complete save. The next save_checkpoint to '{path}' deletes them.", UserWarning,
+                      stacklevel=3)
+
+
 def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None) -> dict[str, Any]:
     """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
 
@@ -428,6 +500,7 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
       all of them; if a load still raises, restore the snapshots and raise CheckpointError.
     """
     path = _checkpoint_path(path, "load_checkpoint")
+    _warn_about_interrupted_saves(path)
     arrays, meta = _read_checkpoint(path)
     model_state = _model_state(arrays, model, path)
     optimizer_state = _optimizer_state(arrays, meta, optimizer, path) if optimizer is not None else None
@@ -452,7 +525,15 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss or the gradient norm became nan or inf; training stopped before the bad update."""
+    """The loss or the gradient norm became nan or inf; training stopped before the bad update.
+
+    `nonfinite` names the parameters that already hold nan or inf (an earlier update overflowed,
+    or they started that way). Empty: the model is usable, as the last good step left it.
+    """
+
+    def __init__(self, message: str, nonfinite: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.nonfinite = list(nonfinite or [])
 
 
 def _as_tensor(value: Any, what: str) -> Tensor:
@@ -490,8 +571,12 @@ class _Meter:
     def __init__(self, loss_fn: Any) -> None:
         self.loss_fn = loss_fn
         self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
+        self.batches, self.nonfinite_batches = 0, []  # numbers of the batches whose loss was nan/inf
 
     def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
+        self.batches += 1
+        if not math.isfinite(loss):
+            self.nonfinite_batches.append(self.batches)
         n = outputs.shape[0] if outputs.ndim else 1
         self.loss_sum += loss * n
         self.examples += n
@@ -520,6 +605,12 @@ class _Meter:
         return self.loss_sum / max(1, self.examples)
 
     def result(self) -> dict[str, float | None]:
+        """{"loss", "accuracy"}; a UserWarning when some batch's loss was nan or inf."""
+        if self.nonfinite_batches:
+            bad = self.nonfinite_batches
+            warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
+                          f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
+                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=3)
         accuracy = self.correct / self.examples if self.classified and self.examples else None
         return {"loss": self.mean_loss, "accuracy": accuracy}
 
@@ -607,12 +698,29 @@ class Trainer:
                             f"{getattr(loss, 'shape', type(loss).__name__)}.")
         return outputs, loss
 
+    def _nonfinite_parameters(self) -> list[str]:
+        """Names (from model.named_parameters(), else "parameter i") of the parameters holding nan or inf."""
+        named = getattr(self.model, "named_parameters", None)
+        names = {id(p): name for name, p in named()} if callable(named) else {}
+        return [names.get(id(p), f"parameter {i}") for i, p in enumerate(self.optimizer.params)
+                if not np.all(np.isfinite(p.data))]
+
     def _diverged(self, what: str, value: float, batch: int) -> TrainingDiverged:
+        """The error to raise, saying truthfully what state the parameters are in."""
+        nonfinite = self._nonfinite_parameters()
+        if nonfinite:
+            shown = ", ".join(nonfinite[:5]) + (f" and {len(nonfinite) - 5} more" if len(nonfinite) > 5 else "")
+            state = (f"The model is broken: {shown} already {'holds' if len(nonfinite) == 1 else 'hold'} nan "
+                     f"or inf (an earlier update overflowed, or they started that way). Reload the last "
+                     f"checkpoint, then")
+        else:
+            state = (f"Nothing was updated from this batch: every parameter is finite and holds its value "
+                     f"after step {self.step}. To go on,")
         return TrainingDiverged(
             f"Training diverged: the {what} is {value} at epoch {self.epoch + 1}, batch {batch}, after "
-            f"{self.step} optimizer steps. The parameters still hold the values of the last good step. "
-            f"Try a lower learning rate (it is {getattr(self.optimizer, 'lr', '?')}), gradient clipping "
-            f"(Trainer(..., grad_clip=1.0)), or a learning-rate warmup; and check the data for nan or inf.")
+            f"{self.step} optimizer steps. {state} try a lower learning rate (it is "
+            f"{getattr(self.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
+            f"learning-rate warmup; and check the data for nan or inf.", nonfinite)
 
     def _optimizer_step(self, batch: int) -> None:
         """Clip (or just measure) the gradient norm, step, zero the gradients, advance the schedule.

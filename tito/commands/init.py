@@ -1,10 +1,12 @@
-"""`tito init DIR`: a learner workspace — the modules with solutions stripped, an empty package."""
+"""`tito init DIR`: a learner workspace — the modules with solutions stripped, an empty package —
+installed as this environment's `tinytorch`, so every Python process imports the learner's code."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tito.lib.console import info, plain, success
+from tito.lib import framework_dist
+from tito.lib.console import info, plain, success, warning
 from tito.lib.manifest import Curriculum
 from tito.lib.workspace import init_workspace, source_project
 
@@ -16,7 +18,23 @@ def run(args) -> int:
     success(f"Your TinyTorch workspace is ready: {workspace.root}")
     plain(f"  {len(modules)} modules to write ({modules[0].id} … {modules[-1].id}), each as a .py and a notebook;\n"
           f"  an empty tinytorch/ package that grows as you complete them; made from {source.root}.")
+    _install(workspace.root, args.no_install)
     info("\nNext:")
     plain(f"  cd {workspace.root}\n"
           f"  tito module start {modules[0].number:02d}")
     return 0
+
+
+def _install(root: Path, skip: bool) -> None:
+    command = f"python -m pip install --no-deps -e {root}"
+    if skip:
+        plain(f"  Not installed (--no-install): tito uses it; for Python itself, run `{command}`.")
+        return
+    out = framework_dist.install_editable(root)
+    if out.returncode == 0:
+        success("Installed as this Python's tinytorch (editable): `import tinytorch` means YOUR package — "
+                "in a shell, a script, a notebook kernel.")
+        return
+    last = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+    warning(f"The workspace is made, but pip could not install it ({last[0]}). tito works without it; "
+            "scripts and notebook kernels need it.", hint=f"Run: {command}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tito.lib.console import error, info, plain, success, table
-from tito.lib.journey import Journey
-from tito.lib.milestones import (missing_modules_error, recorded_reference_result, result_text, run_milestone,
-                                 state_text)
+from tito.lib.journey import Journey, numbers_text
+from tito.lib.milestones import (data_note, data_text, missing_modules_error, recorded_reference_result,
+                                 result_text, run_milestone, short_result, state_text)
 from tito.lib.project import find_project
 
 
@@ -24,6 +24,8 @@ def _list(journey: Journey, args) -> int:
         unlocker = journey.curriculum.unlocking_module(ms)
         rows.append([f"{ms.id} ({ms.name})", str(ms.year), ms.title, f"after {unlocker.id}",
                      state_text(journey, ms), result_text(journey.milestone_result(ms))])
+    rows += [[f"{p.id} ({p.name})", p.year, p.title, f"after {_planned_unlocker(journey, p)}", "not built yet", "—"]
+             for p in journey.curriculum.planned_milestones]
     table("Milestones", ["milestone", "year", "title", "unlocked", "state", "best result"], rows)
     info("Run one by number or name: tito milestone run 1   (or: perceptron, 01_perceptron_1957; "
          "`all` runs every available one; --quick takes seconds)")
@@ -55,25 +57,57 @@ def _info(journey: Journey, args) -> int:
 
 
 def _run(journey: Journey, args) -> int:
-    if args.milestone.lower() == "all":
-        chosen = [ms for ms in journey.curriculum.milestones if journey.milestone_state(ms) != "locked"]
-        if not chosen:
-            error("No milestone is available yet.", "Complete modules first: tito status")
-            return 1
+    run_all = args.milestone.lower() == "all"
+    if run_all:
+        chosen = [ms for ms in journey.curriculum.milestones if not journey.missing_for(ms)]
     else:
         chosen = [journey.curriculum.milestone(args.milestone)]
     for ms in chosen:  # refuse before running anything
         missing = journey.missing_for(ms)
         if missing:
             raise missing_modules_error(journey, ms.title, missing)
-    failed = 0
+    if run_all and not chosen:
+        _summary(journey, {})
+        error("No milestone is available yet.", "Complete modules first: tito status")
+        return 1
+    plain(data_note(journey.project))
+    outcomes: dict[str, dict | None] = {}
     for ms in chosen:
         info(f"\n[bold]▶ {ms.title} ({ms.year})[/]{' — quick mode' if args.quick else ''}")
-        results = run_milestone(journey, ms, args.quick)
+        outcomes[ms.id] = results = run_milestone(journey, ms, args.quick)
+        trained_on = f" — trained on {data_text(results)}" if data_text(results) != "—" else ""
         if results and results.get("passed"):
-            success(f"{ms.id}: {result_text(results)} — achieved")
+            success(f"{ms.id}: {result_text(results)} — achieved{trained_on}")
         else:
-            failed += 1
-            error(f"{ms.id}: " + (f"{result_text(results)} — not achieved" if results
+            error(f"{ms.id}: " + (f"{result_text(results)} — not achieved{trained_on}" if results
                                    else "the script stopped before writing its results"))
-    return 1 if failed else 0
+    if run_all:
+        _summary(journey, outcomes)
+    return 1 if any(not (r and r.get("passed")) for r in outcomes.values()) else 0
+
+
+def _summary(journey: Journey, outcomes: dict[str, dict | None]) -> None:
+    """Every milestone after `run all`: passed, failed, locked (and what unlocks it) or not built yet."""
+    rows = [_ran_row(journey, ms, outcomes[ms.id]) if ms.id in outcomes else _not_run_row(journey, ms)
+            for ms in journey.curriculum.milestones]
+    rows += [[p.id, "not built yet", "—", "—", _planned_unlocker(journey, p)]
+             for p in journey.curriculum.planned_milestones]
+    table("Milestones", ["milestone", "outcome", "result", "trained on", "unlocked by"], rows)
+
+
+def _planned_unlocker(journey: Journey, planned) -> str:
+    return planned.unlocked_by + ("" if journey.curriculum.has_module(planned.unlocked_by) else " (not written yet)")
+
+
+def _ran_row(journey: Journey, ms, results: dict | None) -> list[str]:
+    outcome = "passed" if results and results.get("passed") else "failed" if results else "did not finish"
+    return [ms.id, outcome, short_result(results), data_text(results), journey.curriculum.unlocking_module(ms).id]
+
+
+def _not_run_row(journey: Journey, ms) -> list[str]:
+    """A locked milestone names its unlocking module and the next step towards it."""
+    unlocker, missing = journey.curriculum.unlocking_module(ms).id, journey.missing_for(ms)
+    if not missing:
+        return [ms.id, state_text(journey, ms), "—", "—", unlocker]
+    return [ms.id, f"locked: needs {numbers_text(missing)}", "—", "—",
+            f"{unlocker} — next: {journey.step_for(missing[0])}"]

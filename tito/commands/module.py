@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tito.lib import progress as progress_store
 from tito.lib.console import error, info, plain, success, table, warning
 from tito.lib.errors import UserError
-from tito.lib.export import export_module
+from tito.lib.export import export_module, restore_package_file
 from tito.lib.journey import Journey
 from tito.lib.manifest import ModuleSpec
 from tito.lib.project import Project, find_project
 from tito.lib.report import TestReport, failure_lines, score
-from tito.lib.testing import NO_TESTS_COLLECTED, run_integration_up_to, run_module_tests
+from tito.lib.testing import NO_TESTS_COLLECTED, run_integration, run_module_tests
 
 
 def run(args) -> int:
@@ -53,6 +55,13 @@ def require_prerequisites(journey: Journey, m: ModuleSpec) -> None:
         names = ", ".join(p.id for p in missing)
         raise UserError(f"{m.id} builds on modules you have not completed: {names}.",
                         hint=f"Complete them first, in order: tito module complete {missing[0].number:02d}")
+
+
+def note_reference(project: Project, what: str) -> None:
+    """In the source project a learner command works on the reference solutions: say so."""
+    if not project.is_workspace:
+        warning(f"This is the TinyTorch source project: {what} the reference solutions, not your code.",
+                hint="To write the modules yourself, make a workspace: tito init ~/my-tinytorch")
 
 
 def use_latest_edit(project: Project, m: ModuleSpec, prefix: str = "→ ") -> None:
@@ -104,22 +113,37 @@ def _start(journey: Journey, args) -> int:
     info(f"[bold]▶ {m.id}[/] — {m.title}")
     plain(f"  You build:  {', '.join(m.provides)}  (into {m.exports})\n"
           f"  Read:       {project.relative(m.folder / 'ABOUT.md')}\n"
-          f"  Edit:       {project.relative(m.notebook)}   (Jupyter: start it in this folder with PYTHONPATH=$PWD jupyter lab)\n"
+          f"  Edit:       {project.relative(m.notebook)}   (Jupyter: `jupyter lab` — its kernel imports your package)\n"
           f"        or:   {project.relative(m.source)}   (any editor) — tito uses the one you saved last\n"
           f"  Check:      tito module test {nn}\n"
           f"  Finish:     tito module complete {nn}")
     if journey.is_complete(m):
         plain("  (already complete — completing it again re-tests and re-exports your code)")
-    if not project.is_workspace:
-        warning("This is the TinyTorch source project: its modules hold the reference solutions.",
-                hint="To write them yourself, make a workspace: tito init ~/my-tinytorch")
+    if project.is_workspace:
+        _warn_if_python_finds_another_package(project, m)
+    note_reference(project, "its modules hold")
     return 0
+
+
+def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
+    """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
+    import os
+
+    from tito.lib.framework_dist import installed_origin
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+    origin = installed_origin(m.folder, env)
+    if origin is None or not Path(origin).resolve().is_relative_to(project.root.resolve()):
+        found = f"finds {Path(origin).parent}" if origin else "finds no tinytorch"
+        warning(f"`import tinytorch` in a notebook kernel or script here {found}, not this workspace's package.",
+                hint=f"Install this workspace as Python's tinytorch: python -m pip install --no-deps -e {project.root}")
 
 
 def _test(journey: Journey, args) -> int:
     project, m = journey.project, journey.curriculum.module(args.module)
     require_prerequisites(journey, m)
     use_latest_edit(project, m)
+    note_reference(project, "this tests")
     info(f"Running the unit tests of {m.id} ({project.relative(m.source)}) …")
     if args.verbose:
         return run_module_tests(m, project, verbose=True).returncode
@@ -138,6 +162,7 @@ def _complete(journey: Journey, args) -> int:
     project, m = journey.project, journey.curriculum.module(args.module)
     require_prerequisites(journey, m)
     use_latest_edit(project, m)
+    note_reference(project, "this tests and exports")
     details: dict = {}
     if args.no_test:
         warning(f"--no-test: {m.id} is exported without running its tests; progress records it as untested.")
@@ -151,19 +176,12 @@ def _complete(journey: Journey, args) -> int:
             return 1
         success(f"all {len(report.cases)} unit tests pass — {points[0]:g}/{points[1]:g} points")
         details["score"] = list(points)
+    previous = m.package_file(project).read_bytes() if m.package_file(project).is_file() else None
     target = export_module(m, project, run_tests=False)  # tests ran above; still checks it imports
     success(f"[bold]2/4[/] exported → {project.relative(target)}")
-    if not args.no_test and (project.tests_dir / "integration").is_dir():
-        report = run_integration_up_to(m, project)
-        if report.returncode == NO_TESTS_COLLECTED:
-            info(f"[bold]3/4[/] integration tests: none cover modules up to {m.id} yet")
-        elif not report.ok:
-            error(f"Integration tests fail with your {m.id}: it passes its own tests but does not "
-                  "work with the other modules yet (your export is kept; progress is not recorded).")
-            plain("\n".join(failure_lines(report, project)))
-            return 1
-        else:
-            success(f"[bold]3/4[/] integration tests for modules up to {m.id} pass ({len(report.cases)} tests)")
+    if not args.no_test and not _integration_tests_pass(journey, m):
+        restore_package_file(target, previous)
+        return 1
     from tito.lib.demos import discover
 
     demos = discover(project)
@@ -184,6 +202,29 @@ def _complete(journey: Journey, args) -> int:
             info(f"[bold cyan]Demo unlocked:[/] {d.title} — tito demo {d.number}")
     info(f"\nNext: {after.next_step()}")
     return 0
+
+
+def _integration_tests_pass(journey: Journey, m: ModuleSpec) -> bool:
+    """Step 3: every integration test that exercises `m` and can run on the modules built now —
+    including those of modules completed after `m`, when `m` is completed again."""
+    project = journey.project
+    if not (project.tests_dir / "integration").is_dir():
+        return True
+    built = [x for x in journey.curriculum.modules if x == m or journey.is_built(x)]
+    report = run_integration(project, built, involving=m)
+    if report.returncode == NO_TESTS_COLLECTED:
+        info(f"[bold]3/4[/] integration tests: none exercise {m.id} with the modules built so far")
+        return True
+    if report.ok:
+        later = [x.id for x in built if x.number > m.number]
+        with_later = f", with {', '.join(later)} completed after it" if later else ""
+        success(f"[bold]3/4[/] integration tests exercising {m.id} pass ({len(report.cases)} tests{with_later})")
+        return True
+    error(f"Integration tests fail with your {m.id}: it passes its own tests but does not work with the "
+          f"other modules yet, so the export was undone ({project.relative(m.package_file(project))} is as it "
+          "was before) and progress is not recorded.")
+    plain("\n".join(failure_lines(report, project)))
+    return False
 
 
 def _reset(journey: Journey, args) -> int:

@@ -7,6 +7,7 @@ instead: the notebook and the .py end up holding the code saved last (see tito/l
 from __future__ import annotations
 
 from tito.lib.console import success
+from tito.lib.errors import read_text
 from tito.lib.manifest import Curriculum
 from tito.lib.notebooks import write_notebook
 from tito.lib.project import find_project
@@ -22,6 +23,7 @@ def run(args) -> int:
 
             use_latest_edit(project, spec, prefix=f"{spec.id}: ")
             continue
+        read_text(spec.source, project.relative(spec.source))  # not UTF-8: say where, before jupytext
         path = write_notebook(spec)
         success(f"{spec.id} → {curriculum.project.relative(path)}")
     return 0

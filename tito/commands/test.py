@@ -11,19 +11,29 @@ from pathlib import Path
 from tito.lib.console import plain
 from tito.lib.errors import UserError
 from tito.lib.project import Project, find_project
-from tito.lib.testing import SUITES, files_within, run_pytest, suite_targets
+from tito.lib.testing import SUITES, files_within, run_pytest, selection_options, suite_targets
 
 
 def run(args) -> int:
     project = find_project()
+    options: list[str] = []
     if project.is_workspace:
         targets = _workspace_targets(project, args.suite)
+        if any(t.is_relative_to(project.tests_dir) for t in targets):  # tests/conftest.py reads --built
+            options = selection_options(_complete_modules(project))
     else:
         targets = [] if args.suite == "all" else suite_targets(project, args.suite)
     missing = [t for t in targets if not t.exists()]
     if missing:
         raise UserError(f"This project has no {project.relative(missing[0])}/.")
-    return run_pytest(project, targets, "-q", capture=False).returncode
+    return run_pytest(project, targets, "-q", *options, capture=False).returncode
+
+
+def _complete_modules(project: Project) -> list:
+    from tito.lib.journey import Journey
+
+    journey = Journey.load(project)
+    return [m for m in journey.curriculum.modules if journey.is_complete(m)]
 
 
 def _workspace_targets(project: Project, suite: str) -> list[Path]:

@@ -1,7 +1,10 @@
 """The tinytorch distribution: build the wheel and sdist, check what is in them, and verify the
 wheel where a user would meet it — a fresh virtual environment, far from this checkout.
 
-`tito package build` runs `python -m build` into a scratch folder inside dist/, checks the
+The distribution is the framework alone (`tinytorch`, depending on NumPy only): the course tool
+`tito` is the checkout's own distribution (pyproject.toml). `tito package build` stages the
+package with the framework's pyproject.toml (tito/lib/framework_dist.py, the same one a learner
+workspace has), runs `python -m build` on it into a scratch folder inside dist/, checks the
 archives' contents, and only then moves them into place (so dist/ never holds a half-written
 or wrong file). `tito package verify` installs the wheel into a new venv (never with
 `--system-site-packages`: tinytorch must come from the wheel) and runs pipeline_check.py there:
@@ -24,12 +27,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import framework_dist
 from .atomic import atomic_write_json
 from .errors import UserError
 from .project import Project
 
-# What the wheel may hold at its top level: the two packages and the metadata folder.
-WHEEL_TOP_LEVEL = {"tinytorch", "tito"}
+# What the wheel may hold at its top level: the package and the metadata folder.
+WHEEL_TOP_LEVEL = {"tinytorch"}
 # The sdist may hold, besides those packages and setuptools' metadata, only these files.
 SDIST_FILES = {"PKG-INFO", "README.md", "pyproject.toml", "setup.cfg", "LICENSE"}
 # The pipeline in the fresh venv must beat chance (10 %) by far: it reaches about 98 %.
@@ -67,8 +71,8 @@ def package_files(project: Project, package: str) -> set[str]:
 
 
 def wheel_problems(wheel: Path, project: Project) -> list[str]:
-    """The wheel holds every package file of tinytorch/ and tito/ (the generated modules, the
-    facades, the registry) and nothing else: no tests, modules, milestones or data."""
+    """The wheel holds every package file of tinytorch/ (the generated modules, the facades, the
+    registry) and nothing else: no tito, tests, modules, milestones or data."""
     with zipfile.ZipFile(wheel) as archive:
         names = {n for n in archive.namelist() if not n.endswith("/")}
     problems = []
@@ -90,7 +94,7 @@ def sdist_problems(sdist: Path) -> list[str]:
     """The sdist holds the packages, setuptools' metadata and the files that describe them: no data."""
     with tarfile.open(sdist) as archive:
         names = [m.name.split("/", 1)[1] for m in archive.getmembers() if m.isfile() and "/" in m.name]
-    allowed_folders = WHEEL_TOP_LEVEL | {"tinytorch.egg-info"}
+    allowed_folders = WHEEL_TOP_LEVEL | {f"{framework_dist.NAME}.egg-info"}
     stray = sorted(n for n in names if n not in SDIST_FILES and n.split("/")[0] not in allowed_folders)
     return [f"{sdist.name} holds files that are not part of the package: {', '.join(stray[:5])}"] if stray else []
 
@@ -113,15 +117,30 @@ def _require_build_frontend() -> None:
                         hint='Install it with `python -m pip install build` (it comes with `pip install -e ".[test]"`).')
 
 
+def stage_framework(project: Project, folder: Path) -> Path:
+    """A buildable copy of the framework in `folder`: tinytorch/, its pyproject.toml, the README."""
+    from .workspace import source_version
+
+    shutil.copytree(project.package_dir, folder / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    description = "A deep-learning framework built from scratch in NumPy, one module at a time."
+    readme = project.root / "README.md"
+    if readme.is_file():
+        shutil.copy(readme, folder / readme.name)
+    (folder / "pyproject.toml").write_text(framework_dist.pyproject(
+        source_version(project), description, readme=readme.name if readme.is_file() else None), encoding="utf-8")
+    return folder
+
+
 def build(project: Project, outdir: Path, isolation: bool = True) -> Built:
-    """Build the wheel and sdist with `python -m build`, check their contents, move them into outdir."""
+    """Build the framework's wheel and sdist with `python -m build`, check them, move them into outdir."""
     _require_build_frontend()
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".tito-build-", dir=outdir) as tmp:
+        staged = stage_framework(project, Path(tmp) / "src")
         cmd = [sys.executable, "-m", "build", "--outdir", tmp, *([] if isolation else ["--no-isolation"]),
-               str(project.root)]
-        proc = subprocess.run(cmd, cwd=project.root, capture_output=True, text=True)
+               str(staged)]
+        proc = subprocess.run(cmd, cwd=staged, capture_output=True, text=True)
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
             raise UserError(f"`python -m build` failed:\n{tail}",
@@ -134,7 +153,7 @@ def build(project: Project, outdir: Path, isolation: bool = True) -> Built:
         problems = wheel_problems(wheels[0], project) + sdist_problems(sdists[0])
         if problems:
             raise UserError("The built archives are wrong, so dist/ was not changed:\n  " + "\n  ".join(problems),
-                            hint="Check [tool.setuptools.packages.find] in pyproject.toml.")
+                            hint="Check the framework's pyproject.toml in tito/lib/framework_dist.py.")
         for path in (*wheels, *sdists):  # same folder, so each replace is atomic
             os.replace(path, outdir / path.name)
     built = Built(outdir / wheels[0].name, outdir / sdists[0].name, time.perf_counter() - start)
@@ -171,7 +190,6 @@ def latest_wheel(outdir: Path) -> Path:
 class Verified:
     wheel: Path
     result: dict          # what pipeline_check.py printed
-    tito_version: str
     seconds: float
 
 
@@ -222,22 +240,21 @@ def verify(project: Project, wheel: Path, keep: Path | None = None, log=lambda l
     start = time.perf_counter()
     record = {"time": _now(), "wheel": project.relative(wheel), "sha256": sha256(wheel), "ok": False}
     try:
-        result, tito_version, problems = _install_and_run(project, wheel, keep, log)
+        result, problems = _install_and_run(project, wheel, keep, log)
     except UserError as e:
         _record(project, "verify", {**record, "problems": [str(e)]})
         raise
-    verified = Verified(wheel, result, tito_version, time.perf_counter() - start)
+    verified = Verified(wheel, result, time.perf_counter() - start)
     _record(project, "verify", {
         **record, "ok": not problems, "problems": problems, "seconds": round(verified.seconds, 2),
         "test_accuracy": result["test_accuracy"], "tinytorch_file": result["tinytorch_file"],
-        "tito_version": tito_version,
     })
     if problems:
         raise UserError("The installed wheel does not work:\n  " + "\n  ".join(problems))
     return verified
 
 
-def _install_and_run(project: Project, wheel: Path, keep: Path | None, log) -> tuple[dict, str, list[str]]:
+def _install_and_run(project: Project, wheel: Path, keep: Path | None, log) -> tuple[dict, list[str]]:
     with tempfile.TemporaryDirectory(prefix="tito-verify-") as tmp:
         work = Path(tmp)
         venv = keep or work / "venv"
@@ -249,14 +266,13 @@ def _install_and_run(project: Project, wheel: Path, keep: Path | None, log) -> t
         log(f"installing {wheel.name} and its dependencies with pip")
         _run([*pip, "install", "--quiet", str(wheel.resolve())], work,
              f"Installing {wheel.name}", hint="pip needs its package index (or a --find-links folder in "
-                                             "pip's configuration) for the dependencies: numpy, rich, …")
+                                             "pip's configuration) for the one dependency, numpy")
         log("running data → model → train → predict in it (generated digits, an MLP, Adam, a checkpoint)")
         script = work / PIPELINE_SCRIPT.name
         shutil.copy(PIPELINE_SCRIPT, script)  # run from the empty folder: nothing else importable
         out = _run([str(python), str(script)], work, "The pipeline in the fresh environment")
         result = json.loads(out.strip().splitlines()[-1])
-        tito_version = _run([str(python), "-m", "tito", "--version"], work, "`tito --version` in the fresh environment")
-        return result, tito_version.strip(), pipeline_problems(result, venv, project)
+        return result, pipeline_problems(result, venv, project)
 
 
 def pipeline_problems(result: dict, venv: Path, project: Project) -> list[str]:

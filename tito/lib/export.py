@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import UserError
 from .manifest import Curriculum, ModuleSpec
 from .project import Project
@@ -166,8 +166,8 @@ def _check_import(rendered: Rendered, project: Project) -> None:
     spec = rendered.module
     with tempfile.TemporaryDirectory(prefix="tito-export-") as tmp:
         scratch = Path(tmp)
-        shutil.copytree(project.package_dir, scratch / "tinytorch",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(project.package_dir, scratch / "tinytorch", copy_function=shutil.copyfile,
+                        ignore=shutil.ignore_patterns("__pycache__"))  # contents only: a read-only file stays the user's
         target = scratch.joinpath(*spec.exports.split(".")).with_suffix(".py")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(rendered.text, encoding="utf-8")
@@ -210,3 +210,11 @@ def export_module(spec: ModuleSpec, project: Project, run_tests: bool = True) ->
     target = spec.package_file(project)
     atomic_write_text(target, rendered.text)
     return target
+
+
+def restore_package_file(target: Path, previous: bytes | None) -> None:
+    """Undo an export: put back the file as it was (`previous`), or remove it if there was none."""
+    if previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        atomic_write_bytes(target, previous)

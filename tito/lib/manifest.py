@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -75,6 +76,54 @@ class MilestoneSpec:
         return self.folder / self.script
 
 
+@dataclass(frozen=True)
+class PlannedMilestone:
+    """A milestone the course plans but has not built yet: a row of milestones/README.md's
+    "Planned" table (the one place that lists them)."""
+
+    number: int
+    name: str
+    year: str
+    title: str
+    unlocked_by: str  # the module id, e.g. 14_kv_caching
+
+    @property
+    def id(self) -> str:
+        return f"{self.number:02d}_{self.name}"
+
+    @property
+    def label(self) -> str:
+        """`TinyGPT (2018)`; the title alone when the year is not a number."""
+        return f"{self.title} ({self.year})" if self.year.isdigit() else self.title
+
+
+PLANNED_HEADER = "| # | name | year | title | unlocked by |"
+
+
+def read_planned(readme: Path) -> list[PlannedMilestone]:
+    """The rows of the table under PLANNED_HEADER in `readme` (none if it has no such table)."""
+    try:
+        lines = [ln.strip() for ln in readme.read_text(encoding="utf-8").splitlines()]
+    except (OSError, UnicodeDecodeError):
+        return []
+    if PLANNED_HEADER not in lines:
+        return []
+    planned = []
+    for line in lines[lines.index(PLANNED_HEADER) + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip().strip("`") for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0].isdigit():
+            planned.append(PlannedMilestone(int(cells[0]), *cells[1:]))
+    return planned
+
+
+def did_you_mean(query: str, names: list[str]) -> str:
+    """` — did you mean tensor?` for a typo close to one of `names`; `.` otherwise."""
+    close = difflib.get_close_matches(query, names, n=1, cutoff=0.6)
+    return f" — did you mean {close[0]}?" if close else "."
+
+
 def _read_yaml(path: Path, schema: dict) -> dict:
     import yaml
 
@@ -130,6 +179,13 @@ class Curriculum:
         folders = sorted(p.parent for p in self.project.milestones_dir.glob("*/milestone.yaml"))
         return sorted((load_milestone(f) for f in folders), key=lambda m: m.number)
 
+    @cached_property
+    def planned_milestones(self) -> list[PlannedMilestone]:
+        """Milestones planned in milestones/README.md and not built yet (no folder of that number or name)."""
+        built = {ms.number for ms in self.milestones} | {ms.name for ms in self.milestones}
+        return [p for p in read_planned(self.project.milestones_dir / "README.md")
+                if p.number not in built and p.name not in built]
+
     def module(self, query: str | int) -> ModuleSpec:
         """Find a module by `01`, `1`, `01_tensor` or `tensor`."""
         q = str(query).strip().lower()
@@ -137,7 +193,8 @@ class Curriculum:
             if q in (m.id, m.name, str(m.number), f"{m.number:02d}"):
                 return m
         valid = ", ".join(m.id for m in self.modules)
-        raise UserError(f"Unknown module {query!r}.", hint=f"Valid modules: {valid}")
+        names = [name for m in self.modules for name in (m.name, m.id, f"{m.number:02d}")]
+        raise UserError(f"Unknown module {query!r}{did_you_mean(q, names)}", hint=f"Valid modules: {valid}")
 
     def module_by_name(self, name: str) -> ModuleSpec:
         return self.module(name)
@@ -148,8 +205,26 @@ class Curriculum:
         for ms in self.milestones:
             if q in (ms.id, ms.name, str(ms.number), f"{ms.number:02d}"):
                 return ms
+        for planned in self.planned_milestones:
+            if q in (planned.id, planned.name, str(planned.number), f"{planned.number:02d}"):
+                raise self.not_built_yet(planned)
         valid = ", ".join(f"{ms.id} ({ms.name})" for ms in self.milestones)
-        raise UserError(f"Unknown milestone {query!r}.", hint=f"Valid milestones: {valid}")
+        planned = ", ".join(p.name for p in self.planned_milestones)
+        names = [name for ms in [*self.milestones, *self.planned_milestones] for name in (ms.name, ms.id)]
+        raise UserError(f"Unknown milestone {query!r}{did_you_mean(q, names)}",
+                        hint=f"Valid milestones: {valid}" + (f"; planned, not built yet: {planned}" if planned else ""))
+
+    def has_module(self, module_id: str) -> bool:
+        return any(m.id == module_id for m in self.modules)
+
+    def unlocker_text(self, planned: PlannedMilestone) -> str:
+        """`module 14_kv_caching will unlock it (that module is not written yet either)`."""
+        return f"module {planned.unlocked_by} will unlock it" + (
+            "" if self.has_module(planned.unlocked_by) else " (that module is not written yet either)")
+
+    def not_built_yet(self, planned: PlannedMilestone) -> UserError:
+        return UserError(f"Milestone {planned.number:02d}, {planned.label}, is not built yet: "
+                         f"{self.unlocker_text(planned)}.", hint="The milestones you can run: tito milestone list")
 
     def unlocking_module(self, milestone: MilestoneSpec) -> ModuleSpec:
         for m in self.modules:

@@ -1,8 +1,16 @@
-"""Running a milestone script, reading back the results it wrote, and saying what they mean."""
+"""Running a milestone script, reading back the results it wrote, and saying what they mean.
+
+Datasets are found the way the test suite finds them (tests/conftest.py): $TINYTORCH_DATA,
+else a `shared/data` folder holding MNIST beside the project (or beside the source project a
+workspace was made from), else ~/.cache/tinytorch. `tito milestone run` passes the folder it
+chose to the script as $TINYTORCH_DATA; the harness makes the same choice for a script run
+by hand.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +20,46 @@ from .errors import UserError
 from .export import subprocess_env
 from .journey import Journey, numbers_text
 from .manifest import MilestoneSpec
+from .project import Project
+
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # tinytorch.data.loader.MNIST_FILES
+
+
+def _source_root(project: Project) -> Path | None:
+    """The source project a workspace was made from (its .tito/workspace.json), if any."""
+    try:
+        source = json.loads(project.workspace_file.read_text(encoding="utf-8")).get("source")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(source) if isinstance(source, str) else None
+
+
+def data_folder(project: Project) -> tuple[Path, str]:
+    """(the folder datasets are read from, why that one) — see the module docstring."""
+    env = os.environ.get("TINYTORCH_DATA")
+    if env:
+        return Path(env).expanduser(), "from $TINYTORCH_DATA"
+    roots = [project.root] + ([_source_root(project)] if project.is_workspace else [])
+    for root in filter(None, roots):
+        shared = root.resolve().parent / "shared" / "data"
+        if (shared / "mnist").is_dir():
+            return shared, f"the shared/data folder beside {root}"
+    return Path.home() / ".cache" / "tinytorch", "the default; set $TINYTORCH_DATA to use another folder"
+
+
+def has_mnist(folder: Path) -> bool:
+    return all((folder / "mnist" / name).is_file() for name in MNIST_FILES)
+
+
+def data_note(project: Project) -> str:
+    """One line: where the milestones read data from, and whether real MNIST is there."""
+    folder, why = data_folder(project)
+    if has_mnist(folder):
+        return f"data: {folder} ({why}) — real MNIST found"
+    return (f"data: {folder} ({why}) — no MNIST there: quick runs train on generated stand-in digits, full "
+            f"runs stop; for real MNIST put the four MNIST .gz files in {folder / 'mnist'} "
+            "(or point $TINYTORCH_DATA at a folder whose mnist/ holds them)")
 
 
 def result_text(results: dict | None) -> str:
@@ -63,12 +111,29 @@ def run_milestone(journey: Journey, milestone: MilestoneSpec, quick: bool) -> di
         raise missing_modules_error(journey, milestone.title, missing)
     out = results_dir(journey, milestone, quick)
     cmd = [sys.executable, str(milestone.script_path), "--out", str(out)] + (["--quick"] if quick else [])
-    proc = subprocess.run(cmd, cwd=journey.project.root, env=subprocess_env(journey.project))
+    env = {**subprocess_env(journey.project), "TINYTORCH_DATA": str(data_folder(journey.project)[0])}
+    proc = subprocess.run(cmd, cwd=journey.project.root, env=env)
     results_file = out / "results.json"
     if proc.returncode not in (0, 1) or not results_file.exists():
         return None
-    results = json.loads(results_file.read_text(encoding="utf-8"))
+    try:
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(results, dict):
+        return None
     previous = journey.progress.milestones.get(milestone.id, {})
     if results.get("passed") or not previous.get("passed"):
         progress_store.record_milestone(journey.project, milestone.id, results)
     return results
+
+
+def short_result(results: dict | None) -> str:
+    """`test_accuracy 0.9950 ≥ 0.95` — result_text without the run mode, for tables."""
+    return result_text(results).replace(" = ", " ").replace(" (quick run)", "")
+
+
+def data_text(results: dict | None) -> str:
+    """What a run trained on, as the script recorded it (`MNIST (subset)`, `generated 8×8 digits`)."""
+    dataset = (results or {}).get("dataset")
+    return str(dataset) if dataset else "—"

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .atomic import atomic_write_text
-from .errors import UserError
+from .errors import UserError, read_text
 from .manifest import ModuleSpec
+from .project import Project
 
 PAIRING = {"formats": "ipynb,py:percent", "notebook_metadata_filter": "-all"}
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -22,7 +23,7 @@ def to_notebook_text(source: Path, outputs_from: Path | None = None) -> str:
     """The notebook for `source`; with `outputs_from` (an older notebook), its outputs are kept."""
     import jupytext
 
-    notebook = jupytext.read(source, fmt="py:percent")
+    notebook = jupytext.reads(read_text(source), fmt="py:percent")
     if outputs_from is not None and outputs_from.exists():
         from jupytext.combine import combine_inputs_with_outputs
 
@@ -51,11 +52,28 @@ def source_text(notebook: Path) -> str:
     return jupytext.writes(nb, fmt="py:percent")
 
 
+def holds_edits(spec: ModuleSpec) -> bool:
+    """Would regenerating the notebook lose work? Yes when it was saved after its .py and its code
+    differs from the .py's (or cannot be read to tell)."""
+    notebook, source = spec.notebook, spec.source
+    if not notebook.exists() or notebook.stat().st_mtime <= source.stat().st_mtime:
+        return False
+    try:
+        return source_text(notebook) != read_text(source)
+    except UserError:
+        return True
+
+
 def write_notebook(spec: ModuleSpec, overwrite_newer: bool = False, keep_outputs: bool = False) -> Path:
-    """Write spec.notebook; refuse to replace a notebook edited after its .py source."""
+    """Write spec.notebook; refuse to replace a notebook that holds edits of its own (see holds_edits)."""
     target = spec.notebook
-    if target.exists() and not overwrite_newer and target.stat().st_mtime > spec.source.stat().st_mtime:
-        raise UserError(f"{target} is newer than {spec.source.name}: it may hold your edits.",
-                        hint="Sync it first (jupytext --sync) or move it away, then generate again.")
+    if not overwrite_newer and holds_edits(spec):
+        project = Project(spec.folder.parent.parent)
+        nb, py = project.relative(target), project.relative(spec.source)
+        raise UserError(f"{nb} is newer than {spec.source.name} and holds edits that are not in it: "
+                        "generating it again would lose them.",
+                        hint=f"To keep them, write them into the .py first: jupytext --to py:percent {nb} "
+                             f"(the notebook's code replaces {py}); to drop them, delete the notebook. "
+                             f"Then run: tito notebooks {spec.number:02d}")
     atomic_write_text(target, to_notebook_text(spec.source, outputs_from=target if keep_outputs else None))
     return target

@@ -40,9 +40,36 @@ def _parse(text: str) -> Progress:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unexpected layout")
     parts = [data.get(key, {}) for key in ("completed", "milestones", "started")]
-    if not all(isinstance(p, dict) and all(isinstance(v, dict) for v in p.values()) for p in parts):
-        raise ValueError("unexpected layout")
+    for key, part in zip(("completed", "milestones", "started"), parts):
+        _check_entries(key, part)
     return Progress(*map(dict, parts))
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# What a well-formed entry may hold: key -> a check of its value (other keys are kept as they are).
+ENTRY_FIELDS = {
+    "completed": {"score": lambda v: isinstance(v, list) and len(v) == 2 and all(map(_number, v)),
+                  "tested": lambda v: isinstance(v, bool), "rebuilt": lambda v: isinstance(v, bool),
+                  "at": lambda v: isinstance(v, str)},
+    "milestones": {"passed": lambda v: isinstance(v, bool)},
+    "started": {"at": lambda v: isinstance(v, str)},
+}
+
+
+def _check_entries(key: str, part) -> None:
+    """A ValueError naming the first malformed entry, e.g. `completed["01_tensor"] is 5, not a record`."""
+    if not isinstance(part, dict):
+        raise ValueError(f"{key!r} is {json.dumps(part)}, not a mapping of records")
+    for name, entry in part.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{key}[{json.dumps(name)}] is {json.dumps(entry)}, not a record")
+        for field_name, valid in ENTRY_FIELDS[key].items():
+            if field_name in entry and not valid(entry[field_name]):
+                raise ValueError(f"{key}[{json.dumps(name)}][{json.dumps(field_name)}] is "
+                                 f"{json.dumps(entry[field_name])}, which tito cannot use")
 
 
 def load(project: Project) -> Progress:
@@ -74,7 +101,8 @@ def _recover(project: Project, reason: str) -> Progress:
         f"{project.relative(path)} was unreadable ({reason}); kept it as {project.relative(backup)} "
         f"and rebuilt progress from what is exported: {found} complete"
         + (f", {len(progress.milestones)} milestone result(s) recovered" if progress.milestones else "")
-        + ".")
+        + ". Points are not rebuilt: fix the entry in the kept file and move it back, or complete "
+          "those modules again.")
     return progress
 
 

@@ -70,3 +70,22 @@ def find_project(start: Path | None = None) -> Project:
         f"No TinyTorch project found at or above {start}.",
         hint="Run tito inside a TinyTorch checkout (the folder with modules/ and tinytorch/).",
     )
+
+
+def foreign_package(root: Path, script: str) -> str | None:
+    """None when `import tinytorch` in this process loads `root`'s own package; otherwise what it would
+    load instead and how to run `script` so that it uses `root`'s package (a sentence for the user).
+
+    Nothing edits sys.path to force it: in a workspace the package is installed (`tito init`), and
+    tito runs scripts with their project first on PYTHONPATH."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("tinytorch")
+    origin = Path(spec.origin).resolve() if spec and spec.origin else None
+    if origin is not None and origin.is_relative_to(Path(root).resolve()):
+        return None
+    found = f"finds {origin.parent}" if origin else "finds no tinytorch"
+    return (f"`import tinytorch` here {found}, not this project's {Path(root) / 'tinytorch'}. "
+            f"Run it with tito (it puts the project first), or from {root}: PYTHONPATH=. python {script}"
+            + ("; in a learner workspace, `pip install -e .` there makes it the one Python finds."
+               if (Path(root) / ".tito" / "workspace.json").is_file() else "."))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import read_text
 from .manifest import Curriculum
 from .project import Project
 from .source import parse_cells
@@ -88,7 +89,8 @@ def parse_junit(path: Path) -> list[Case]:
 # From a failure to a hint
 # ----------------------------------------------------------------------------------------------
 def _headline(case: Case) -> str:
-    """The exception in one line: its type and first meaningful line of message."""
+    """The exception in one line: its type and first meaningful line of message; for a failed
+    `assert`, the part of it that is false and the values it compared."""
     text = case.message if case.message and case.message != "collection failure" else ""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines:  # collection errors: the `E   ...` lines of the traceback say what happened
@@ -99,11 +101,162 @@ def _headline(case: Case) -> str:
     head = lines[0]
     if head.rstrip(":") == "AssertionError" and len(lines) > 1:
         head = f"AssertionError: {lines[1]}"
+    mismatch = explain_assertion(text, _failing_line(case.details)) if "assert " in text else None
+    if mismatch:
+        custom = not head.startswith(("assert ", "AssertionError: assert "))
+        head = f"AssertionError: {head.removeprefix('AssertionError: ')} — {mismatch}" if custom \
+            else f"AssertionError: {mismatch}"
     # numpy.testing's reports: add the first mismatch, "[0, 1]: 1.0 (ACTUAL), 0.0 (DESIRED)"
     mismatch = next((ln for ln in lines if ln.endswith("(DESIRED)")), None)
     if mismatch and mismatch not in head:
         head = f"{head} — first mismatch {mismatch}"
     return head if len(head) <= 240 else head[:239] + "…"
+
+
+# ----------------------------------------------------------------------------------------------
+# A failed `assert`: which part of it is false, and the values it compared
+# ----------------------------------------------------------------------------------------------
+# pytest's explanation of a failed assert: "assert (A and X == Y)", then "+  where X = expr" lines,
+# and under a comparison a block of details ("At index 2 diff: 3 != 4", "Use -v to get more diff").
+WHERE_LINE = re.compile(r"^\s*\+\s+(where|and)\s")
+DETAIL_BLOCK = re.compile(r"\n[ \t]*\n.*?Use -v to get more diff", re.DOTALL)
+TRAILING_DETAILS = re.compile(r"\n[ \t]*\n.*$", re.DOTALL)
+FIRST_DIFFERENCE = re.compile(r"At index (\d+) diff: (.*)")
+COMPARE_SYMBOLS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+                   ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+
+
+def _failing_line(details: str) -> str:
+    """The source line of the innermost frame of a --tb=short traceback (the failing `assert`)."""
+    lines, code = details.splitlines(), ""
+    for i, text in enumerate(lines[:-1]):
+        if FRAME.match(text) and lines[i + 1].startswith("    "):
+            code = lines[i + 1].strip()
+    return code
+
+
+def _outside_quotes(text: str):
+    """(index, character, bracket depth before it) for each character of `text` outside quotes."""
+    depth, quote, i = 0, None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = None if ch == quote else quote
+            i += 2 if ch == "\\" else 1
+            continue
+        if ch in "'\"":
+            quote = ch
+        else:
+            yield i, ch, depth
+            depth += (ch in "([{") - (ch in ")]}")
+        i += 1
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` where it is outside brackets and quotes."""
+    parts, start = [], 0
+    for i, _, depth in _outside_quotes(text):
+        if depth == 0 and i >= start and text.startswith(separator, i):
+            parts.append(text[start:i])
+            start = i + len(separator)
+    return [*parts, text[start:]]
+
+
+def _unwrap(text: str) -> str:
+    """`(a and b)` → `a and b`, when the outer parentheses enclose all of it."""
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _balanced(text: str) -> bool:
+    """No bracket of `text` (outside quotes) closes one opened before it."""
+    depth = 0
+    for _, ch, depth in _outside_quotes(text):
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _shown_value(text: str) -> str:
+    text = re.sub(r"<class '([\w.]+)'>", r"\1", text.strip())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _same_literal(source: ast.expr, value: str) -> bool:
+    """False only when `source` is a literal whose value differs from the `value` pytest printed."""
+    try:
+        expected = ast.literal_eval(source)
+    except ValueError:
+        return True  # not a literal: any value is possible
+    try:
+        return ast.literal_eval(value) == expected
+    except (ValueError, SyntaxError):
+        return False
+
+
+def explain_assertion(message: str, code: str) -> str | None:
+    """`t.dtype == np.float32 is false: t.dtype is dtype('float64'), np.float32 is numpy.float32`.
+
+    pytest shows an `and` chain up to its first false operand; that operand, found in the source
+    line `code`, is the check that failed. None when the message cannot be matched to the line."""
+    try:
+        test = ast.parse(code).body[0].test if code.startswith("assert ") else None
+    except (SyntaxError, IndexError, AttributeError):
+        return None
+    text = message[message.find("assert ") + len("assert "):] if test is not None else ""
+    if not text:
+        return None
+    difference = FIRST_DIFFERENCE.search(text)
+    text = "\n".join(ln for ln in text.splitlines() if not WHERE_LINE.match(ln))
+    text = TRAILING_DETAILS.sub("", DETAIL_BLOCK.sub("", text))
+    text = " ".join(text.split())
+    operands = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    parts = _split_top_level(_unwrap(text), " and ") if len(operands) > 1 else [text]
+    operand, shown = operands[min(len(parts), len(operands)) - 1], parts[-1].strip()
+    explained = _compare_text(operand, shown) if len(parts) <= len(operands) else None
+    if explained is None:
+        return _where_text(message, test)
+    if difference and isinstance(operand, ast.Compare):
+        explained += f" (first difference at index {difference[1]}: {difference[2].strip()})"
+    return explained
+
+
+WHERE_VALUE = re.compile(r"^\s*\+\s+(?:where|and)\s+(.*)$")
+
+
+def _where_text(message: str, test: ast.expr) -> str | None:
+    """`values: t.size is 6, t.dtype is dtype('float64')` — pytest's `where` lines, named as in the
+    source line where they can be: the fallback when the failing part cannot be singled out."""
+    attributes = {node.attr: ast.unparse(node) for node in ast.walk(test) if isinstance(node, ast.Attribute)}
+    described = []
+    for line in message.splitlines():
+        found = WHERE_VALUE.match(line)
+        pieces = _split_top_level(found[1], " = ") if found else []
+        if len(pieces) != 2 or pieces[0].startswith(("<function", "<built-in", "<bound method")):
+            continue
+        value, expression = pieces
+        name = re.search(r"\.(\w+)$", expression.strip())
+        expression = attributes.get(name[1], expression) if name else expression
+        described.append(f"{_shown_value(expression)} is {_shown_value(value)}")
+    return f"the values it compared: {', '.join(described)}" if described else None
+
+
+def _compare_text(operand: ast.expr, shown: str) -> str | None:
+    source = ast.unparse(operand)
+    if not (isinstance(operand, ast.Compare) and len(operand.ops) == 1):
+        return f"{source} is false"
+    sides = _split_top_level(shown, f" {COMPARE_SYMBOLS[type(operand.ops[0])]} ")
+    if len(sides) != 2:
+        return None
+    described = []
+    for node, value in zip((operand.left, operand.comparators[0]), sides):
+        if not _same_literal(node, value):
+            return None  # pytest's text and the line do not line up: say nothing rather than something wrong
+        if ast.unparse(node) != value.strip():
+            described.append(f"{ast.unparse(node)} is {_shown_value(value)}")
+    return f"{source} is false" + (f": {', '.join(described)}" if described else "")
 
 
 @lru_cache(maxsize=64)
@@ -229,7 +382,7 @@ class GradedCell:
 
 def graded_cells(source: Path) -> list[GradedCell]:
     cells = []
-    for cell in parse_cells(source):
+    for cell in parse_cells(source, read_text(source)):
         if not cell.is_graded_test:
             continue
         try:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .atomic import atomic_write_json, atomic_write_text
 from .backups import backup_files
-from .errors import UserError
+from .errors import UserError, read_text
 from .manifest import ModuleSpec
 from .notebooks import source_text, to_notebook_text
 from .project import Project
@@ -82,6 +82,8 @@ def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
     if not py.exists() and not nb.exists():
         raise UserError(f"{rel_py} and its notebook are both missing.",
                         hint=f"Restore the starting version: tito module reset {spec.number:02d}")
+    if py.exists():
+        read_text(py, rel_py)  # a byte that is not UTF-8 stops here, named by line, before any test or export
     if not nb.exists():
         return SyncReport(py, f"using {rel_py} (there is no notebook)")
     if _untouched(project, spec):  # the common case, decided without converting the notebook
@@ -96,7 +98,7 @@ def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
         atomic_write_text(py, nb_text)
         record_synced(project, spec, nb_text)
         return SyncReport(nb, f"using your notebook {rel_nb} ({py.name} was missing: written from it)")
-    py_text = py.read_text(encoding="utf-8")
+    py_text = read_text(py, rel_py)
     if py_text == nb_text:
         record_synced(project, spec, py_text)
         return SyncReport(py, f"using {rel_py} (its notebook holds the same code)")
@@ -131,7 +133,7 @@ def _replace_unreadable_notebook(spec: ModuleSpec, project: Project, problem: st
     """A damaged notebook holds no code tito can use: keep it, write a fresh one from the .py."""
     backup = backup_files(project, spec, [spec.notebook], "unreadable-notebook")
     atomic_write_text(spec.notebook, to_notebook_text(spec.source))
-    record_synced(project, spec, spec.source.read_text(encoding="utf-8"))
+    record_synced(project, spec, read_text(spec.source))
     return SyncReport(spec.source, f"using {project.relative(spec.source)}",
                       warning=f"{problem} It is kept in {project.relative(backup)}; "
                               f"{spec.notebook.name} was written again from {spec.source.name}.",

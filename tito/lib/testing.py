@@ -17,18 +17,29 @@ from .manifest import Curriculum, ModuleSpec
 from .project import Project
 from .report import TestReport, parse_junit
 
-NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --up-to)
-SUITES = ("unit", "properties", "oracle", "integration", "system", "validation")
-
-TestResult = TestReport  # the name older callers use
+NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
+SUITES = ("unit", "properties", "oracle", "integration", "robustness", "system", "validation")
 
 # Module and integration tests use numpy and pytest only; hypothesis' pytest plugin, when installed,
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).
 LEAN = ("-p", "no:hypothesispytest")
 
 
+def require_pytest() -> None:
+    """pytest runs the learner's tests; it is a dependency of the course tool, but an environment can lose it."""
+    import importlib.util
+
+    if importlib.util.find_spec("pytest") is None:
+        from .errors import UserError
+
+        raise UserError("pytest is not installed in this Python, and tito runs your tests with it.",
+                        hint=f"Install it: {sys.executable} -m pip install pytest")
+
+
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
     from .export import subprocess_env
+
+    require_pytest()
 
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
     proc = subprocess.run(cmd, cwd=project.root, env=subprocess_env(project),
@@ -73,24 +84,40 @@ def declared_needs(path: Path) -> tuple[str, ...]:
     return ()
 
 
+def needs_with_dependencies(curriculum: Curriculum, names) -> set[str]:
+    """The modules a test needs: those it names and everything they depend on (module names)."""
+    needed = set(names)
+    for name in names:
+        needed |= curriculum.dependency_closure(curriculum.module(name))
+    return needed
+
+
 def files_within(folder: Path, curriculum: Curriculum, allowed: Callable[[ModuleSpec], bool]) -> tuple[list[Path], list[Path]]:
     """(runnable, skipped) test files of `folder`: runnable when every module the file needs is `allowed`.
 
     In a learner workspace a test file that imports a module not built yet cannot even be
-    collected, so files are chosen before pytest starts (tests/conftest.py's --up-to then
+    collected, so files are chosen before pytest starts (tests/conftest.py's --built then
     selects single tests by their own markers).
     """
     runnable, skipped = [], []
     for path in sorted(folder.rglob("test_*.py")):
-        needs = [curriculum.module(name) for name in declared_needs(path)]
+        needs = [curriculum.module(name) for name in needs_with_dependencies(curriculum, declared_needs(path))]
         (runnable if all(allowed(m) for m in needs) else skipped).append(path)
     return runnable, skipped
 
 
-def run_integration_up_to(spec: ModuleSpec, project: Project) -> TestReport:
-    """Integration tests that need only modules numbered ≤ spec.number (see tests/conftest.py)."""
+def selection_options(built: list[ModuleSpec], involving: ModuleSpec | None = None) -> list[str]:
+    """tests/conftest.py's options: keep the tests whose needs are all `built` (and include `involving`)."""
+    options = ["--built=" + ",".join(m.name for m in built)]
+    return options + ([f"--involving={involving.name}"] if involving else [])
+
+
+def run_integration(project: Project, built: list[ModuleSpec], involving: ModuleSpec | None = None) -> TestReport:
+    """The integration tests that can run on the `built` modules — all of a test's `needs` (with their
+    dependencies) are built — and, given `involving`, exercise that module."""
     folder = project.tests_dir / "integration"
-    files, _ = files_within(folder, Curriculum(project), lambda m: m.number <= spec.number) if folder.is_dir() else ([], [])
+    names = {m.name for m in built}
+    files, _ = files_within(folder, Curriculum(project), lambda m: m.name in names) if folder.is_dir() else ([], [])
     if not files:
         return TestReport(NO_TESTS_COLLECTED, "no integration tests cover these modules yet")
-    return run_reported(project, files, f"--up-to={spec.number}")
+    return run_reported(project, files, *selection_options(built, involving))

@@ -11,6 +11,7 @@ implementation serves both, so the test suite and the command can never disagree
     no circular imports  the generated modules import each other without a cycle
     declared imports     each module imports only from the modules it depends on (module.yaml)
     unique exports       no public name is provided by two modules
+    declared test needs  every module a test of the package imports is in its `needs` marker
     module standards     sections, grade_ids, graded cells, an implementation then its test, …
 """
 
@@ -229,23 +230,30 @@ class Import:
     statement: str
 
 
-def imports_of(path: Path, curriculum: Curriculum) -> list[Import]:
-    """Every import of a curriculum module in a file (facades such as tinytorch.nn resolved by name)."""
+def imports_of_node(node: ast.AST, curriculum: Curriculum) -> list[Import]:
+    """The curriculum modules one import statement imports from (facades such as tinytorch.nn
+    resolved by name); other nodes import nothing."""
     by_path = {m.exports: m.name for m in curriculum.modules}
     by_name = {n: m.name for m in curriculum.modules for n in m.provides}
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "tinytorch":
-            if node.module in by_path:
-                providers = [by_path[node.module]]
-            else:  # a facade: `from tinytorch.nn import Linear`, `from tinytorch import Tensor`
-                providers = [by_name.get(a.name, "?") for a in node.names if a.name != "*"]
-        elif isinstance(node, ast.Import):
-            providers = [by_path[a.name] for a in node.names if a.name in by_path]
-        else:
-            continue
-        found += [Import(p, node.lineno, ast.unparse(node)) for p in providers]
-    return found
+    if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "tinytorch":
+        if node.module in by_path:
+            providers = [by_path[node.module]]
+        elif node.module.split(".")[-1].startswith("_"):  # the package's own plumbing (_registry, _lazy)
+            providers = []
+        else:  # a facade (`from tinytorch.nn import Linear`) or a submodule (`from tinytorch.data import loader`)
+            providers = [by_path.get(f"{node.module}.{a.name}") or by_name.get(a.name, "?")
+                         for a in node.names if a.name != "*"]
+    elif isinstance(node, ast.Import):
+        providers = [by_path[a.name] for a in node.names if a.name in by_path]
+    else:
+        return []
+    return [Import(p, node.lineno, ast.unparse(node)) for p in providers]
+
+
+def imports_of(path: Path, curriculum: Curriculum) -> list[Import]:
+    """Every import of a curriculum module in a file."""
+    return [imp for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            for imp in imports_of_node(node, curriculum)]
 
 
 def imported_modules(path: Path, curriculum: Curriculum) -> set[str]:
@@ -265,6 +273,62 @@ def declared_import_problems(module: ModuleSpec, curriculum: Curriculum) -> list
             problems.append(f"{module.id} line {imp.line}: `{imp.statement}` imports from {imp.module}, "
                             f"but module.yaml depends_on lists {declared} — add {imp.module} to depends_on "
                             "or remove the import")
+    return problems
+
+
+TESTED_AGAINST_THE_PACKAGE = ("integration", "properties", "oracle", "robustness")  # the suites a workspace runs
+
+
+def _needs_marks(node: ast.AST) -> list[str]:
+    """Module names in `pytest.mark.needs(...)` calls under `node` (a decorator list or `pytestmark = …`)."""
+    return [arg.value for call in ast.walk(node) if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute) and call.func.attr == "needs"
+            for arg in call.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+
+
+def _imports_by_scope(path: Path, curriculum: Curriculum, seen: frozenset = frozenset()) -> list[tuple[ast.AST | None, Import]]:
+    """(top-level def or class, or None for the file itself; Import) for every curriculum module a test file
+    uses: `import`/`from` statements anywhere, `tinytorch.Name` attribute uses, and the same in helper
+    files of its folder that it imports (`from live_objects import …`)."""
+    by_name = {n: m.name for m in curriculum.modules for n in m.provides}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[ast.AST | None, Import]] = []
+    for scope in tree.body:
+        owner = scope if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+        for node in ast.walk(scope):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found += [(owner, imp) for imp in imports_of_node(node, curriculum)]
+                helper = path.with_name(f"{node.module}.py") if isinstance(node, ast.ImportFrom) and node.module else None
+                if helper and helper.is_file() and helper not in seen:
+                    found += [(owner, imp) for _, imp in _imports_by_scope(helper, curriculum, seen | {path})]
+            elif isinstance(node, ast.Attribute) and node.attr in by_name and \
+                    ast.unparse(node.value) in ("tinytorch", "tinytorch.nn", "tinytorch.optim", "tinytorch.data"):
+                found.append((owner, Import(by_name[node.attr], node.lineno, ast.unparse(node))))
+    return found
+
+
+def undeclared_needs_problems(project: Project, curriculum: Curriculum) -> list[str]:
+    """Every curriculum module a test file uses is one its `needs` declare (or one they depend on):
+    `tito module complete` chooses tests by `needs`, so an undeclared import fails a learner whose
+    package does not have that module yet."""
+    problems = []
+    for suite in TESTED_AGAINST_THE_PACKAGE:
+        for path in sorted((project.tests_dir / suite).glob("test_*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            file_needs = [n for node in tree.body if isinstance(node, ast.Assign)
+                          and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+                          for n in _needs_marks(node.value)]
+            for owner, imp in _imports_by_scope(path, curriculum):
+                declared = file_needs + (_needs_marks(ast.Module(owner.decorator_list, [])) if owner else [])
+                allowed = set(declared)
+                for name in declared:
+                    allowed |= curriculum.dependency_closure(curriculum.module(name))
+                if imp.module not in allowed:
+                    where = f"{project.relative(path)} line {imp.line}"
+                    scope = f" (in {owner.name})" if owner else ""
+                    problems.append(f"{where}{scope}: `{imp.statement}` uses module {imp.module}, which its "
+                                    f"`needs` ({', '.join(declared) or 'none'}) do not declare — add it to the "
+                                    "file's pytestmark or to the test's @pytest.mark.needs")
     return problems
 
 
@@ -473,6 +537,8 @@ def run_checks(project: Project) -> list[CheckResult]:
                     each(lambda m: declared_import_problems(m, curriculum))),
         CheckResult("unique exports", "no public name is provided by two modules",
                     duplicate_export_problems(curriculum)),
+        CheckResult("declared test needs", "every module a test imports is in its `needs`",
+                    undeclared_needs_problems(project, curriculum)),
         CheckResult("module standards", "sections, unique grade_ids, every implementation followed by a test",
                     each(standard_problems)),
     ]

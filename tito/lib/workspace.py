@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import framework_dist
 from .atomic import atomic_write_text
 from .backups import backup_files
 from .errors import UserError
@@ -166,36 +167,35 @@ def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
     return student
 
 
-def _pytest_settings(source: Project) -> str:
-    """pyproject.toml holding only the source project's [tool.pytest.ini_options], as written there."""
+def _workspace_pyproject(source: Project, version: str) -> str:
+    """The workspace's pyproject.toml: the `tinytorch` distribution (what `tito init` installs in
+    editable mode) and the source project's [tool.pytest.ini_options], as written there."""
     try:
         settings = toml_section((source.root / "pyproject.toml").read_text(encoding="utf-8"),
                                 "tool.pytest.ini_options")
     except OSError:
         settings = ""
-    return ("# Your TinyTorch workspace (made by `tito init`). Only pytest's settings live here — the same\n"
-            "# ones the source project uses, so your tests run exactly as they are graded.\n"
-            f"[tool.pytest.ini_options]\n{settings}\n")
+    return ("# Your TinyTorch workspace (made by `tito init`): your own `tinytorch` package, installed in\n"
+            "# editable mode, and pytest's settings — the same as the source project's, so your tests\n"
+            "# run exactly as they are graded.\n"
+            + framework_dist.pyproject(version, "My TinyTorch: the deep-learning framework I built, module by module.")
+            + f"\n[tool.pytest.ini_options]\n{settings}\n")
 
 
-ROOT_CONFTEST = '''"""Your workspace's tinytorch comes first: `pytest` here tests YOUR package, whatever is installed.
+ROOT_CONFTEST = '''"""`pytest` here tests YOUR package: stop at once if `import tinytorch` finds another one.
 
-Written by `tito init`. Python puts a script's folder on sys.path, not this one, and an
-installed tinytorch (the reference) would otherwise win; this file puts the workspace first
-and stops the run if tinytorch was already imported from somewhere else.
+Written by `tito init`. pytest's `pythonpath` setting (pyproject.toml) puts this folder first,
+and `tito init` installed it in editable mode; this check only makes a misconfigured
+environment loud instead of silently testing someone else's code.
 """
 
-import sys
 from pathlib import Path
 
 import pytest
 
+import tinytorch
+
 WORKSPACE = Path(__file__).resolve().parent
-if sys.path[:1] != [str(WORKSPACE)]:
-    sys.path.insert(0, str(WORKSPACE))
-
-import tinytorch  # noqa: E402
-
 if not Path(tinytorch.__file__).resolve().is_relative_to(WORKSPACE):
     raise pytest.UsageError(f"tinytorch was imported from {tinytorch.__file__}, not from your workspace "
                             f"{WORKSPACE}: run pytest from the workspace (or use tito).")
@@ -225,8 +225,7 @@ def learner_readme(curriculum: Curriculum, version: str) -> str:
     milestone = curriculum.milestones[0] if curriculum.milestones else None
     run_milestone = (f"tito milestone run {milestone.name} --quick   # train a historical model with YOUR framework\n"
                      if milestone else "")
-    run_script = (f"PYTHONPATH=$PWD python milestones/{milestone.id}/{milestone.script} --quick\n"
-                  if milestone else "")
+    run_script = (f"python milestones/{milestone.id}/{milestone.script} --quick\n" if milestone else "")
     return f"""# My TinyTorch
 
 This folder is your TinyTorch workspace (made by `tito init` from TinyTorch {version}). The
@@ -255,13 +254,17 @@ from it (outputs kept). `tito` says which file it used, and whatever it overwrit
 
 ## Your package, not the reference
 
-`tito` runs everything with this folder first on the Python path, so `import tinytorch` means
-**your** `tinytorch/`. Running things yourself, do the same:
+`tito init` installed this folder's `tinytorch/` into your Python environment in editable mode
+(`pip install -e .`; the course tool itself ships no `tinytorch`), so `import tinytorch` means
+**your** package everywhere: in a shell, in a script in any folder, in a notebook kernel, in `tito`.
 
 ```bash
-python -m pytest modules/{first.id}    # conftest.py puts this folder first for pytest
-{run_script}PYTHONPATH=$PWD jupyter lab          # a notebook's kernel starts in the module's folder
+python -m pytest modules/{first.id}    # your tests on your code
+{run_script}jupyter lab                          # a kernel started in a module folder imports your package too
 ```
+
+Made a second workspace? The one installed last is the one Python finds outside its folder;
+`pip install -e .` in a workspace makes it the active one again (`tito system doctor` tells which).
 
 A name you have not built yet says where it comes from:
 
@@ -332,7 +335,7 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
         if (source.root / name).is_dir():
             _copy_tree(source.root / name, build / name)
 
-    (build / "pyproject.toml").write_text(_pytest_settings(source), encoding="utf-8")
+    (build / "pyproject.toml").write_text(_workspace_pyproject(source, version), encoding="utf-8")
     (build / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
     (build / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (build / "README.md").write_text(learner_readme(curriculum, version), encoding="utf-8")

@@ -1,0 +1,292 @@
+"""`tito` never shows a traceback for what the system or a learner's file did: one line with the fix.
+
+Read-only cases are tested for real, by the kernel: tito runs as a process that cannot bypass file
+permissions. As root (CI, the development machines) that is root without CAP_DAC_OVERRIDE and
+CAP_DAC_READ_SEARCH — dropped from the capability bounding set before exec, so `chmod` binds it
+like any user; as another user, `chmod` binds already. Only a root without CAP_SETPCAP (which
+cannot drop them) skips those tests, saying so.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tito.cli import main
+from tito.lib.errors import from_os_error, not_utf8, read_text
+
+ROOT = Path(__file__).resolve().parents[2]
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
+
+
+def _bounded_by_permissions() -> None:
+    """preexec_fn: a root child loses the capabilities that ignore file permissions."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _permissions_bind() -> bool:
+    """Can this test make a process that file permissions stop? (probe: write a 0444 file)"""
+    probe = Path(os.environ.get("TMPDIR", "/tmp")) / f"tito-permission-probe-{os.getpid()}"
+    probe.write_text("x")
+    probe.chmod(0o444)
+    try:
+        out = subprocess.run([sys.executable, "-c", f"open({str(probe)!r}, 'a')"], capture_output=True,
+                             preexec_fn=_bounded_by_permissions, check=False)
+        return out.returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        probe.chmod(0o644)
+        probe.unlink()
+
+
+PERMISSIONS_BIND = _permissions_bind()
+needs_permissions = pytest.mark.skipif(not PERMISSIONS_BIND, reason="root without CAP_SETPCAP: permissions "
+                                       "cannot be made to bind a child process here")
+
+
+def tito(cwd: Path, *args: str, bounded: bool = False) -> subprocess.CompletedProcess:
+    """`tito ARGS` from a learner's shell (no PYTHONPATH/TITO_ROOT); never a traceback."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+    out = subprocess.run([sys.executable, "-m", "tito", *args], cwd=cwd, env={**env, "COLUMNS": "250"},
+                         capture_output=True, text=True, timeout=300, check=False,
+                         preexec_fn=_bounded_by_permissions if bounded else None)
+    assert "Traceback" not in out.stdout + out.stderr, out.stdout + out.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory) -> Path:
+    """One workspace for the module, with 01_tensor completed from the reference solution."""
+    parent = tmp_path_factory.mktemp("errors")
+    assert tito(parent, "init", "ws", "--source", str(ROOT), "--no-install").returncode == 0
+    ws = parent / "ws"
+    (ws / "modules/01_tensor/tensor_dev.ipynb").unlink()
+    shutil.copyfile(ROOT / "modules/01_tensor/tensor_dev.py", ws / "modules/01_tensor/tensor_dev.py")
+    done = tito(ws, "module", "complete", "01", "--no-test")
+    assert done.returncode == 0, done.stdout
+    return ws
+
+
+def one_error(out: subprocess.CompletedProcess, *expected: str) -> None:
+    """Exit 1, and the message (its ✗ line and hint) says each of `expected`."""
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stdout.lstrip().startswith(("✗", "→")) or "✗" in out.stdout, out.stdout
+    for text in expected:
+        assert text in out.stdout, out.stdout
+
+
+# ----------------------------------------------------------------------------------------------
+# Read-only folders and files, checked by the kernel
+# ----------------------------------------------------------------------------------------------
+@needs_permissions
+def test_read_only_state_folder(ws):
+    state = ws / ".tito"
+    state.chmod(0o555)
+    try:
+        out = tito(ws, "module", "start", "02", bounded=True)
+    finally:
+        state.chmod(0o755)
+    one_error(out, "Permission denied: tito cannot write the folder .tito", "chmod u+w .tito")
+
+
+@needs_permissions
+def test_read_only_exported_package_file(ws):
+    package_file = ws / "tinytorch/core/tensor.py"
+    before = package_file.read_bytes()
+    package_file.chmod(0o444)
+    try:
+        out = tito(ws, "module", "complete", "01", bounded=True)
+    finally:
+        package_file.chmod(0o644)
+    one_error(out, "cannot write the file tinytorch/core/tensor.py", "chmod u+w tinytorch/core/tensor.py")
+    assert package_file.read_bytes() == before
+
+
+@needs_permissions
+def test_init_into_a_read_only_parent(tmp_path):
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        out = tito(tmp_path, "init", "locked/ws", "--source", str(ROOT), "--no-install", bounded=True)
+    finally:
+        parent.chmod(0o755)
+    one_error(out, f"Permission denied: tito cannot write the folder {parent}", f"chmod u+w {parent}")
+    assert list(parent.iterdir()) == []
+
+
+def test_atomic_write_keeps_a_read_only_file(tmp_path, monkeypatch):
+    """A rename would go around the file's permissions: the write refuses instead (as any user)."""
+    from tito.lib.atomic import atomic_write_text
+
+    target = tmp_path / "kept.txt"
+    target.write_text("mine")
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != target)
+    with pytest.raises(PermissionError) as raised:
+        atomic_write_text(target, "replaced")
+    assert raised.value.filename == str(target) and target.read_text() == "mine"
+
+
+# ----------------------------------------------------------------------------------------------
+# A file where a folder belongs; a full disk
+# ----------------------------------------------------------------------------------------------
+def test_init_into_a_path_through_a_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file")
+    out = tito(tmp_path, "init", "notes.txt/ws", "--source", str(ROOT), "--no-install")
+    one_error(out, f"{tmp_path / 'notes.txt'} is a file, but tito needs a folder there",
+              f"move {tmp_path / 'notes.txt'} away")
+
+
+def test_init_onto_a_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file")
+    out = tito(tmp_path, "init", "notes.txt", "--source", str(ROOT), "--no-install")
+    one_error(out, "notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "a file"
+
+
+def test_state_folder_that_is_a_file(tmp_path):
+    """.tito is a file: every write under it fails with ENOTDIR — named, with the fix."""
+    from tito.lib.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    (proj / ".tito").write_text("not a folder")
+    out = tito(proj, "module", "complete", "01", "--no-test")
+    one_error(out, ".tito is a file, but tito needs a folder there", "move .tito away")
+
+
+def test_disk_full_is_one_line(ws, monkeypatch, capsys):
+    """ENOSPC while saving progress (simulated in os.fsync: a full disk cannot be made safely)."""
+    import tito.lib.atomic as atomic
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.chdir(ws)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    progress = (ws / ".tito/progress.json").read_bytes()
+    assert main(["module", "start", "02"]) == 1
+    out = capsys.readouterr().out
+    assert "No space left on device" in out and "free some space" in out
+    assert (ws / ".tito/progress.json").read_bytes() == progress
+    assert not list((ws / ".tito").glob(".progress.json.*.tmp"))
+
+
+@pytest.mark.parametrize("code, words", [
+    (errno.ENOSPC, "The disk is full"),
+    (errno.EROFS, "mounted read-only"),
+    (errno.EISDIR, "A folder stands where tito expects a file"),
+])
+def test_each_system_error_has_a_fix(tmp_path, code, words):
+    error = from_os_error(OSError(code, os.strerror(code), str(tmp_path / "x")))
+    assert str(tmp_path / "x") in str(error) and words in error.hint
+
+
+# ----------------------------------------------------------------------------------------------
+# Progress entries that parse but do not fit
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("entries, named", [
+    ({"completed": {"01_tensor": 5}}, 'completed["01_tensor"] is 5, not a record'),
+    ({"completed": []}, "'completed' is [], not a mapping of records"),
+    ({"milestones": {"01_perceptron_1957": "passed"}}, 'milestones["01_perceptron_1957"] is "passed"'),
+    ({"completed": {"01_tensor": {"score": "60"}}}, 'completed["01_tensor"]["score"] is "60"'),
+    ({"completed": {"01_tensor": {"score": [60]}}}, 'completed["01_tensor"]["score"] is [60]'),
+    ({"milestones": {"01_perceptron_1957": {"passed": "no"}}}, '["passed"] is "no"'),
+    ({"started": {"02_activations": None}}, 'started["02_activations"] is null'),
+])
+def test_malformed_progress_entry_is_named_kept_and_rebuilt(ws, entries, named):
+    check_progress_recovery(ws, entries, named, ("status",))
+
+
+@pytest.mark.parametrize("command", [("module", "list"), ("milestone", "list"), ("module", "info", "01")])
+def test_every_board_recovers_from_a_malformed_entry(ws, command):
+    check_progress_recovery(ws, {"completed": {"01_tensor": {"score": "x"}}}, '["score"] is "x"', command)
+
+
+def check_progress_recovery(ws: Path, entries: dict, named: str, command: tuple[str, ...]) -> None:
+    state = ws / ".tito"
+    good = (state / "progress.json").read_text()
+    (state / "progress.json").write_text(json.dumps({"version": 1, **entries}))
+    try:
+        out = tito(ws, *command)
+        kept = sorted(state.glob("progress.json.corrupt*"))
+        assert out.returncode == 0, out.stdout
+        assert named in out.stdout and "kept it as .tito/progress.json.corrupt" in out.stdout, out.stdout
+        assert len(kept) == 1 and json.loads(kept[0].read_text()) == {"version": 1, **entries}
+        assert "01_tensor" in json.loads((state / "progress.json").read_text())["completed"]
+    finally:
+        for path in state.glob("progress.json.corrupt*"):
+            path.unlink()
+        (state / "progress.json").write_text(good)
+
+
+# ----------------------------------------------------------------------------------------------
+# A byte that is not UTF-8 in a learner's file
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [("module", "test", "01"), ("module", "complete", "01"), ("export", "01"),
+                                     ("notebooks", "01")])
+def test_non_utf8_module_file_names_its_line(ws, command):
+    source = ws / "modules/01_tensor/tensor_dev.py"
+    good = source.read_bytes()
+    line = good.count(b"\n") + 1
+    source.write_bytes(good + b"x = '\xff'\n")
+    try:
+        out = tito(ws, *command)
+    finally:
+        source.write_bytes(good)
+    one_error(out, f"modules/01_tensor/tensor_dev.py is not UTF-8 text: byte 0xff at line {line}, column 6",
+              "Save the file as UTF-8")
+
+
+def test_non_utf8_file_in_the_source_project_is_named_too(tmp_path):
+    """No sync step there: the safety net finds the file from the failed read."""
+    from tito.lib.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    source = proj / "modules/01_tensor/tensor_dev.py"
+    source.write_bytes(source.read_bytes().replace(b"\n", b"\n# caf\xe9\n", 1))
+    out = tito(proj, "export", "01", "--no-test")
+    one_error(out, "modules/01_tensor/tensor_dev.py is not UTF-8 text: byte 0xe9 at line 2, column 6")
+
+
+def test_utf8_reader_reports_line_and_column(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_bytes("a = 1\nb = 'é'\n".encode() + b"c = '\x80'\n")
+    with pytest.raises(Exception) as raised:
+        read_text(path, shown="m.py")
+    assert str(raised.value) == "m.py is not UTF-8 text: byte 0x80 at line 3, column 6 (invalid start byte)."
+    try:
+        b"\x80".decode("utf-8")
+    except UnicodeDecodeError as e:  # an error about one chunk still finds the first bad byte of the file
+        assert "line 3, column 6" in str(not_utf8(path, e))
+
+
+def test_a_file_error_in_a_scratch_copy_names_the_project_file(tmp_path, monkeypatch):
+    """tito checks an export in a scratch copy (a `tito-*` folder in the temp dir): an error there
+    names the file of the project it was copied from."""
+    import tempfile
+
+    from tito.cli import _original_path
+    from tito.lib.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    monkeypatch.chdir(proj)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    scratch = Path(tempfile.gettempdir()) / "tito-export-abc123" / "tinytorch" / "core" / "tensor.py"
+    assert _original_path(scratch) == proj / "tinytorch/core/tensor.py"
+    elsewhere = Path(tempfile.gettempdir()) / "other-abc" / "tinytorch" / "core" / "tensor.py"
+    assert _original_path(elsewhere) == elsewhere

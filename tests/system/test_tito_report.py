@@ -1,0 +1,122 @@
+"""The failure summary of `tito module test` shows the real mismatch of a failed `assert`.
+
+The messages come from real pytest runs (the JUnit report tito reads), so the tests follow
+pytest's format as it is installed; the end-to-end case makes a learner's Tensor float64.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tito.lib.report import _headline, explain_assertion, parse_junit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHECKS = textwrap.dedent('''
+    import numpy as np
+
+    class Box:
+        def __init__(self):
+            self.shape, self.dtype, self.size = (2, 3), np.dtype("float64"), 6
+
+        def __repr__(self):
+            return "Box([[1., 2.],\\n     [3., 4.]])"
+
+    t = Box()
+
+    def test_dtype_after_a_true_shape():
+        assert t.shape == (2, 3) and t.dtype == np.float32 and t.size == 6
+
+    def test_dtype_alone():
+        assert t.dtype == np.float32
+
+    def test_list_in_a_chain():
+        assert t.size == 6 and [1, 2, 3] == [1, 2, 4]
+
+    def test_with_a_message():
+        assert t.shape == (2, 4), "shape is wrong"
+
+    def test_order():
+        assert t.size > 7
+
+    def test_call():
+        assert np.allclose([1.0, 2.0], [1.0, 2.5])
+
+    def test_long_chain_with_equal_lists():
+        assert t.shape == (2, 3) and t.size == 6 and [1.0, 2.0] == [1, 2] and t.dtype == np.float32
+''')
+
+EXPECTED = {
+    "test_dtype_after_a_true_shape":
+        "AssertionError: t.dtype == np.float32 is false: t.dtype is dtype('float64'), np.float32 is numpy.float32",
+    "test_dtype_alone":
+        "AssertionError: t.dtype == np.float32 is false: t.dtype is dtype('float64'), np.float32 is numpy.float32",
+    "test_list_in_a_chain":
+        "AssertionError: [1, 2, 3] == [1, 2, 4] is false (first difference at index 2: 3 != 4)",
+    "test_with_a_message":
+        "AssertionError: shape is wrong — t.shape == (2, 4) is false: t.shape is (2, 3) "
+        "(first difference at index 1: 3 != 4)",
+    "test_order": "AssertionError: t.size > 7 is false: t.size is 6",
+    "test_call": "AssertionError: np.allclose([1.0, 2.0], [1.0, 2.5]) is false",
+}
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("checks")
+    (folder / "test_checks.py").write_text(CHECKS)
+    subprocess.run([sys.executable, "-m", "pytest", "test_checks.py", "-q", "--tb=short", "-p", "no:randomly",
+                    "-p", "no:cacheprovider", "--junitxml=report.xml"], cwd=folder, capture_output=True, check=False)
+    return {case.name: case for case in parse_junit(folder / "report.xml")}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_false_part_and_both_values(cases, name):
+    assert _headline(cases[name]) == EXPECTED[name]
+
+
+def test_a_tangled_explanation_still_shows_the_values(cases):
+    """pytest's text for a long chain can interleave its parts; then the values are listed by name
+    instead of guessing which part failed."""
+    headline = _headline(cases["test_long_chain_with_equal_lists"])
+    assert "t.dtype is dtype('float64')" in headline and "np.float32 is numpy.float32" in headline
+    assert "Use -v" not in headline
+
+
+def test_text_that_does_not_match_the_line_explains_nothing():
+    """pytest's text whose values contradict a literal of the line is not matched to it: no
+    explanation rather than a wrong one."""
+    assert explain_assertion("assert 1 == 3", "assert x == 2") is None
+    assert explain_assertion("assert (True and 5 == 7)", "assert ok and x == 6") is None
+    assert explain_assertion("assert (True and 5 == 6)", "assert ok and x == 6") == "x == 6 is false: x is 5"
+
+
+def test_learner_with_float64_tensor_sees_the_dtypes(tmp_path):
+    """The case from the issue: a learner's Tensor keeps float64; the summary names both dtypes."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+
+    def tito(*args):
+        return subprocess.run([sys.executable, "-m", "tito", *args], cwd=tmp_path / "ws", env=env,
+                              capture_output=True, text=True, check=False)
+
+    subprocess.run([sys.executable, "-m", "tito", "init", "ws", "--source", str(ROOT), "--no-install"],
+                   cwd=tmp_path, env=env, capture_output=True, check=True)
+    source = tmp_path / "ws/modules/01_tensor/tensor_dev.py"
+    source.with_suffix(".ipynb").unlink()
+    shutil.copyfile(ROOT / "modules/01_tensor/tensor_dev.py", source)
+    text = source.read_text()
+    float32_default = "np.dtype(np.float32 if dtype is None else dtype)"
+    assert float32_default in text, "the reference Tensor.__init__ changed: update this test's edit"
+    source.write_text(text.replace(float32_default, "np.dtype(np.float64 if dtype is None else dtype)", 1))
+    out = tito("module", "test", "01")
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    assert "t.dtype == np.float32 is false: t.dtype is dtype('float64'), np.float32 is numpy.float32" in out.stdout, \
+        out.stdout
+    assert "assert ((2, 3) == (2, 3)" not in out.stdout
