@@ -61,9 +61,14 @@ def setting_name(threads: int | None) -> str:
     return "default" if threads is None else f"{threads} thread" + ("s" if threads > 1 else "")
 
 
+PROJECT = Path(__file__).resolve().parents[1]  # the checkout whose tinytorch is measured
+
+
 def child_environment(threads: int | None) -> dict[str, str]:
-    """This process's environment with the thread variables set to `threads` (or removed)."""
+    """This process's environment with the thread variables set to `threads` (or removed), and this
+    checkout first on PYTHONPATH, as tito runs things: the course tool installs no tinytorch."""
     env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
     if threads is not None:
         env.update({name: str(threads) for name in THREAD_VARIABLES})
     return env

@@ -2,7 +2,7 @@
 """Which curriculum module provides which public name (read by the lazy facades)."""
 
 MODULES = {
-    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng']),
+    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape']),
     '02_activations': ('tinytorch.core.activations', ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax']),
     '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout']),
     '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax']),

@@ -23,28 +23,30 @@
 #   (you are here: everything else is built from this class)
 # ```
 #
+# **How this chapter works.** You first write four small rules over plain NumPy arrays and
+# shapes — what data a tensor accepts, which dtype a result gets, the broadcasting shape rule,
+# which reduction axes are valid — each tested right away. Then a thin `Tensor` class appears
+# whose methods call one small function each, and you write those functions one concept at a
+# time, running each test as you go.
+#
 # **Prerequisites:** Python classes and operator overloading (`__add__`), basic NumPy
 # (`np.array`, `.shape`). **Time:** about 2–3 hours.
 
 # %% [markdown]
 # ## Learning Objectives
 #
-# By the end of this module you will be able to:
-#
 # - **Build** a `Tensor` class over NumPy with a float32 default, and explain shape, dtype,
 #   strides and why deep learning uses 32-bit floats.
-# - **Implement** element-wise arithmetic with **broadcasting**, and predict the result shape
-#   (or the error) of any two shapes.
-# - **Implement** matrix multiplication, including batched matmul, on top of BLAS — and explain
-#   why a loop in Python would be a thousand times slower.
+# - **Derive** the broadcasting rule (`broadcast_shape`) and predict the result shape — or the
+#   error — of any two shapes.
+# - **Implement** matrix multiplication, including batched matmul, on top of BLAS, and measure
+#   why a loop in Python is orders of magnitude slower.
 # - **Tell views from copies**: which operations share memory (`reshape`, `transpose`) and which
-#   allocate (`__getitem__`, arithmetic), and what that costs.
+#   allocate (indexing, arithmetic), and what that costs.
 # - **Reduce** along axes with `sum`, `mean`, `max` and `keepdims`, and index with integers,
 #   slices, integer arrays and the boolean masks that comparisons (`x > 0`) make.
 # - **Explain** the autograd socket `Tensor.from_op` and why TinyTorch never monkey-patches a
 #   class to add gradients.
-# - **Measure** memory with `nbytes` and `np.shares_memory`, and reason about the complexity of
-#   every operation you wrote.
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.tensor
@@ -60,7 +62,7 @@ from typing import Any, Callable
 import numpy as np
 
 # %% [markdown]
-# ## 1. What is a tensor?
+# ## 1. What is a tensor? The data rule
 #
 # A tensor is a rectangular block of numbers plus a few facts about it:
 #
@@ -71,57 +73,324 @@ import numpy as np
 # | `size`  | number of elements, the product of the shape | `75264` |
 # | `dtype` | the type of every element | `float32` (4 bytes each) |
 #
-# A scalar is a 0-d tensor (shape `()`), a vector 1-d, a matrix 2-d; nothing is special about
-# any rank. The loss your model minimises is a 0-d tensor; `item()` turns it into a Python float.
+# A scalar is a 0-d tensor (shape `()`), a vector 1-d, a matrix 2-d. The loss your model
+# minimises is a 0-d tensor; `item()` turns it into a Python float.
 #
-# ### Memory layout: one flat buffer and strides
+# **Why float32?** NumPy defaults to float64; every deep-learning framework defaults to float32:
+# half the memory (a 100-million-parameter model is 400 MB instead of 800 MB, before activations,
+# gradients and optimizer state), about twice the throughput (memory bandwidth is the usual
+# bottleneck, and a SIMD register holds twice as many numbers), and about 7 significant digits —
+# plenty for noisy gradient descent. So `Tensor([1, 2, 3])` is float32 even though the list holds
+# integers; class labels ask for integers explicitly: `Tensor(labels, dtype=np.int64)`.
 #
-# The numbers do not live in a grid. They live in **one contiguous block of memory**, and the
-# tensor knows how to find element `[i, j]` in it through its **strides** — how many bytes to
-# jump to move one step along each dimension:
+# **Refuse what is not numbers.** Converting straight to float32 would turn `None` into `nan`
+# and the text `"1.5"` into 1.5 — a bug upstream becomes a wrong number three modules later.
+# So the data rule looks at what the data *is* before converting it, and raises `TypeError`.
 #
-# ```
-#   logical view, shape (2, 3)         memory: one flat buffer of 6 float32 (24 bytes)
-#   ┌─────┬─────┬─────┐                ┌─────┬─────┬─────┬─────┬─────┬─────┐
-#   │  0  │  1  │  2  │                │  0  │  1  │  2  │  3  │  4  │  5  │
-#   ├─────┼─────┼─────┤                └─────┴─────┴─────┴─────┴─────┴─────┘
-#   │  3  │  4  │  5  │                 byte 0    4     8    12    16    20
-#   └─────┴─────┴─────┘
-#   strides = (12, 4): +12 bytes for the next row, +4 bytes for the next column
-#   address of [i, j] = start + 12·i + 4·j          (row-major, "C order")
-# ```
+# ### ✍️ Your first function: `_as_array`
 #
-# This is the key to the whole module: **many operations only change shape and strides, never
-# the numbers.** A transpose swaps the strides to `(4, 12)`; a reshape to `(3, 2)` sets them to
-# `(8, 4)`. Both are *views* — O(1), no copy — of the same buffer. NumPy implements this for us;
-# our job is to know when it happens (section 5) and measure it (Memory Profiling).
-#
-# ### Why float32?
-#
-# NumPy defaults to float64; every deep-learning framework defaults to **float32**:
-#
-# - **Half the memory.** A 100-million-parameter model is 400 MB in float32, 800 MB in float64 —
-#   and activations, gradients and optimizer state multiply that.
-# - **Twice the speed.** Memory bandwidth is usually the bottleneck, and a SIMD register holds
-#   twice as many float32 numbers; GPUs run float32 many times faster than float64.
-# - **Enough precision.** About 7 significant digits. Gradient descent is noisy anyway: a weight
-#   does not need 16 digits. (Production goes further down to float16/bfloat16/int8 — module 17.)
-#
-# So `Tensor([1, 2, 3])` is float32 even though the list holds integers. Ask for another dtype
-# explicitly when you need one — class labels are integers: `Tensor(labels, dtype=np.int64)`.
-# One more rule keeps float64 from sneaking in: when an operation mixes a float32 tensor with a
-# Python number, a NumPy array or an integer tensor, the result stays float32 (NumPy alone would
-# often promote to float64). Only a float64 *input* makes a float64 result — as in PyTorch.
+# `Tensor(data, requires_grad, dtype)` will store `_as_array(data, dtype, requires_grad)`.
+
+# %% nbgrader={"grade": false, "grade_id": "as-array", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _shape_str(shape: tuple[int, ...]) -> str:
+    """Format a shape for error messages the way PyTorch users read it: (2, 3). Given."""
+    return str(tuple(shape))
+
+
+def _as_array(data: Any, dtype: Any = None, requires_grad: bool = False) -> np.ndarray:
+    """A tensor's numbers: a NEW NumPy array holding `data`, float32 unless `dtype` says otherwise.
+
+    data: a number, a rectangular (nested) list, or a NumPy array of numbers (bool, int,
+      unsigned or float). The result is always a copy: changing the source later changes nothing.
+    dtype: None means float32; otherwise any NumPy number dtype (np.int64 for class labels).
+
+    Raises TypeError, never a silent nan, for:
+      - data that are not numbers: None, text ("abc", ["1.5"]), ragged lists ([[1, 2], [3]]),
+        object arrays, lists holding None. The message says what was given, e.g. its type
+        (NoneType, str, list) and a short repr of it;
+      - a dtype that is not a number type (e.g. str);
+      - requires_grad=True with a dtype that is not floating point (gradients of integers mean
+        nothing); the message names the dtype, e.g. "... this one is int64."
+    """
+    ### BEGIN SOLUTION
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    try:
+        given = np.asarray(data)  # what NumPy makes of the data, before any conversion
+    except ValueError:  # rows of different lengths
+        given = None
+    if given is None or given.dtype.kind not in "biuf":
+        array_given = isinstance(data, np.ndarray)
+        shown, what = (data.tolist(), f"{data.dtype} array") if array_given else (data, type(data).__name__)
+        raise TypeError(f"Tensor data must be numbers in a rectangular (nested) list or array; "
+                        f"got {reprlib.repr(shown)} ({what}).")
+    if dtype.kind not in "biuf":
+        raise TypeError(f"Tensor dtype must be a number type (bool, int, uint or float), got {dtype.name}.")
+    array = np.array(given, dtype=dtype)  # a copy, converted
+    if requires_grad and not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
+    return array
+    ### END SOLUTION
 
 # %% [markdown]
-# ## 2. The autograd socket: `Tensor.from_op`
+# **Stuck?** (optional) `np.asarray(data)` shows what NumPy makes of the data without
+# converting it: numbers have a `dtype.kind` among `"b"`, `"i"`, `"u"`, `"f"`; text is `"U"`,
+# `None` and mixtures are `"O"`, and a ragged list makes it raise `ValueError` (catch it).
+# `np.dtype(...)` reads a dtype argument, `np.array(x, dtype=...)` copies and converts in one
+# step, and `np.issubdtype(dt, np.floating)` asks whether a dtype is a float.
+
+# %% nbgrader={"grade": true, "grade_id": "test-as-array", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_as_array():
+    import pytest
+
+    a = _as_array([[1, 2, 3], [4, 5, 6]])
+    assert isinstance(a, np.ndarray) and a.shape == (2, 3) and a.dtype == np.float32
+    assert _as_array([1, 0, 2], dtype=np.int64).dtype == np.int64
+    assert _as_array(3.5).shape == () and _as_array(np.zeros(2)).dtype == np.float32  # float64 in, float32 out
+    assert _as_array(np.zeros(2), dtype=np.float64).dtype == np.float64
+    source = np.array([1.0, 2.0], dtype=np.float32)
+    copy = _as_array(source)
+    source[0] = 99.0
+    assert copy[0] == 1.0, "the data must be copied"
+    for not_numbers in ([[1, 2], [3]], [None, 1.0], "abc", ["a"], ["1.5"], np.array([1.0, None], dtype=object)):
+        with pytest.raises(TypeError):
+            _as_array(not_numbers)
+    with pytest.raises(TypeError, match="int64"):
+        _as_array([1, 2], dtype=np.int64, requires_grad=True)
+    ### BEGIN HIDDEN TESTS
+    assert _as_array([]).shape == (0,)
+    assert _as_array([True, False], dtype=bool).dtype == np.bool_
+    assert _as_array([1.0], requires_grad=True).dtype == np.float32
+    with pytest.raises(TypeError, match="None"):
+        _as_array(None)
+    with pytest.raises(TypeError):
+        _as_array([1.0], dtype=str)
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_as_array()
+
+# %% [markdown]
+# ## 2. The dtype of a result
+#
+# One more rule keeps float64 from sneaking in. NumPy computes `float32 + int64` — or
+# `int64 / int64` — in float64. PyTorch keeps its default float, float32, and only a float64
+# *input* makes a float64 result. Every operation will pass its NumPy result through
+# `_default_float` to follow PyTorch.
+
+# %% nbgrader={"grade": false, "grade_id": "default-float", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _default_float(result: np.ndarray, *inputs: Any) -> np.ndarray:
+    """The result of an operation on `inputs` (arrays or Tensors: anything with a .dtype), with
+    PyTorch's dtype rule: a float64 result becomes float32 unless some input was float64.
+    Any other result (float32, int64, bool, or float64 from a float64 input) is returned as is.
+    """
+    ### BEGIN SOLUTION
+    if result.dtype == np.float64 and all(t.dtype != np.float64 for t in inputs):
+        return result.astype(np.float32)
+    return result
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Compare dtypes with `==` (`x.dtype == np.float64`); `astype` converts.
+
+# %% nbgrader={"grade": true, "grade_id": "test-default-float", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+def test_unit_default_float():
+    f32, i64, f64 = np.ones(2, np.float32), np.ones(2, np.int64), np.ones(2, np.float64)
+    assert _default_float(f32 + i64, f32, i64).dtype == np.float32  # NumPy says float64
+    assert _default_float(i64 / i64, i64, i64).dtype == np.float32
+    assert _default_float(f64 + f32, f64, f32).dtype == np.float64  # a float64 input: keep it
+    assert _default_float(i64 + i64, i64, i64).dtype == np.int64
+    ### BEGIN HIDDEN TESTS
+    np.testing.assert_array_equal(_default_float(f32 + i64, f32, i64), [2.0, 2.0])
+    assert _default_float(f32 > 0, f32).dtype == np.bool_
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_default_float()
+
+# %% [markdown]
+# ## 3. Broadcasting: the shape rule
+#
+# Adding a bias of shape `(3,)` to a batch of shape `(4, 3)` should add the bias to every row.
+# A loop, or copying the bias four times, would be slow and waste memory. NumPy's
+# **broadcasting** rule (which PyTorch shares) does it for free:
+#
+# ```
+#   Align the shapes on the RIGHT. Walking from the last dimension leftwards, two sizes are
+#   compatible when they are EQUAL or one of them is 1 (a missing dimension counts as 1).
+#   The result takes the larger size in each position.
+#
+#     x     : (4, 3)            x    : (3, 1)             x    : (2, 3)
+#     bias  :    (3,)           y    : (1, 4)             y    :    (2,)
+#     ───────────────           ─────────────             ─────────────
+#     result: (4, 3) ✓          result: (3, 4) ✓          3 vs 2 ✗  ValueError
+# ```
+#
+# The "stretched" operand is never copied: NumPy walks it with a **stride of 0** along the
+# broadcast dimension, reading the same numbers again and again (Memory Profiling measures it).
+#
+# ```
+#   (3, 1) + (1, 4) → (3, 4)
+#   [[0],      [[10, 20, 30, 40]]      [[10, 20, 30, 40],      column stretched →
+#    [1],   +                      =    [11, 21, 31, 41],      row stretched ↓
+#    [2]]                               [12, 22, 32, 42]]
+# ```
+#
+# You will meet broadcasting everywhere: `x @ W + b` in a Linear layer, `x - x.max(axis=1,
+# keepdims=True)` in a stable softmax, `(x - mean) / std` in normalisation. And in module 05
+# you will run this rule backwards: the gradient of `x + b` has the result's shape, and
+# `unbroadcast` sums it back down to the shape of `b`.
+#
+# ### ✍️ Write `broadcast_shape(a, b)`
+#
+# Pure Python over tuples — no NumPy. Element-wise operations will use your message when NumPy
+# refuses two shapes, so the error names both shapes in the user's terms instead of NumPy's
+# "operands could not be broadcast together".
+
+# %% nbgrader={"grade": false, "grade_id": "broadcast-shape", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of an element-wise result of operands with shapes `a` and `b` (NumPy's rule).
+
+    Examples: (4, 3), (3,) → (4, 3);  (3, 1), (1, 4) → (3, 4);  (), (2,) → (2,);
+    (0, 1), (3,) → (0, 3)  (a size 1 stretches to any size, even 0).
+
+    Shapes that clash raise ValueError with this message (an operation prefixes its name):
+        "shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
+    """
+    ### BEGIN SOLUTION
+    a, b = tuple(a), tuple(b)
+    rank = max(len(a), len(b))
+    a_full, b_full = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    out = []
+    for x, y in zip(a_full, b_full):
+        if x != y and 1 not in (x, y):
+            raise ValueError(f"shapes {_shape_str(a)} and {_shape_str(b)} cannot be broadcast "
+                             f"(trailing dimensions must match or be 1).")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Pad the shorter shape on the left with 1s until both have the same
+# length, then walk the two shapes together with `zip`.
+
+# %% nbgrader={"grade": true, "grade_id": "test-broadcast-shape", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_broadcast_shape():
+    import pytest
+
+    assert broadcast_shape((4, 3), (3,)) == (4, 3)
+    assert broadcast_shape((3, 1), (1, 4)) == (3, 4)
+    assert broadcast_shape((), (2,)) == (2,) and broadcast_shape((2, 1, 3), (5, 1)) == (2, 5, 3)
+    assert broadcast_shape((0, 1), (3,)) == (0, 3)
+    with pytest.raises(ValueError, match=r"shapes \(2, 3\) and \(2,\) cannot be broadcast"):
+        broadcast_shape((2, 3), (2,))
+    ### BEGIN HIDDEN TESTS
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        a = tuple(int(s) for s in rng.choice([0, 1, 2, 3], size=rng.integers(0, 4)))
+        b = tuple(int(s) for s in rng.choice([0, 1, 2, 3], size=rng.integers(0, 4)))
+        try:
+            expected = np.broadcast_shapes(a, b)
+        except ValueError:
+            with pytest.raises(ValueError):
+                broadcast_shape(a, b)
+        else:
+            assert broadcast_shape(a, b) == expected, (a, b)
+    assert broadcast_shape([2, 1], [3]) == (2, 3)  # lists work too
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_broadcast_shape()
+
+# %% [markdown]
+# ## 4. Reduction axes
+#
+# A reduction (`sum`, `mean`, `max`) collapses dimensions. `axis` says *which dimension
+# disappears*: `None` (all of them), an int, or a tuple of ints; negative axes count from the
+# end, as in Python lists.
+#
+# ```
+#   x = [[1, 2, 3],           x.sum()                  → 21                  shape ()
+#        [4, 5, 6]]           x.sum(axis=0)            → [5, 7, 9]           shape (3,)   rows collapse ↓
+#   shape (2, 3)              x.sum(axis=1)            → [6, 15]             shape (2,)   columns collapse →
+#                             x.sum(axis=1, keepdims=True) → [[6], [15]]     shape (2, 1)
+#                             x.sum(axis=(0, -1))      → 21                  several axes at once
+# ```
+#
+# NumPy's own complaint about a bad axis ("axis 2 is out of bounds for array of dimension 2")
+# does not say which of your operations failed. `_check_axis` validates an `axis` argument once,
+# for every reduction, and words the error in the user's terms.
+
+# %% nbgrader={"grade": false, "grade_id": "check-axis", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _check_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int | tuple[int, ...] | None:
+    """Validate the `axis` argument of reduction `op` on a tensor of `shape`, and return it:
+    None as None, an int as that int, a tuple or list of ints as a tuple (values unchanged).
+
+    An axis `a` is valid when -rank <= a < rank, with rank = max(ndim, 1) (like NumPy, a 0-d
+    tensor accepts axis 0 and -1). Errors:
+      TypeError  "sum: axis must be an int or a tuple of ints, got float."   (bools are not ints)
+      ValueError "sum: axis 2 is out of range for shape (2, 3)."
+      ValueError "sum: axis (1, -1) names the same dimension twice."
+    """
+    ### BEGIN SOLUTION
+    if axis is None:
+        return None
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    rank = max(len(shape), 1)
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(a).__name__}.")
+        if not -rank <= a < rank:
+            raise ValueError(f"{op}: axis {a} is out of range for shape {_shape_str(shape)}.")
+    if len({a % rank for a in axes}) != len(axes):
+        raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
+    return axes if isinstance(axis, (tuple, list)) else axis
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Treat a single int as a one-element tuple while checking. Two axes name
+# the same dimension when they are equal modulo the rank (`-1 % 2 == 1`): a `set` of them is
+# then smaller than the tuple.
+
+# %% nbgrader={"grade": true, "grade_id": "test-check-axis", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+def test_unit_check_axis():
+    import pytest
+
+    assert _check_axis("sum", None, (2, 3)) is None
+    assert _check_axis("sum", 1, (2, 3)) == 1 and _check_axis("sum", -2, (2, 3)) == -2
+    assert _check_axis("sum", [0, 1], (2, 3)) == (0, 1) and _check_axis("max", (-1,), (2, 3)) == (-1,)
+    assert _check_axis("sum", 0, ()) == 0  # a 0-d tensor accepts axis 0
+    with pytest.raises(ValueError, match=r"sum: axis 2 is out of range for shape \(2, 3\)"):
+        _check_axis("sum", 2, (2, 3))
+    with pytest.raises(ValueError, match="same dimension twice"):
+        _check_axis("sum", (1, -1), (2, 3))
+    with pytest.raises(TypeError):
+        _check_axis("sum", 1.0, (2, 3))
+    ### BEGIN HIDDEN TESTS
+    with pytest.raises(ValueError, match=r"axis -3 is out of range for shape \(2, 3\)"):
+        _check_axis("mean", -3, (2, 3))
+    with pytest.raises(TypeError):
+        _check_axis("sum", True, (2, 3))
+    assert _check_axis("sum", np.int64(1), (2, 3)) == 1
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_check_axis()
+
+# %% [markdown]
+# ## 5. The autograd socket: `Tensor.from_op`
 #
 # In module 05 you will teach tensors to compute gradients. To do that, every operation must
 # remember *what made its output*: `c = a * b` has to record "c came from `mul` of a and b",
 # so that `c.backward()` can walk back through the graph. How do we prepare for that now,
-# without writing autograd yet?
-#
-# **Every operation builds its result through one method, `Tensor.from_op`:**
+# without writing autograd yet? **Every operation builds its result through one method:**
 #
 # ```
 #   a ──┐
@@ -137,32 +406,25 @@ import numpy as np
 #                                                     out.requires_grad = True
 # ```
 #
-# `autograd_hooks` is a small registry object defined below. Today it is empty. Module 05 fills
+# `autograd_hooks` (given below) is a small registry, empty today. Module 05 fills
 # `autograd_hooks.rules` with one backward rule per op name ("add", "matmul", "sum", …) and sets
 # `autograd_hooks.engine`, the function that runs `backward()`. Later modules add *their own* ops
 # the same way: activations call `Tensor.from_op("relu", ...)`, losses
-# `Tensor.from_op("cross_entropy", ..., targets=...)`, and register a rule for that name. The
-# `**saved` keyword arguments carry what a backward rule will need (an axis, an exponent, the
-# softmax probabilities).
+# `Tensor.from_op("cross_entropy", ..., targets=...)`. The `**saved` keyword arguments carry
+# what a backward rule will need (an axis, an exponent, the softmax probabilities).
 #
 # **Why not monkey-patching?** A common way to add autograd to a teaching framework is to let the
-# autograd module *replace* `Tensor.__add__`, `Tensor.__mul__`, … at import time with versions
-# that record the graph. It works, but:
+# autograd module *replace* `Tensor.__add__`, `Tensor.__mul__`, … at import time. It works, but
+# the class then behaves differently depending on which modules were imported, and in what
+# order; the code you read here is no longer the code that runs; and two modules patching the
+# same method silently overwrite each other. With one door, each op is written **once**,
+# gradients are *data* (a dictionary of rules), and turning recording off for evaluation
+# (`no_grad()` in module 05) is one flag, `autograd_hooks.enabled`. In spirit this is how PyTorch
+# works: every op goes through a dispatcher, and autograd is one stop on the way.
 #
-# - the class behaves differently depending on which modules were imported, and in what order;
-# - the code you read in module 01 is no longer the code that runs — a debugger shows you a
-#   function from another file;
-# - every op exists twice (plain and patched), and every later module that adds an op must
-#   patch the class again — two modules patching the same method silently overwrite each other.
-#
-# With one door, each op is written **once**; gradients are *data* (a dictionary of rules), not
-# replaced code; and turning recording off for evaluation (`no_grad()` in module 05) is a single
-# flag, `autograd_hooks.enabled`. This is also, in spirit, how PyTorch works: every op goes
-# through a dispatcher, and the autograd layer is one stop on the way (see Production Context).
-#
-# The same cell defines TinyTorch's random number generator. All randomness — weight
-# initialisation in module 03, dropout, data shuffling — draws from `get_rng()`, so one call to
-# `manual_seed(42)` makes a whole training run reproducible, like `torch.manual_seed`.
+# The same cell defines TinyTorch's random number generator: all randomness — initialisation in
+# module 03, dropout, shuffling — draws from `get_rng()`, so `manual_seed(42)` makes a whole run
+# reproducible, like `torch.manual_seed`.
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-hooks", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -234,390 +496,69 @@ def get_rng() -> np.random.Generator:
     return _rng
 
 # %% [markdown]
-# ## 3. Element-wise arithmetic and broadcasting
+# ## 6. The `Tensor` class: a thin interface
 #
-# `a + b`, `a - b`, `a * b`, `a / b` combine tensors **element by element**. Python calls
-# `a.__add__(b)`; when the left operand is a number (`2 - t`), Python calls the *reflected*
-# method `t.__rsub__(2)` — so each operator comes in two versions, and the reflected one must
-# keep the operand order (`2 - t`, not `t - 2`).
+# The class below is the interface users see: PyTorch's names, Python's operators, the
+# gradient fields. Each operation method is **one line that calls a function you write in the
+# section for that concept** — `t.reshape(2, 3)` calls `_reshape(t, (2, 3))`, `a + b` calls
+# `_elementwise("add", a, b, np.add)`. Python looks those functions up when a method *runs*, so
+# the class can be defined now and the functions written one at a time below, each with its
+# test. (PyTorch is built the same way: `torch.Tensor.add` is a thin binding over an operator
+# implemented elsewhere.)
 #
-# ### Broadcasting: combining different shapes without copying
-#
-# Adding a bias of shape `(3,)` to a batch of shape `(4, 3)` should add the bias to every row.
-# Writing a loop, or copying the bias four times, would be slow and waste memory. NumPy's
-# **broadcasting** rules (which PyTorch shares) do it for free:
-#
-# ```
-#   Rule: align the shapes on the RIGHT. Walking from the last dimension leftwards,
-#         two sizes are compatible when they are EQUAL or one of them is 1 (a missing
-#         dimension counts as 1). The result takes the larger size in each position.
-#
-#     x     : (4, 3)            x    : (3, 1)             x    : (2, 3)
-#     bias  :    (3,)           y    : (1, 4)             y    :    (2,)
-#     ───────────────           ─────────────             ─────────────
-#     result: (4, 3) ✓          result: (3, 4) ✓          3 vs 2 ✗  ValueError
-# ```
-#
-# The "stretched" operand is never copied: NumPy walks it with a **stride of 0** along the
-# broadcast dimension, reading the same numbers again and again.
-#
-# ```
-#   (3, 1) + (1, 4) → (3, 4)
-#
-#   [[0],      [[10, 20, 30, 40]]      [[10, 20, 30, 40],      column stretched →
-#    [1],   +                      =    [11, 21, 31, 41],      row stretched ↓
-#    [2]]                               [12, 22, 32, 42]]
-# ```
-#
-# You will meet broadcasting everywhere: `x @ W + b` in a Linear layer, `x - x.max(axis=1,
-# keepdims=True)` in a stable softmax, `(x - mean) / std` in normalisation.
-#
-# When shapes do not broadcast, NumPy's message ("operands could not be broadcast together with
-# shapes (2,3) (2,)") does not say which of *your* operations failed. Ours names the op and both
-# shapes: `add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be
-# 1).` **HINT:** NumPy itself raises `ValueError` when the shapes clash: catch it and raise ours.
-# Checking first (`np.broadcast_shapes`) would cost ~1.5 µs on *every* add — a third of a
-# small add's whole time — to catch a mistake that happens once; asking only on failure is free.
-#
-# All four operators share one helper, `_binary(op, other, fn, reverse)`: turn `other` into a
-# tensor (`_lift`), compute with the NumPy function `fn` (explaining a shape clash), and return
-# `Tensor.from_op(op, result, a, b)`. Negation (`-t`) and powers (`t ** 2`) are one-input
-# operations; the exponent of `**` is a number, saved for autograd as `exponent=`.
-
-# %% [markdown]
-# ## 4. Matrix multiplication
-#
-# A neural-network layer is mostly one operation: `x @ W`. For `A` of shape `(n, k)` and `B`
-# of shape `(k, m)`:
-#
-# ```
-#   out[i, j] = Σ_p A[i, p] · B[p, j]          (n, k) @ (k, m) → (n, m)
-#
-#         k               m                m
-#     ┌───────┐       ┌───────┐        ┌───────┐
-#   n │ row i │  @  k │ col j │  =   n │  ·ij  │    the inner sizes k must agree;
-#     └───────┘       └───────┘        └───────┘    they disappear from the result
-# ```
-#
-# **Batched matmul.** With more than two dimensions, the last two are the matrices and all
-# leading dimensions are a *batch*, broadcast like in section 3:
-#
-# ```
-#   (B, n, k) @ (B, k, m) → (B, n, m)      e.g. attention scores per sequence
-#   (B, n, k) @    (k, m) → (B, n, m)      one weight matrix shared by the batch
-#   (H, 1, n, k) @ (1, B, k, m) → (H, B, n, m)   batch dims (H, 1) and (1, B) broadcast
-# ```
-#
-# A 1-d operand is treated as a vector: `(n, k) @ (k,) → (n,)`.
-#
-# **Why BLAS?** The formula is three nested loops: `n·k·m` multiply-adds. For `n = k = m = 512`
-# that is 134 million. A Python loop costs ~50–100 ns per step: **10+ seconds**. `np.matmul`
-# hands the work to BLAS (OpenBLAS/MKL), which tiles the matrices to fit in cache, uses SIMD
-# instructions (8–16 float32 multiply-adds per instruction) and all CPU cores: a few
-# **milliseconds**. That factor of ~1000 is why TinyTorch never loops over elements in Python.
-#
-# **Errors.** A wrong inner dimension is the most common bug in deep learning code. The message
-# must show both shapes and the two sizes that disagree:
-#
-# ```
-#   matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ.
-# ```
-#
-# NumPy refuses each mistake with a `ValueError`; only then do we find which one it was, so a
-# correct product pays nothing for the message: both operands need at least one dimension; the
-# last size of the left must equal the second-to-last of the right (or the only one, for a 1-d
-# right operand); otherwise the batch dimensions `a[:-2]` and `b[:-2]` do not broadcast.
-
-# %% [markdown]
-# ## 5. Views and copies: `reshape` and `transpose`
-#
-# Remember strides (section 1). A reshape of a contiguous tensor only computes new strides;
-# a transpose only swaps them. Neither moves a number — both are **views**:
-#
-# ```
-#   x = shape (2, 3), strides (12, 4)      buffer: [0 1 2 3 4 5]
-#
-#   x.reshape(3, 2)  → strides (8, 4)      [[0 1]        same buffer, O(1)
-#                                           [2 3]
-#                                           [4 5]]
-#
-#   x.transpose()    → strides (4, 12)     [[0 3]        same buffer, O(1)
-#                                           [1 4]        (now NOT contiguous: walking it
-#                                           [2 5]]        in row order jumps around memory)
-# ```
-#
-# A reshape *after* a transpose cannot always be expressed with strides; then NumPy copies
-# (PyTorch's `view()` refuses and asks for `.contiguous()`, its `reshape()` copies silently).
-#
-# - `reshape(2, 3)` and `reshape((2, 3))` both work, and one size may be `-1`, inferred from the
-#   others: `x.reshape(batch, -1)` flattens everything but the batch dimension.
-# - `transpose(dim0=-2, dim1=-1)` swaps two dimensions — by default the last two, the matrix
-#   transpose (PyTorch's `x.transpose(-2, -1)`, used in attention). `x.T` is the same.
-#
-# Because views share memory, writing into one (`view.data[0] = 7`) changes the other — exactly
-# as in NumPy and PyTorch. Optimizers update parameters in place through `.data`, which is why
-# this matters. **HINT:** `np.swapaxes(data, dim0, dim1)` is the view-returning transpose.
-
-# %% [markdown]
-# ## 6. Indexing: `t[...]`
-#
-# `__getitem__` accepts what NumPy accepts:
-#
-# ```
-#   x = [[0, 1, 2],            x[1]          → [3, 4, 5]        int: drops a dimension
-#        [3, 4, 5]]            x[:, 1:]      → [[1, 2], [4, 5]] slice: keeps it
-#   shape (2, 3)               x[-1, -1]     → 5 (0-d)          negative counts from the end
-#                              x[[1, 0, 1]]  → rows 1, 0, 1     integer array: gather
-#                              x[[0, 1], [2, 0]] → [2, 3]       pairs (row, col)
-#                              x[x > 2]      → [3, 4, 5]        boolean mask
-# ```
-#
-# Integer-array indexing ("gather") is a workhorse: an embedding layer is `weight[token_ids]`;
-# cross-entropy picks each sample's probability of its true class with
-# `probs[np.arange(N), targets]`. Indices may be Python lists, NumPy arrays or Tensors of
-# integers or booleans. **A float index is refused** with a `TypeError`: our default dtype is
-# float32, so `Tensor([1.9])` is a float tensor, and quietly truncating it to element 1 would
-# turn a bug upstream (a prediction used as a position, an average of indices) into a wrong
-# answer. Integer index tensors say so: `Tensor(ids, dtype=np.int64)`, as in PyTorch
-# (`torch.tensor([1, 0])` is int64 there). The given helper `_unwrap_index` does this check.
-#
-# ### Comparisons make masks
-#
-# `x > 2`, `x <= y`, `x == 0`, `x != y` compare element by element, broadcasting like
-# arithmetic, and return a **boolean tensor** (dtype `bool`) — the mask of the table above:
-#
-# ```
-#   x > 2        → [[False, False, False],       x[x > 2]          → [3, 4, 5]
-#                   [ True,  True,  True]]       (x * (x > 2))     → zeros where the mask is False
-# ```
-#
-# A comparison has **no gradient**: nudging `x` a little does not change `x > 2` (the answer
-# jumps, it does not slope). So a comparison builds its result outside any graph (`_wrap`, not
-# `from_op`) and the result never requires grad. The gradient of `x[x > 2]` still flows — through
-# the *indexing*, which module 05 differentiates.
-#
-# Two consequences of PyTorch's choice that `==` returns a tensor, not a Python bool:
-#
-# - **Truth values.** `if loss < 0.1:` works because `loss` has one element; `bool(t)` of a
-#   tensor with several (or no) elements is ambiguous — any? all? — and raises, as in PyTorch.
-#   Reduce first: `(t > 0).sum() > 0` means "any".
-# - **Hashing.** Python makes a class that defines `__eq__` unhashable, unless it says how to
-#   hash. Tensors are hashed by identity (`__hash__ = object.__hash__`), as in PyTorch, so a set
-#   of parameters or a dict keyed by tensors still works — and `t in some_list`, which calls
-#   `==`, is best replaced by identity (`any(t is p for p in some_list)`).
-#
-# An operand that is not a number, array or tensor (`t == None`) is not an error: the method
-# returns `NotImplemented`, and Python falls back to its default (`False` for `==`, a
-# `TypeError` for `<`).
-#
-# **Design decision — indexing copies.** NumPy and PyTorch return a *view* for slices. PyTorch
-# can afford it because every tensor carries a *version counter*: if you modify a view in place
-# after autograd saved it, `backward()` raises an error instead of computing a wrong gradient.
-# TinyTorch has no version counters, so `t[...]` always returns a tensor that owns its numbers:
-# writing into it never changes `t`, and the cost is one copy of the selected elements.
-# An out-of-range index raises `IndexError` naming the tensor's shape.
-
-# %% [markdown]
-# ## 7. Reductions along axes: `sum`, `mean`, `max`
-#
-# A reduction collapses one or more dimensions into one number each. The `axis` says *which
-# dimension disappears*:
-#
-# ```
-#   x = [[1, 2, 3],           x.sum()                  → 21                  shape ()
-#        [4, 5, 6]]           x.sum(axis=0)            → [5, 7, 9]           shape (3,)   rows collapse ↓
-#   shape (2, 3)              x.sum(axis=1)            → [6, 15]             shape (2,)   columns collapse →
-#                             x.sum(axis=1, keepdims=True) → [[6], [15]]     shape (2, 1)
-#                             x.max(axis=-1)           → [3, 6]              shape (2,)
-#                             x.sum(axis=(0, 1))       → 21                  several axes at once
-# ```
-#
-# `keepdims=True` keeps the reduced dimension with size 1 — so the result **broadcasts back**
-# against the input. That is how you normalise rows:
-#
-# ```
-#   x / x.sum(axis=1, keepdims=True)      (2, 3) / (2, 1) → (2, 3), every row sums to 1
-#   x / x.sum(axis=1)                     (2, 3) / (2,)   → ValueError (or, for square x,
-#                                                           a silent wrong answer!)
-# ```
-#
-# `mean` of an integer tensor is float32 (a mean of integers is rarely an integer). `max` of an
-# empty dimension has no answer: we raise `ValueError`. `argmax(axis)` returns the *index* of the
-# maximum as an int64 tensor (predicted class = `logits.argmax(axis=1)`); an index has no
-# gradient, so argmax builds its result directly instead of through `from_op`.
-#
-# **HINT:** NumPy's `np.sum/np.mean/np.max(data, axis=..., keepdims=...)` do the work; call
-# `self._check_axis(op, axis)` first so a bad axis gives *our* error message.
-
-# %% [markdown]
-# ## 8. Element-wise math: `exp`, `log`, `sqrt`
-#
-# Softmax needs `exp`, cross-entropy needs `log`, normalisation and Adam need `sqrt`. Each is
-# one NumPy call — and still one `from_op` each, because each needs its own backward rule
-# (`d exp(x) = exp(x)`, `d log(x) = 1/x`, `d sqrt(x) = 1/(2 sqrt(x))`).
-#
-# Numerical stability is *your* responsibility at the call site: `exp(1000)` overflows float32
-# (max ≈ 3.4e38) and NumPy emits a `RuntimeWarning` — which TinyTorch's test suite treats as an
-# error. Module 02 shows the standard trick (subtract the max before `exp`). Integer tensors give
-# float32 results.
-
-# %% [markdown]
-# ## 9. Dormant gradients
-#
-# Every tensor carries three gradient fields from the start:
-#
-# - `requires_grad` — should gradients flow into this tensor? (Parameters: yes. Data: no.)
-#   Only floating-point tensors may require gradients.
-# - `grad` — where `backward()` will accumulate d(loss)/d(this tensor). `None` until then.
-#   Only **leaves** — tensors you created, like weights — receive one. Reading `.grad` of a
-#   tensor that an op produced inside a graph warns (a `UserWarning`, PyTorch's message): its
-#   `None` is almost always a sign that you meant the leaf.
-# - `_grad_fn` — the graph node that produced this tensor, set by `from_op` once module 05
-#   registers rules.
-#
-# `backward()` delegates to `autograd_hooks.engine`; until module 05 installs one, it raises a
-# `RuntimeError` telling you where autograd comes from. `detach()` returns the same numbers cut
-# off from any graph (sharing memory, like PyTorch's).
-#
-# ## 10. The `Tensor` class
-#
-# The class below has one method group per section above. Read the docstrings: they say what
-# each method must do, and the HINTs name the NumPy function that does the heavy lifting. A few
-# small private helpers are given (not part of your work):
+# Given here, not your work:
 #
 # | helper | what it does |
 # |---|---|
-# | `_shape_str(shape)` | formats a shape for error messages: `(2, 3)` |
-# | `Tensor._wrap(array)` | makes a Tensor around an array without copying or casting |
-# | `t._lift(other, op)` | turns a number/array operand into a Tensor with a matching float dtype |
-# | `_default_float(result, *inputs)` | keeps float32 when NumPy would promote to float64 |
-# | `t._check_axis(op, axis)` | validates an `axis` argument, with a clear error |
-# | `_unwrap_index(index)` | turns Tensors and lists inside an index into NumPy arrays; refuses float indices |
+# | `Tensor(data, requires_grad=False, dtype=None)` | stores `_as_array(...)` — yours — and the gradient fields |
+# | `Tensor._wrap(array)` | makes a Tensor around an array without copying or casting it |
+# | `t._lift(other, op)` | turns a number/array operand into a Tensor with a matching float dtype (a `TypeError` naming its type otherwise) |
+# | `t._float_dtype()` | the tensor's dtype if it is a float, else float32 |
+# | `shape`, `dtype`, `size`, `ndim`, `len`, `item()`, `numpy()`, `repr` | facts and conversions |
+# | `bool(t)` | the truth of a one-element tensor; ambiguous otherwise (`RuntimeError`), as in PyTorch |
+# | `grad`, `detach()`, `backward()` | dormant gradients (section 13) |
 #
-# Given too: `__bool__` (one element only), the `grad` property (warns on non-leaves) and
-# `__hash__` (by identity).
-#
-# Your work, in order: `__init__`, `from_op`, `_binary`, `__neg__`, `__pow__`, `matmul`,
-# `reshape`, `transpose`, `__getitem__`, `_compare`, `sum`, `mean`, `max`, `exp`, `log`, `sqrt`.
-# The unit tests after the class check one group each; run them as you go.
+# Your part of the class is its last method, **`from_op`**, the door every result passes through.
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _shape_str(shape: tuple[int, ...]) -> str:
-    """Format a shape for error messages the way PyTorch users read it: (2, 3)."""
-    return str(tuple(shape))
-
-
-def _default_float(result: np.ndarray, *inputs: "Tensor") -> np.ndarray:
-    """Keep float32 where NumPy would promote to float64.
-
-    NumPy makes float32 + int64 (or int64 / int64) a float64 array; PyTorch keeps its default
-    float, float32. We follow PyTorch: a result is float64 only if an input was float64.
-    """
-    if result.dtype == np.float64 and all(t.dtype != np.float64 for t in inputs):
-        return result.astype(np.float32)
-    return result
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
 class Tensor:
     """An N-dimensional array of numbers (float32 by default) that can later track gradients.
 
     Tensor(data, requires_grad=False, dtype=None)
-        data: a number, a (nested) list, a NumPy array or another Tensor.
+        data: a number, a (nested) list, a NumPy array or another Tensor (copied).
         dtype: float32 unless you ask for another (e.g. np.int64 for class labels).
     """
 
     # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
     # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
     __array_ufunc__ = None
-    # Defining __eq__ (comparisons, below) would make Tensors unhashable. Like PyTorch, hash them by
-    # identity, so that they can still be dict keys and set members (parameters, optimizer state).
+    # Defining __eq__ would make Tensors unhashable. Like PyTorch, hash them by identity, so that
+    # they can still be dict keys and set members (parameters, optimizer state).
     __hash__ = object.__hash__
     _grad: "Tensor | None" = None  # what the .grad property returns
-    _grad_fn: Any = None
+    _grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
 
-    # ----- creation -----
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        """Store `data` as a NumPy array (float32 unless `dtype` is given) and set the gradient fields.
-
-        Sets: self.data (np.ndarray, a copy of the input), self.requires_grad (bool),
-        self.grad (None) and self._grad_fn (None).
-
-        HINTS:
-        - Unwrap a Tensor argument first (its `.data`), so Tensor(t) copies t's numbers.
-        - np.array(data, dtype=...) copies and converts in one step. NumPy's default is
-          float64, so pass float32 explicitly when dtype is None.
-        - Bad data must raise TypeError saying what was wrong: None, text ("abc", ["1.5"]),
-          ragged lists, object arrays, lists holding None. Converting straight to float32 would
-          turn None into nan and "1.5" into 1.5: look first at what NumPy makes of the data as it
-          is — numbers are the dtype kinds "b", "i", "u", "f". The same for the `dtype` asked for.
-        - Only floating-point tensors may require gradients: raise TypeError otherwise, naming
-          the dtype (e.g. int64).
-        """
-        ### BEGIN SOLUTION
         if isinstance(data, Tensor):
             data = data.data
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        try:
-            given = np.asarray(data)  # what NumPy makes of the data, before any conversion
-        except ValueError:  # rows of different lengths
-            given = None
-        if given is None or given.dtype.kind not in "biuf":
-            array_given = isinstance(data, np.ndarray)
-            shown, what = (data.tolist(), f"{data.dtype} array") if array_given else (data, type(data).__name__)
-            raise TypeError(f"Tensor data must be numbers in a rectangular (nested) list or array; "
-                            f"got {reprlib.repr(shown)} ({what}).")
-        if dtype.kind not in "biuf":
-            raise TypeError(f"Tensor dtype must be a number type (bool, int, uint or float), got {dtype.name}.")
-        array = np.array(given, dtype=dtype)  # a copy, converted
-        if requires_grad and not np.issubdtype(array.dtype, np.floating):
-            raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
-        self.data: np.ndarray = array
+        self.data: np.ndarray = _as_array(data, dtype, requires_grad)
         self.requires_grad: bool = bool(requires_grad)
-        self.grad: Tensor | None = None
-        self._grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
-        ### END SOLUTION
+        self.grad = None
+        self._grad_fn = None
 
-    # ----- construction from an op: the single door autograd watches -----
     @classmethod
     def _wrap(cls, array: np.ndarray) -> "Tensor":
         """Make a Tensor around an existing array without copying or casting it."""
         out = cls.__new__(cls)
         out.data, out.requires_grad, out._grad, out._grad_fn = array, False, None, None
         return out
-
-    @staticmethod
-    def from_op(op: str, data: np.ndarray, *inputs: "Tensor", **saved: Any) -> "Tensor":
-        """Wrap the NumPy result of operation `op` on `inputs` as a Tensor.
-
-        Every operation builds its result here. Once module 05 has registered a backward rule
-        for `op`, this is where the graph edge is recorded; until then it only wraps.
-
-        Record the edge only when ALL of these hold: autograd is installed
-        (`autograd_hooks.active`), recording is on (`autograd_hooks.enabled`), and at least one
-        input requires grad. Then the output requires grad too, and
-        `out._grad_fn = rule(inputs, out, **saved)` with `rule = autograd_hooks.rules[op]`.
-
-        HINTS:
-        - Tensor._wrap(np.asarray(data)) wraps without copying (a NumPy scalar becomes 0-d).
-        - A missing rule is a bug in the module that added the op: raise NotImplementedError
-          naming `op`, e.g. "No backward rule is registered for 'relu'."
-        """
-        ### BEGIN SOLUTION
-        out = Tensor._wrap(np.asarray(data))
-        hooks = autograd_hooks
-        if not (hooks.active and hooks.enabled):
-            return out
-        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
-            if t.requires_grad:
-                rule = hooks.rules.get(op)
-                if rule is None:
-                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
-                out.requires_grad = True
-                out._grad_fn = rule(inputs, out, **saved)
-                break
-        return out
-        ### END SOLUTION
 
     def _lift(self, other: Any, op: str = "operation") -> "Tensor":
         """Turn a number or array operand into a Tensor of a compatible dtype.
@@ -642,7 +583,7 @@ class Tensor:
         """This tensor's dtype if it is floating point, else float32 (the default float)."""
         return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
 
-    # ----- properties and conversion -----
+    # ----- facts and conversions -----
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -679,10 +620,7 @@ class Tensor:
         return self.data.item()
 
     def __bool__(self) -> bool:
-        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch.
-
-        With no element or several, "true" is ambiguous (any? all?): RuntimeError, as in PyTorch.
-        """
+        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch."""
         if self.size != 1:
             count = "no values" if self.size == 0 else "more than one value"
             raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous (shape {_shape_str(self.shape)}); "
@@ -700,325 +638,81 @@ class Tensor:
             extras.append("requires_grad=True")
         return "Tensor(" + ", ".join([body, *extras]) + ")"
 
-    # ----- element-wise arithmetic (NumPy broadcasting) -----
-    def _binary(self, op: str, other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
-        """Apply the element-wise NumPy function `fn` to (self, other), with broadcasting.
+    # ----- operations: each calls the function of its section -----
+    def __add__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add)
+    def __radd__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add, reverse=True)
+    def __sub__(self, other: Any) -> "Tensor": return _elementwise("sub", self, other, np.subtract)
+    def __rsub__(self, other: Any) -> "Tensor": return _elementwise("sub", self, other, np.subtract, reverse=True)
+    def __mul__(self, other: Any) -> "Tensor": return _elementwise("mul", self, other, np.multiply)
+    def __rmul__(self, other: Any) -> "Tensor": return _elementwise("mul", self, other, np.multiply, reverse=True)
+    def __truediv__(self, other: Any) -> "Tensor": return _elementwise("div", self, other, np.true_divide)
+    def __rtruediv__(self, other: Any) -> "Tensor": return _elementwise("div", self, other, np.true_divide, reverse=True)
+    def __neg__(self) -> "Tensor": return _neg(self)
+    def __pow__(self, exponent: float) -> "Tensor": return _pow(self, exponent)
 
-        `op` names the operation for autograd ("add", "sub", "mul", "div"). `reverse=True`
-        computes fn(other, self): for `2 - t`, Python calls t.__rsub__(2).
-
-        HINTS:
-        - self._lift(other, op) turns numbers and arrays into Tensors of a matching dtype.
-        - fn(a.data, b.data) raises ValueError when the shapes clash; catch it and raise
-          ValueError naming the op and both shapes:
-          "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
-        - _default_float(result, a, b) fixes the dtype; pass it, a and b to Tensor.from_op.
-        """
-        ### BEGIN SOLUTION
-        other = self._lift(other, op)
-        a, b = (other, self) if reverse else (self, other)
-        try:
-            result = fn(a.data, b.data)
-        except ValueError:  # explained only on failure: a check first would cost more than a small add
-            raise ValueError(
-                f"{op}: shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1)."
-            ) from None
-        return Tensor.from_op(op, _default_float(result, a, b), a, b)
-        ### END SOLUTION
-
-    def __add__(self, other: Any) -> "Tensor":
-        return self._binary("add", other, np.add)
-
-    def __radd__(self, other: Any) -> "Tensor":
-        return self._binary("add", other, np.add, reverse=True)
-
-    def __sub__(self, other: Any) -> "Tensor":
-        return self._binary("sub", other, np.subtract)
-
-    def __rsub__(self, other: Any) -> "Tensor":
-        return self._binary("sub", other, np.subtract, reverse=True)
-
-    def __mul__(self, other: Any) -> "Tensor":
-        return self._binary("mul", other, np.multiply)
-
-    def __rmul__(self, other: Any) -> "Tensor":
-        return self._binary("mul", other, np.multiply, reverse=True)
-
-    def __truediv__(self, other: Any) -> "Tensor":
-        return self._binary("div", other, np.true_divide)
-
-    def __rtruediv__(self, other: Any) -> "Tensor":
-        return self._binary("div", other, np.true_divide, reverse=True)
-
-    def __neg__(self) -> "Tensor":
-        """-t: every element negated (op name "neg")."""
-        ### BEGIN SOLUTION
-        return Tensor.from_op("neg", -self.data, self)
-        ### END SOLUTION
-
-    def __pow__(self, exponent: float) -> "Tensor":
-        """Raise every element to a constant power (x ** 2, x ** 0.5, x ** -1); op name "pow".
-
-        Save the exponent for autograd: Tensor.from_op("pow", result, self, exponent=exponent).
-
-        HINTS:
-        - The exponent must be a real number (numbers.Real, not a bool); anything else, a Tensor
-          included, raises TypeError: "** takes a number as exponent, got Tensor."
-        - Convert the exponent to the tensor's dtype (self.data.dtype.type(exponent)) so float32
-          stays float32.
-        - An integer tensor raised to a fractional or negative power computes in float32
-          (NumPy would truncate or refuse): self.data.astype(self._float_dtype()).
-        """
-        ### BEGIN SOLUTION
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
-            raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
-        whole = float(exponent).is_integer() and exponent >= 0
-        base = self.data if whole else self.data.astype(self._float_dtype(), copy=False)
-        return Tensor.from_op("pow", base ** base.dtype.type(exponent), self, exponent=exponent)
-        ### END SOLUTION
-
-    # ----- matrix multiplication -----
     def matmul(self, other: "Tensor") -> "Tensor":
-        """Matrix product with NumPy's rules: 2-D @ 2-D, and batched (..., n, k) @ (..., k, m).
+        """Matrix product: (n, k) @ (k, m) → (n, m), batched (..., n, k) @ (..., k, m), vectors."""
+        return _matmul(self, other)
 
-        Errors (ValueError), in the user's terms:
-          "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
-          "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast."
-          "matmul: both operands need at least 1 dimension, got () @ (3,)."
+    def __matmul__(self, other: "Tensor") -> "Tensor": return _matmul(self, other)
+    def __rmatmul__(self, other: Any) -> "Tensor": return _matmul(self._lift(other, "matmul"), self)
 
-        HINTS:
-        - np.matmul does the work (BLAS) and raises ValueError for every one of these mistakes;
-          only then work out which one it was (checking first would slow every small product).
-        - The inner size of the right operand is b[-2], or b[-1] when it is 1-D.
-        - Otherwise the batch dimensions a[:-2] and b[:-2] were the problem. Op name "matmul".
-        """
-        ### BEGIN SOLUTION
-        other = self._lift(other, "matmul")
-        try:
-            result = np.matmul(self.data, other.data)
-        except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
-            a, b = self.shape, other.shape
-            if self.ndim == 0 or other.ndim == 0:
-                raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ "
-                                 f"{_shape_str(b)}.") from None
-            k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
-            if k_left != k_right:
-                raise ValueError(
-                    f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
-                ) from None
-            raise ValueError(
-                f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
-                f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast."
-            ) from None
-        return Tensor.from_op("matmul", _default_float(result, self, other), self, other)
-        ### END SOLUTION
-
-    def __matmul__(self, other: "Tensor") -> "Tensor":
-        return self.matmul(other)
-
-    def __rmatmul__(self, other: Any) -> "Tensor":
-        return self._lift(other, "matmul").matmul(self)
-
-    # ----- shape manipulation (views) -----
     def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one dimension may be -1 (inferred). A view when possible.
-
-        Error (ValueError): "reshape: cannot arrange the 6 elements of shape (2, 3) as (4, 2)."
-
-        HINTS:
-        - A single tuple/list argument is the whole shape.
-        - self.data.reshape(shape) raises ValueError (or TypeError for non-integer sizes).
-        - Op name "reshape"; module 05 reshapes the gradient back to self.shape.
-        """
-        ### BEGIN SOLUTION
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        try:
-            data = self.data.reshape(shape)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"reshape: cannot arrange the {self.size} elements of shape {_shape_str(self.shape)} "
-                f"as {_shape_str(shape)}."
-            ) from None
-        return Tensor.from_op("reshape", data, self)
-        ### END SOLUTION
+        """reshape(2, 3) or reshape((2, 3)); one size may be -1 (inferred). A view when possible."""
+        return _reshape(self, shape)
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
-        """Swap two dimensions (by default the last two, as in a matrix transpose). A view.
-
-        Errors (ValueError), each naming the shape as _shape_str writes it, e.g. (2, 3): fewer
-        than 2 dimensions; a dimension out of range for the shape.
-
-        HINTS:
-        - A dimension d is valid when -ndim <= d < ndim.
-        - np.swapaxes returns a view; op name "transpose", saved dim0= and dim1=.
-        """
-        ### BEGIN SOLUTION
-        if self.ndim < 2:
-            raise ValueError(f"transpose: needs at least 2 dimensions, shape is {_shape_str(self.shape)}.")
-        for d in (dim0, dim1):
-            if not -self.ndim <= d < self.ndim:
-                raise ValueError(f"transpose: dimension {d} is out of range for shape {_shape_str(self.shape)}.")
-        return Tensor.from_op("transpose", np.swapaxes(self.data, dim0, dim1), self, dim0=dim0, dim1=dim1)
-        ### END SOLUTION
+        """Swap two dimensions (by default the last two, the matrix transpose). A view."""
+        return _transpose(self, dim0, dim1)
 
     @property
     def T(self) -> "Tensor":
         """The matrix transpose of the last two dimensions, like x.transpose(-2, -1)."""
-        return self.transpose(-2, -1)
+        return _transpose(self, -2, -1)
 
-    # ----- indexing -----
     def __getitem__(self, index: Any) -> "Tensor":
-        """Index like NumPy: ints, slices, integer arrays (or tensors), masks and tuples of them.
+        """Index like NumPy (ints, slices, integer arrays or tensors, masks); returns a copy."""
+        return _getitem(self, index)
 
-        The result owns its numbers (a copy, never a view); op name "getitem", saved index=.
-        A bad index raises IndexError naming the tensor's shape.
-
-        HINTS:
-        - _unwrap_index(index) turns Tensors and lists into NumPy arrays.
-        - Basic slicing gives a NumPy view: copy it when np.may_share_memory(result, self.data).
-          (Integer-array indexing already copies; do not copy twice.)
-        """
-        ### BEGIN SOLUTION
-        index = _unwrap_index(index)
-        try:
-            data = self.data[index]
-        except IndexError as e:
-            raise IndexError(f"Invalid index for a tensor of shape {_shape_str(self.shape)}: {e}.") from None
-        if np.may_share_memory(data, self.data):
-            data = data.copy()
-        return Tensor.from_op("getitem", data, self, index=index)
-        ### END SOLUTION
-
-    # ----- comparisons: boolean masks, no gradient -----
-    def _compare(self, op: str, other: Any, fn: Callable) -> "Tensor":
-        """Compare (self, other) element-wise with `fn` (np.less, np.equal, ...) and broadcasting.
-
-        Returns a bool Tensor outside any graph: a comparison has no gradient, so it never
-        requires grad, even when self does (build it with Tensor._wrap, not from_op).
-        Shapes that clash: ValueError naming `op` and both shapes, as in _binary.
-        An operand that is not a number, array or Tensor (None, a string): return NotImplemented,
-        so that Python answers `t == None` with False and `t < None` with its own TypeError.
-
-        HINT: self._lift(other, op) raises TypeError for such an operand.
-        """
-        ### BEGIN SOLUTION
-        try:
-            other = self._lift(other, op)
-        except TypeError:
-            return NotImplemented
-        try:
-            result = fn(self.data, other.data)
-        except ValueError:
-            raise ValueError(
-                f"{op}: shapes {_shape_str(self.shape)} and {_shape_str(other.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1)."
-            ) from None
-        return Tensor._wrap(np.asarray(result))
-        ### END SOLUTION
-
-    def __lt__(self, other: Any) -> "Tensor":
-        return self._compare("<", other, np.less)
-
-    def __le__(self, other: Any) -> "Tensor":
-        return self._compare("<=", other, np.less_equal)
-
-    def __gt__(self, other: Any) -> "Tensor":
-        return self._compare(">", other, np.greater)
-
-    def __ge__(self, other: Any) -> "Tensor":
-        return self._compare(">=", other, np.greater_equal)
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare("==", other, np.equal)
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare("!=", other, np.not_equal)
-
-    # ----- reductions -----
-    def _check_axis(self, op: str, axis: Any) -> int | tuple[int, ...] | None:
-        """Validate `axis` (None, an int, or a tuple/list of ints); return it (a list as a tuple)."""
-        if axis is None:
-            return None
-        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-        rank = max(self.ndim, 1)  # like NumPy, a 0-d tensor accepts axis 0 / -1
-        for a in axes:
-            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-                raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(a).__name__}.")
-            if not -rank <= a < rank:
-                raise ValueError(f"{op}: axis {a} is out of range for shape {_shape_str(self.shape)}.")
-        if len({a % rank for a in axes}) != len(axes):
-            raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
-        return axes if isinstance(axis, (tuple, list)) else axis
+    def __lt__(self, other: Any) -> "Tensor": return _compare("<", self, other, np.less)
+    def __le__(self, other: Any) -> "Tensor": return _compare("<=", self, other, np.less_equal)
+    def __gt__(self, other: Any) -> "Tensor": return _compare(">", self, other, np.greater)
+    def __ge__(self, other: Any) -> "Tensor": return _compare(">=", self, other, np.greater_equal)
+    def __eq__(self, other: Any) -> "Tensor": return _compare("==", self, other, np.equal)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _compare("!=", self, other, np.not_equal)  # type: ignore[override]
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Sum of the elements (over `axis`, or all); op name "sum", saved axis= and keepdims=.
-
-        HINT: axis = self._check_axis("sum", axis), then np.sum(self.data, axis=axis, keepdims=keepdims).
-        """
-        ### BEGIN SOLUTION
-        axis = self._check_axis("sum", axis)
-        data = np.sum(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op("sum", data, self, axis=axis, keepdims=keepdims)
-        ### END SOLUTION
+        """Sum of the elements (over `axis`, or all)."""
+        return _sum(self, axis, keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Average of the elements (over `axis`, or all); float32 for integer tensors. Op name "mean".
-
-        HINT: np.mean(..., dtype=self._float_dtype()) averages integers in float32.
-        """
-        ### BEGIN SOLUTION
-        axis = self._check_axis("mean", axis)
-        data = np.mean(self.data, axis=axis, keepdims=keepdims, dtype=self._float_dtype())
-        return Tensor.from_op("mean", data, self, axis=axis, keepdims=keepdims)
-        ### END SOLUTION
+        """Average of the elements (over `axis`, or all); float32 for integer tensors."""
+        return _mean(self, axis, keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Largest element (over `axis`, or all); op name "max", saved axis= and keepdims=.
-
-        Reducing over an empty dimension raises ValueError naming the shape, e.g. (0, 3) (NumPy
-        raises a ValueError about "zero-size array": catch it and say it in our words).
-        """
-        ### BEGIN SOLUTION
-        axis = self._check_axis("max", axis)
-        try:
-            data = np.max(self.data, axis=axis, keepdims=keepdims)
-        except ValueError:
-            raise ValueError(f"max: there is no maximum of an empty dimension (shape {_shape_str(self.shape)}).") from None
-        return Tensor.from_op("max", data, self, axis=axis, keepdims=keepdims)
-        ### END SOLUTION
+        """Largest element (over `axis`, or all)."""
+        return _max(self, axis, keepdims)
 
     def argmax(self, axis: int | None = None) -> "Tensor":
         """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
         if isinstance(axis, (tuple, list)):
             raise TypeError("argmax: axis must be a single int or None.")
-        axis = self._check_axis("argmax", axis)
+        axis = _check_axis("argmax", axis, self.shape)
         if self.size == 0:
             raise ValueError(f"argmax: the tensor is empty (shape {_shape_str(self.shape)}).")
         return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis), dtype=np.int64))
 
-    # ----- element-wise functions -----
     def exp(self) -> "Tensor":
-        """e ** x element-wise (op name "exp"). Integer tensors give float32.
-
-        HINT: np.exp(self.data, dtype=self._float_dtype()).
-        """
-        ### BEGIN SOLUTION
-        return Tensor.from_op("exp", np.exp(self.data, dtype=self._float_dtype()), self)
-        ### END SOLUTION
+        """e ** x element-wise; integer tensors give float32."""
+        return _elementwise_math("exp", self, np.exp)
 
     def log(self) -> "Tensor":
-        """Natural logarithm element-wise (op name "log"). Integer tensors give float32."""
-        ### BEGIN SOLUTION
-        return Tensor.from_op("log", np.log(self.data, dtype=self._float_dtype()), self)
-        ### END SOLUTION
+        """Natural logarithm element-wise; integer tensors give float32."""
+        return _elementwise_math("log", self, np.log)
 
     def sqrt(self) -> "Tensor":
-        """Square root element-wise (op name "sqrt"). Integer tensors give float32."""
-        ### BEGIN SOLUTION
-        return Tensor.from_op("sqrt", np.sqrt(self.data, dtype=self._float_dtype()), self)
-        ### END SOLUTION
+        """Square root element-wise; integer tensors give float32."""
+        return _elementwise_math("sqrt", self, np.sqrt)
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -1049,36 +743,45 @@ class Tensor:
             )
         autograd_hooks.engine(self, grad, retain_graph)
 
+    # ----- the single door autograd watches -----
+    @staticmethod
+    def from_op(op: str, data: np.ndarray, *inputs: "Tensor", **saved: Any) -> "Tensor":
+        """The Tensor holding `data`, the NumPy result of operation `op` on `inputs`.
 
-_NON_LEAF_GRAD = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
-    "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
-    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
+        Wrap `data` without copying it (a NumPy scalar becomes a 0-d tensor). Record the graph
+        edge only when ALL of these hold: autograd is installed (`autograd_hooks.active`),
+        recording is on (`autograd_hooks.enabled`), and at least one input requires grad. Then
+        the output requires grad too, and `out._grad_fn = rule(inputs, out, **saved)` with the
+        rule `autograd_hooks.rules` holds for `op`.
 
-
-def _unwrap_index(index: Any) -> Any:
-    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError.
-
-    Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
-    float32, the default dtype — or a float array) is refused rather than silently truncated.
-    """
-    if isinstance(index, tuple):
-        return tuple(_unwrap_index(i) for i in index)
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)  # [] selects nothing
-    if isinstance(index, (float, np.floating)) or (isinstance(index, np.ndarray) and index.dtype.kind in "fc"):
-        values = np.array2string(np.asarray(index), threshold=6, separator=", ")
-        raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
-                        f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
-    return index
+        A missing rule is a bug in the module that added the op: NotImplementedError naming the
+        op, e.g. "No backward rule is registered for 'relu'."
+        """
+        ### BEGIN SOLUTION
+        out = Tensor._wrap(np.asarray(data))
+        hooks = autograd_hooks
+        if not (hooks.active and hooks.enabled):
+            return out
+        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
+            if t.requires_grad:
+                rule = hooks.rules.get(op)
+                if rule is None:
+                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
+                out.requires_grad = True
+                out._grad_fn = rule(inputs, out, **saved)
+                break
+        return out
+        ### END SOLUTION
 
 # %% [markdown]
-# ### 🧪 Unit test: creation and properties
+# **Stuck?** (optional) `Tensor._wrap(np.asarray(data))` wraps without a copy. Return it early
+# unless both flags hold; then look for an input with `requires_grad`, and `rules.get(op)`
+# returns `None` for a missing rule.
 #
-# A tensor made from a list of integers is float32; `dtype=` overrides it; the data is a copy
-# (changing the source list or array afterwards changes nothing); bad data raises `TypeError`.
+# ### 🧪 Unit tests: creation, and the socket
+#
+# `from_op` is tested the way module 05 will use it: we install a *fake* engine and rule, check
+# that the graph edge is recorded only when it should be, then restore the hooks as they were.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-creation", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_tensor_creation():
@@ -1091,13 +794,9 @@ def test_unit_tensor_creation():
     scalar = Tensor(3.5)
     assert scalar.shape == () and scalar.ndim == 0 and scalar.item() == 3.5
     assert Tensor(np.zeros((2, 2))).dtype == np.float32  # float64 input → float32
-    assert Tensor(np.zeros(2), dtype=np.float64).dtype == np.float64
     np.testing.assert_array_equal(np.asarray(t), [[1, 2, 3], [4, 5, 6]])
     ### BEGIN HIDDEN TESTS
-    source = np.array([1.0, 2.0], dtype=np.float32)
-    copy = Tensor(source)
-    source[0] = 99.0
-    assert copy.data[0] == 1.0, "Tensor(array) must copy the data"
+    copy = Tensor([1.0, 2.0])
     again = Tensor(copy)
     again.data[1] = -1.0
     assert copy.data[1] == 2.0, "Tensor(tensor) must copy the data"
@@ -1108,14 +807,106 @@ def test_unit_tensor_creation():
 if __name__ == "__main__":
     test_unit_tensor_creation()
 
+# %% nbgrader={"grade": true, "grade_id": "test-tensor-from-op", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_from_op():
+    import pytest
+
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    plain = Tensor.from_op("mul", np.ones(2, np.float32), t)
+    assert isinstance(plain, Tensor) and plain.shape == (2,)
+    if not autograd_hooks.active:
+        assert plain.requires_grad is False  # nothing records before module 05
+
+    saved_state = (dict(autograd_hooks.rules), autograd_hooks.engine, autograd_hooks.enabled)
+    calls = []
+
+    def fake_rule(inputs, output, **saved):
+        calls.append((inputs, saved))
+        return "node"
+
+    try:
+        autograd_hooks.engine = lambda tensor, grad, retain_graph: None
+        autograd_hooks.rules["fake_op"] = fake_rule
+        out = Tensor.from_op("fake_op", np.ones(2), t, Tensor([3.0]), scale=2)
+        assert out.requires_grad and out._grad_fn == "node" and isinstance(out, Tensor)
+        with pytest.warns(UserWarning, match="not a leaf"):
+            assert out.grad is None  # backward() never fills a non-leaf's .grad: PyTorch warns
+        assert calls[0][0][0] is t and calls[0][1] == {"scale": 2}
+        assert not Tensor.from_op("fake_op", np.ones(2), Tensor([1.0])).requires_grad  # no input needs grad
+        autograd_hooks.enabled = False
+        assert Tensor.from_op("fake_op", np.ones(2), t)._grad_fn is None  # recording off (no_grad)
+        autograd_hooks.enabled = True
+        with pytest.raises(NotImplementedError, match="mystery"):
+            Tensor.from_op("mystery", np.ones(2), t)  # the error names the op
+    finally:
+        autograd_hooks.rules.clear()
+        autograd_hooks.rules.update(saved_state[0])
+        autograd_hooks.engine, autograd_hooks.enabled = saved_state[1], saved_state[2]
+    ### BEGIN HIDDEN TESTS
+    wrapped = Tensor.from_op("add", np.float32(3.0))
+    assert wrapped.shape == () and wrapped.dtype == np.float32 and wrapped._grad_fn is None
+    array = np.ones(3, np.float32)
+    assert Tensor.from_op("add", array).data is array  # wrapped, never copied
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_from_op()
+
 # %% [markdown]
-# ### 🧪 Unit test: arithmetic and broadcasting
+# ## 7. Element-wise arithmetic
 #
-# Results must equal NumPy's, keep float32, respect operand order for reflected operators, and
-# broadcast `(3, 1)` with `(1, 4)` to `(3, 4)`.
+# `a + b`, `a - b`, `a * b`, `a / b` combine tensors element by element. Python calls
+# `a.__add__(b)`; when the left operand is a number (`2 - t`), Python calls the *reflected*
+# method `t.__rsub__(2)` — which must keep the operand order (`2 - t`, not `t - 2`). All eight
+# methods call one function, `_elementwise`, with the op's name and its NumPy function.
+#
+# From here on, every operation you write ends the same way: its NumPy result goes through the
+# door, `Tensor.from_op(op_name, result, *inputs, **saved)`, with the inputs in the order the
+# operation used them — that is what module 05's rules will receive.
+#
+# **Explain only on failure.** When shapes clash, NumPy raises `ValueError` ("operands could
+# not be broadcast together…"). We want *your* message, prefixed with the op:
+# `add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1).`
+# Calling `broadcast_shape` *before* every add would give it — and charge every correct add for
+# a check that almost never fails (Complexity Analysis measures the price on your machine).
+# So compute first, and only when NumPy refuses, ask `broadcast_shape` why.
+
+# %% nbgrader={"grade": false, "grade_id": "elementwise", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _elementwise(op: str, a: "Tensor", other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
+    """`a <op> other` element by element, with broadcasting: the work behind + - * /.
+
+    op: "add", "sub", "mul" or "div" (the op name). fn: the NumPy function (np.add, ...).
+    other: a Tensor, a number or an array (make it a Tensor with the given a._lift(other, op)).
+    reverse=True computes fn(other, a): for `2 - t` Python calls t.__rsub__(2).
+    The result's dtype follows _default_float; its inputs are (left, right) in computed order.
+    Shapes that clash: ValueError "<op>: " + broadcast_shape's message, in the user's order, e.g.
+        "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
+    """
+    ### BEGIN SOLUTION
+    b = a._lift(other, op)
+    left, right = (b, a) if reverse else (a, b)
+    try:
+        result = fn(left.data, right.data)
+    except ValueError:  # explained only on failure: a check first would cost every add
+        try:
+            broadcast_shape(left.shape, right.shape)
+        except ValueError as clash:
+            raise ValueError(f"{op}: {clash}") from None
+        raise
+    return Tensor.from_op(op, _default_float(result, left, right), left, right)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Choose `(left, right)` first, then `try: fn(left.data, right.data)`;
+# in `except ValueError`, call `broadcast_shape(left.shape, right.shape)` inside its own
+# `try` and re-raise its message with `f"{op}: {err}"` (`from None` hides NumPy's traceback).
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-arithmetic", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_arithmetic_broadcasting():
+    import pytest
+
     a = Tensor([[1.0, 2.0], [3.0, 4.0]])
     b = Tensor([10.0, 20.0])
     np.testing.assert_array_equal((a + b).data, [[11, 22], [13, 24]])
@@ -1126,24 +917,21 @@ def test_unit_arithmetic_broadcasting():
     np.testing.assert_allclose((1 / a).data, 1 / a.data, rtol=1e-6)
     np.testing.assert_array_equal((3 + a).data, a.data + 3)
     np.testing.assert_array_equal((3 * a).data, a.data * 3)
-    np.testing.assert_array_equal((-a).data, -a.data)
-    np.testing.assert_array_equal((a ** 2).data, [[1, 4], [9, 16]])
-    np.testing.assert_allclose((a ** 0.5).data, np.sqrt(a.data), rtol=1e-6)
     col, row = Tensor([[0.0], [1.0], [2.0]]), Tensor([[10.0, 20.0, 30.0, 40.0]])
     out = col + row
     assert out.shape == (3, 4) and out.data[2, 3] == 42.0
-    for result in (a * 2.0, a + np.ones(2), a ** 2, a / 3, 0.5 - a):
+    for result in (a * 2.0, a + np.ones(2), a / 3, 0.5 - a):
         assert isinstance(result, Tensor) and result.dtype == np.float32
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(2,\) cannot be broadcast"):
+        Tensor(np.ones((2, 3))) + Tensor([1.0, 2.0])
     ### BEGIN HIDDEN TESTS
     left = np.ones(2) + a  # NumPy array on the left still gives a Tensor
     assert isinstance(left, Tensor) and left.dtype == np.float32
     assert (Tensor([1, 2], dtype=np.int64) / 2).dtype == np.float32
     assert (Tensor([1, 2], dtype=np.int64) * a).dtype == np.float32
-    sq = Tensor([4, 9], dtype=np.int64) ** 0.5
-    assert sq.dtype == np.float32 and sq.data.tolist() == [2.0, 3.0]
-    assert (Tensor([2, 4], dtype=np.int64) ** 2).data.tolist() == [4, 16]
-    np.testing.assert_allclose((a ** -1).data, 1 / a.data, rtol=1e-6)
     np.testing.assert_array_equal((a - a).data, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2, 2\)"):
+        np.ones(3) * Tensor(np.ones((2, 2)))  # reflected: both shapes, in the user's order
     ### END HIDDEN TESTS
 
 
@@ -1151,12 +939,160 @@ if __name__ == "__main__":
     test_unit_arithmetic_broadcasting()
 
 # %% [markdown]
-# ### 🧪 Unit test: matrix multiplication
+# ## 8. One-input arithmetic: `-t` and `t ** p`
 #
-# Plain, batched and broadcast-batched products equal `np.matmul`; a vector operand works; the
-# classic inner-dimension mistake gives the message from section 4.
+# Negation and powers take one tensor. The exponent of `**` is a *number*, not a tensor, and
+# autograd needs it (d x**p = p·x**(p-1)), so it is saved: `exponent=`.
+# `Tensor([4, 9], dtype=np.int64) ** 0.5` should be `[2., 3.]` — NumPy would refuse a negative
+# integer power and keep integers for a fractional one — so integer tensors raised to a
+# fractional or negative power compute in float32.
 
-# %% nbgrader={"grade": true, "grade_id": "test-tensor-matmul", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": false, "grade_id": "neg-pow", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _neg(t: "Tensor") -> "Tensor":
+    """-t: every element negated; op name "neg"."""
+    ### BEGIN SOLUTION
+    return Tensor.from_op("neg", -t.data, t)
+    ### END SOLUTION
+
+
+def _pow(t: "Tensor", exponent: Any) -> "Tensor":
+    """t ** exponent element-wise (x ** 2, x ** 0.5, x ** -1); op name "pow", saved exponent=.
+
+    The exponent must be a real number (a bool is not); anything else — a Tensor included —
+    raises TypeError: "** takes a number as exponent, got Tensor."
+    dtype: a float tensor keeps its dtype (float32 stays float32); an integer tensor keeps
+    integers for a whole non-negative exponent, else computes in float32.
+    """
+    ### BEGIN SOLUTION
+    if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+        raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
+    whole = float(exponent).is_integer() and exponent >= 0
+    base = t.data if whole else t.data.astype(t._float_dtype(), copy=False)
+    return Tensor.from_op("pow", base ** base.dtype.type(exponent), t, exponent=exponent)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `isinstance(x, numbers.Real)` accepts ints and floats (and, sadly,
+# bools: test those first). `t.data.astype(t._float_dtype())` gives float32 numbers for an
+# integer tensor, and `base.dtype.type(exponent)` turns the exponent into that dtype.
+
+# %% nbgrader={"grade": true, "grade_id": "test-tensor-neg-pow", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_neg_pow():
+    import pytest
+
+    a = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal((-a).data, -a.data)
+    np.testing.assert_array_equal((a ** 2).data, [[1, 4], [9, 16]])
+    np.testing.assert_allclose((a ** 0.5).data, np.sqrt(a.data), rtol=1e-6)
+    assert (a ** 2).dtype == np.float32 and (-a).dtype == np.float32
+    sq = Tensor([4, 9], dtype=np.int64) ** 0.5
+    assert sq.dtype == np.float32 and sq.data.tolist() == [2.0, 3.0]
+    with pytest.raises(TypeError, match="exponent"):
+        Tensor([1.0]) ** Tensor([2.0])
+    ### BEGIN HIDDEN TESTS
+    assert (Tensor([2, 4], dtype=np.int64) ** 2).data.tolist() == [4, 16]
+    np.testing.assert_allclose((a ** -1).data, 1 / a.data, rtol=1e-6)
+    assert (Tensor([2], dtype=np.int64) ** -1).data.tolist() == [0.5]
+    with pytest.raises(TypeError):
+        a ** True
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_neg_pow()
+
+# %% [markdown]
+# ## 9. Matrix multiplication
+#
+# A neural-network layer is mostly one operation: `x @ W`. For `A` of shape `(n, k)` and `B`
+# of shape `(k, m)`:
+#
+# ```
+#   out[i, j] = Σ_p A[i, p] · B[p, j]          (n, k) @ (k, m) → (n, m)
+#
+#         k               m                m
+#     ┌───────┐       ┌───────┐        ┌───────┐
+#   n │ row i │  @  k │ col j │  =   n │  ·ij  │    the inner sizes k must agree;
+#     └───────┘       └───────┘        └───────┘    they disappear from the result
+# ```
+#
+# **Batched matmul.** With more than two dimensions, the last two are the matrices and all
+# leading dimensions are a *batch*, broadcast by your rule from section 3:
+#
+# ```
+#   (B, n, k) @ (B, k, m) → (B, n, m)      e.g. attention scores per sequence
+#   (B, n, k) @    (k, m) → (B, n, m)      one weight matrix shared by the batch
+#   (H, 1, n, k) @ (1, B, k, m) → (H, B, n, m)   batch dims (H, 1) and (1, B) broadcast
+# ```
+#
+# A 1-d operand is a vector: `(n, k) @ (k,) → (n,)`; `(k,) @ (k,)` is a 0-d dot product.
+#
+# **Why BLAS?** The formula is three nested loops: `n·k·m` multiply-adds. `np.matmul` hands them
+# to BLAS (OpenBLAS/MKL), which tiles the matrices to fit in cache, uses SIMD instructions and
+# all CPU cores. Complexity Analysis times a Python triple loop against it on your machine.
+#
+# **Errors.** A wrong inner dimension is the most common bug in deep-learning code. NumPy refuses
+# each mistake with a `ValueError`; only then do we work out which mistake it was — so a correct
+# product pays nothing for the message. First, that diagnosis, over shapes alone.
+
+# %% nbgrader={"grade": false, "grade_id": "matmul-error", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> str:
+    """The message for a matmul of shapes `a` @ `b` that NumPy refused. One of three mistakes:
+
+    "matmul: both operands need at least 1 dimension, got () @ (3,)."
+    "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
+          (the inner size of the right operand is its second-to-last, or its only one if 1-D)
+    "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast."
+          (the batch dimensions are all but the last two)
+    """
+    ### BEGIN SOLUTION
+    if len(a) == 0 or len(b) == 0:
+        return f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ {_shape_str(b)}."
+    k_left, k_right = a[-1], (b[-2] if len(b) > 1 else b[-1])
+    if k_left != k_right:
+        return f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
+    return (f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
+            f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast.")
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-matmul-error", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+def test_unit_matmul_error():
+    assert _matmul_error((2, 3), (4, 5)) == "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
+    assert _matmul_error((2, 3), (4,)) == "matmul: (2, 3) @ (4,) — inner dimensions 3 and 4 differ."
+    assert "at least 1 dimension" in _matmul_error((), (3,))
+    ### BEGIN HIDDEN TESTS
+    assert _matmul_error((2, 2, 3), (3, 3, 4)) == (
+        "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast.")
+    assert "at least 1 dimension" in _matmul_error((3,), ())
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_matmul_error()
+
+# %% [markdown]
+# Now the product itself: `np.matmul` does the work, `_matmul_error` explains a refusal.
+
+# %% nbgrader={"grade": false, "grade_id": "matmul", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _matmul(a: "Tensor", other: Any) -> "Tensor":
+    """a @ other with NumPy's rules (2-D, batched, vectors); op name "matmul".
+
+    other may be a Tensor or an array (a._lift(other, "matmul")). The result's dtype follows
+    _default_float. A refused product: ValueError with _matmul_error's message.
+    """
+    ### BEGIN SOLUTION
+    b = a._lift(other, "matmul")
+    try:
+        result = np.matmul(a.data, b.data)
+    except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
+        raise ValueError(_matmul_error(a.shape, b.shape)) from None
+    return Tensor.from_op("matmul", _default_float(result, a, b), a, b)
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-tensor-matmul", "locked": true, "points": 7, "schema_version": 3, "solution": false}
 def test_unit_matmul():
     import pytest
 
@@ -1187,13 +1123,85 @@ if __name__ == "__main__":
     test_unit_matmul()
 
 # %% [markdown]
-# ### 🧪 Unit test: reshape and transpose
+# ## 10. Views and copies: `reshape` and `transpose`
 #
-# Shapes come out right, `-1` is inferred, and both operations are *views*: they share memory
-# with the original.
+# The numbers of a tensor do not live in a grid. They live in **one contiguous block of
+# memory**, and the array finds element `[i, j]` through its **strides** — how many bytes to jump
+# to move one step along each dimension:
+#
+# ```
+#   logical view, shape (2, 3)         memory: one flat buffer of 6 float32 (24 bytes)
+#   ┌─────┬─────┬─────┐                ┌─────┬─────┬─────┬─────┬─────┬─────┐
+#   │  0  │  1  │  2  │                │  0  │  1  │  2  │  3  │  4  │  5  │
+#   ├─────┼─────┼─────┤                └─────┴─────┴─────┴─────┴─────┴─────┘
+#   │  3  │  4  │  5  │                 byte 0    4     8    12    16    20
+#   └─────┴─────┴─────┘
+#   strides = (12, 4): +12 bytes for the next row, +4 bytes for the next column
+#
+#   x.reshape(3, 2)  → strides (8, 4)      [[0 1] [2 3] [4 5]]     same buffer, O(1)
+#   x.transpose()    → strides (4, 12)     [[0 3] [1 4] [2 5]]     same buffer, O(1) — now NOT
+#                                                                  contiguous: row order jumps around
+# ```
+#
+# Many operations only change shape and strides, never the numbers: both are **views**. A
+# reshape *after* a transpose cannot always be expressed with strides; then NumPy copies
+# (PyTorch's `view()` refuses and asks for `.contiguous()`; its `reshape()` copies silently).
+# Because views share memory, writing into one (`view.data[0] = 7`) changes the other — exactly
+# as in NumPy and PyTorch. Optimizers update parameters in place through `.data`, which is why
+# this matters.
+#
+# `transpose(dim0=-2, dim1=-1)` swaps two dimensions — by default the last two, the matrix
+# transpose (PyTorch's `x.transpose(-2, -1)`, used in attention). Module 05 uses the saved `dim0`,
+# `dim1` to swap the gradient back, and reshapes a reshape's gradient back to the input's shape.
+
+# %% nbgrader={"grade": false, "grade_id": "shape-ops", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _reshape(t: "Tensor", shape: tuple) -> "Tensor":
+    """t with a new shape, a view when possible; op name "reshape".
+
+    shape: the arguments of t.reshape(...): (2, 3) from reshape(2, 3), or ((2, 3),) from
+    reshape((2, 3)) — one tuple or list argument is the whole shape. One size may be -1.
+    An impossible shape (or a size that is not an integer): ValueError, e.g.
+        "reshape: cannot arrange the 6 elements of shape (2, 3) as (4, 2)."
+    """
+    ### BEGIN SOLUTION
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        data = t.data.reshape(shape)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"reshape: cannot arrange the {t.size} elements of shape {_shape_str(t.shape)} "
+            f"as {_shape_str(shape)}."
+        ) from None
+    return Tensor.from_op("reshape", data, t)
+    ### END SOLUTION
+
+
+def _transpose(t: "Tensor", dim0: int, dim1: int) -> "Tensor":
+    """t with dimensions dim0 and dim1 swapped: a view. Op name "transpose", saved dim0= and dim1=.
+
+    ValueError, naming the shape as _shape_str writes it (e.g. (2, 3)), when t has fewer than 2
+    dimensions, or when a dimension is out of range (valid: -ndim <= d < ndim).
+    """
+    ### BEGIN SOLUTION
+    if t.ndim < 2:
+        raise ValueError(f"transpose: needs at least 2 dimensions, shape is {_shape_str(t.shape)}.")
+    for d in (dim0, dim1):
+        if not -t.ndim <= d < t.ndim:
+            raise ValueError(f"transpose: dimension {d} is out of range for shape {_shape_str(t.shape)}.")
+    return Tensor.from_op("transpose", np.swapaxes(t.data, dim0, dim1), t, dim0=dim0, dim1=dim1)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) The array method `t.data.reshape(shape)` raises `ValueError` (or
+# `TypeError` for non-integer sizes). `np.swapaxes(data, dim0, dim1)` is the view-returning
+# transpose.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-shape", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_shape_ops():
+    import pytest
+
     t = Tensor(np.arange(6))
     assert t.reshape(2, 3).shape == (2, 3) and t.reshape((3, -1)).shape == (3, 2)
     assert t.reshape([6]).shape == (6,)
@@ -1206,10 +1214,16 @@ def test_unit_shape_ops():
     assert m.T.data.tolist() == mt.data.tolist()
     cube = Tensor(np.zeros((2, 3, 4)))
     assert cube.transpose().shape == (2, 4, 3) and cube.transpose(0, 2).shape == (4, 3, 2)
+    with pytest.raises(ValueError, match=r"\(6,\).*\(4, 2\)"):
+        t.reshape(4, 2)
+    with pytest.raises(ValueError, match=r"\(2, 3\)"):
+        m.transpose(0, 2)  # dimension 2 does not exist in shape (2, 3)
     ### BEGIN HIDDEN TESTS
     assert cube.reshape(-1).shape == (24,) and cube.reshape(2, -1).shape == (2, 12)
     assert cube.transpose(-3, -1).shape == (4, 3, 2)
     assert Tensor([5.0]).reshape(()).shape == ()
+    with pytest.raises(ValueError, match=r"\(2,\)"):
+        Tensor([1.0, 2.0]).transpose()  # fewer than 2 dimensions: the error names the shape
     ### END HIDDEN TESTS
 
 
@@ -1217,10 +1231,74 @@ if __name__ == "__main__":
     test_unit_shape_ops()
 
 # %% [markdown]
-# ### 🧪 Unit test: indexing
+# ## 11. Indexing and comparisons
 #
-# Integers, slices, integer arrays (lists, arrays, tensors) and masks give NumPy's answers, and
-# the result is a copy: writing into it leaves the original alone. A float index is a `TypeError`.
+# `t[index]` accepts what NumPy accepts:
+#
+# ```
+#   x = [[0, 1, 2],            x[1]          → [3, 4, 5]        int: drops a dimension
+#        [3, 4, 5]]            x[:, 1:]      → [[1, 2], [4, 5]] slice: keeps it
+#   shape (2, 3)               x[-1, -1]     → 5 (0-d)          negative counts from the end
+#                              x[[1, 0, 1]]  → rows 1, 0, 1     integer array: gather
+#                              x[[0, 1], [2, 0]] → [2, 3]       pairs (row, col)
+#                              x[x > 2]      → [3, 4, 5]        boolean mask
+# ```
+#
+# Integer-array indexing ("gather") is a workhorse: an embedding layer is `weight[token_ids]`;
+# cross-entropy picks each sample's probability of its true class with
+# `probs[np.arange(N), targets]`. **A float index is refused** with a `TypeError`: our default
+# dtype is float32, so `Tensor([1.9])` is a float tensor, and quietly truncating it to element 1
+# would turn a bug upstream into a wrong answer. Integer index tensors say so:
+# `Tensor(ids, dtype=np.int64)`, as in PyTorch. The given `_unwrap_index` does this check and
+# turns Tensors and lists inside an index into NumPy arrays.
+#
+# **Design decision — indexing copies.** NumPy and PyTorch return a *view* for slices. PyTorch
+# can afford it because every tensor carries a *version counter*: modify a view in place after
+# autograd saved it, and `backward()` raises instead of computing a wrong gradient. TinyTorch's
+# `t[...]` always returns a tensor that owns its numbers: writing into it never changes `t`, and
+# the cost is one copy of the selected elements (integer-array indexing already copies: do not
+# copy twice).
+
+# %% nbgrader={"grade": false, "grade_id": "getitem", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _unwrap_index(index: Any) -> Any:
+    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError. Given.
+
+    Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
+    float32, the default dtype — or a float array) is refused rather than silently truncated.
+    """
+    if isinstance(index, tuple):
+        return tuple(_unwrap_index(i) for i in index)
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, list):
+        index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)  # [] selects nothing
+    if isinstance(index, (float, np.floating)) or (isinstance(index, np.ndarray) and index.dtype.kind in "fc"):
+        values = np.array2string(np.asarray(index), threshold=6, separator=", ")
+        raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
+                        f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
+    return index
+
+
+def _getitem(t: "Tensor", index: Any) -> "Tensor":
+    """t[index]: a tensor that owns its numbers (never a view of t); op name "getitem",
+    saved index= (the index after _unwrap_index). An index out of range: IndexError naming
+    t's shape, e.g. "... shape (2, 3) ...".
+    """
+    ### BEGIN SOLUTION
+    index = _unwrap_index(index)
+    try:
+        data = t.data[index]
+    except IndexError as e:
+        raise IndexError(f"Invalid index for a tensor of shape {_shape_str(t.shape)}: {e}.") from None
+    if np.may_share_memory(data, t.data):
+        data = data.copy()
+    return Tensor.from_op("getitem", data, t, index=index)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `np.may_share_memory(result, t.data)` is true for a basic slice (a
+# view): copy it then (`.copy()`), and only then.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-indexing", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_indexing():
@@ -1240,6 +1318,8 @@ def test_unit_indexing():
     assert m.data[0, 0] == 0.0, "indexing must return a copy"
     with pytest.raises(TypeError):
         m[Tensor([1.9])]  # float32, the default dtype: never silently element 1
+    with pytest.raises(IndexError, match=r"\(2, 3\)"):  # names the tensor's shape
+        m[5]
     ### BEGIN HIDDEN TESTS
     piece = m[:, :2]
     piece.data[:] = -1.0
@@ -1256,10 +1336,43 @@ if __name__ == "__main__":
     test_unit_indexing()
 
 # %% [markdown]
-# ### 🧪 Unit test: comparisons and masks
+# ### Comparisons make masks
 #
-# All six comparisons give bool tensors equal to NumPy's, broadcast, never require grad, and
-# index as masks; `bool()` needs exactly one element; tensors stay usable in sets and dicts.
+# `x > 2`, `x <= y`, `x == 0`, `x != y` compare element by element, broadcasting like
+# arithmetic, and return a **boolean tensor** — the mask of the table above. A comparison has
+# **no gradient**: nudging `x` a little does not change `x > 2` (the answer jumps, it does not
+# slope). So its result is built outside any graph (`Tensor._wrap`, not `from_op`) and never
+# requires grad. The gradient of `x[x > 2]` still flows — through the *indexing*.
+#
+# Two consequences of `==` returning a tensor: `bool(t)` of several elements is ambiguous and
+# raises (given); and tensors are hashed by identity (given), so sets of parameters still work.
+# An operand that is not a number, array or tensor (`t == None`) is not an error: return
+# `NotImplemented`, and Python falls back to its default (`False` for `==`, a `TypeError` for `<`).
+
+# %% nbgrader={"grade": false, "grade_id": "compare", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _compare(op: str, a: "Tensor", other: Any, fn: Callable) -> "Tensor":
+    """Compare (a, other) element-wise with `fn` and broadcasting: a bool Tensor, outside any graph.
+
+    op: "<", "<=", ">", ">=", "==" or "!=". An operand the given a._lift refuses (None, a
+    string): return NotImplemented. Shapes that clash: ValueError "<op>: " + broadcast_shape's
+    message, as in _elementwise.
+    """
+    ### BEGIN SOLUTION
+    try:
+        b = a._lift(other, op)
+    except TypeError:
+        return NotImplemented
+    try:
+        result = fn(a.data, b.data)
+    except ValueError:
+        try:
+            broadcast_shape(a.shape, b.shape)
+        except ValueError as clash:
+            raise ValueError(f"{op}: {clash}") from None
+        raise
+    return Tensor._wrap(np.asarray(result))
+    ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-comparisons", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_comparisons():
@@ -1279,8 +1392,6 @@ def test_unit_comparisons():
     assert bool(Tensor([3.0]) > 2) is True and not Tensor(0.0)
     with pytest.raises(RuntimeError):
         bool(x > 2)  # six elements: any? all? ambiguous
-    with pytest.raises(RuntimeError):
-        bool(Tensor([]))
     assert (x == None) is False  # noqa: E711 — not a number: Python's default answer
     assert len({x, Tensor([1.0]), x}) == 2 and {x: "w"}[x] == "w"  # hashable, by identity
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(2,\)"):
@@ -1290,6 +1401,8 @@ def test_unit_comparisons():
     assert isinstance(left, Tensor) and left.data.tolist() == [True, False, True]
     assert (Tensor([1, 2], dtype=np.int64) >= 2).data.tolist() == [False, True]
     assert (x != x).data.sum() == 0 and (x <= x).data.all()
+    with pytest.raises(TypeError):
+        x < None
     ### END HIDDEN TESTS
 
 
@@ -1297,13 +1410,65 @@ if __name__ == "__main__":
     test_unit_comparisons()
 
 # %% [markdown]
-# ### 🧪 Unit test: reductions
+# ## 12. Reductions and element-wise math
 #
-# `sum`, `mean` and `max` over all elements, one axis, a negative axis or several axes, with and
-# without `keepdims`; `argmax` gives indices.
+# With `_check_axis` written, the reductions are short. `keepdims=True` keeps each reduced
+# dimension with size 1, so the result **broadcasts back** against the input — that is how you
+# normalise rows:
+#
+# ```
+#   x / x.sum(axis=1, keepdims=True)      (2, 3) / (2, 1) → (2, 3), every row sums to 1
+#   x / x.sum(axis=1)                     (2, 3) / (2,)   → ValueError (or, for square x,
+#                                                           a silent wrong answer!)
+# ```
+#
+# Each reduction saves `axis=` (as `_check_axis` returned it) and `keepdims=` for module 05.
+# `mean` of an integer tensor is a float (float32: a mean of integers is rarely an integer).
+# `max` over an empty dimension has no answer. `argmax` (given) returns int64 indices and has no
+# gradient, so it builds its result without `from_op`.
+
+# %% nbgrader={"grade": false, "grade_id": "reductions", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _sum(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Sum of t's elements over `axis` (None: all); op name "sum", saved axis= and keepdims=."""
+    ### BEGIN SOLUTION
+    axis = _check_axis("sum", axis, t.shape)
+    return Tensor.from_op("sum", np.sum(t.data, axis=axis, keepdims=keepdims), t, axis=axis, keepdims=keepdims)
+    ### END SOLUTION
+
+
+def _mean(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Average over `axis` (None: all), in t's float dtype (float32 for integer tensors);
+    op name "mean", saved axis= and keepdims=."""
+    ### BEGIN SOLUTION
+    axis = _check_axis("mean", axis, t.shape)
+    data = np.mean(t.data, axis=axis, keepdims=keepdims, dtype=t._float_dtype())
+    return Tensor.from_op("mean", data, t, axis=axis, keepdims=keepdims)
+    ### END SOLUTION
+
+
+def _max(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Largest element over `axis` (None: all); op name "max", saved axis= and keepdims=.
+    Over an empty dimension: ValueError naming the shape, e.g. "... (shape (0, 3))."
+    """
+    ### BEGIN SOLUTION
+    axis = _check_axis("max", axis, t.shape)
+    try:
+        data = np.max(t.data, axis=axis, keepdims=keepdims)
+    except ValueError:
+        raise ValueError(f"max: there is no maximum of an empty dimension (shape {_shape_str(t.shape)}).") from None
+    return Tensor.from_op("max", data, t, axis=axis, keepdims=keepdims)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `np.sum`, `np.mean` and `np.max` take `axis=` and `keepdims=`;
+# `np.mean(..., dtype=t._float_dtype())` averages integers in float32. `np.max` of an empty
+# dimension raises `ValueError` ("zero-size array"): catch it and say it in your words.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-reductions", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_reductions():
+    import pytest
+
     m = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     assert m.sum().shape == () and m.sum().item() == 21.0
     assert m.sum(axis=0).data.tolist() == [5, 7, 9]
@@ -1319,6 +1484,8 @@ def test_unit_reductions():
     assert m.argmax(axis=1).data.tolist() == [2, 2] and m.argmax().item() == 5
     normalised = m / m.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(normalised.sum(axis=1).data, [1.0, 1.0], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"sum: axis 2 is out of range for shape \(2, 3\)"):
+        m.sum(axis=2)
     ### BEGIN HIDDEN TESTS
     ints = Tensor([1, 2], dtype=np.int64)
     assert ints.mean().dtype == np.float32 and ints.mean().item() == 1.5
@@ -1326,6 +1493,8 @@ def test_unit_reductions():
     assert m.sum(axis=[0, 1]).item() == 21.0
     empty_rows = Tensor(np.zeros((0, 3)))
     assert empty_rows.max(axis=1).shape == (0,) and empty_rows.sum().item() == 0.0
+    with pytest.raises(ValueError, match=r"\(0, 3\)"):
+        empty_rows.max(axis=0)  # an empty dimension: the error names the shape
     ### END HIDDEN TESTS
 
 
@@ -1333,9 +1502,23 @@ if __name__ == "__main__":
     test_unit_reductions()
 
 # %% [markdown]
-# ### 🧪 Unit test: element-wise math
+# ### `exp`, `log`, `sqrt`
 #
-# `exp`, `log` and `sqrt` equal NumPy's, stay float32, and turn integers into float32.
+# Softmax needs `exp`, cross-entropy `log`, normalisation and Adam `sqrt`. Each is one NumPy
+# call — and still one `from_op` each, with its own op name, because each needs its own backward
+# rule (`d exp(x) = exp(x)`, `d log(x) = 1/x`, `d sqrt(x) = 1/(2 sqrt(x))`). Numerical stability
+# is the caller's job: `exp(1000)` overflows float32 and NumPy warns — which TinyTorch's test
+# suite treats as an error. Module 02 shows the standard trick (subtract the max first).
+
+# %% nbgrader={"grade": false, "grade_id": "elementwise-math", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _elementwise_math(op: str, t: "Tensor", fn: Callable) -> "Tensor":
+    """fn (np.exp, np.log or np.sqrt) applied to every element of t; op name `op`.
+    The result has t's float dtype: float64 stays float64, anything else is float32.
+    """
+    ### BEGIN SOLUTION
+    return Tensor.from_op(op, fn(t.data, dtype=t._float_dtype()), t)
+    ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-elementwise", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_elementwise_math():
@@ -1358,65 +1541,23 @@ if __name__ == "__main__":
     test_unit_elementwise_math()
 
 # %% [markdown]
-# ### 🧪 Unit test: error messages
+# ## 13. Dormant gradients, and every error in the user's terms
 #
-# Every mistake a user can make gets the right exception type and a message in their terms:
-# which operation, which shapes, which dimension.
-
-# %% nbgrader={"grade": true, "grade_id": "test-tensor-errors", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-def test_unit_error_messages():
-    import pytest
-
-    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(2,\) cannot be broadcast"):
-        Tensor(np.ones((2, 3))) + Tensor([1.0, 2.0])
-    with pytest.raises(ValueError, match=r"\(3,\).*\(2, 2\)"):
-        np.ones(3) * Tensor(np.ones((2, 2)))  # reflected: both shapes, in the user's order
-    with pytest.raises(ValueError, match=r"matmul: \(2, 3\) @ \(4, 5\) — inner dimensions 3 and 4 differ"):
-        Tensor(np.ones((2, 3))).matmul(Tensor(np.ones((4, 5))))
-    with pytest.raises(ValueError, match=r"\(6,\).*\(4, 2\)"):
-        Tensor(np.arange(6)).reshape(4, 2)
-    with pytest.raises(ValueError, match=r"\(2, 3\)"):
-        Tensor(np.ones((2, 3))).transpose(0, 2)  # dimension 2 does not exist in shape (2, 3)
-    with pytest.raises(ValueError, match=r"sum: axis 2 is out of range for shape \(2, 3\)"):
-        Tensor(np.ones((2, 3))).sum(axis=2)  # the given _check_axis words it
-    with pytest.raises(IndexError, match=r"\(2, 3\)"):  # names the tensor's shape
-        Tensor(np.ones((2, 3)))[5]
-    for not_numbers in ([[1, 2], [3]], [None, 1.0], "abc", ["a"], ["1.5"], np.array([1.0, None], dtype=object)):
-        with pytest.raises(TypeError):
-            Tensor(not_numbers)
-    with pytest.raises(TypeError, match="exponent"):
-        Tensor([1.0]) ** Tensor([2.0])
-    ### BEGIN HIDDEN TESTS
-    with pytest.raises(TypeError, match="NoneType"):
-        Tensor([1.0]) + None  # the given _lift names the operand's type
-    with pytest.raises(TypeError, match="int64"):
-        Tensor([1, 2], dtype=np.int64, requires_grad=True)  # the error names the dtype
-    with pytest.raises(TypeError, match="None"):
-        Tensor(None)
-    with pytest.raises(ValueError, match=r"\(2,\)"):
-        Tensor([1.0, 2.0]).transpose()  # fewer than 2 dimensions: the error names the shape
-    with pytest.raises(ValueError, match=r"axis -3 is out of range for shape \(2, 3\)"):
-        Tensor(np.ones((2, 3))).mean(axis=-3)
-    with pytest.raises(ValueError, match=r"\(0, 3\)"):
-        Tensor(np.zeros((0, 3))).max(axis=0)  # an empty dimension: the error names the shape
-    with pytest.raises(TypeError):
-        Tensor([1.0], dtype=str)
-    with pytest.raises(ValueError, match="same dimension twice"):
-        Tensor(np.ones((2, 3))).sum(axis=(1, -1))
-    with pytest.raises(ValueError, match=r"item\(\) needs a tensor with one element"):
-        Tensor([1.0, 2.0]).item()
-    ### END HIDDEN TESTS
-
-
-if __name__ == "__main__":
-    test_unit_error_messages()
-
-# %% [markdown]
-# ### 🧪 Unit test: dormant gradients and the autograd socket
+# Every tensor carries three gradient fields from the start (given in the class):
 #
-# `backward()` explains that autograd comes in module 05. And `from_op` is tested the way module
-# 05 will use it: we install a *fake* engine and rule, check that the graph edge is recorded only
-# when it should be, then restore the hooks exactly as they were.
+# - `requires_grad` — should gradients flow into this tensor? (Parameters: yes. Data: no.)
+#   Only floating-point tensors may require gradients (your `_as_array` checks it).
+# - `grad` — where `backward()` will accumulate d(loss)/d(this tensor); `None` until then.
+#   Only **leaves** — tensors you created — receive one; reading `.grad` of an op's result
+#   inside a graph warns (a `UserWarning`, PyTorch's message).
+# - `_grad_fn` — the graph node that produced this tensor, set by `from_op` once module 05
+#   registers rules.
+#
+# `backward()` delegates to `autograd_hooks.engine`; until module 05 installs one, it raises a
+# `RuntimeError` telling you where autograd comes from. `detach()` returns the same numbers cut
+# off from any graph (sharing memory, like PyTorch's). The last test runs the whole class
+# together, and checks that every mistake a user can make gets the right exception type and a
+# message in their terms.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-dormant-grad", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_dormant_gradients():
@@ -1434,40 +1575,44 @@ def test_unit_dormant_gradients():
         with pytest.raises(RuntimeError, match="module 05"):
             y.backward()
     assert t.detach().requires_grad is False and np.shares_memory(t.detach().data, t.data)
-
-    saved_state = (dict(autograd_hooks.rules), autograd_hooks.engine, autograd_hooks.enabled)
-    calls = []
-
-    def fake_rule(inputs, output, **saved):
-        calls.append((inputs, saved))
-        return "node"
-
-    try:
-        autograd_hooks.engine = lambda tensor, grad, retain_graph: None
-        autograd_hooks.rules["fake_op"] = fake_rule
-        out = Tensor.from_op("fake_op", np.ones(2), t, Tensor([3.0]), scale=2)
-        assert out.requires_grad and out._grad_fn == "node" and isinstance(out, Tensor)
-        with pytest.warns(UserWarning, match="not a leaf"):
-            assert out.grad is None  # backward() never fills a non-leaf's .grad: PyTorch warns
-        assert calls[0][0][0] is t and calls[0][1] == {"scale": 2}
-        assert not Tensor.from_op("fake_op", np.ones(2), Tensor([1.0])).requires_grad  # no input needs grad
-        autograd_hooks.enabled = False
-        assert Tensor.from_op("fake_op", np.ones(2), t)._grad_fn is None  # recording off (no_grad)
-        autograd_hooks.enabled = True
-        with pytest.raises(NotImplementedError, match="mystery"):
-            Tensor.from_op("mystery", np.ones(2), t)  # the error names the op
-    finally:
-        autograd_hooks.rules.clear()
-        autograd_hooks.rules.update(saved_state[0])
-        autograd_hooks.engine, autograd_hooks.enabled = saved_state[1], saved_state[2]
     ### BEGIN HIDDEN TESTS
-    wrapped = Tensor.from_op("add", np.float32(3.0))
-    assert wrapped.shape == () and wrapped.dtype == np.float32 and wrapped._grad_fn is None
+    assert repr(t) == "Tensor([1., 2.], requires_grad=True)"
     ### END HIDDEN TESTS
 
 
 if __name__ == "__main__":
     test_unit_dormant_gradients()
+
+# %% nbgrader={"grade": true, "grade_id": "test-tensor-errors", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unit_error_messages():
+    import pytest
+
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(2,\) cannot be broadcast"):
+        Tensor(np.ones((2, 3))) + Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"matmul: \(2, 3\) @ \(4, 5\) — inner dimensions 3 and 4 differ"):
+        Tensor(np.ones((2, 3))).matmul(Tensor(np.ones((4, 5))))
+    with pytest.raises(ValueError, match=r"sum: axis 2 is out of range for shape \(2, 3\)"):
+        Tensor(np.ones((2, 3))).sum(axis=2)
+    ### BEGIN HIDDEN TESTS
+    with pytest.raises(TypeError, match="NoneType"):
+        Tensor([1.0]) + None  # the given _lift names the operand's type
+    with pytest.raises(TypeError, match="int64"):
+        Tensor([1, 2], dtype=np.int64, requires_grad=True)  # the error names the dtype
+    with pytest.raises(TypeError, match="None"):
+        Tensor(None)
+    with pytest.raises(ValueError, match=r"axis -3 is out of range for shape \(2, 3\)"):
+        Tensor(np.ones((2, 3))).mean(axis=-3)
+    with pytest.raises(TypeError):
+        Tensor([1.0], dtype=str)
+    with pytest.raises(ValueError, match="same dimension twice"):
+        Tensor(np.ones((2, 3))).sum(axis=(1, -1))
+    with pytest.raises(ValueError, match=r"item\(\) needs a tensor with one element"):
+        Tensor([1.0, 2.0]).item()
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_error_messages()
 
 # %% [markdown]
 # ## Complexity Analysis
@@ -1493,23 +1638,36 @@ if __name__ == "__main__":
 # element-wise ops (one pass instead of three) is a major optimisation in production compilers,
 # and why a model's speed is mostly the speed of its matmuls.
 #
-# The function below measures this scaling on your machine: doubling `n` multiplies the
-# element-wise time by about 4 (n² elements) and the matmul time by about 8 (n³ flops), and shows
-# what a Python loop would cost.
+# `measure_complexity()` measures this on your machine and prints which machine it was: doubling
+# `n` multiplies the element-wise time by about 4 (n² elements) and the matmul time by about 8
+# (n³ flops); a Python triple loop is timed against BLAS; and it prices section 7's choice —
+# what checking `broadcast_shape` before every add would cost, next to the add itself.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
-def measure_complexity():
-    """Time element-wise add vs matmul as the matrix side doubles; compare with a Python loop."""
+def machine_line() -> str:
+    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
+    import os
+    import platform
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+
+
+def best_time(fn, repeats=5):
+    """The fastest of `repeats` runs of fn(), in seconds."""
     import time
 
-    def best_time(fn, repeats=5):
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - start)
-        return best
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
 
+
+def measure_complexity():
+    """Time add vs matmul as the matrix side doubles; a Python loop vs BLAS; the price of a check."""
+    print(machine_line())
     rng = np.random.default_rng(0)
     print(f"{'n':>6} {'add (ms)':>10} {'matmul (ms)':>12} {'matmul GFLOP/s':>15}")
     for n in (128, 256, 512):
@@ -1528,8 +1686,19 @@ def measure_complexity():
         return out
 
     t_loop, t_blas = best_time(python_matmul, repeats=1), best_time(lambda: Tensor(a) @ Tensor(b))
-    print(f"\n{n}x{n} matmul: Python loops {t_loop * 1e3:.1f} ms, BLAS {t_blas * 1e3:.3f} ms "
-          f"({t_loop / t_blas:,.0f}x faster)")
+    steps = n ** 3
+    print(f"\n{n}x{n} matmul: Python loops {t_loop * 1e3:.1f} ms ({t_loop / steps * 1e9:.0f} ns per multiply-add), "
+          f"BLAS {t_blas * 1e3:.3f} ms ({t_loop / t_blas:,.0f}x faster)")
+    print(f"at that rate a 512x512 product in Python loops would take {t_loop / steps * 512 ** 3:.0f} s")
+
+    x, y = Tensor(np.ones(8)), Tensor(np.ones(8))
+    loops = 20_000
+    t_small_add = best_time(lambda: [x + y for _ in range(loops)]) / loops
+    t_check = best_time(lambda: [broadcast_shape(x.shape, y.shape) for _ in range(loops)]) / loops
+    t_np_check = best_time(lambda: [np.broadcast_shapes(x.shape, y.shape) for _ in range(loops)]) / loops
+    print(f"\nan add of two 8-element tensors: {t_small_add * 1e6:.2f} µs; checking the shapes first would add "
+          f"{t_check * 1e6:.2f} µs (your broadcast_shape) or {t_np_check * 1e6:.2f} µs (np.broadcast_shapes) "
+          f"— {t_check / t_small_add:.0%} / {t_np_check / t_small_add:.0%} of the add, on every call")
 
 
 if __name__ == "__main__":
@@ -1597,42 +1766,27 @@ if __name__ == "__main__":
 # Your `Tensor` and `torch.Tensor` agree on the interface; underneath, PyTorch makes different
 # trade-offs for scale.
 #
-# **Storage + strides, exposed.** A `torch.Tensor` is a view object — sizes, strides, a storage
-# offset, a dtype, a device — over a reference-counted `Storage` (the raw buffer). Many tensors
-# can share one storage; `x.view(...)`, `x.transpose(...)`, `x[2:5]`, `x.expand(...)` are all O(1)
-# views. `x.is_contiguous()` and `x.contiguous()` let you control the layout, because kernels are
-# faster on contiguous memory. We get the same mechanism from NumPy's `ndarray` but hide it,
-# and copy on indexing (section 6).
-#
-# **Version counters.** Because views are everywhere, PyTorch counts in-place writes to each
-# storage. Autograd remembers the version of every tensor it saves; if you modify it in place
-# before `backward()`, you get "one of the variables needed for gradient computation has been
-# modified by an inplace operation" instead of a silently wrong gradient.
-#
-# **Dtype promotion.** PyTorch has explicit rules (`torch.result_type`): a category order
-# bool < integer < floating; Python numbers do not raise the precision of a tensor
-# (`float32_tensor * 2.5` stays float32); an integer tensor combined with a float number becomes
-# the *default* dtype (float32, changeable with `torch.set_default_dtype`). NumPy 2 follows similar
-# "weak scalar" rules but promotes int64 + float32 to float64 — which is why our `_default_float`
-# exists. Low-precision dtypes (float16, bfloat16, float8, int8) are first-class in PyTorch; their
-# kernels accumulate in float32 to keep sums accurate.
-#
-# **Devices.** Every PyTorch tensor lives on a device (`cpu`, `cuda:0`, `mps`); operations on
-# GPU tensors are queued asynchronously on a stream, memory comes from a caching allocator
-# (freeing a tensor returns its block to PyTorch, not to the driver), and moving data with
-# `.to("cuda")` is explicit because the PCIe transfer is often the bottleneck. TinyTorch is
-# CPU-only: NumPy executes each operation at once.
-#
-# **Autograd wiring.** Every PyTorch operation goes through the *dispatcher*, which picks an
-# implementation by dispatch keys (device, autograd, tracing, …). The `Autograd` key is handled
-# first: it creates the backward node (`MulBackward0`, `MmBackward0`, …), saves what the
-# backward needs, attaches it as `grad_fn`, and re-dispatches to the CPU or CUDA kernel. That is
-# our `Tensor.from_op` + `autograd_hooks.rules`, compiled to C++: one door, rules as data,
-# recording switched off by `torch.no_grad()` with a thread-local flag. Nothing is monkey-patched.
-#
-# **Names.** PyTorch writes `dim=` and `keepdim=`; TinyTorch uses NumPy's `axis=` and `keepdims=`
-# for reductions because learners read NumPy code alongside. `transpose(dim0, dim1)`, `matmul`,
-# `reshape`, `item`, `detach`, `numpy` match PyTorch.
+# - **Storage + strides, exposed.** A `torch.Tensor` is a view object — sizes, strides, offset,
+#   dtype, device — over a reference-counted `Storage`. `view`, `transpose`, slicing and `expand`
+#   are O(1) views; `is_contiguous()` / `contiguous()` let you control the layout, because kernels
+#   are faster on contiguous memory. We get the same mechanism from NumPy but copy on indexing.
+# - **Version counters.** Because views are everywhere, PyTorch counts in-place writes to each
+#   storage; modifying a saved tensor before `backward()` is an error instead of a silently wrong
+#   gradient (module 05 builds TinyTorch's version of this check).
+# - **Dtype promotion.** `torch.result_type`: bool < integer < floating; Python numbers do not
+#   raise a tensor's precision; integer + float number gives the *default* dtype (float32). NumPy 2
+#   has similar "weak scalar" rules but promotes int64 + float32 to float64 — hence
+#   `_default_float`. Low-precision dtypes (float16, bfloat16, int8) accumulate in float32.
+# - **Devices.** Every PyTorch tensor lives on a device (`cpu`, `cuda:0`, `mps`); GPU operations
+#   are queued asynchronously, memory comes from a caching allocator, and `.to("cuda")` is
+#   explicit because the transfer is often the bottleneck. TinyTorch is CPU-only.
+# - **Autograd wiring.** Every PyTorch op goes through the *dispatcher*; its `Autograd` key
+#   creates the backward node (`MulBackward0`, …), saves what backward needs, sets `grad_fn`, and
+#   re-dispatches to the CPU or CUDA kernel. That is our `Tensor.from_op` + `autograd_hooks.rules`
+#   in C++: one door, rules as data, recording off under `torch.no_grad()`. Nothing is patched.
+# - **Names.** PyTorch writes `dim=` / `keepdim=`; TinyTorch keeps NumPy's `axis=` / `keepdims=`
+#   because learners read NumPy alongside. `transpose(dim0, dim1)`, `matmul`, `reshape`, `item`,
+#   `detach`, `numpy` match PyTorch.
 
 # %% [markdown]
 # ## ML Systems Thinking
@@ -1660,6 +1814,9 @@ if __name__ == "__main__":
 #
 # - **`Tensor`**: a float32-by-default N-dimensional array with `shape`, `dtype`, `size`,
 #   `ndim`, PyTorch names, and errors that name shapes.
+# - **The rules under it**, each a small tested function: the data rule (`_as_array`), the
+#   result dtype (`_default_float`), the broadcasting shape rule (`broadcast_shape` — module 05's
+#   `unbroadcast` runs it backwards), valid reduction axes (`_check_axis`).
 # - **Arithmetic with broadcasting** (`+ - * /`, reflected versions, `-t`, `**`) — stretched
 #   operands are read with stride 0, never copied, and float32 never silently becomes float64.
 # - **`matmul`** on BLAS, batched and broadcast, with the inner-dimension error every deep
@@ -1670,7 +1827,8 @@ if __name__ == "__main__":
 #   gradients by registering rules — without monkey-patching a single method.
 #
 # Key systems lessons: memory layout (strides) decides what is free; element-wise ops are
-# memory-bound and matmuls compute-bound; float32 halves memory and doubles throughput.
+# memory-bound and matmuls compute-bound; float32 halves memory and bandwidth; a check that
+# runs only on failure costs a correct call nothing.
 #
 # **Next — Module 02, Activations:** ReLU, Sigmoid, Tanh, GELU and Softmax, each built on these
 # tensors through `Tensor.from_op` with its own op name — the non-linearities that let stacked

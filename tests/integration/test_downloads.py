@@ -371,3 +371,37 @@ def test_cifar10_member_with_wrong_content_is_not_extracted(server, registered, 
         download_cifar10(root=tmp_path, mirrors=[base], progress=False)
     assert "data_batch_1.bin" not in leftovers(tmp_path / "cifar10")
     assert not [n for n in leftovers(tmp_path / "cifar10") if n.endswith(".part")]
+
+
+# ----------------------------------------------------------------------------------------------
+# Checksums (given code of module 08, in tinytorch/data/_download.py)
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("algorithm", ["sha256", "md5"])
+def test_file_checksum_reads_in_chunks_and_equals_hashlib_on_the_whole_file(tmp_path, monkeypatch, algorithm):
+    data = np.random.default_rng(0).integers(0, 256, 10_000, dtype=np.uint8).tobytes()
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    from tinytorch.data import _download
+    monkeypatch.setattr(_download, "HASH_CHUNK", 999)  # ten pieces and a short one
+    expected = f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+    assert loader.file_checksum(path, algorithm) == expected
+    assert loader.verify_checksum(path, expected) == path
+
+
+def test_a_wrong_checksum_names_both_digests_and_the_file(tmp_path):
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"some bytes")
+    wrong = "sha256:" + "0" * 64
+    with pytest.raises(ChecksumError) as caught:
+        loader.verify_checksum(path, wrong)
+    err = caught.value
+    assert err.name == "blob.bin" and err.expected == wrong and err.actual == loader.file_checksum(path)
+    assert "blob.bin" in str(err) and wrong in str(err)
+
+
+def test_every_published_checksum_names_an_algorithm_hashlib_has():
+    assert loader.CHECKSUMS
+    for name, checksum in loader.CHECKSUMS.items():
+        algorithm, _, digest = checksum.partition(":")
+        assert algorithm in hashlib.algorithms_available, name
+        assert len(digest) == hashlib.new(algorithm).digest_size * 2 and int(digest, 16) >= 0, name

@@ -156,7 +156,7 @@ def test_every_op_the_built_package_records_has_a_backward_rule():
     from tinytorch._registry import MODULES
     from tinytorch.core.tensor import autograd_hooks
 
-    recorded = {"add", "sub", "mul", "div"}  # Tensor._binary passes these as `op`
+    recorded = {"add", "sub", "mul", "div"}  # the element-wise ops pass these names through a variable (`op`)
     for path, _ in MODULES.values():
         spec = importlib.util.find_spec(path)
         if spec is not None:

@@ -226,7 +226,8 @@ def test_a_learner_completes_every_module_with_their_own_package(tmp_path):
     assert failed.returncode == 1, failed.stdout
     assert "NotImplementedError" in failed.stdout and "→ implement" in failed.stdout
     assert str(first.source.relative_to(ROOT)) in failed.stdout and "points" in failed.stdout
-    assert len(failed.stdout.splitlines()) < 15, failed.stdout  # a summary, not tracebacks
+    # a summary, not tracebacks: one short entry per cause of failure
+    assert 'File "' not in failed.stdout and len(failed.stdout.splitlines()) < 30, failed.stdout
     assert not first.package_file(Project(ws)).exists()
 
     for i, m in enumerate(MODULES):

@@ -94,7 +94,8 @@ def _regions(path: Path) -> list[Region]:
         if line.strip() == SOLUTION_BEGIN:
             open_at = no
         elif line.strip() == SOLUTION_END and open_at:
-            inside = [f for f in functions if f.lineno < open_at and f.end_lineno >= no]
+            # the END marker may follow the function's last statement: the region starts inside it
+            inside = [f for f in functions if f.lineno < open_at < f.end_lineno]
             func = max(inside, key=lambda f: f.lineno, default=None)  # the innermost
             cell = max((c for c in cells if c.header_line < open_at), key=lambda c: c.header_line, default=None)
             markdown = [c for c in cells if cell and c.kind == "markdown" and c.header_line < cell.header_line]

@@ -42,7 +42,7 @@ def test_syntax_error_is_reported_with_its_line_and_package_kept(proj):
 def test_failing_unit_tests_block_the_export(proj):
     package = proj / "tinytorch" / "core" / "tensor.py"
     before = package.read_text()
-    _edit_source(proj, '"add", other, np.add)', '"add", other, np.subtract)')
+    _edit_source(proj, '_elementwise("add", self, other, np.add)', '_elementwise("add", self, other, np.subtract)')
     out = tito(proj, "export", "01")
     assert out.returncode == 1 and "its own tests fail" in out.stdout, out.stdout
     assert package.read_text() == before

@@ -55,3 +55,45 @@ def test_package_validate_runs_every_standard_tested_here():
     assert [c.__name__ for c in validate.STANDARDS] == [
         "section_problems", "grade_id_problems", "graded_cell_problems", "solution_test_problems",
         "main_guard_problems", "exported_cell_problems", "solution_marker_problems", "solution_cell_problems"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The teaching template, at solution-region granularity (docs/module-format.md, rule 1)
+# ----------------------------------------------------------------------------------------------
+FIRST_REGION_WITHIN = 160   # lines: the learner writes code within the first ~150 lines
+TEST_WITHIN = 130           # lines from the end of a solution region to the graded test after it
+
+
+def template_problems(module) -> list[str]:
+    from chapter_stats import chapter_stats  # this folder's script (pytest puts it on sys.path)
+
+    stats = chapter_stats(module)
+    problems = []
+    if stats.first_region is None or stats.first_region > FIRST_REGION_WITHIN:
+        problems.append(f"{module.id}: the first solution region is at line {stats.first_region}; "
+                        f"a learner should write code within the first {FIRST_REGION_WITHIN} lines")
+    if stats.farthest_test > TEST_WITHIN:
+        problems.append(f"{module.id}: a solution region is {stats.farthest_test} lines from the graded "
+                        f"test after it (at most {TEST_WITHIN}): put its test right after it")
+    return problems
+
+
+def test_learners_write_early_and_each_region_is_tested_right_after(module):
+    assert template_problems(module) == []
+
+
+def test_the_template_check_finds_a_late_first_exercise_and_a_far_test(tmp_path):
+    """The shape the template replaced: a long read, then one cell of holes, its test far below."""
+    code = '# %% nbgrader={"grade": false, "grade_id": "c", "locked": false, "schema_version": 3, "solution": true}\n'
+    test = '# %% nbgrader={"grade": true, "grade_id": "t", "locked": true, "points": 1, "schema_version": 3, "solution": false}\n'
+    text = ("# %% [markdown]\n" + "# prose\n" * 300 + code
+            + "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\n"
+            + "# %% [markdown]\n" + "# more prose\n" * 200 + test + "def test_unit_f():\n    assert f(1) == 1\n")
+    source = tmp_path / "late_dev.py"
+    source.write_text(text)
+
+    class Late:
+        id, source = "99_late", tmp_path / "late_dev.py"
+
+    problems = template_problems(Late)
+    assert len(problems) == 2 and "line 304" in problems[0] and "203 lines" in problems[1], problems

@@ -42,7 +42,12 @@ def test_every_facade_name_resolves_to_a_generated_module(facade):
         import importlib
 
         obj = getattr(importlib.import_module(facade), name)
-        assert getattr(obj, "__module__", path) == path, f"{facade}.{name} comes from {obj.__module__}, not {path}"
+        assert obj is getattr(importlib.import_module(path), name), f"{facade}.{name} is not {path}.{name}"
+        # defined there, or in a hand-written private helper of the same package that it re-exports
+        # (tinytorch.data._download holds the given download code of module 08)
+        home = getattr(obj, "__module__", path)
+        helper = home.rsplit(".", 1)[0] == path.rsplit(".", 1)[0] and home.rsplit(".", 1)[1].startswith("_")
+        assert home == path or helper, f"{facade}.{name} comes from {home}, not {path}"
 
 
 def test_every_module_imports_on_its_own_with_what_it_provides():

@@ -27,16 +27,6 @@ def _floating(data: np.ndarray) -> np.ndarray:
     return data if np.issubdtype(data.dtype, np.floating) else data.astype(np.float32)
 
 
-def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
-    """Raise a clear error when `dim` does not name a dimension of `shape` (negative counts from the end)."""
-    ndim = max(len(shape), 1)  # like PyTorch, a 0-d tensor accepts dim 0 and -1
-    if not -ndim <= dim < ndim:
-        raise ValueError(
-            f"{who}: dim {dim} is out of range for a tensor of shape {tuple(shape)}; "
-            f"use a dim in [{-ndim}, {ndim - 1}]."
-        )
-
-
 class Activation:
     """What every activation has in common: call it like a function, print it like PyTorch.
 
@@ -64,12 +54,12 @@ class ReLU(Activation):
     """ReLU(x) = max(0, x), element-wise. Like torch.nn.ReLU(); keeps the input's dtype."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Zero the negative entries of `x`, keep the rest.
+        """A new Tensor: the negative entries of `x` set to 0, the rest unchanged.
 
-        HINTS:
-        - Start with `_check_tensor(x, "ReLU")`.
-        - `np.maximum(array, 0)` is element-wise and keeps the array's dtype (0 is a weak scalar).
-        - Return `Tensor.from_op("relu", result, x)`.
+        - Same shape and the same dtype as `x` (an int64 tensor stays int64); `x` is not modified.
+        - NaN stays NaN; works for 0-d and empty tensors.
+        - Not a Tensor: `_check_tensor(x, "ReLU")` raises the TypeError.
+        - Build the result with `Tensor.from_op("relu", result, x)` (nothing extra to save).
         """
         _check_tensor(x, "ReLU")
         return Tensor.from_op("relu", np.maximum(x.data, 0), x)
@@ -79,13 +69,12 @@ class Sigmoid(Activation):
     """σ(x) = 1 / (1 + exp(-x)), element-wise, computed without overflow for any x."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Squash every element of `x` into [0, 1].
+        """A new Tensor: σ of every element of `x`, in [0, 1].
 
-        HINTS:
-        - `_check_tensor(x, "Sigmoid")`, then `data = _floating(x.data)`.
-        - σ(x) = exp(min(x, 0)) / (1 + exp(-|x|)): both exponents are ≤ 0, so nothing overflows.
-          (`np.minimum(data, 0)`, `np.abs(data)`.)
-        - Return `Tensor.from_op("sigmoid", result, x)`.
+        - Same shape; float32 stays float32, float64 stays float64, integers give float32.
+        - Inputs of ±1000 give exactly 0 and 1 with no floating-point warning (no overflow).
+        - Not a Tensor: `_check_tensor(x, "Sigmoid")` raises the TypeError.
+        - Build the result with `Tensor.from_op("sigmoid", result, x)`.
         """
         _check_tensor(x, "Sigmoid")
         data = _floating(x.data)
@@ -98,12 +87,12 @@ class Tanh(Activation):
     """tanh(x), element-wise, in [-1, 1]."""
 
     def forward(self, x: Tensor) -> Tensor:
-        """Apply the hyperbolic tangent to every element of `x`.
+        """A new Tensor: the hyperbolic tangent of every element of `x`.
 
-        HINTS:
-        - `_check_tensor(x, "Tanh")`, then `_floating(x.data)` (integers are computed in float32).
-        - `np.tanh` is already numerically stable; do not write the exp quotient yourself.
-        - Return `Tensor.from_op("tanh", result, x)`.
+        - Same shape; float32 and float64 are kept, integers give float32.
+        - ±1000 give exactly -1 and 1 with no floating-point warning.
+        - Not a Tensor: `_check_tensor(x, "Tanh")` raises the TypeError.
+        - Build the result with `Tensor.from_op("tanh", result, x)`.
         """
         _check_tensor(x, "Tanh")
         return Tensor.from_op("tanh", np.tanh(_floating(x.data)), x)
@@ -116,7 +105,7 @@ _ERFC_COEFFS = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
 
 
 def _normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Φ(x) = P(N(0, 1) ≤ x) = ½·erfc(-x/√2), element-wise, in x's float dtype.
+    """Φ(x) = P(N(0, 1) ≤ x) = ½·erfc(-x/√2), element-wise, in x's float dtype. Given.
 
     erfc(z) ≈ t · exp(-z² + P(t)) for z ≥ 0, with t = 1 / (1 + z/2) and P a degree-9
     polynomial: relative error < 1.2e-7 everywhere (Numerical Recipes, §6.2).
@@ -129,8 +118,8 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
         poly += c
     poly -= z * z
     small_side = 0.5 * t * np.exp(poly, out=poly)  # Φ(-|x|): tiny in the tail, computed without cancellation
-    # Φ(x) = small_side for x < 0 and 1 - small_side for x ≥ 0. Arithmetic on the mask instead of
-    # np.where, which is several times slower when signs are mixed (branch misprediction).
+    # Φ(x) = small_side for x < 0 and 1 - small_side for x ≥ 0, written as arithmetic on the mask
+    # (Complexity Analysis measures it against a select on your machine).
     return small_side + (x >= 0) * (1 - 2 * small_side)
 
 
@@ -146,15 +135,14 @@ class GELU(Activation):
         return f"approximate={self.approximate!r}"
 
     def forward(self, x: Tensor) -> Tensor:
-        """Weigh every element of `x` by the normal CDF at that element.
+        """A new Tensor: every element of `x` weighed by the normal CDF at that element.
 
-        HINTS:
-        - `_check_tensor(x, "GELU")`, then `data = _floating(x.data)`.
-        - Exact: cdf = _normal_cdf(data).
-        - Tanh: clip data to [-10, 10] first (so c³ cannot overflow), then
-          cdf = 0.5 * (1 + tanh(_SQRT_2_OVER_PI * (c + 0.044715 * c³))). Write c³ as c * c * c:
-          NumPy's `c ** 3` calls the general power function and is ~100× slower.
-        - Multiply data * cdf (cdf is in [0, 1], so this cannot overflow), and return
+        - approximate='none': cdf = _normal_cdf(data) (given). approximate='tanh': the formula
+          above, cdf = ½(1 + tanh(√(2/π)·(x + 0.044715·x³))), `_SQRT_2_OVER_PI` is √(2/π).
+        - Same shape; float32 and float64 are kept, integers give float32.
+        - ±1000 give exactly 0 and 1000, and ±3e38 exactly 0 and 3e38, with no warning (both forms).
+        - Not a Tensor: `_check_tensor(x, "GELU")` raises the TypeError.
+        - Build the result with
           `Tensor.from_op("gelu", result, x, approximate=self.approximate, cdf=cdf)`.
         """
         _check_tensor(x, "GELU")
@@ -165,6 +153,16 @@ class GELU(Activation):
         else:
             cdf = _normal_cdf(data)
         return Tensor.from_op("gelu", data * cdf, x, approximate=self.approximate, cdf=cdf)
+
+
+def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
+    """Raise a clear error when `dim` does not name a dimension of `shape` (negative counts from the end). Given."""
+    ndim = max(len(shape), 1)  # like PyTorch, a 0-d tensor accepts dim 0 and -1
+    if not -ndim <= dim < ndim:
+        raise ValueError(
+            f"{who}: dim {dim} is out of range for a tensor of shape {tuple(shape)}; "
+            f"use a dim in [{-ndim}, {ndim - 1}]."
+        )
 
 
 class Softmax(Activation):
@@ -179,20 +177,15 @@ class Softmax(Activation):
         return f"dim={self.dim}"
 
     def forward(self, x: Tensor) -> Tensor:
-        """Turn the slices of `x` along `self.dim` into probability distributions.
+        """A new Tensor: every slice of `x` along `self.dim` turned into a probability distribution.
 
-        HINTS:
-        - `_check_tensor(x, "Softmax")`, `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")`,
-          then `data = _floating(x.data)`.
-        - An empty tensor has nothing to normalise: return a copy.
-        - Subtract the max along the dim (keepdims=True so it broadcasts back). Use
-          `axis = self.dim if data.ndim else None` so a 0-d tensor works too.
-        - Allocate once: `out = np.empty_like(data)`, then np.subtract(..., out=out),
-          np.exp(out, out=out), out /= out.sum(axis=axis, keepdims=True).
-        - Wrap the arithmetic in `np.errstate(over="ignore", invalid="ignore")`: a difference
-          beyond the float range becomes -inf (whose exp is exactly 0, the right answer), and a
-          slice of all -inf gives NaN as in PyTorch.
-        - Return `Tensor.from_op("softmax", out, x, dim=self.dim)`.
+        - Same shape; float32 and float64 are kept, integers give float32. Each slice sums to 1.
+        - Logits of ±1000, or differences beyond the float range, raise no floating-point warning.
+        - A -inf entry gives exactly 0; a slice of all -inf gives NaN, quietly (as PyTorch).
+        - A 0-d tensor gives 1.0; an empty tensor gives an empty result of the same shape.
+        - Not a Tensor: `_check_tensor(x, "Softmax")`. A bad dim:
+          `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")` raises the ValueError.
+        - Build the result with `Tensor.from_op("softmax", result, x, dim=self.dim)`.
         """
         _check_tensor(x, "Softmax")
         _check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")

@@ -22,12 +22,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum `grad` over the dimensions that broadcasting stretched, giving an array of `shape`.
 
     Example: grad (4, 3) -> shape (3,) sums axis 0; grad (2, 3, 4) -> shape (3, 1) sums axis 0,
-    then axis 2 with keepdims.
-
-    HINTS:
-    - Leading dimensions: grad.sum(axis=tuple(range(grad.ndim - len(shape)))).
-    - Then the axes i where shape[i] == 1 and grad.shape[i] != 1, summed with keepdims=True.
-    - Return grad unchanged (no copy) when nothing was broadcast.
+    then axis 2 keeping it as size 1. The result has grad's dtype. When nothing was broadcast
+    (grad already has `shape`), return grad itself: no work, no copy.
     """
     if grad.shape == shape:  # the common case, nothing broadcast: answered without any loop
         return grad
@@ -76,10 +72,6 @@ class Function:
     """
 
     save_output = False
-    # True when backward() always returns arrays it has just made and keeps nowhere (products,
-    # not `grad` passed through, not saved values): the engine may then make such an array a
-    # leaf's .grad without copying it.
-    returns_new_arrays = False
     # Which inputs' values (.data) backward() reads: "all", "none" (only their shapes), or "other"
     # (a product of two inputs, a * b or a @ b: each value is read only for the other input's
     # gradient). Those values, and the saved output, are fingerprinted now and checked before
@@ -206,15 +198,12 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 def _topological_order(root: Tensor) -> list[Tensor]:
     """Every tensor that `root` depends on (requiring grad), inputs before the ops that use them.
 
-    Iterative depth-first search: no recursion, so a chain of 100,000 ops works.
-
-    HINTS:
-    - stack = [(root, False)]; pop (t, expanded). If expanded, append t to the order.
-      Otherwise, if id(t) is new: mark it visited; a leaf (no _grad_fn) goes straight to the
-      order; else push (t, True), then (x, False) for each input x of t._grad_fn that requires grad.
-    - A node that was released has no inputs any more: raise RuntimeError(_FREED).
-    - Call node.check_unchanged() on every node you expand: it raises if a value the node will
-      read was modified in place since the forward pass — before any gradient is computed.
+    Each tensor appears once, however many ops use it. Iterative (no recursion), so a chain of
+    100,000 ops works. Walk only into inputs that require grad.
+    - A node that was released (`node.released`) has no inputs any more: raise RuntimeError(_FREED).
+    - Call `node.check_unchanged()` on every node you reach: it raises if a value the node will
+      read was modified in place since the forward pass — so that happens before any gradient
+      is computed.
     """
     order: list[Tensor] = []
     visited: set[int] = set()
@@ -258,15 +247,10 @@ def _seed_gradient(tensor: Tensor, grad: Any) -> np.ndarray:
     return seed
 
 
-def _accumulate(leaf: Tensor, grad: np.ndarray, owned: bool = False) -> None:
-    """leaf.grad += grad, creating leaf.grad (an owned float array of leaf's shape) the first time.
-
-    `owned`: grad is a new array that nothing else holds, so it may become leaf.grad as it is.
-    """
+def _accumulate(leaf: Tensor, grad: np.ndarray) -> None:
+    """leaf.grad += grad, creating leaf.grad (a copy of grad, in leaf's dtype) the first time."""
     if leaf.grad is not None:
         leaf.grad.data += grad
-    elif owned and isinstance(grad, np.ndarray) and grad.dtype == leaf.dtype:
-        leaf.grad = Tensor._wrap(grad)  # no copy: for a 784×256 weight that saves ~40 µs a step
     else:  # a copy: .grad owns its memory (grad may be a view); _wrap skips Tensor()'s input checks
         leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype))
 
@@ -274,30 +258,24 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: bool = False) -> None:
 def backward_pass(tensor: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
     """The engine behind Tensor.backward(): fill .grad of every leaf that `tensor` depends on.
 
-    HINTS:
-    - seed = _seed_gradient(tensor, grad); order = _topological_order(tensor).
-    - grads = {id(tensor): seed}; walk reversed(order), popping each tensor's gradient.
-    - A tensor without _grad_fn is a leaf: _accumulate(t, g, owned=id(t) in owned). Otherwise
-      call t._grad_fn.backward(g) and add each returned gradient into grads[id(input)] for
-      inputs that require grad (skip None entries).
-    - `owned` holds the ids whose gradient is a new array nobody else holds: a sum made here,
-      or the result of a rule with returns_new_arrays = True.
+    Start from `_seed_gradient(tensor, grad)`, visit the tensors in reverse topological order
+    (the walk of section 5), and hand each leaf its total gradient with `_accumulate`. A
+    rule's entry of None, or one for an input that does not require grad, is ignored.
     - A rule that returns a gradient of another shape than its input's has a bug: raise
       RuntimeError naming the rule's class, the input's position and both shapes, e.g.
       (3, 3) and (3, 1) — not a broadcast error later, far from the cause.
-    - Release each node after use unless retain_graph.
+    - Release each node after use, unless retain_graph.
     """
     seed = _seed_gradient(tensor, grad)
     order = _topological_order(tensor)
     grads: dict[int, np.ndarray] = {id(tensor): seed}
-    owned: set[int] = set()
     for t in reversed(order):
         g = grads.pop(id(t), None)
         if g is None:  # nothing flowed here (e.g. a tensor reached only through a max that it lost)
             continue
         node = t._grad_fn
         if node is None:
-            _accumulate(t, g, owned=id(t) in owned)
+            _accumulate(t, g)
             continue
         for i, (x, gx) in enumerate(zip(node.inputs, node.backward(g))):
             if gx is None or not x.requires_grad:
@@ -306,13 +284,7 @@ def backward_pass(tensor: Tensor, grad: Any = None, retain_graph: bool = False) 
                 raise RuntimeError(f"Function {type(node).__name__} returned an invalid gradient at index {i} - "
                                    f"got shape {tuple(np.shape(gx))} but expected shape {tuple(x.shape)}.")
             key = id(x)
-            if key in grads:
-                grads[key] = grads[key] + gx  # a new array: ours
-                owned.add(key)
-            else:
-                grads[key] = gx
-                if node.returns_new_arrays:
-                    owned.add(key)
+            grads[key] = grads[key] + gx if key in grads else gx  # the sum over the uses of x
         if not retain_graph:
             node.release()
 
@@ -370,14 +342,9 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
     passed through unchanged. No such input: ValueError (there is nothing to check).
     Returns True, or raises AssertionError naming the input and its worst element, as in
     "gradcheck: input 0 (shape (3, 4)), element (1, 2): analytic 0.5, numerical 1.0 (...)".
-
-    HINTS:
-    - x64 = [Tensor(t.data, dtype=np.float64, requires_grad=True) for the checked tensors].
-    - L(args) = (fn(*args) * w).sum() with a fixed random w of the output's shape (float64).
-    - Analytic: L(x64).backward(); read each x.grad.
-    - Numerical, per element i of each checked input (under no_grad()):
-      x.data.flat[i] += eps → L+, -= 2*eps → L-, restore; (L+ - L-) / (2*eps).
-    - Compare with np.isclose(analytic, numeric, rtol=rtol, atol=atol).
+    An element agrees when |analytic − numerical| ≤ atol + rtol · |numerical|. Checks the
+    scalar L = Σ w ⊙ fn(x) for a fixed random w (section 7), with central differences of
+    step eps; the caller's tensors are left as they were.
     """
     args = [Tensor(t.data, dtype=np.float64, requires_grad=True) if isinstance(t, Tensor) and t.requires_grad
             else t for t in inputs]
@@ -443,7 +410,7 @@ class NegBackward(Function):
 
 
 class PowBackward(Function):
-    # forward: out = x ** exponent (a number)
+    # forward: out = x ** exponent (a number); inf where the derivative is infinite, no warning
     def backward(self, grad):
         (x,), p = self.inputs, self.saved["exponent"]
         if p == 0:
@@ -461,16 +428,12 @@ autograd_hooks.rules["pow"] = PowBackward
 class MatmulBackward(Function):
     # forward: out = a @ b   (2-D, batched (..., n, k) @ (..., k, m), or with a 1-D operand)
     reads_inputs = "other"
-    returns_new_arrays = True  # both gradients are fresh products: the weights' .grad needs no copy
 
     def backward(self, grad):
         """dA = grad @ Bᵀ, dB = Aᵀ @ grad, with 1-D operands promoted to matrices and back.
 
-        HINTS:
-        - a2 = a[None, :] if 1-D; b2 = b[:, None] if 1-D. Re-insert the removed axes into
-          grad: grad[..., None] for a 1-D b, grad[..., None, :] for a 1-D a.
-        - m.swapaxes(-1, -2) transposes the last two axes (the method skips np.swapaxes' dispatch).
-        - unbroadcast each result to a2.shape / b2.shape, then reshape to a.shape / b.shape.
+        Each gradient has its input's shape (batch dimensions summed away where the input had
+        none); None for an input that does not require grad, without computing its product.
         """
         a, b = self.inputs
         a2 = a.data[None, :] if a.ndim == 1 else a.data
@@ -518,7 +481,7 @@ class GetitemBackward(Function):
     reads_inputs = "none"
 
     def backward(self, grad):
-        """Scatter grad into zeros of x's shape; repeated indices must add up (np.add.at)."""
+        """Scatter grad into zeros of x's shape; an element selected twice receives both gradients."""
         (x,), index = self.inputs, self.saved["index"]
         full = np.zeros(x.shape, dtype=grad.dtype)
         if _is_basic_index(index):

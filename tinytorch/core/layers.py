@@ -20,6 +20,44 @@ import numpy as np
 from tinytorch.core.tensor import Tensor, get_rng
 
 
+def _flatten(value: Any, name: str) -> Iterator[tuple[str, Any]]:
+    """Yield (name, item) for the Tensors and Modules inside one attribute value. Given.
+
+    self.blocks = [Linear(4, 4), Linear(4, 4)] gives ("blocks.0", …) and ("blocks.1", …);
+    dict items are named by their key; other values (numbers, strings, functions) give nothing.
+    """
+    if isinstance(value, (Tensor, Module)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{name}.{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{name}.{key}")
+
+
+def _named_members(module: Module, prefix: str = "", ancestors: frozenset[int] = frozenset()) -> Iterator[tuple[str, Any]]:
+    """Yield (dotted name, value) for every Tensor and sub-Module below `module`, in definition order.
+
+    - Public attributes only (names not starting with "_"); inside lists, tuples and dicts too.
+    - A sub-Module is yielded, then walked in turn, its members named "its name." + theirs
+      (`prefix` is what goes before every name: "" at the root).
+    - `ancestors` holds the ids of the modules on the path from the root to `module`: a member
+      that is one of them (or `module` itself) is a reference back up the tree, skipped.
+    - Every occurrence is yielded, duplicates included (de-duplicating is the callers' business).
+    """
+    ancestors = ancestors | {id(module)}
+    for attr, value in vars(module).items():
+        if attr.startswith("_"):
+            continue  # private: caches and bookkeeping are not state
+        for name, member in _flatten(value, prefix + attr):
+            if isinstance(member, Module) and id(member) in ancestors:
+                continue  # a reference back up the tree
+            yield name, member
+            if isinstance(member, Module):
+                yield from member._named_members(name + ".", ancestors)
+
+
 class LoadResult(NamedTuple):
     """What `load_state_dict(..., strict=False)` skipped (PyTorch's `_IncompatibleKeys`)."""
 
@@ -28,62 +66,25 @@ class LoadResult(NamedTuple):
 
 
 class Module:
-    """Base class of every layer and model.
+    """Base class of every layer and model: subclasses set attributes in `__init__` and define
+    `forward`; parameters, buffers and sub-modules are found by walking the attributes."""
 
-    Subclasses set attributes in `__init__` and define `forward`. Parameters (tensors with
-    requires_grad=True), buffers (other tensors) and sub-modules are found by walking the public
-    attributes, including lists, tuples and dicts of them.
-    """
-
-    # A class-level default, so a subclass that forgets super().__init__() still has it.
-    training: bool = True
+    training: bool = True  # class-level: a subclass that forgets super().__init__() still has it
 
     def __init__(self) -> None:
         self.training = True
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f"{type(self).__name__} must define forward(); the base Module computes nothing itself."
-        )
+        raise NotImplementedError(f"{type(self).__name__} must define forward(); the base Module computes nothing itself.")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    # ----- finding tensors and sub-modules -----
     def _named_members(self, prefix: str = "", ancestors: frozenset[int] = frozenset()) -> Iterator[tuple[str, Any]]:
-        """Yield (dotted name, value) for every Tensor and sub-Module below this module.
-
-        Walk the public attributes in definition order. A Tensor is yielded; a Module is yielded
-        and then walked in turn (its names prefixed by "its name."), unless it is one of the
-        `ancestors` (the modules on the path from the root to here, by id), which would loop.
-
-        Hints: `vars(self).items()` gives the attributes in definition order; skip names that
-        start with "_"; `_flatten(value, prefix + attr)` yields the Tensors and Modules inside one
-        attribute value, already named.
-        """
-        ancestors = ancestors | {id(self)}
-        for attr, value in vars(self).items():
-            if attr.startswith("_"):
-                continue  # private: caches and bookkeeping are not state
-            for name, member in _flatten(value, prefix + attr):
-                if isinstance(member, Module) and id(member) in ancestors:
-                    continue  # a reference back up the tree
-                yield name, member
-                if isinstance(member, Module):
-                    yield from member._named_members(name + ".", ancestors)
+        return _named_members(self, prefix, ancestors)
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
-        """[(name, tensor)] for every tensor with requires_grad=True, each tensor once.
-
-        A tensor reachable under two names (weight tying) is listed under the first one.
-        """
-        seen: set[int] = set()
-        found = []
-        for name, member in self._named_members():
-            if isinstance(member, Tensor) and member.requires_grad and id(member) not in seen:
-                seen.add(id(member))
-                found.append((name, member))
-        return found
+        return _named_parameters(self)
 
     def parameters(self) -> list[Tensor]:
         """Every trainable tensor, each once, in a fixed order: what an optimizer needs."""
@@ -99,57 +100,21 @@ class Module:
         return found
 
     def modules(self) -> list["Module"]:
+        """This module and every sub-module, each once."""
         return [m for _, m in self.named_modules()]
 
     def num_parameters(self) -> int:
         """How many trainable numbers the model has (nanoGPT's get_num_params)."""
         return sum(p.size for p in self.parameters())
 
-    # ----- saving and loading -----
     def state_dict(self) -> dict[str, np.ndarray]:
-        """{name: copy of the array} for every tensor: parameters and buffers."""
-        return {name: member.data.copy() for name, member in self._named_members() if isinstance(member, Tensor)}
+        return _state_dict(self)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
-        """Copy the arrays of `state_dict` into this model's tensors, in place.
+        return _load_state_dict(self, state_dict, strict)
 
-        Checks first, writes after: missing keys, unexpected keys (unless strict=False) and shape
-        mismatches are all reported in one ValueError, and then nothing is written.
-        Values may be NumPy arrays or Tensors; each tensor keeps its own dtype.
-
-        Hints: build `own = {name: tensor}` from `_named_members()`; compare key sets; write
-        with `own[name].data[...] = value` so every existing reference stays valid.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a dict of arrays (from state_dict()), got {type(state_dict).__name__}.")
-        own = {name: t for name, t in self._named_members() if isinstance(t, Tensor)}
-        missing = [name for name in own if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in own]
-        values = {name: _as_array(name, state_dict[name]) for name in own if name in state_dict}
-        mismatched = [
-            f"'{name}': the checkpoint has {value.shape} but the model has {own[name].shape}"
-            for name, value in values.items() if value.shape != own[name].shape
-        ]
-        problems = []
-        if strict and missing:
-            problems.append("missing key(s) " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            problems.append("unexpected key(s) " + ", ".join(repr(k) for k in unexpected))
-        if mismatched:
-            problems.append("shape mismatch for " + "; ".join(mismatched))
-        if problems:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems)
-                             + ". Nothing was loaded.")
-        for name, value in values.items():
-            own[name].data[...] = value  # in place: optimizers keep pointing at these tensors
-        return LoadResult(missing, unexpected)
-
-    # ----- modes and gradients -----
     def train(self, mode: bool = True) -> "Module":
-        """Set `training` on this module and every sub-module; return self."""
-        for module in self.modules():
-            module.training = bool(mode)
-        return self
+        return _train(self, mode)
 
     def eval(self) -> "Module":
         """Evaluation mode (dropout off); the same as train(False)."""
@@ -160,17 +125,12 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
-    # ----- printing -----
-    def extra_repr(self) -> str:
-        """The settings shown inside the parentheses, e.g. 'in_features=2, out_features=3'."""
+    def extra_repr(self) -> str:  # the settings inside the parentheses: 'in_features=2, out_features=3'
         return ""
 
-    def _repr_children(self) -> list[tuple[str, Any]]:
-        """The direct sub-modules shown by print(model), with their names."""
-        return [(name, member)
-                for attr, value in vars(self).items() if not attr.startswith("_")
-                for name, member in _flatten(value, attr)
-                if isinstance(member, Module) and member is not self]
+    def _repr_children(self) -> list[tuple[str, Any]]:  # the direct sub-modules print(model) shows
+        return [(name, member) for attr, value in vars(self).items() if not attr.startswith("_")
+                for name, member in _flatten(value, attr) if isinstance(member, Module) and member is not self]
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
@@ -183,35 +143,77 @@ class Module:
         return f"{type(self).__name__}(\n{body}\n)"
 
 
-def _flatten(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    """Yield (name, item) for the Tensors and Modules inside one attribute value.
+def _named_parameters(module: Module) -> list[tuple[str, Tensor]]:
+    """[(name, tensor)] for every tensor below `module` with requires_grad=True, in walk order.
 
-    self.blocks = [Linear(4, 4), Linear(4, 4)] gives ("blocks.0", …) and ("blocks.1", …);
-    dict items are named by their key; other values (numbers, strings, functions) give nothing.
+    A tensor reachable under two names (weight tying) is listed once, under the first name.
     """
-    if isinstance(value, (Tensor, Module)):
-        yield name, value
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _flatten(item, f"{name}.{i}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _flatten(item, f"{name}.{key}")
+    seen: set[int] = set()
+    found = []
+    for name, member in module._named_members():
+        if isinstance(member, Tensor) and member.requires_grad and id(member) not in seen:
+            seen.add(id(member))
+            found.append((name, member))
+    return found
+
+
+def _train(module: Module, mode: bool = True) -> Module:
+    """Set `training` to bool(mode) on `module` and on every sub-module (each once); return `module`."""
+    for each in module.modules():
+        each.training = bool(mode)
+    return module
+
+
+def _state_dict(module: Module) -> dict[str, np.ndarray]:
+    """{dotted name: a copy of the array} for every tensor below `module` (parameters and
+    buffers, frozen ones included), in walk order."""
+    return {name: member.data.copy() for name, member in module._named_members() if isinstance(member, Tensor)}
 
 
 def _as_array(name: str, value: Any) -> np.ndarray:
-    """A state_dict value as an array of numbers, or a TypeError naming its key."""
+    """A state_dict value (array or Tensor) as an array of numbers, or a TypeError naming its key. Given."""
     array = value.data if isinstance(value, Tensor) else np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"load_state_dict: '{name}' holds {array.dtype} values, not numbers.")
     return array
 
 
-def _layer_repr(layer: Any) -> str:
-    """repr(layer), or 'ClassName()' for plain objects without a repr of their own."""
-    if isinstance(layer, Module) or type(layer).__repr__ is not object.__repr__:
-        return repr(layer)
-    return f"{type(layer).__name__}()"
+def _load_state_dict(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
+    """Copy the arrays of `state_dict` into the tensors of `module`, in place; return what was skipped.
+
+    - Read each value with `_as_array(name, value)` (arrays or Tensors; it refuses non-numbers).
+    - The same Tensor objects and the same arrays afterwards, each with its own dtype.
+    - Problems, all reported in ONE ValueError, after which nothing has been written:
+      missing keys and unexpected keys (only when strict), and shape mismatches (always). E.g.
+        "Net.load_state_dict: missing key(s) 'first.shift'; unexpected key(s) 'first.bais';
+         shape mismatch for 'blocks.0.scale': the checkpoint has (3, 1) but the model has (3,).
+         Nothing was loaded."
+      (the class name of `module`; several keys are joined with ", ", several mismatches with "; ").
+    - Returns LoadResult(missing_keys, unexpected_keys), lists in walk / state_dict order.
+    """
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"load_state_dict expects a dict of arrays (from state_dict()), got {type(state_dict).__name__}.")
+    own = {name: t for name, t in module._named_members() if isinstance(t, Tensor)}
+    missing = [name for name in own if name not in state_dict]
+    unexpected = [name for name in state_dict if name not in own]
+    values = {name: _as_array(name, state_dict[name]) for name in own if name in state_dict}
+    mismatched = [
+        f"'{name}': the checkpoint has {value.shape} but the model has {own[name].shape}"
+        for name, value in values.items() if value.shape != own[name].shape
+    ]
+    problems = []
+    if strict and missing:
+        problems.append("missing key(s) " + ", ".join(repr(k) for k in missing))
+    if strict and unexpected:
+        problems.append("unexpected key(s) " + ", ".join(repr(k) for k in unexpected))
+    if mismatched:
+        problems.append("shape mismatch for " + "; ".join(mismatched))
+    if problems:
+        raise ValueError(f"{type(module).__name__}.load_state_dict: " + "; ".join(problems)
+                         + ". Nothing was loaded.")
+    for name, value in values.items():
+        own[name].data[...] = value  # in place: optimizers keep pointing at these tensors
+    return LoadResult(missing, unexpected)
 
 
 def _require_tensor(x: Any, who: str) -> None:
@@ -240,13 +242,21 @@ class Linear(Module):
         super().__init__()
         self.in_features = _check_size("Linear", "in_features", in_features)
         self.out_features = _check_size("Linear", "out_features", out_features)
+        # Yours: self.weight (in_features, out_features) and self.bias (out_features,) or None,
+        # trainable tensors drawn with get_rng().uniform(-bound, bound, shape), bound =
+        # 1/sqrt(in_features): the weight first, then the bias (PyTorch's order, so that
+        # manual_seed reproduces a model). Tensor(...) makes them float32.
         bound = 1.0 / np.sqrt(self.in_features)
         rng = get_rng()
         self.weight = Tensor(rng.uniform(-bound, bound, (self.in_features, self.out_features)), requires_grad=True)
         self.bias = Tensor(rng.uniform(-bound, bound, self.out_features), requires_grad=True) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        """x: (..., in_features) -> (..., out_features). Built from Tensor ops, so autograd sees it."""
+        """x: (..., in_features) -> (..., out_features): x @ weight + bias (no bias when it is None).
+
+        Built from Tensor operations, not from x.data, so that autograd (module 05) sees a
+        "matmul" and an "add" and differentiates the layer with no code here.
+        """
         _require_tensor(x, "Linear")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
@@ -258,6 +268,13 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def _layer_repr(layer: Any) -> str:
+    """repr(layer), or 'ClassName()' for plain objects without a repr of their own."""
+    if isinstance(layer, Module) or type(layer).__repr__ is not object.__repr__:
+        return repr(layer)
+    return f"{type(layer).__name__}()"
 
 
 class Sequential(Module):
@@ -321,11 +338,13 @@ class Dropout(Module):
         self.p = float(p)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Training: x * mask with mask = keep / (1 - p); evaluation (or p = 0): x itself.
+        """Training: x * mask; evaluation mode (or p = 0): `x` itself, unchanged.
 
-        Hints: `get_rng().random(x.shape, dtype=np.float32) >= self.p` keeps each element with
-        probability 1 - p; with p = 1 nothing is kept and the scale is 0, not 1/0. Build the
-        result with Tensor.from_op("dropout", ..., x, mask=mask) so autograd can reuse the mask.
+        - mask: x's shape and dtype; each element independently 1/(1-p) (kept, with probability
+          1 - p) or 0 (dropped). With p = 1 every element is dropped: zeros, never 1/0.
+        - A fresh mask every call, drawn from get_rng() so that manual_seed reproduces it.
+        - Build the result with Tensor.from_op("dropout", x.data * mask, x, mask=mask), so that
+          autograd can reuse the mask.
         """
         _require_tensor(x, "Dropout")
         if not np.issubdtype(x.dtype, np.floating):

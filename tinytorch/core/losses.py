@@ -19,21 +19,15 @@ from tinytorch.core.tensor import Tensor
 
 
 class _Loss(Module):
-    """Base class of the losses, a Module like PyTorch's torch.nn.modules.loss._Loss.
-
-    From Module (module 03) a loss inherits __call__ (which runs forward), train()/eval(),
-    an empty parameters() list and the repr "CrossEntropyLoss()". Subclasses define
-    forward(predictions, targets) and, if they have settings, extra_repr().
-    """
+    """Base class of the losses (like torch.nn.modules.loss._Loss): __call__ runs forward,
+    parameters() is empty, repr is "CrossEntropyLoss()". Subclasses define forward()."""
 
 
 def _check_tensor(x: Any, what: str, loss: str) -> Tensor:
     """The model's output must be a Tensor: a bare array could never carry gradients back."""
     if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{loss} expects {what} as a Tensor, got {type(x).__name__}. Pass the model's output "
-            f"Tensor itself (not its .data), so that gradients can flow back into the model."
-        )
+        raise TypeError(f"{loss} expects {what} as a Tensor, got {type(x).__name__}. Pass the model's "
+                        f"output Tensor itself (not its .data), so that gradients can flow back.")
     return x
 
 
@@ -42,13 +36,11 @@ def _as_tensor(x: Any, what: str, loss: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     try:
-        array = np.asarray(x)
-        # Keep float64 targets float64: `_like` casts them to the predictions' dtype later.
+        array = np.asarray(x)  # float64 targets stay float64 here: `_like` casts them later
         return Tensor(array, dtype=array.dtype if np.issubdtype(array.dtype, np.floating) else None)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{loss}: {what} must be a Tensor, a NumPy array or a list of numbers; got {type(x).__name__}."
-        ) from None
+        raise TypeError(f"{loss}: {what} must be a Tensor, a NumPy array or a list of numbers; "
+                        f"got {type(x).__name__}.") from None
 
 
 def _float_data(t: Tensor) -> np.ndarray:
@@ -57,11 +49,8 @@ def _float_data(t: Tensor) -> np.ndarray:
 
 
 def _like(targets: Tensor, predictions: Tensor) -> Tensor:
-    """Targets in the predictions' float dtype, so float32 stays float32 through the loss.
-
-    Targets that are themselves part of a graph (requires_grad) are left alone: casting them
-    here would silently cut them off from it.
-    """
+    """Targets in the predictions' float dtype. Targets in a graph (requires_grad) are left
+    alone: casting them would silently cut them off from it."""
     dtype = _float_data(predictions).dtype
     if targets.dtype == dtype or targets.requires_grad:
         return targets
@@ -73,42 +62,31 @@ def _check_same_shape(predictions: Tensor, targets: Tensor, loss: str) -> None:
     p, t = predictions.shape, targets.shape
     if p != t:
         try:
-            hint = f" Broadcasting them would give a {np.broadcast_shapes(p, t)} result and compare every prediction with every target."
+            hint = f" Broadcasting them would give a {np.broadcast_shapes(p, t)} result and compare every pair."
         except ValueError:
             hint = ""
-        raise ValueError(
-            f"{loss}: predictions have shape {p} but targets have shape {t}; they must match exactly.{hint} "
-            f"Reshape one of them, e.g. targets.reshape({', '.join(map(str, p)) or '()'})."
-        )
+        raise ValueError(f"{loss}: predictions have shape {p} but targets have shape {t}; they must "
+                         f"match exactly.{hint} Reshape one of them, e.g. targets.reshape({', '.join(map(str, p)) or '()'}).")
     if predictions.size == 0:
         raise ValueError(f"{loss}: the batch is empty (shape {p}); there is nothing to average.")
 
 
-def _check_in_unit_interval(values: np.ndarray, what: str, loss: str, fix: str) -> None:
-    """Every value must lie in [0, 1] (NaN fails too)."""
-    if not np.all((values >= 0) & (values <= 1)):
-        bad = values[~((values >= 0) & (values <= 1))]
-        raise ValueError(
-            f"{loss} expects {what} in [0, 1]; got {bad.size} value(s) outside it "
-            f"(e.g. {bad.flat[0]:g}). {fix}"
-        )
-
-
 class MSELoss(_Loss):
-    """Mean squared error: mean((predictions - targets) ** 2), like torch.nn.MSELoss().
-
-    predictions and targets must have the same shape (no broadcasting).
-    """
+    """Mean squared error over every element, like torch.nn.MSELoss(). No broadcasting."""
 
     def forward(self, predictions: Tensor, targets: Any) -> Tensor:
-        """Return the mean squared error as a 0-d Tensor.
+        """The mean squared error of `predictions` against `targets`, as a 0-d Tensor in the
+        predictions' float dtype (float32 predictions and integer targets give float32).
 
-        HINTS:
-        - Check the predictions with `_check_tensor(predictions, "predictions", "MSELoss")`;
-          turn the targets into a Tensor with `_as_tensor(targets, "targets", "MSELoss")` and
-          into the predictions' dtype with `_like(targets, predictions)`.
-        - Call `_check_same_shape(predictions, targets, "MSELoss")` before computing.
-        - Use Tensor operations only (-, ** 2, .mean()), so autograd works later for free.
+        predictions: a Tensor. Anything else (a NumPy array, a list) is a TypeError whose
+          message names "predictions" and the type received (e.g. ndarray).
+        targets: a Tensor, a NumPy array, a list or a number. Anything that is not numbers is a
+          TypeError naming "targets" and the type received (e.g. str).
+        Shapes that differ are a ValueError naming both shapes and the shape broadcasting would
+          have made ((4, 1) against (4,): (4, 4)); an empty batch is a ValueError.
+
+        Why Tensor operations only (no .data): they already go through Tensor.from_op, so
+        module 05 differentiates this loss with no new code.
         """
         predictions = _check_tensor(predictions, "predictions", "MSELoss")
         targets = _like(_as_tensor(targets, "targets", "MSELoss"), predictions)
@@ -117,35 +95,32 @@ class MSELoss(_Loss):
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """log(softmax(x)) along `dim`, computed stably: x - max - log(sum(exp(x - max))).
+    """The logarithm of softmax(x) along `dim`, like torch.nn.functional.log_softmax(x, dim).
 
-    Like torch.nn.functional.log_softmax(x, dim). The result is built with
-    Tensor.from_op("log_softmax", out, x, dim=dim, softmax=probs) so that module 05 can
-    register its backward rule (which needs the softmax probabilities).
+    Returns a Tensor of x's shape: float32 for float32 or integer input, float64 for float64.
+    Every entry is finite and exact for any finite input, logits of ±1000 included, and with
+    no RuntimeWarning: [1000, 1001, 1002] gives [-2.40761, -1.40761, -0.40761], and
+    [[-1000, 0], [1000, -1000]] gives [[-1000, 0], [0, -2000]]. Along `dim`, the exponentials
+    of the result add up to 1.
 
-    HINTS:
-    - Work on `_float_data(x)` so integer tensors become float32.
-    - Check that `dim` is a valid dimension of x: otherwise a ValueError naming dim and x's
-      shape (a 0-d tensor, shape (), has no dimension to normalise along).
-    - Use keepdims=True in max and sum so the results broadcast back against x.
-    - Optional: np.subtract(..., out=...) and np.divide(..., out=...) reuse buffers instead of
-      allocating more arrays of x's size.
+    Errors: x not a Tensor → TypeError naming its type; `dim` outside [-x.ndim, x.ndim) →
+    ValueError naming dim and x's shape; a 0-d tensor (shape ()) has no dimension to
+    normalise along → ValueError naming its shape, ().
+
+    Build the result with Tensor.from_op("log_softmax", result, x, dim=dim, softmax=probs),
+    probs being the softmax probabilities (x's shape): module 05's backward rule,
+    g - probs · (g added up along dim), needs them.
     """
     x = _check_tensor(x, "its input", "log_softmax")
     if x.ndim == 0:
         raise ValueError("log_softmax needs a tensor with at least one dimension; got a 0-d tensor, shape ().")
     if not -x.ndim <= dim < x.ndim:
-        raise ValueError(
-            f"log_softmax: dim {dim} is out of range for a tensor of shape {x.shape}; "
-            f"use a dim in [{-x.ndim}, {x.ndim - 1}]."
-        )
+        raise ValueError(f"log_softmax: dim {dim} is out of range for a tensor of shape {x.shape}; "
+                         f"use a dim in [{-x.ndim}, {x.ndim - 1}].")
     data = _float_data(x)
-    shifted = data - data.max(axis=dim, keepdims=True)   # every exponent <= 0: no overflow
-    exps = np.exp(shifted)
-    sums = exps.sum(axis=dim, keepdims=True)             # each sum >= 1: log never sees 0
-    out = np.subtract(shifted, np.log(sums), out=shifted)  # log-softmax, in shifted's buffer
-    probs = np.divide(exps, sums, out=exps)              # softmax, in exps' buffer
-    return Tensor.from_op("log_softmax", out, x, dim=dim, softmax=probs)
+    shifted = data - data.max(axis=dim, keepdims=True)              # every exponent <= 0: no overflow
+    out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))  # each sum >= 1: no log(0)
+    return Tensor.from_op("log_softmax", out, x, dim=dim, softmax=np.exp(out))
 
 
 def _check_logits(logits: Tensor) -> None:
@@ -175,7 +150,7 @@ def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
             f"CrossEntropyLoss: {n} rows of logits need {n} class indices (shape ({n},)); "
             f"got targets of shape {data.shape}."
         )
-    kind = data.dtype.kind  # "f" float, "i"/"u" (un)signed integer: cheaper than np.issubdtype
+    kind = data.dtype.kind  # "f" float, "i"/"u" (un)signed integer
     if kind == "f":
         if not np.all(np.isfinite(data) & (data == np.round(data))):
             bad = data[~(np.isfinite(data) & (data == np.round(data)))]
@@ -186,7 +161,7 @@ def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
     elif kind not in "iu":
         raise TypeError(f"CrossEntropyLoss expects integer class indices; got targets of dtype {data.dtype}.")
     classes = data.astype(np.int64)  # a copy: the graph keeps it, whatever the caller does later
-    if classes.min() < 0 or classes.max() >= num_classes:  # two reductions; find the culprit only if needed
+    if classes.min() < 0 or classes.max() >= num_classes:
         outside = (classes < 0) | (classes >= num_classes)
         raise ValueError(
             f"CrossEntropyLoss: target {classes[outside][0]} is outside [0, {num_classes}) "
@@ -197,23 +172,26 @@ def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
 
 class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy from raw logits (N, C) and class indices (N,), averaged over N.
-
-    Like torch.nn.CrossEntropyLoss() with its defaults. Do not apply softmax first.
-    The result is one fused op, Tensor.from_op("cross_entropy", loss, logits,
-    targets=<int64 (N,)>, probs=<softmax (N, C)>), whose backward is (probs - onehot) / N.
-    """
+    Like torch.nn.CrossEntropyLoss() with its defaults. Do not apply softmax first."""
 
     def forward(self, logits: Tensor, targets: Any) -> Tensor:
-        """Return the mean cross-entropy as a 0-d Tensor.
+        """The mean cross-entropy, a 0-d Tensor in the logits' float dtype (float32 for integer
+        logits). Exact and finite for any finite logits (±1000 included); `logits` unchanged.
 
-        HINTS:
-        - `_check_tensor(logits, "logits", "CrossEntropyLoss")`, then `_check_logits(logits)`,
-          then `classes = _class_indices(targets, N, C)`.
-        - Subtract each row's max (keepdims=True); pick the target entries with
-          shifted[np.arange(N), classes] BEFORE you exponentiate.
-        - exp, row sums, log: loss = mean(log_sum - picked).
-        - probs = exp(shifted) / row sums; np.exp(..., out=...) and np.divide(..., out=...)
-          can reuse the `shifted` buffer instead of allocating new (N, C) arrays.
+        Errors — the given `_check_tensor`, `_check_logits` and `_class_indices` raise them all;
+        your own checks may word them differently, but must give these facts:
+          logits not a Tensor → TypeError naming "logits" and the type (e.g. list);
+          logits not 2-D → ValueError naming their shape, e.g. (10,) or (2, 3, 10);
+          an empty batch → ValueError;
+          targets of shape (N, C) → ValueError: they look one-hot, use targets.argmax(axis=1);
+          targets of another shape than (N,) → ValueError naming their shape, e.g. (2,);
+          a target outside [0, C) → ValueError naming it (12, or -1);
+          a float target that is not a whole number → ValueError naming it (0.5, or nan);
+          targets that are not numbers (e.g. bool) → TypeError naming their dtype.
+
+        Result: one op, Tensor.from_op("cross_entropy", loss, logits, targets=classes,
+        probs=probs) with classes the int64 targets (N,) and probs the softmax (N, C): module
+        05's backward rule, (probs - onehot) / N, needs exactly these.
         """
         logits = _check_tensor(logits, "logits", "CrossEntropyLoss")
         _check_logits(logits)
@@ -225,10 +203,18 @@ class CrossEntropyLoss(_Loss):
         picked = shifted[np.arange(n), classes]            # z_y - max, shape (N,)
         exps = np.exp(shifted, out=shifted)                # in place: values in (0, 1]
         row_sums = exps.sum(axis=1)                        # each >= 1, so log is safe
-        loss = (np.log(row_sums) - picked).sum() / n       # the mean; .sum() / n skips np.mean's overhead
+        loss = (np.log(row_sums) - picked).sum() / n       # the mean over the batch
         probs = np.divide(exps, row_sums[:, None], out=exps)  # softmax, for the backward
         return Tensor.from_op("cross_entropy", np.asarray(loss, dtype=data.dtype), logits,
                               targets=classes, probs=probs)
+
+
+def _check_in_unit_interval(values: np.ndarray, what: str, loss: str, fix: str) -> None:
+    """Every value must lie in [0, 1] (NaN fails too); the error names the first one outside."""
+    if not np.all((values >= 0) & (values <= 1)):
+        bad = values[~((values >= 0) & (values <= 1))]
+        raise ValueError(f"{loss} expects {what} in [0, 1]; got {bad.size} value(s) outside it "
+                         f"(e.g. {bad.flat[0]:g}). {fix}")
 
 
 class BinaryCrossEntropyLoss(_Loss):
@@ -248,14 +234,19 @@ class BinaryCrossEntropyLoss(_Loss):
         return "" if self.eps == 1e-7 else f"eps={self.eps}"
 
     def forward(self, predictions: Tensor, targets: Any) -> Tensor:
-        """Return the mean binary cross-entropy as a 0-d Tensor.
+        """The binary cross-entropy averaged over every element, a 0-d Tensor in the predictions'
+        float dtype. Finite for every probability, 0 and 1 included, with no RuntimeWarning: the
+        probabilities are clipped to [self.eps, 1 - self.eps] first.
 
-        HINTS:
-        - `_check_tensor` the predictions, `_as_tensor` + `_like` the targets, then
-          `_check_same_shape(...)`.
-        - `_check_in_unit_interval(...)` for the predictions (fix: apply Sigmoid first) and
-          for the targets.
-        - Clip with np.clip(p, eps, 1 - eps); np.log1p(-p) is log(1 - p), accurate near p = 0.
+        predictions and targets: as for MSELoss (same types, same shape, same errors). Then:
+          a predicted probability outside [0, 1], or nan → ValueError naming it (e.g. 1.5, nan):
+            the fix is to apply Sigmoid first;
+          a target outside [0, 1] → ValueError naming it (e.g. -1).
+        The given `_check_in_unit_interval` raises these.
+
+        Result: one op, Tensor.from_op("binary_cross_entropy", loss, predictions, targets=t,
+        probs=clipped, eps=self.eps), t the targets' numbers and clipped the clipped
+        probabilities (both arrays of the predictions' shape): module 05's rule needs them.
         """
         name = "BinaryCrossEntropyLoss"
         predictions = _check_tensor(predictions, "predictions", name)

@@ -20,6 +20,62 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 
 
+class Optimizer:
+    """Base class of every optimizer: the parameters, the learning rate and per-parameter state.
+
+    Subclasses implement step() and name their hyperparameters (saved by state_dict()), the
+    arrays of one parameter's state, and which of those are 0-d counters.
+    """
+
+    hyperparameters: tuple[str, ...] = ("lr",)
+    state_names: tuple[str, ...] = ()
+    counters: tuple[str, ...] = ()
+
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        who = type(self).__name__
+        self.params: list[Tensor] = _parameter_list(params, who)
+        self.lr: float = _number(who, "lr", lr, 0.0, low_open=True)
+        self.state: dict[int, dict[str, np.ndarray]] = {}
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient: afterwards p.grad is None for every parameter
+        (PyTorch's set_to_none=True; no arrays of zeros)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place. Each optimizer defines its own."""
+        raise NotImplementedError(f"{type(self).__name__} must define step(): how to move each "
+                                  f"parameter, given its gradient.")
+
+    def _gradients(self) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(index, parameter array, gradient array) for each parameter that has a gradient.
+
+        The parameter array is `p.data` itself: update it in place. Never modify the gradient
+        array in place; it is `p.grad.data`, which the next backward() accumulates into.
+        """
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue  # took no part in the last backward pass: leave it (and its state) alone
+            grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+            if grad.shape != p.data.shape:
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
+                                 f"gradient has shape {grad.shape}. Was p.grad set by hand?")
+            yield i, p.data, grad
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state and hyperparameters, as arrays and plain JSON (section 2, "Checkpoints")."""
+        return _state_dict(self)
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore what state_dict() saved (also after a JSON round trip); all or nothing."""
+        _load_state_dict(self, state_dict)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        return f"{type(self).__name__}({settings}) over {len(self.params)} parameter tensors"
+
+
 def _parameter_list(params: Any, who: str) -> list[Tensor]:
     """The parameters to optimize as a list of Tensors, or an error saying how to fix the call."""
     if isinstance(params, Tensor):
@@ -104,136 +160,89 @@ def _parameter_index(who: str, key: Any, count: int) -> int:
     return int(key)
 
 
-class Optimizer:
-    """Base class of every optimizer: the parameters, the learning rate and per-parameter state.
 
-    Optimizer(params, lr)
-        params: an iterable of Tensors with requires_grad=True, e.g. model.parameters().
-        lr: the learning rate, a positive number. A plain attribute: a schedule may set
-            `optimizer.lr` between steps, and step() reads it every time.
+def _loaded_hyperparameters(optimizer: Optimizer, who: str, state_dict: Any) -> dict[str, Any]:
+    """Check the outer format and param_groups of a state_dict; return {name: validated value}
+    for each of the optimizer's hyperparameters. Raises the error to show otherwise."""
+    if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
+        raise TypeError(f"{who} expects the dict returned by state_dict(), with keys 'state' and "
+                        f"'param_groups'; got {type(state_dict).__name__}.")
+    groups, state = state_dict["param_groups"], state_dict["state"]
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{who}: 'state' must be a dict {{parameter index: {{name: array}}}}, "
+                        f"got {type(state).__name__}.")
+    if not isinstance(groups, (list, tuple)) or len(groups) != 1 or not isinstance(groups[0], Mapping):
+        raise ValueError(f"{who}: 'param_groups' must be a list holding one dict of hyperparameters.")
+    group, params = groups[0], optimizer.params
+    saved_count = len(group.get("params", params))
+    if saved_count != len(params):
+        raise ValueError(f"{who}: the checkpoint was saved for {saved_count} parameters, but this "
+                         f"optimizer has {len(params)}. Was it saved from a different model?")
+    missing = [name for name in optimizer.hyperparameters if name not in group]
+    if missing:
+        raise ValueError(f"{who}: param_groups lacks {missing}; {type(optimizer).__name__} needs "
+                         f"{list(optimizer.hyperparameters)}. Was it saved by a different optimizer?")
+    values = {name: tuple(group[name]) if isinstance(group[name], list) else group[name]
+              for name in optimizer.hyperparameters}
+    checked = type(optimizer)(params, **values)  # the constructor's checks, on a throwaway copy
+    return {name: getattr(checked, name) for name in optimizer.hyperparameters}
 
-    Subclasses implement step() and describe themselves with three class attributes:
-    `hyperparameters` (attribute names saved in state_dict()["param_groups"]), `state_names`
-    (the arrays in one parameter's state) and `counters` (those of them that are 0-d).
+
+def _loaded_buffers(optimizer: Optimizer, who: str, i: int, buffers: Any) -> dict[str, np.ndarray]:
+    """Copies of parameter i's saved arrays (in the parameter's dtype, counters as saved),
+    after checking their names and shapes. Raises the error to show otherwise."""
+    names = optimizer.state_names
+    if not isinstance(buffers, Mapping) or sorted(buffers) != sorted(names):
+        found = sorted(buffers) if isinstance(buffers, Mapping) else type(buffers).__name__
+        raise ValueError(f"{who}: the state of parameter {i} holds {found}, but {type(optimizer).__name__} "
+                         f"keeps {sorted(names)}. Was it saved by a different optimizer?")
+    param = optimizer.params[i]
+    copies = {}
+    for name, value in buffers.items():
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        expected = () if name in optimizer.counters else param.shape
+        if array.shape != expected or array.dtype.kind not in "biuf":
+            raise ValueError(f"{who}: '{name}' of parameter {i} is a {array.dtype} array of shape "
+                             f"{array.shape}, but it must be numbers of shape {expected} (parameter {i} "
+                             f"has shape {param.shape}). Was it saved from a different model?")
+        copies[name] = np.array(array, dtype=None if name in optimizer.counters else param.dtype)
+    return copies
+
+
+def _state_dict(optimizer: Optimizer) -> dict[str, Any]:
+    """optimizer.state_dict(): {"state": {index: {name: array}}, "param_groups": [group]}.
+
+    "state" holds a COPY of every array of optimizer.state (same keys): the checkpoint must not
+    change as training goes on. The one group holds each name of optimizer.hyperparameters with
+    its value as plain JSON (_plain(value): floats, ints, bools, lists) and "params": the
+    parameter indices [0, 1, …, len(optimizer.params) - 1].
     """
+    state = {i: {name: np.array(array, copy=True) for name, array in buffers.items()}
+             for i, buffers in optimizer.state.items()}
+    group = {name: _plain(getattr(optimizer, name)) for name in optimizer.hyperparameters}
+    group["params"] = list(range(len(optimizer.params)))
+    return {"state": state, "param_groups": [group]}
 
-    hyperparameters: tuple[str, ...] = ("lr",)
-    state_names: tuple[str, ...] = ()
-    counters: tuple[str, ...] = ()
 
-    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
-        who = type(self).__name__
-        self.params: list[Tensor] = _parameter_list(params, who)
-        self.lr: float = _number(who, "lr", lr, 0.0, low_open=True)
-        self.state: dict[int, dict[str, np.ndarray]] = {}
+def _load_state_dict(optimizer: Optimizer, state_dict: Mapping[str, Any]) -> None:
+    """optimizer.load_state_dict(state_dict): replace optimizer.state and set every
+    hyperparameter from a state_dict() result — also after a JSON round trip ("0" keys, lists).
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient: p.grad = None (PyTorch's set_to_none=True)."""
-        for p in self.params:
-            p.grad = None
-
-    def step(self) -> None:
-        """Update every parameter that has a gradient, in place. Each optimizer defines its own."""
-        raise NotImplementedError(f"{type(self).__name__} must define step(): how to move each "
-                                  f"parameter, given its gradient.")
-
-    def _gradients(self) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """(index, parameter array, gradient array) for each parameter that has a gradient.
-
-        The parameter array is `p.data` itself: update it in place. Never modify the gradient
-        array in place; it is `p.grad.data`, which the next backward() accumulates into.
-        """
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue  # took no part in the last backward pass: leave it (and its state) alone
-            grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-            if grad.shape != p.data.shape:
-                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
-                                 f"gradient has shape {grad.shape}. Was p.grad set by hand?")
-            yield i, p.data, grad
-
-    # ----- checkpoints -----
-    def state_dict(self) -> dict[str, Any]:
-        """{"state": {index: {name: array copy}}, "param_groups": [{hyperparameters…, "params": [indices]}]}.
-
-        Everything under "state" is an np.ndarray (a copy); everything under "param_groups" is
-        plain JSON (use _plain on each hyperparameter value).
-        """
-        state = {i: {name: np.array(array, copy=True) for name, array in buffers.items()}
-                 for i, buffers in self.state.items()}
-        group = {name: _plain(getattr(self, name)) for name in self.hyperparameters}
-        group["params"] = list(range(len(self.params)))
-        return {"state": state, "param_groups": [group]}
-
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore state and hyperparameters saved by state_dict(), e.g. after a JSON round trip.
-
-        Checks everything first, then writes: on any error the optimizer is left unchanged.
-
-        HINTS:
-        - hyperparameters = self._loaded_hyperparameters(who, state_dict) checks the format,
-          the number of parameters and the hyperparameters, and returns {name: value}.
-        - For each (key, buffers) in state_dict["state"]: i = _parameter_index(who, key, n),
-          then self._loaded_buffers(who, i, buffers) checks names and shapes and returns copies.
-        - Only when all of that succeeded: replace self.state, and setattr each hyperparameter.
-        """
-        who = f"{type(self).__name__}.load_state_dict"
-        hyperparameters = self._loaded_hyperparameters(who, state_dict)
-        state = {}
-        for key, buffers in state_dict["state"].items():
-            i = _parameter_index(who, key, len(self.params))
-            state[i] = self._loaded_buffers(who, i, buffers)
-        # Everything is checked: only now change the optimizer.
-        self.state = state
-        for name, value in hyperparameters.items():
-            setattr(self, name, value)
-
-    def _loaded_hyperparameters(self, who: str, state_dict: Any) -> dict[str, Any]:
-        """Check the outer format and param_groups of a state_dict; return validated hyperparameters."""
-        if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
-            raise TypeError(f"{who} expects the dict returned by state_dict(), with keys 'state' and "
-                            f"'param_groups'; got {type(state_dict).__name__}.")
-        groups, state = state_dict["param_groups"], state_dict["state"]
-        if not isinstance(state, Mapping):
-            raise TypeError(f"{who}: 'state' must be a dict {{parameter index: {{name: array}}}}, "
-                            f"got {type(state).__name__}.")
-        if not isinstance(groups, (list, tuple)) or len(groups) != 1 or not isinstance(groups[0], Mapping):
-            raise ValueError(f"{who}: 'param_groups' must be a list holding one dict of hyperparameters.")
-        group = groups[0]
-        saved_count = len(group.get("params", self.params))
-        if saved_count != len(self.params):
-            raise ValueError(f"{who}: the checkpoint was saved for {saved_count} parameters, but this "
-                             f"optimizer has {len(self.params)}. Was it saved from a different model?")
-        missing = [name for name in self.hyperparameters if name not in group]
-        if missing:
-            raise ValueError(f"{who}: param_groups lacks {missing}; {type(self).__name__} needs "
-                             f"{list(self.hyperparameters)}. Was it saved by a different optimizer?")
-        values = {name: tuple(group[name]) if isinstance(group[name], list) else group[name]
-                  for name in self.hyperparameters}
-        checked = type(self)(self.params, **values)  # the constructor's checks, on a throwaway copy
-        return {name: getattr(checked, name) for name in self.hyperparameters}
-
-    def _loaded_buffers(self, who: str, i: int, buffers: Any) -> dict[str, np.ndarray]:
-        """Copies of one parameter's saved arrays, after checking their names and shapes."""
-        if not isinstance(buffers, Mapping) or sorted(buffers) != sorted(self.state_names):
-            found = sorted(buffers) if isinstance(buffers, Mapping) else type(buffers).__name__
-            raise ValueError(f"{who}: the state of parameter {i} holds {found}, but {type(self).__name__} "
-                             f"keeps {sorted(self.state_names)}. Was it saved by a different optimizer?")
-        param = self.params[i]
-        copies = {}
-        for name, value in buffers.items():
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
-            expected = () if name in self.counters else param.shape
-            if array.shape != expected or array.dtype.kind not in "biuf":
-                raise ValueError(f"{who}: '{name}' of parameter {i} is a {array.dtype} array of shape "
-                                 f"{array.shape}, but it must be numbers of shape {expected} (parameter {i} "
-                                 f"has shape {param.shape}). Was it saved from a different model?")
-            copies[name] = np.array(array, dtype=None if name in self.counters else param.dtype)
-        return copies
-
-    def __repr__(self) -> str:
-        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
-        return f"{type(self).__name__}({settings}) over {len(self.params)} parameter tensors"
+    All or nothing: check the whole checkpoint first with the given checks above
+    (_loaded_hyperparameters; _parameter_index and _loaded_buffers for each entry of "state"),
+    whose errors are the ones to raise; only when all passed, change the optimizer. On any
+    error the optimizer is left exactly as it was.
+    """
+    who = f"{type(optimizer).__name__}.load_state_dict"
+    hyperparameters = _loaded_hyperparameters(optimizer, who, state_dict)
+    state = {}
+    for key, buffers in state_dict["state"].items():
+        i = _parameter_index(who, key, len(optimizer.params))
+        state[i] = _loaded_buffers(optimizer, who, i, buffers)
+    # Everything is checked: only now change the optimizer.
+    optimizer.state = state
+    for name, value in hyperparameters.items():
+        setattr(optimizer, name, value)
 
 
 class SGD(Optimizer):
@@ -262,11 +271,11 @@ class SGD(Optimizer):
     def step(self) -> None:
         """One SGD step for every parameter that has a gradient, in place (PyTorch's rule, above).
 
-        HINTS:
-        - grad is p.grad's array: never change it in place. `grad = grad + wd * param` makes
-          a new array; the buffer's first value must be a copy: np.array(grad, dtype=param.dtype).
-        - The buffer lives in self.state[i]["momentum_buffer"]; update it in place (*=, +=).
-        - Finish with one in-place update: param -= lr * grad.
+        - param is p.data: change it in place. grad is p.grad's array: never change it (the next
+          backward() accumulates into it).
+        - With momentum, self.state[i] = {"momentum_buffer": array of the parameter's shape and
+          dtype}: on the first step a COPY of the (decayed) gradient, never an alias of p.grad;
+          later steps update that same array in place.
         """
         lr = float(self.lr)  # read every step: a schedule may have changed it
         for i, param, grad in self._gradients():
@@ -284,11 +293,31 @@ class SGD(Optimizer):
             param -= lr * grad
 
 
+def _adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
+                 step: int, lr: float, beta1: float, beta2: float, eps: float) -> None:
+    """One textbook Adam update of one parameter; `step` is t, this step's number (1 on the first).
+
+    exp_avg (m) and exp_avg_sq (v) become β1·m + (1 − β1)·g and β2·v + (1 − β2)·g², and param
+    moves by −lr · m̂ / (√v̂ + eps), with the bias-corrected m̂ = m / (1 − β1^t) and
+    v̂ = v / (1 − β2^t). param, exp_avg and exp_avg_sq are changed IN PLACE (they may be 0-d);
+    grad is never changed. Returns None.
+    """
+    exp_avg *= beta1
+    exp_avg += (1 - beta1) * grad                # m ← β1·m + (1 − β1)·g
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * grad * grad      # v ← β2·v + (1 − β2)·g²
+    m_hat = exp_avg / (1 - beta1 ** step)
+    v_hat = exp_avg_sq / (1 - beta2 ** step)
+    param -= lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
 class Adam(Optimizer):
     """Adam with bias correction; weight_decay is L2 added to the gradient (torch.optim.Adam).
 
-    Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, fused=True)
     eps must be > 0: with eps = 0, a parameter whose gradients were all zero would get 0/0 = nan.
+    fused: True runs the given in-place update of section 6 (PyTorch names its faster
+        implementations of the same update `fused`/`foreach`), False the textbook _adam_update.
     State per parameter: "step" (0-d int64), "exp_avg" and "exp_avg_sq" (the parameter's shape).
     """
 
@@ -297,28 +326,25 @@ class Adam(Optimizer):
     counters = ("step",)
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, fused: bool = True) -> None:
         super().__init__(params, lr)
         who = type(self).__name__
         self.betas = _betas(who, betas)
         self.eps = _number(who, "eps", eps, 0.0, low_open=True)
         self.weight_decay = _number(who, "weight_decay", weight_decay, 0.0)
+        if not isinstance(fused, (bool, np.bool_)):
+            raise TypeError(f"{who}: fused must be True or False, got {fused!r}.")
+        self.fused = bool(fused)
 
     def _apply_weight_decay(self, param: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
-        """L2 regularisation: return grad + weight_decay·param (a new array; grad is not changed)."""
+        """L2 regularisation: return grad + weight_decay·param as a NEW array (grad is p.grad's
+        array: it must not change); param is not changed."""
         return grad + self.weight_decay * param
 
     def step(self) -> None:
-        """One Adam step for every parameter that has a gradient, in place.
-
-        HINTS:
-        - state["step"] += 1 (a 0-d array, in place), then t = int(state["step"]).
-        - m and v in place: m *= beta1; m += (1 - beta1) * grad; likewise v with grad².
-        - One scratch array: work = np.square(grad, out=np.empty_like(grad)) (with out=, a 0-d
-          parameter gets an array, not a NumPy scalar), then reuse it with out=work for √v + ε̂
-          and for m / (√v + ε̂); scale it by α_t and finish with param -= work.
-        """
+        """One Adam step for every parameter that has a gradient, in place (given)."""
         lr, (beta1, beta2), eps = float(self.lr), self.betas, self.eps
+        update = _adam_update_fast if self.fused else _adam_update  # _adam_update_fast: section 6
         for i, param, grad in self._gradients():
             if self.weight_decay != 0:
                 grad = self._apply_weight_decay(param, grad, lr)
@@ -327,34 +353,39 @@ class Adam(Optimizer):
                 state = self.state[i] = {"step": np.array(0, dtype=np.int64),
                                          "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
             state["step"] += 1
-            t = int(state["step"])
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            m *= beta1
-            m += (1 - beta1) * grad                    # m ← β1·m + (1 − β1)·g
-            work = np.square(grad, out=np.empty_like(grad))  # the one scratch array of this step
-            work *= 1 - beta2
-            v *= beta2
-            v += work                                  # v ← β2·v + (1 − β2)·g²
-            bias_correction1 = 1 - beta1 ** t
-            sqrt_bias_correction2 = math.sqrt(1 - beta2 ** t)
-            np.sqrt(v, out=work)
-            work += eps * sqrt_bias_correction2        # √v + ε̂
-            np.divide(m, work, out=work)               # m / (√v + ε̂)
-            work *= lr * sqrt_bias_correction2 / bias_correction1   # × α_t
-            param -= work
+            update(param, grad, state["exp_avg"], state["exp_avg_sq"], int(state["step"]), lr, beta1, beta2, eps)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: p ← p·(1 − lr·wd) before each Adam step (torch.optim.AdamW).
 
-    AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
+    AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, *, fused=True)
     """
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, *, fused: bool = True) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, fused=fused)
 
     def _apply_weight_decay(self, param: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
-        """Decoupled decay: shrink param in place by (1 − lr·weight_decay); return grad unchanged."""
+        """Decoupled decay: multiply param IN PLACE by (1 − lr·weight_decay); return grad itself,
+        unchanged (the Adam step then uses the loss gradient alone)."""
         param *= 1 - lr * self.weight_decay
         return grad
+
+
+def _adam_update_fast(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
+                      step: int, lr: float, beta1: float, beta2: float, eps: float) -> None:
+    """_adam_update with one scratch array and the bias corrections folded into scalars (given)."""
+    exp_avg *= beta1
+    exp_avg += (1 - beta1) * grad                    # m ← β1·m + (1 − β1)·g
+    work = np.square(grad, out=np.empty_like(grad))  # the one scratch array of this step
+    work *= 1 - beta2                                # (out=: a 0-d parameter still gets an array)
+    exp_avg_sq *= beta2
+    exp_avg_sq += work                               # v ← β2·v + (1 − β2)·g²
+    bias_correction1 = 1 - beta1 ** step
+    sqrt_bias_correction2 = math.sqrt(1 - beta2 ** step)
+    np.sqrt(exp_avg_sq, out=work)
+    work += eps * sqrt_bias_correction2              # √v + ε̂
+    np.divide(exp_avg, work, out=work)               # m / (√v + ε̂)
+    work *= lr * sqrt_bias_correction2 / bias_correction1   # × α_t
+    param -= work

@@ -21,6 +21,34 @@ from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 
 
+def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0) -> np.ndarray:
+    """The definition of a 2-D convolution, written as loops: the reference, never used for training.
+
+    x: (N, C_in, H, W), weight: (C_out, C_in, k_h, k_w), bias: (C_out,) or None — NumPy arrays
+    or Tensors. Returns a NumPy array (N, C_out, H_out, W_out) of the inputs' common dtype
+    (float32 stays float32), exactly the formula above; no graph is recorded. Loops are the
+    point here: this is the definition, written so that it is obviously right.
+    """
+    x, weight = _as_array(x), _as_array(weight)
+    bias = None if bias is None else _as_array(bias)
+    (s_h, s_w) = _pair(stride, "stride", "conv2d_naive")
+    (p_h, p_w) = _pair(padding, "padding", "conv2d_naive", minimum=0)
+    n_samples, _, height, width = x.shape
+    c_out, _, k_h, k_w = weight.shape
+    h_out, w_out = _output_size(height, k_h, s_h, p_h), _output_size(width, k_w, s_w, p_w)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
+    out = np.zeros((n_samples, c_out, h_out, w_out), dtype=np.result_type(x, weight))
+    for n in range(n_samples):
+        for o in range(c_out):
+            for r in range(h_out):
+                for c in range(w_out):
+                    window = x_pad[n, :, r * s_h:r * s_h + k_h, c * s_w:c * s_w + k_w]
+                    out[n, o, r, c] = np.sum(window * weight[o])
+            if bias is not None:
+                out[n, o] += bias[o]
+    return out
+
+
 def _pair(value: Any, name: str, who: str, minimum: int = 1) -> tuple[int, int]:
     """3 -> (3, 3); (3, 5) stays. Checks that both are integers >= minimum, naming `who`."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
@@ -31,15 +59,6 @@ def _pair(value: Any, name: str, who: str, minimum: int = 1) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def _count(value: Any, name: str, who: str) -> int:
-    """A positive integer such as a number of channels, or a clear error naming `who`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{who}: {name} must be an integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{who}: {name} must be at least 1, got {value}.")
-    return int(value)
-
-
 def _output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
     """How many positions a kernel takes along one axis: ⌊(size + 2·padding − kernel) / stride⌋ + 1."""
     return (size + 2 * padding - kernel) // stride + 1
@@ -48,6 +67,56 @@ def _output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
 def _span(start: int, count: int, step: int) -> slice:
     """start, start + step, …: the `count` rows (or columns) that one kernel offset reads."""
     return slice(start, start + step * (count - 1) + 1, step)
+
+
+def _as_array(value: Any) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """Every k_h×k_w window of an NHWC array, one window per row: the column matrix.
+
+    x: (N, H, W, C), already padded. Returns a C-contiguous (N·H_out·W_out, k_h·k_w·C) array
+    of x's dtype, with H_out = ⌊(H − k_h) / s_h⌋ + 1 (the same for W). Rows are ordered
+    (n, output row, output column); each row is one window ordered (i, j, c) — kernel row,
+    kernel column, channel — so that it matches `_weight_matrix` (section 3). Why one copy:
+    the matrix is what BLAS multiplies; building it must not loop over pixels.
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    windows = sliding_window_view(x, (k_h, k_w), axis=(1, 2))[:, ::s_h, ::s_w]
+    n, h_out, w_out, c = windows.shape[:4]
+    cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+    return cols.reshape(n * h_out * w_out, k_h * k_w * c)
+
+
+def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: tuple[int, int],
+           stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """The adjoint of im2col: add every row of `cols` back onto the window it came from.
+
+    cols: (N·H_out·W_out, k_h·k_w·C) as im2col returns it; input_shape: (N, H, W, C), the padded
+    NHWC shape. Returns a new array of input_shape and cols' dtype where each pixel holds the
+    sum of the entries of all the windows that contained it (zero where no window reached).
+    Why: it carries the gradient of the column matrix back to the input, so that
+    ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every x and c. No loop over samples or pixels.
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    n, height, width, c = input_shape
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    patches = cols.reshape(n, h_out, w_out, k_h, k_w, c)
+    out = np.zeros(input_shape, dtype=cols.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            out[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patches[:, :, :, i, j, :]
+    return out
+
+
+def _count(value: Any, name: str, who: str) -> int:
+    """A positive integer such as a number of channels, or a clear error naming `who`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: {name} must be an integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{who}: {name} must be at least 1, got {value}.")
+    return int(value)
 
 
 def _require_tensor(x: Any, who: str) -> None:
@@ -77,119 +146,6 @@ def _check_window_fits(x_shape: tuple[int, ...], kernel: tuple[int, int], paddin
         padded = " padded" if any(padding) else ""
         raise ValueError(f"{who}: the{padded} input is only {height}×{width} (height × width), smaller than "
                          f"the {kernel[0]}×{kernel[1]} kernel (input shape {tuple(x_shape)}, padding {padding}).")
-
-
-def _as_array(value: Any) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
-
-
-def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0) -> np.ndarray:
-    """The definition of a 2-D convolution, written as loops: the reference, never used for training.
-
-    x: (N, C_in, H, W), weight: (C_out, C_in, k_h, k_w), bias: (C_out,) or None — NumPy arrays
-    or Tensors. Returns a NumPy array (N, C_out, H_out, W_out); no graph is recorded.
-
-    HINTS:
-    - Pad first: np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w))) adds the rings of zeros.
-    - H_out = _output_size(H, k_h, s_h, p_h), and the same for W.
-    - Four loops: sample n, output channel o, output row r, output column c. Inside, the
-      window x_pad[n, :, r·s_h : r·s_h + k_h, c·s_w : c·s_w + k_w] has the kernel's shape
-      (C_in, k_h, k_w): multiply by weight[o] and sum — one dot product.
-    - Then add bias[o] (if there is a bias).
-    """
-    x, weight = _as_array(x), _as_array(weight)
-    bias = None if bias is None else _as_array(bias)
-    (s_h, s_w) = _pair(stride, "stride", "conv2d_naive")
-    (p_h, p_w) = _pair(padding, "padding", "conv2d_naive", minimum=0)
-    n_samples, _, height, width = x.shape
-    c_out, _, k_h, k_w = weight.shape
-    h_out, w_out = _output_size(height, k_h, s_h, p_h), _output_size(width, k_w, s_w, p_w)
-    x_pad = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
-    out = np.zeros((n_samples, c_out, h_out, w_out), dtype=np.result_type(x, weight))
-    for n in range(n_samples):
-        for o in range(c_out):
-            for r in range(h_out):
-                for c in range(w_out):
-                    window = x_pad[n, :, r * s_h:r * s_h + k_h, c * s_w:c * s_w + k_w]
-                    out[n, o, r, c] = np.sum(window * weight[o])
-            if bias is not None:
-                out[n, o] += bias[o]
-    return out
-
-
-def _im2col_by_windows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
-    """im2col for long window rows (many channels): one copy of every window, row-major result.
-
-    HINTS:
-    - windows = sliding_window_view(x, kernel_size, axis=(1, 2))[:, ::s_h, ::s_w]
-      has shape (N, H_out, W_out, C, k_h, k_w) and copies nothing.
-    - Transpose it to (N, H_out, W_out, k_h, k_w, C), copy once with np.ascontiguousarray,
-      then reshape to 2-D (free for a contiguous array).
-    """
-    (k_h, k_w), (s_h, s_w) = kernel_size, stride
-    windows = sliding_window_view(x, (k_h, k_w), axis=(1, 2))[:, ::s_h, ::s_w]
-    n, h_out, w_out, c = windows.shape[:4]
-    cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
-    return cols.reshape(n * h_out * w_out, k_h * k_w * c)
-
-
-def _im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
-    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result.
-
-    HINTS:
-    - planes = x.transpose(3, 0, 1, 2) is a channels-first (C, N, H, W) view.
-    - Fill an empty (k_h, k_w, C, N, H_out, W_out) array with one assignment per kernel offset
-      (i, j): cols_t[i, j] = planes[:, :, _span(i, H_out, s_h), _span(j, W_out, s_w)].
-    - Reshape it to (k_h·k_w·C, N·H_out·W_out) and return its transpose .T (a view: the same
-      matrix as _im2col_by_windows, stored column by column).
-    """
-    (k_h, k_w), (s_h, s_w) = kernel_size, stride
-    n, height, width, c = x.shape
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    planes = x.transpose(3, 0, 1, 2)
-    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
-    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T
-
-
-def im2col(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """Every k_h×k_w window of an NHWC array, one window per row: the column matrix.
-
-    x: (N, H, W, C), already padded. Returns (N·H_out·W_out, k_h·k_w·C), rows ordered
-    (n, row, column) and each row ordered (i, j, c) — kernel row, kernel column, channel —
-    built by whichever copy has the longer contiguous runs: whole windows (rows of k_w·C
-    numbers; a row-major matrix) or whole output rows (W_out numbers; column-major).
-    """
-    k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
-    if k_w * x.shape[3] >= w_out:
-        return _im2col_by_windows(x, kernel_size, stride)
-    return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
-
-
-def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: tuple[int, int],
-           stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """The adjoint of im2col: add every row of `cols` back onto the window it came from.
-
-    cols: (N·H_out·W_out, k_h·k_w·C) as im2col returns it; input_shape: (N, H, W, C), the padded
-    NHWC shape. Returns an array of input_shape where each pixel holds the sum of the entries of
-    all the windows that contained it.
-
-    HINTS:
-    - patches = cols.reshape(N, H_out, W_out, k_h, k_w, C); start from zeros(input_shape).
-    - Loop over the kernel offsets (i, j) only: the H_out×W_out pixels read by offset (i, j)
-      are out[:, _span(i, H_out, s_h), _span(j, W_out, s_w), :]; add patches[:, :, :, i, j, :].
-    """
-    (k_h, k_w), (s_h, s_w) = kernel_size, stride
-    n, height, width, c = input_shape
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    patches = cols.reshape(n, h_out, w_out, k_h, k_w, c)
-    out = np.zeros(input_shape, dtype=cols.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            out[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patches[:, :, :, i, j, :]
-    return out
 
 
 def _pad_nhwc(x: np.ndarray, padding: tuple[int, int], dtype: np.dtype) -> np.ndarray:
@@ -225,16 +181,9 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
 
     x: (N, C_in, H, W); weight: (C_out, C_in, k_h, k_w); bias: (C_out,) or None.
     stride, padding: an int or a pair (rows, columns). Returns (N, C_out, H_out, W_out), an
-    NCHW-shaped view of channels-last (NHWC) memory. Op name "conv2d"; saves x_pad (the
-    padded NHWC input), stride and padding.
-
-    HINTS:
-    - dtype = np.result_type(*(t.dtype for t in inputs)); x_pad = _pad_nhwc(x.data, padding, dtype).
-    - cols = im2col(x_pad, (k_h, k_w), stride); out = cols @ _weight_matrix(weight) — cast the
-      weight (and bias) with .astype(dtype, copy=False).
-    - out += bias; then out.reshape(N, H_out, W_out, C_out).transpose(0, 3, 1, 2) (a view).
-    - Tensor.from_op("conv2d", out, *inputs, x_pad=x_pad, stride=stride, padding=padding),
-      where inputs = (x, weight) or (x, weight, bias).
+    NCHW-shaped view of channels-last (NHWC) memory, float64 only if an input is (else float32).
+    Records op "conv2d" with inputs (x, weight) or (x, weight, bias) and saves x_pad (the
+    padded NHWC input), stride and padding — exactly what Conv2dBackward reads.
     """
     who = f"conv2d (weight {tuple(getattr(weight, 'shape', ()))})"
     stride, padding = _pair(stride, "stride", who), _pair(padding, "padding", who, minimum=0)
@@ -253,38 +202,14 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     return Tensor.from_op("conv2d", out, *inputs, x_pad=x_pad, stride=stride, padding=padding)
 
 
-def _conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
-                       stride: tuple[int, int]) -> np.ndarray:
-    """dL/d(x_pad) = col2im(g @ W_matᵀ), computed one kernel offset at a time (no (M, k·k·C) matrix).
-
-    g: (N·H_out·W_out, C_out), channels last. Returns (N, H_p, W_p, C_in).
-    """
-    n, height, width, c_in = padded_shape
-    _, _, k_h, k_w = weight.shape
-    (s_h, s_w) = stride
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
-    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
-            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
-    return dx_pad
-
-
 class Conv2dBackward(Function):
     # forward: out = im2col(x_pad) @ W_mat + bias; saved x_pad (NHWC), stride, padding
     def backward(self, grad):
-        """dx (through the fused col2im), dweight = colsᵀ @ g, dbias = Σ g — each in its input's dtype.
+        """(dx, dweight, dbias) — or (dx, dweight) without a bias — each in its input's dtype and shape.
 
-        HINTS:
-        - g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, C_out): channels last,
-          as a matrix (a free view when grad is channels-last already).
-        - dweight: (g.T @ im2col(x_pad, …)) is (C_out, k_h·k_w·C_in) → reshape (C_out, k_h, k_w, C_in)
-          → transpose to (C_out, C_in, k_h, k_w).
-        - dx: _conv2d_input_grad(...), crop the padding, return it NCHW-shaped.
-        - dbias: np.ones(M, dtype=g.dtype) @ g (the sum over rows, as one BLAS call).
-        - Only compute the gradients of inputs that require grad (the others may be None).
+        grad: (N, C_out, H_out, W_out), in any memory order. dx is NCHW-shaped, without the
+        padding. Compute only the gradients of inputs that require grad; return None for the
+        others (they are never used).
         """
         x, weight = self.inputs[0], self.inputs[1]
         bias = self.inputs[2] if len(self.inputs) == 3 else None
@@ -297,11 +222,10 @@ class Conv2dBackward(Function):
             grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
             grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
         if bias is not None and bias.requires_grad:
-            # Σ over rows as 1ᵀ·g (the bias is a weight on an input of ones): one BLAS call, several
-            # times faster than g.sum(axis=0), whose inner loop runs over only C_out numbers
-            grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)
+            grad_b = g.sum(axis=0).astype(bias.dtype, copy=False)
         if x.requires_grad:
-            dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
+            w_mat = _weight_matrix(weight.data.astype(g.dtype, copy=False))
+            dx_pad = col2im(g @ w_mat.T, x_pad.shape, (k_h, k_w), stride)
             height, width = x.shape[2:]
             dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
             grad_x = dx.transpose(0, 3, 1, 2)
@@ -366,16 +290,10 @@ def _winner_dtype(window_size: int) -> type:
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
     """Maximum over each k_h×k_w window, like torch.nn.functional.max_pool2d (no padding).
 
-    Returns (N, C, H_out, W_out). Op name "max_pool2d"; saves winner (the offset k = i·k_w + j
-    of each window's first maximum), kernel_size and stride.
-
-    HINTS:
-    - Loop k, (i, j) over enumerate(np.ndindex(k_h, k_w)); the candidates of offset (i, j) are
-      x.data[:, :, _span(i, H_out, s_h), _span(j, W_out, s_w)].
-    - Start from the first candidate: best = candidate.copy(order="K") (keeps the memory
-      layout) and winner = np.zeros_like(best, dtype=_winner_dtype(k_h·k_w)).
-    - For later offsets: better = (candidate > best) | np.isnan(candidate);
-      np.maximum(best, candidate, out=best); winner += better * (k - winner).
+    Returns (N, C, H_out, W_out) in x's dtype. Records op "max_pool2d" with input x and saves
+    winner (an array of dtype _winner_dtype(k_h·k_w), the shape of the output: the offset
+    k = i·k_w + j of each window's first maximum, or of its first NaN), kernel_size and stride
+    (as pairs). No loop over samples or pixels.
     """
     (k_h, k_w), (s_h, s_w), h_out, w_out = _pool_geometry(x, kernel_size, stride, "max_pool2d")
     best = winner = None
@@ -386,17 +304,16 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
             winner = np.zeros_like(best, dtype=_winner_dtype(k_h * k_w))
             continue
         better = (candidate > best) | np.isnan(candidate)  # strict: a tie keeps the first maximum
-        np.maximum(best, candidate, out=best)
-        winner += better * (k - winner)  # winner = k where better, without a slow np.where
+        np.maximum(best, candidate, out=best)  # NaN propagates, as in PyTorch
+        winner = np.where(better, k, winner).astype(winner.dtype, copy=False)
     return Tensor.from_op("max_pool2d", best, x, winner=winner, kernel_size=(k_h, k_w), stride=(s_h, s_w))
 
 
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
     """Average over each k_h×k_w window, like torch.nn.functional.avg_pool2d (no padding).
 
-    Op name "avg_pool2d"; saves kernel_size and stride.
-    HINT: a running sum over the k_h·k_w offset slices (start with candidate.copy(order="K")),
-    divided by k_h·k_w.
+    Returns (N, C, H_out, W_out) in x's dtype. Records op "avg_pool2d" with input x and saves
+    kernel_size and stride (as pairs).
     """
     (k_h, k_w), (s_h, s_w), h_out, w_out = _pool_geometry(x, kernel_size, stride, "avg_pool2d")
     total = None
@@ -413,22 +330,20 @@ def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None) -> Tensor:
 class MaxPool2dBackward(Function):
     # forward: out = max over each window; saved winner (offset of the first maximum), kernel_size, stride
     def backward(self, grad):
-        """Each output's gradient goes to its window's winner; overlapping windows add up."""
+        """(dx,): x's shape; each output's gradient goes to its window's winner; overlapping windows add up."""
         (x,), winner = self.inputs, self.saved["winner"]
         (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
         h_out, w_out = grad.shape[2:]
         dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
-        grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
-        grad_like_x[...] = grad  # one layout change here, instead of one per offset below
         for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
-            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
+            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += np.where(winner == k, grad, 0)
         return (dx,)
 
 
 class AvgPool2dBackward(Function):
     # forward: out = mean over each window; saved kernel_size, stride
     def backward(self, grad):
-        """Each element of a window receives grad / (k_h·k_w); overlapping windows add up."""
+        """(dx,): x's shape; each element of a window receives grad / (k_h·k_w); overlapping windows add up."""
         (x,) = self.inputs
         (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
         h_out, w_out = grad.shape[2:]
@@ -437,7 +352,6 @@ class AvgPool2dBackward(Function):
         for i, j in np.ndindex(k_h, k_w):
             dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += share
         return (dx,)
-
 
 autograd_hooks.rules["max_pool2d"] = MaxPool2dBackward
 autograd_hooks.rules["avg_pool2d"] = AvgPool2dBackward
@@ -523,14 +437,13 @@ class BatchNorm2d(Module):
         self.running_var.data[...] = (1 - m) * self.running_var.data + m * var * (n / (n - 1))
 
     def forward(self, x: Tensor) -> Tensor:
-        """Normalise each channel of x (N, C, H, W). Op name "batch_norm2d"; saves x_hat, inv_std, training.
+        """Normalise each channel of x (N, C, H, W); returns the same shape.
 
-        HINTS:
-        - Training: mean = x.data.mean(axis=(0, 2, 3)), var = x.data.var(axis=(0, 2, 3)) (biased);
-          self._update_running_stats(mean, var, n). Evaluation: the running buffers' arrays.
-        - inv_std = 1 / np.sqrt(var + eps); x_hat = (x - mean[:, None, None]) * inv_std[:, None, None].
-        - Tensor.from_op("batch_norm2d", x_hat * w + b, x, self.weight, self.bias, x_hat=…, inv_std=…,
-          training=self.training), with w, b the parameters' arrays shaped (C, 1, 1).
+        Training: the batch's mean and biased variance per channel, and the running statistics
+        updated through self._update_running_stats(mean, var, n). Evaluation: the running
+        statistics, unchanged. Records op "batch_norm2d" with inputs (x, self.weight, self.bias)
+        and saves x_hat, inv_std = 1/√(var + eps) (shape (C,)) and training — what
+        BatchNorm2dBackward reads.
         """
         who = f"BatchNorm2d({self.num_features})"
         _check_image_batch(x, who, channels=self.num_features)
@@ -563,8 +476,7 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         """(N, C, H, W) -> (N, C·H·W) with the defaults. Uses Tensor.reshape, so autograd sees it.
 
-        HINT: the new shape is shape[:start] + (product of shape[start:end + 1],) + shape[end + 1:].
-        Compute the product explicitly (a -1 cannot be inferred when the batch is empty).
+        Must work for an empty batch too ((0, 3, 2, 2) -> (0, 12)), where a -1 cannot be inferred.
         """
         _require_tensor(x, "Flatten")
         rank = max(x.ndim, 1)
@@ -578,3 +490,86 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+def _im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result."""
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    n, height, width, c = x.shape
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    planes = x.transpose(3, 0, 1, 2)  # a channels-first (C, N, H, W) view
+    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
+    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T  # the same matrix as im2col, column by column
+
+
+def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """im2col by the copy with the longer contiguous runs: windows (k_w·C numbers) or output rows (W_out)."""
+    k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
+    if k_w * x.shape[3] >= w_out:
+        return im2col(x, kernel_size, stride)
+    return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
+
+
+def _conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
+                       stride: tuple[int, int]) -> np.ndarray:
+    """dL/d(x_pad) = col2im(g @ W_matᵀ), one kernel offset at a time (no (M, k·k·C) matrix).
+
+    g: (N·H_out·W_out, C_out), channels last. Returns (N, H_p, W_p, C_in).
+    """
+    n, height, width, c_in = padded_shape
+    _, _, k_h, k_w = weight.shape
+    (s_h, s_w) = stride
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
+    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
+            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
+    return dx_pad
+
+
+class FastConv2dBackward(Conv2dBackward):
+    """Conv2dBackward's numbers, faster: im2col by rows for few channels, col2im fused, dbias by BLAS."""
+
+    def backward(self, grad):
+        x, weight = self.inputs[0], self.inputs[1]
+        bias = self.inputs[2] if len(self.inputs) == 3 else None
+        x_pad, stride, (p_h, p_w) = self.saved["x_pad"], self.saved["stride"], self.saved["padding"]
+        c_out, c_in, k_h, k_w = weight.shape
+        g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c_out).astype(x_pad.dtype, copy=False)
+        grad_x = grad_w = grad_b = None
+        if weight.requires_grad:
+            cols = _im2col_fast(x_pad, (k_h, k_w), stride)
+            grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
+            grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
+        if bias is not None and bias.requires_grad:
+            grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)  # Σ over rows, one BLAS call
+        if x.requires_grad:
+            dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
+            height, width = x.shape[2:]
+            dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
+            grad_x = dx.transpose(0, 3, 1, 2)
+        return (grad_x, grad_w, grad_b)[:len(self.inputs)]
+
+
+class FastMaxPool2dBackward(MaxPool2dBackward):
+    """MaxPool2dBackward's numbers, faster: grad copied once into winner's memory layout."""
+
+    def backward(self, grad):
+        (x,), winner = self.inputs, self.saved["winner"]
+        (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
+        h_out, w_out = grad.shape[2:]
+        dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
+        grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
+        grad_like_x[...] = grad  # one layout change here, instead of one per offset below
+        for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
+            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
+        return (dx,)
+
+
+autograd_hooks.rules["conv2d"] = FastConv2dBackward
+autograd_hooks.rules["max_pool2d"] = FastMaxPool2dBackward

@@ -7,7 +7,7 @@ Create tensors and compute with them: arithmetic with broadcasting, matrix multi
 
 from __future__ import annotations
 
-__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng']
+__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape']
 
 
 import numbers
@@ -17,6 +17,99 @@ from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
+
+
+def _shape_str(shape: tuple[int, ...]) -> str:
+    """Format a shape for error messages the way PyTorch users read it: (2, 3). Given."""
+    return str(tuple(shape))
+
+
+def _as_array(data: Any, dtype: Any = None, requires_grad: bool = False) -> np.ndarray:
+    """A tensor's numbers: a NEW NumPy array holding `data`, float32 unless `dtype` says otherwise.
+
+    data: a number, a rectangular (nested) list, or a NumPy array of numbers (bool, int,
+      unsigned or float). The result is always a copy: changing the source later changes nothing.
+    dtype: None means float32; otherwise any NumPy number dtype (np.int64 for class labels).
+
+    Raises TypeError, never a silent nan, for:
+      - data that are not numbers: None, text ("abc", ["1.5"]), ragged lists ([[1, 2], [3]]),
+        object arrays, lists holding None. The message says what was given, e.g. its type
+        (NoneType, str, list) and a short repr of it;
+      - a dtype that is not a number type (e.g. str);
+      - requires_grad=True with a dtype that is not floating point (gradients of integers mean
+        nothing); the message names the dtype, e.g. "... this one is int64."
+    """
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    try:
+        given = np.asarray(data)  # what NumPy makes of the data, before any conversion
+    except ValueError:  # rows of different lengths
+        given = None
+    if given is None or given.dtype.kind not in "biuf":
+        array_given = isinstance(data, np.ndarray)
+        shown, what = (data.tolist(), f"{data.dtype} array") if array_given else (data, type(data).__name__)
+        raise TypeError(f"Tensor data must be numbers in a rectangular (nested) list or array; "
+                        f"got {reprlib.repr(shown)} ({what}).")
+    if dtype.kind not in "biuf":
+        raise TypeError(f"Tensor dtype must be a number type (bool, int, uint or float), got {dtype.name}.")
+    array = np.array(given, dtype=dtype)  # a copy, converted
+    if requires_grad and not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
+    return array
+
+
+def _default_float(result: np.ndarray, *inputs: Any) -> np.ndarray:
+    """The result of an operation on `inputs` (arrays or Tensors: anything with a .dtype), with
+    PyTorch's dtype rule: a float64 result becomes float32 unless some input was float64.
+    Any other result (float32, int64, bool, or float64 from a float64 input) is returned as is.
+    """
+    if result.dtype == np.float64 and all(t.dtype != np.float64 for t in inputs):
+        return result.astype(np.float32)
+    return result
+
+
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of an element-wise result of operands with shapes `a` and `b` (NumPy's rule).
+
+    Examples: (4, 3), (3,) → (4, 3);  (3, 1), (1, 4) → (3, 4);  (), (2,) → (2,);
+    (0, 1), (3,) → (0, 3)  (a size 1 stretches to any size, even 0).
+
+    Shapes that clash raise ValueError with this message (an operation prefixes its name):
+        "shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
+    """
+    a, b = tuple(a), tuple(b)
+    rank = max(len(a), len(b))
+    a_full, b_full = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    out = []
+    for x, y in zip(a_full, b_full):
+        if x != y and 1 not in (x, y):
+            raise ValueError(f"shapes {_shape_str(a)} and {_shape_str(b)} cannot be broadcast "
+                             f"(trailing dimensions must match or be 1).")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def _check_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int | tuple[int, ...] | None:
+    """Validate the `axis` argument of reduction `op` on a tensor of `shape`, and return it:
+    None as None, an int as that int, a tuple or list of ints as a tuple (values unchanged).
+
+    An axis `a` is valid when -rank <= a < rank, with rank = max(ndim, 1) (like NumPy, a 0-d
+    tensor accepts axis 0 and -1). Errors:
+      TypeError  "sum: axis must be an int or a tuple of ints, got float."   (bools are not ints)
+      ValueError "sum: axis 2 is out of range for shape (2, 3)."
+      ValueError "sum: axis (1, -1) names the same dimension twice."
+    """
+    if axis is None:
+        return None
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    rank = max(len(shape), 1)
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(a).__name__}.")
+        if not -rank <= a < rank:
+            raise ValueError(f"{op}: axis {a} is out of range for shape {_shape_str(shape)}.")
+    if len({a % rank for a in axes}) != len(axes):
+        raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
+    return axes if isinstance(axis, (tuple, list)) else axis
 
 
 class AutogradHooks:
@@ -87,116 +180,42 @@ def get_rng() -> np.random.Generator:
     return _rng
 
 
-def _shape_str(shape: tuple[int, ...]) -> str:
-    """Format a shape for error messages the way PyTorch users read it: (2, 3)."""
-    return str(tuple(shape))
-
-
-def _default_float(result: np.ndarray, *inputs: "Tensor") -> np.ndarray:
-    """Keep float32 where NumPy would promote to float64.
-
-    NumPy makes float32 + int64 (or int64 / int64) a float64 array; PyTorch keeps its default
-    float, float32. We follow PyTorch: a result is float64 only if an input was float64.
-    """
-    if result.dtype == np.float64 and all(t.dtype != np.float64 for t in inputs):
-        return result.astype(np.float32)
-    return result
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
 class Tensor:
     """An N-dimensional array of numbers (float32 by default) that can later track gradients.
 
     Tensor(data, requires_grad=False, dtype=None)
-        data: a number, a (nested) list, a NumPy array or another Tensor.
+        data: a number, a (nested) list, a NumPy array or another Tensor (copied).
         dtype: float32 unless you ask for another (e.g. np.int64 for class labels).
     """
 
     # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
     # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
     __array_ufunc__ = None
-    # Defining __eq__ (comparisons, below) would make Tensors unhashable. Like PyTorch, hash them by
-    # identity, so that they can still be dict keys and set members (parameters, optimizer state).
+    # Defining __eq__ would make Tensors unhashable. Like PyTorch, hash them by identity, so that
+    # they can still be dict keys and set members (parameters, optimizer state).
     __hash__ = object.__hash__
     _grad: "Tensor | None" = None  # what the .grad property returns
-    _grad_fn: Any = None
+    _grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
 
-    # ----- creation -----
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        """Store `data` as a NumPy array (float32 unless `dtype` is given) and set the gradient fields.
-
-        Sets: self.data (np.ndarray, a copy of the input), self.requires_grad (bool),
-        self.grad (None) and self._grad_fn (None).
-
-        HINTS:
-        - Unwrap a Tensor argument first (its `.data`), so Tensor(t) copies t's numbers.
-        - np.array(data, dtype=...) copies and converts in one step. NumPy's default is
-          float64, so pass float32 explicitly when dtype is None.
-        - Bad data must raise TypeError saying what was wrong: None, text ("abc", ["1.5"]),
-          ragged lists, object arrays, lists holding None. Converting straight to float32 would
-          turn None into nan and "1.5" into 1.5: look first at what NumPy makes of the data as it
-          is — numbers are the dtype kinds "b", "i", "u", "f". The same for the `dtype` asked for.
-        - Only floating-point tensors may require gradients: raise TypeError otherwise, naming
-          the dtype (e.g. int64).
-        """
         if isinstance(data, Tensor):
             data = data.data
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        try:
-            given = np.asarray(data)  # what NumPy makes of the data, before any conversion
-        except ValueError:  # rows of different lengths
-            given = None
-        if given is None or given.dtype.kind not in "biuf":
-            array_given = isinstance(data, np.ndarray)
-            shown, what = (data.tolist(), f"{data.dtype} array") if array_given else (data, type(data).__name__)
-            raise TypeError(f"Tensor data must be numbers in a rectangular (nested) list or array; "
-                            f"got {reprlib.repr(shown)} ({what}).")
-        if dtype.kind not in "biuf":
-            raise TypeError(f"Tensor dtype must be a number type (bool, int, uint or float), got {dtype.name}.")
-        array = np.array(given, dtype=dtype)  # a copy, converted
-        if requires_grad and not np.issubdtype(array.dtype, np.floating):
-            raise TypeError(f"Only floating-point tensors can require gradients; this one is {array.dtype}.")
-        self.data: np.ndarray = array
+        self.data: np.ndarray = _as_array(data, dtype, requires_grad)
         self.requires_grad: bool = bool(requires_grad)
-        self.grad: Tensor | None = None
-        self._grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
+        self.grad = None
+        self._grad_fn = None
 
-    # ----- construction from an op: the single door autograd watches -----
     @classmethod
     def _wrap(cls, array: np.ndarray) -> "Tensor":
         """Make a Tensor around an existing array without copying or casting it."""
         out = cls.__new__(cls)
         out.data, out.requires_grad, out._grad, out._grad_fn = array, False, None, None
-        return out
-
-    @staticmethod
-    def from_op(op: str, data: np.ndarray, *inputs: "Tensor", **saved: Any) -> "Tensor":
-        """Wrap the NumPy result of operation `op` on `inputs` as a Tensor.
-
-        Every operation builds its result here. Once module 05 has registered a backward rule
-        for `op`, this is where the graph edge is recorded; until then it only wraps.
-
-        Record the edge only when ALL of these hold: autograd is installed
-        (`autograd_hooks.active`), recording is on (`autograd_hooks.enabled`), and at least one
-        input requires grad. Then the output requires grad too, and
-        `out._grad_fn = rule(inputs, out, **saved)` with `rule = autograd_hooks.rules[op]`.
-
-        HINTS:
-        - Tensor._wrap(np.asarray(data)) wraps without copying (a NumPy scalar becomes 0-d).
-        - A missing rule is a bug in the module that added the op: raise NotImplementedError
-          naming `op`, e.g. "No backward rule is registered for 'relu'."
-        """
-        out = Tensor._wrap(np.asarray(data))
-        hooks = autograd_hooks
-        if not (hooks.active and hooks.enabled):
-            return out
-        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
-            if t.requires_grad:
-                rule = hooks.rules.get(op)
-                if rule is None:
-                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
-                out.requires_grad = True
-                out._grad_fn = rule(inputs, out, **saved)
-                break
         return out
 
     def _lift(self, other: Any, op: str = "operation") -> "Tensor":
@@ -222,7 +241,7 @@ class Tensor:
         """This tensor's dtype if it is floating point, else float32 (the default float)."""
         return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
 
-    # ----- properties and conversion -----
+    # ----- facts and conversions -----
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -259,10 +278,7 @@ class Tensor:
         return self.data.item()
 
     def __bool__(self) -> bool:
-        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch.
-
-        With no element or several, "true" is ambiguous (any? all?): RuntimeError, as in PyTorch.
-        """
+        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch."""
         if self.size != 1:
             count = "no values" if self.size == 0 else "more than one value"
             raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous (shape {_shape_str(self.shape)}); "
@@ -280,297 +296,81 @@ class Tensor:
             extras.append("requires_grad=True")
         return "Tensor(" + ", ".join([body, *extras]) + ")"
 
-    # ----- element-wise arithmetic (NumPy broadcasting) -----
-    def _binary(self, op: str, other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
-        """Apply the element-wise NumPy function `fn` to (self, other), with broadcasting.
+    # ----- operations: each calls the function of its section -----
+    def __add__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add)
+    def __radd__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add, reverse=True)
+    def __sub__(self, other: Any) -> "Tensor": return _elementwise("sub", self, other, np.subtract)
+    def __rsub__(self, other: Any) -> "Tensor": return _elementwise("sub", self, other, np.subtract, reverse=True)
+    def __mul__(self, other: Any) -> "Tensor": return _elementwise("mul", self, other, np.multiply)
+    def __rmul__(self, other: Any) -> "Tensor": return _elementwise("mul", self, other, np.multiply, reverse=True)
+    def __truediv__(self, other: Any) -> "Tensor": return _elementwise("div", self, other, np.true_divide)
+    def __rtruediv__(self, other: Any) -> "Tensor": return _elementwise("div", self, other, np.true_divide, reverse=True)
+    def __neg__(self) -> "Tensor": return _neg(self)
+    def __pow__(self, exponent: float) -> "Tensor": return _pow(self, exponent)
 
-        `op` names the operation for autograd ("add", "sub", "mul", "div"). `reverse=True`
-        computes fn(other, self): for `2 - t`, Python calls t.__rsub__(2).
-
-        HINTS:
-        - self._lift(other, op) turns numbers and arrays into Tensors of a matching dtype.
-        - fn(a.data, b.data) raises ValueError when the shapes clash; catch it and raise
-          ValueError naming the op and both shapes:
-          "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
-        - _default_float(result, a, b) fixes the dtype; pass it, a and b to Tensor.from_op.
-        """
-        other = self._lift(other, op)
-        a, b = (other, self) if reverse else (self, other)
-        try:
-            result = fn(a.data, b.data)
-        except ValueError:  # explained only on failure: a check first would cost more than a small add
-            raise ValueError(
-                f"{op}: shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1)."
-            ) from None
-        return Tensor.from_op(op, _default_float(result, a, b), a, b)
-
-    def __add__(self, other: Any) -> "Tensor":
-        return self._binary("add", other, np.add)
-
-    def __radd__(self, other: Any) -> "Tensor":
-        return self._binary("add", other, np.add, reverse=True)
-
-    def __sub__(self, other: Any) -> "Tensor":
-        return self._binary("sub", other, np.subtract)
-
-    def __rsub__(self, other: Any) -> "Tensor":
-        return self._binary("sub", other, np.subtract, reverse=True)
-
-    def __mul__(self, other: Any) -> "Tensor":
-        return self._binary("mul", other, np.multiply)
-
-    def __rmul__(self, other: Any) -> "Tensor":
-        return self._binary("mul", other, np.multiply, reverse=True)
-
-    def __truediv__(self, other: Any) -> "Tensor":
-        return self._binary("div", other, np.true_divide)
-
-    def __rtruediv__(self, other: Any) -> "Tensor":
-        return self._binary("div", other, np.true_divide, reverse=True)
-
-    def __neg__(self) -> "Tensor":
-        """-t: every element negated (op name "neg")."""
-        return Tensor.from_op("neg", -self.data, self)
-
-    def __pow__(self, exponent: float) -> "Tensor":
-        """Raise every element to a constant power (x ** 2, x ** 0.5, x ** -1); op name "pow".
-
-        Save the exponent for autograd: Tensor.from_op("pow", result, self, exponent=exponent).
-
-        HINTS:
-        - The exponent must be a real number (numbers.Real, not a bool); anything else, a Tensor
-          included, raises TypeError: "** takes a number as exponent, got Tensor."
-        - Convert the exponent to the tensor's dtype (self.data.dtype.type(exponent)) so float32
-          stays float32.
-        - An integer tensor raised to a fractional or negative power computes in float32
-          (NumPy would truncate or refuse): self.data.astype(self._float_dtype()).
-        """
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
-            raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
-        whole = float(exponent).is_integer() and exponent >= 0
-        base = self.data if whole else self.data.astype(self._float_dtype(), copy=False)
-        return Tensor.from_op("pow", base ** base.dtype.type(exponent), self, exponent=exponent)
-
-    # ----- matrix multiplication -----
     def matmul(self, other: "Tensor") -> "Tensor":
-        """Matrix product with NumPy's rules: 2-D @ 2-D, and batched (..., n, k) @ (..., k, m).
+        """Matrix product: (n, k) @ (k, m) → (n, m), batched (..., n, k) @ (..., k, m), vectors."""
+        return _matmul(self, other)
 
-        Errors (ValueError), in the user's terms:
-          "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
-          "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast."
-          "matmul: both operands need at least 1 dimension, got () @ (3,)."
+    def __matmul__(self, other: "Tensor") -> "Tensor": return _matmul(self, other)
+    def __rmatmul__(self, other: Any) -> "Tensor": return _matmul(self._lift(other, "matmul"), self)
 
-        HINTS:
-        - np.matmul does the work (BLAS) and raises ValueError for every one of these mistakes;
-          only then work out which one it was (checking first would slow every small product).
-        - The inner size of the right operand is b[-2], or b[-1] when it is 1-D.
-        - Otherwise the batch dimensions a[:-2] and b[:-2] were the problem. Op name "matmul".
-        """
-        other = self._lift(other, "matmul")
-        try:
-            result = np.matmul(self.data, other.data)
-        except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
-            a, b = self.shape, other.shape
-            if self.ndim == 0 or other.ndim == 0:
-                raise ValueError(f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ "
-                                 f"{_shape_str(b)}.") from None
-            k_left, k_right = a[-1], (b[-2] if other.ndim > 1 else b[-1])
-            if k_left != k_right:
-                raise ValueError(
-                    f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
-                ) from None
-            raise ValueError(
-                f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
-                f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast."
-            ) from None
-        return Tensor.from_op("matmul", _default_float(result, self, other), self, other)
-
-    def __matmul__(self, other: "Tensor") -> "Tensor":
-        return self.matmul(other)
-
-    def __rmatmul__(self, other: Any) -> "Tensor":
-        return self._lift(other, "matmul").matmul(self)
-
-    # ----- shape manipulation (views) -----
     def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one dimension may be -1 (inferred). A view when possible.
-
-        Error (ValueError): "reshape: cannot arrange the 6 elements of shape (2, 3) as (4, 2)."
-
-        HINTS:
-        - A single tuple/list argument is the whole shape.
-        - self.data.reshape(shape) raises ValueError (or TypeError for non-integer sizes).
-        - Op name "reshape"; module 05 reshapes the gradient back to self.shape.
-        """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        try:
-            data = self.data.reshape(shape)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"reshape: cannot arrange the {self.size} elements of shape {_shape_str(self.shape)} "
-                f"as {_shape_str(shape)}."
-            ) from None
-        return Tensor.from_op("reshape", data, self)
+        """reshape(2, 3) or reshape((2, 3)); one size may be -1 (inferred). A view when possible."""
+        return _reshape(self, shape)
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
-        """Swap two dimensions (by default the last two, as in a matrix transpose). A view.
-
-        Errors (ValueError), each naming the shape as _shape_str writes it, e.g. (2, 3): fewer
-        than 2 dimensions; a dimension out of range for the shape.
-
-        HINTS:
-        - A dimension d is valid when -ndim <= d < ndim.
-        - np.swapaxes returns a view; op name "transpose", saved dim0= and dim1=.
-        """
-        if self.ndim < 2:
-            raise ValueError(f"transpose: needs at least 2 dimensions, shape is {_shape_str(self.shape)}.")
-        for d in (dim0, dim1):
-            if not -self.ndim <= d < self.ndim:
-                raise ValueError(f"transpose: dimension {d} is out of range for shape {_shape_str(self.shape)}.")
-        return Tensor.from_op("transpose", np.swapaxes(self.data, dim0, dim1), self, dim0=dim0, dim1=dim1)
+        """Swap two dimensions (by default the last two, the matrix transpose). A view."""
+        return _transpose(self, dim0, dim1)
 
     @property
     def T(self) -> "Tensor":
         """The matrix transpose of the last two dimensions, like x.transpose(-2, -1)."""
-        return self.transpose(-2, -1)
+        return _transpose(self, -2, -1)
 
-    # ----- indexing -----
     def __getitem__(self, index: Any) -> "Tensor":
-        """Index like NumPy: ints, slices, integer arrays (or tensors), masks and tuples of them.
+        """Index like NumPy (ints, slices, integer arrays or tensors, masks); returns a copy."""
+        return _getitem(self, index)
 
-        The result owns its numbers (a copy, never a view); op name "getitem", saved index=.
-        A bad index raises IndexError naming the tensor's shape.
-
-        HINTS:
-        - _unwrap_index(index) turns Tensors and lists into NumPy arrays.
-        - Basic slicing gives a NumPy view: copy it when np.may_share_memory(result, self.data).
-          (Integer-array indexing already copies; do not copy twice.)
-        """
-        index = _unwrap_index(index)
-        try:
-            data = self.data[index]
-        except IndexError as e:
-            raise IndexError(f"Invalid index for a tensor of shape {_shape_str(self.shape)}: {e}.") from None
-        if np.may_share_memory(data, self.data):
-            data = data.copy()
-        return Tensor.from_op("getitem", data, self, index=index)
-
-    # ----- comparisons: boolean masks, no gradient -----
-    def _compare(self, op: str, other: Any, fn: Callable) -> "Tensor":
-        """Compare (self, other) element-wise with `fn` (np.less, np.equal, ...) and broadcasting.
-
-        Returns a bool Tensor outside any graph: a comparison has no gradient, so it never
-        requires grad, even when self does (build it with Tensor._wrap, not from_op).
-        Shapes that clash: ValueError naming `op` and both shapes, as in _binary.
-        An operand that is not a number, array or Tensor (None, a string): return NotImplemented,
-        so that Python answers `t == None` with False and `t < None` with its own TypeError.
-
-        HINT: self._lift(other, op) raises TypeError for such an operand.
-        """
-        try:
-            other = self._lift(other, op)
-        except TypeError:
-            return NotImplemented
-        try:
-            result = fn(self.data, other.data)
-        except ValueError:
-            raise ValueError(
-                f"{op}: shapes {_shape_str(self.shape)} and {_shape_str(other.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1)."
-            ) from None
-        return Tensor._wrap(np.asarray(result))
-
-    def __lt__(self, other: Any) -> "Tensor":
-        return self._compare("<", other, np.less)
-
-    def __le__(self, other: Any) -> "Tensor":
-        return self._compare("<=", other, np.less_equal)
-
-    def __gt__(self, other: Any) -> "Tensor":
-        return self._compare(">", other, np.greater)
-
-    def __ge__(self, other: Any) -> "Tensor":
-        return self._compare(">=", other, np.greater_equal)
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare("==", other, np.equal)
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare("!=", other, np.not_equal)
-
-    # ----- reductions -----
-    def _check_axis(self, op: str, axis: Any) -> int | tuple[int, ...] | None:
-        """Validate `axis` (None, an int, or a tuple/list of ints); return it (a list as a tuple)."""
-        if axis is None:
-            return None
-        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-        rank = max(self.ndim, 1)  # like NumPy, a 0-d tensor accepts axis 0 / -1
-        for a in axes:
-            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-                raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(a).__name__}.")
-            if not -rank <= a < rank:
-                raise ValueError(f"{op}: axis {a} is out of range for shape {_shape_str(self.shape)}.")
-        if len({a % rank for a in axes}) != len(axes):
-            raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
-        return axes if isinstance(axis, (tuple, list)) else axis
+    def __lt__(self, other: Any) -> "Tensor": return _compare("<", self, other, np.less)
+    def __le__(self, other: Any) -> "Tensor": return _compare("<=", self, other, np.less_equal)
+    def __gt__(self, other: Any) -> "Tensor": return _compare(">", self, other, np.greater)
+    def __ge__(self, other: Any) -> "Tensor": return _compare(">=", self, other, np.greater_equal)
+    def __eq__(self, other: Any) -> "Tensor": return _compare("==", self, other, np.equal)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _compare("!=", self, other, np.not_equal)  # type: ignore[override]
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Sum of the elements (over `axis`, or all); op name "sum", saved axis= and keepdims=.
-
-        HINT: axis = self._check_axis("sum", axis), then np.sum(self.data, axis=axis, keepdims=keepdims).
-        """
-        axis = self._check_axis("sum", axis)
-        data = np.sum(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op("sum", data, self, axis=axis, keepdims=keepdims)
+        """Sum of the elements (over `axis`, or all)."""
+        return _sum(self, axis, keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Average of the elements (over `axis`, or all); float32 for integer tensors. Op name "mean".
-
-        HINT: np.mean(..., dtype=self._float_dtype()) averages integers in float32.
-        """
-        axis = self._check_axis("mean", axis)
-        data = np.mean(self.data, axis=axis, keepdims=keepdims, dtype=self._float_dtype())
-        return Tensor.from_op("mean", data, self, axis=axis, keepdims=keepdims)
+        """Average of the elements (over `axis`, or all); float32 for integer tensors."""
+        return _mean(self, axis, keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Largest element (over `axis`, or all); op name "max", saved axis= and keepdims=.
-
-        Reducing over an empty dimension raises ValueError naming the shape, e.g. (0, 3) (NumPy
-        raises a ValueError about "zero-size array": catch it and say it in our words).
-        """
-        axis = self._check_axis("max", axis)
-        try:
-            data = np.max(self.data, axis=axis, keepdims=keepdims)
-        except ValueError:
-            raise ValueError(f"max: there is no maximum of an empty dimension (shape {_shape_str(self.shape)}).") from None
-        return Tensor.from_op("max", data, self, axis=axis, keepdims=keepdims)
+        """Largest element (over `axis`, or all)."""
+        return _max(self, axis, keepdims)
 
     def argmax(self, axis: int | None = None) -> "Tensor":
         """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
         if isinstance(axis, (tuple, list)):
             raise TypeError("argmax: axis must be a single int or None.")
-        axis = self._check_axis("argmax", axis)
+        axis = _check_axis("argmax", axis, self.shape)
         if self.size == 0:
             raise ValueError(f"argmax: the tensor is empty (shape {_shape_str(self.shape)}).")
         return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis), dtype=np.int64))
 
-    # ----- element-wise functions -----
     def exp(self) -> "Tensor":
-        """e ** x element-wise (op name "exp"). Integer tensors give float32.
-
-        HINT: np.exp(self.data, dtype=self._float_dtype()).
-        """
-        return Tensor.from_op("exp", np.exp(self.data, dtype=self._float_dtype()), self)
+        """e ** x element-wise; integer tensors give float32."""
+        return _elementwise_math("exp", self, np.exp)
 
     def log(self) -> "Tensor":
-        """Natural logarithm element-wise (op name "log"). Integer tensors give float32."""
-        return Tensor.from_op("log", np.log(self.data, dtype=self._float_dtype()), self)
+        """Natural logarithm element-wise; integer tensors give float32."""
+        return _elementwise_math("log", self, np.log)
 
     def sqrt(self) -> "Tensor":
-        """Square root element-wise (op name "sqrt"). Integer tensors give float32."""
-        return Tensor.from_op("sqrt", np.sqrt(self.data, dtype=self._float_dtype()), self)
+        """Square root element-wise; integer tensors give float32."""
+        return _elementwise_math("sqrt", self, np.sqrt)
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -601,15 +401,146 @@ class Tensor:
             )
         autograd_hooks.engine(self, grad, retain_graph)
 
+    # ----- the single door autograd watches -----
+    @staticmethod
+    def from_op(op: str, data: np.ndarray, *inputs: "Tensor", **saved: Any) -> "Tensor":
+        """The Tensor holding `data`, the NumPy result of operation `op` on `inputs`.
 
-_NON_LEAF_GRAD = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
-    "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
-    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
+        Wrap `data` without copying it (a NumPy scalar becomes a 0-d tensor). Record the graph
+        edge only when ALL of these hold: autograd is installed (`autograd_hooks.active`),
+        recording is on (`autograd_hooks.enabled`), and at least one input requires grad. Then
+        the output requires grad too, and `out._grad_fn = rule(inputs, out, **saved)` with the
+        rule `autograd_hooks.rules` holds for `op`.
+
+        A missing rule is a bug in the module that added the op: NotImplementedError naming the
+        op, e.g. "No backward rule is registered for 'relu'."
+        """
+        out = Tensor._wrap(np.asarray(data))
+        hooks = autograd_hooks
+        if not (hooks.active and hooks.enabled):
+            return out
+        for t in inputs:  # a plain loop, not any(...): every op passes here, and a generator costs more
+            if t.requires_grad:
+                rule = hooks.rules.get(op)
+                if rule is None:
+                    raise NotImplementedError(f"No backward rule is registered for '{op}'.")
+                out.requires_grad = True
+                out._grad_fn = rule(inputs, out, **saved)
+                break
+        return out
+
+
+def _elementwise(op: str, a: "Tensor", other: Any, fn: Callable, reverse: bool = False) -> "Tensor":
+    """`a <op> other` element by element, with broadcasting: the work behind + - * /.
+
+    op: "add", "sub", "mul" or "div" (the op name). fn: the NumPy function (np.add, ...).
+    other: a Tensor, a number or an array (make it a Tensor with the given a._lift(other, op)).
+    reverse=True computes fn(other, a): for `2 - t` Python calls t.__rsub__(2).
+    The result's dtype follows _default_float; its inputs are (left, right) in computed order.
+    Shapes that clash: ValueError "<op>: " + broadcast_shape's message, in the user's order, e.g.
+        "add: shapes (2, 3) and (2,) cannot be broadcast (trailing dimensions must match or be 1)."
+    """
+    b = a._lift(other, op)
+    left, right = (b, a) if reverse else (a, b)
+    try:
+        result = fn(left.data, right.data)
+    except ValueError:  # explained only on failure: a check first would cost every add
+        try:
+            broadcast_shape(left.shape, right.shape)
+        except ValueError as clash:
+            raise ValueError(f"{op}: {clash}") from None
+        raise
+    return Tensor.from_op(op, _default_float(result, left, right), left, right)
+
+
+def _neg(t: "Tensor") -> "Tensor":
+    """-t: every element negated; op name "neg"."""
+    return Tensor.from_op("neg", -t.data, t)
+
+
+def _pow(t: "Tensor", exponent: Any) -> "Tensor":
+    """t ** exponent element-wise (x ** 2, x ** 0.5, x ** -1); op name "pow", saved exponent=.
+
+    The exponent must be a real number (a bool is not); anything else — a Tensor included —
+    raises TypeError: "** takes a number as exponent, got Tensor."
+    dtype: a float tensor keeps its dtype (float32 stays float32); an integer tensor keeps
+    integers for a whole non-negative exponent, else computes in float32.
+    """
+    if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+        raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
+    whole = float(exponent).is_integer() and exponent >= 0
+    base = t.data if whole else t.data.astype(t._float_dtype(), copy=False)
+    return Tensor.from_op("pow", base ** base.dtype.type(exponent), t, exponent=exponent)
+
+
+def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> str:
+    """The message for a matmul of shapes `a` @ `b` that NumPy refused. One of three mistakes:
+
+    "matmul: both operands need at least 1 dimension, got () @ (3,)."
+    "matmul: (2, 3) @ (4, 5) — inner dimensions 3 and 4 differ."
+          (the inner size of the right operand is its second-to-last, or its only one if 1-D)
+    "matmul: (2, 2, 3) @ (3, 3, 4) — batch dimensions (2,) and (3,) cannot be broadcast."
+          (the batch dimensions are all but the last two)
+    """
+    if len(a) == 0 or len(b) == 0:
+        return f"matmul: both operands need at least 1 dimension, got {_shape_str(a)} @ {_shape_str(b)}."
+    k_left, k_right = a[-1], (b[-2] if len(b) > 1 else b[-1])
+    if k_left != k_right:
+        return f"matmul: {_shape_str(a)} @ {_shape_str(b)} — inner dimensions {k_left} and {k_right} differ."
+    return (f"matmul: {_shape_str(a)} @ {_shape_str(b)} — batch dimensions "
+            f"{_shape_str(a[:-2])} and {_shape_str(b[:-2])} cannot be broadcast.")
+
+
+def _matmul(a: "Tensor", other: Any) -> "Tensor":
+    """a @ other with NumPy's rules (2-D, batched, vectors); op name "matmul".
+
+    other may be a Tensor or an array (a._lift(other, "matmul")). The result's dtype follows
+    _default_float. A refused product: ValueError with _matmul_error's message.
+    """
+    b = a._lift(other, "matmul")
+    try:
+        result = np.matmul(a.data, b.data)
+    except ValueError:  # NumPy refused: only now work out why, and say it in the user's terms
+        raise ValueError(_matmul_error(a.shape, b.shape)) from None
+    return Tensor.from_op("matmul", _default_float(result, a, b), a, b)
+
+
+def _reshape(t: "Tensor", shape: tuple) -> "Tensor":
+    """t with a new shape, a view when possible; op name "reshape".
+
+    shape: the arguments of t.reshape(...): (2, 3) from reshape(2, 3), or ((2, 3),) from
+    reshape((2, 3)) — one tuple or list argument is the whole shape. One size may be -1.
+    An impossible shape (or a size that is not an integer): ValueError, e.g.
+        "reshape: cannot arrange the 6 elements of shape (2, 3) as (4, 2)."
+    """
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        data = t.data.reshape(shape)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"reshape: cannot arrange the {t.size} elements of shape {_shape_str(t.shape)} "
+            f"as {_shape_str(shape)}."
+        ) from None
+    return Tensor.from_op("reshape", data, t)
+
+
+def _transpose(t: "Tensor", dim0: int, dim1: int) -> "Tensor":
+    """t with dimensions dim0 and dim1 swapped: a view. Op name "transpose", saved dim0= and dim1=.
+
+    ValueError, naming the shape as _shape_str writes it (e.g. (2, 3)), when t has fewer than 2
+    dimensions, or when a dimension is out of range (valid: -ndim <= d < ndim).
+    """
+    if t.ndim < 2:
+        raise ValueError(f"transpose: needs at least 2 dimensions, shape is {_shape_str(t.shape)}.")
+    for d in (dim0, dim1):
+        if not -t.ndim <= d < t.ndim:
+            raise ValueError(f"transpose: dimension {d} is out of range for shape {_shape_str(t.shape)}.")
+    return Tensor.from_op("transpose", np.swapaxes(t.data, dim0, dim1), t, dim0=dim0, dim1=dim1)
 
 
 def _unwrap_index(index: Any) -> Any:
-    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError.
+    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError. Given.
 
     Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
     float32, the default dtype — or a float array) is refused rather than silently truncated.
@@ -625,3 +556,73 @@ def _unwrap_index(index: Any) -> Any:
         raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
                         f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
     return index
+
+
+def _getitem(t: "Tensor", index: Any) -> "Tensor":
+    """t[index]: a tensor that owns its numbers (never a view of t); op name "getitem",
+    saved index= (the index after _unwrap_index). An index out of range: IndexError naming
+    t's shape, e.g. "... shape (2, 3) ...".
+    """
+    index = _unwrap_index(index)
+    try:
+        data = t.data[index]
+    except IndexError as e:
+        raise IndexError(f"Invalid index for a tensor of shape {_shape_str(t.shape)}: {e}.") from None
+    if np.may_share_memory(data, t.data):
+        data = data.copy()
+    return Tensor.from_op("getitem", data, t, index=index)
+
+
+def _compare(op: str, a: "Tensor", other: Any, fn: Callable) -> "Tensor":
+    """Compare (a, other) element-wise with `fn` and broadcasting: a bool Tensor, outside any graph.
+
+    op: "<", "<=", ">", ">=", "==" or "!=". An operand the given a._lift refuses (None, a
+    string): return NotImplemented. Shapes that clash: ValueError "<op>: " + broadcast_shape's
+    message, as in _elementwise.
+    """
+    try:
+        b = a._lift(other, op)
+    except TypeError:
+        return NotImplemented
+    try:
+        result = fn(a.data, b.data)
+    except ValueError:
+        try:
+            broadcast_shape(a.shape, b.shape)
+        except ValueError as clash:
+            raise ValueError(f"{op}: {clash}") from None
+        raise
+    return Tensor._wrap(np.asarray(result))
+
+
+def _sum(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Sum of t's elements over `axis` (None: all); op name "sum", saved axis= and keepdims=."""
+    axis = _check_axis("sum", axis, t.shape)
+    return Tensor.from_op("sum", np.sum(t.data, axis=axis, keepdims=keepdims), t, axis=axis, keepdims=keepdims)
+
+
+def _mean(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Average over `axis` (None: all), in t's float dtype (float32 for integer tensors);
+    op name "mean", saved axis= and keepdims=."""
+    axis = _check_axis("mean", axis, t.shape)
+    data = np.mean(t.data, axis=axis, keepdims=keepdims, dtype=t._float_dtype())
+    return Tensor.from_op("mean", data, t, axis=axis, keepdims=keepdims)
+
+
+def _max(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
+    """Largest element over `axis` (None: all); op name "max", saved axis= and keepdims=.
+    Over an empty dimension: ValueError naming the shape, e.g. "... (shape (0, 3))."
+    """
+    axis = _check_axis("max", axis, t.shape)
+    try:
+        data = np.max(t.data, axis=axis, keepdims=keepdims)
+    except ValueError:
+        raise ValueError(f"max: there is no maximum of an empty dimension (shape {_shape_str(t.shape)}).") from None
+    return Tensor.from_op("max", data, t, axis=axis, keepdims=keepdims)
+
+
+def _elementwise_math(op: str, t: "Tensor", fn: Callable) -> "Tensor":
+    """fn (np.exp, np.log or np.sqrt) applied to every element of t; op name `op`.
+    The result has t's float dtype: float64 stays float64, anything else is float32.
+    """
+    return Tensor.from_op(op, fn(t.data, dtype=t._float_dtype()), t)

@@ -10,17 +10,11 @@ from __future__ import annotations
 __all__ = ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']
 
 
-import contextlib
-import glob
-import json
 import math
 import numbers
 import os
-import stat
-import tempfile
 import time
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -29,22 +23,11 @@ import numpy as np
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
 from tinytorch.core.tensor import Tensor, get_rng
-
-
-def _check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
-    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
-    if value < low or (value == low and not allow_equal):
-        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
-    return float(value)
-
-
-def _check_count(value: Any, name: str, low: int) -> int:
-    """`value` as an int ≥ low, or a ValueError naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
-    return int(value)
+# Given code (a hand-written package file, not an exercise): the checkpoint file, explained in section 6.
+from tinytorch.core._checkpoint_io import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
+                                           check_rng_state, checked_model_state, checked_optimizer_state,
+                                           checked_schedule_state, meta_json, read_checkpoint, snapshot,
+                                           writable_path, write_checkpoint)
 
 
 class CosineSchedule:
@@ -68,6 +51,26 @@ class CosineSchedule:
         self.current_step = 0  # optimizer steps taken so far
         self.optimizer.lr = self.get_lr(0)
 
+    def get_lr(self, step: int) -> float:
+        """The learning rate of optimizer step `step` (0, 1, 2, …): a pure function of the step.
+
+        The three pieces of the diagram above: the warmup ramp for step < warmup_steps, min_lr
+        from total_steps on, the half cosine in between (max_lr at step warmup_steps).
+        """
+        step = _check_count(step, "step", 0)
+        if step < self.warmup_steps:
+            return self.max_lr * (step + 1) / self.warmup_steps
+        if step >= self.total_steps:
+            return self.min_lr
+        progress = (step - self.warmup_steps) / (self.total_steps - self.warmup_steps)
+        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1.0 + math.cos(math.pi * progress))
+
+    def step(self) -> float:
+        """Advance one optimizer step: count it, set optimizer.lr to the new step's rate, return it."""
+        self.current_step += 1
+        self.optimizer.lr = self.get_lr(self.current_step)
+        return self.optimizer.lr
+
     @staticmethod
     def _checked(max_lr: Any, total_steps: Any, warmup_steps: Any, min_lr: Any) -> tuple[float, int, int, float]:
         max_lr = _check_number(max_lr, "max_lr", 0.0, allow_equal=False)
@@ -80,29 +83,6 @@ class CosineSchedule:
             raise ValueError(f"warmup_steps ({warmup_steps}) cannot exceed total_steps ({total_steps}): "
                              f"the warmup is part of the schedule. Lower warmup_steps or raise total_steps.")
         return max_lr, total_steps, warmup_steps, min_lr
-
-    def get_lr(self, step: int) -> float:
-        """The learning rate of optimizer step `step` (0, 1, 2, …). A pure function.
-
-        HINTS:
-        - step < warmup_steps:  max_lr * (step + 1) / warmup_steps
-        - step >= total_steps:  min_lr
-        - otherwise: progress p = (step - warmup_steps) / (total_steps - warmup_steps), and
-          min_lr + 0.5 * (max_lr - min_lr) * (1 + cos(pi * p))   (math.cos, math.pi)
-        """
-        step = _check_count(step, "step", 0)
-        if step < self.warmup_steps:
-            return self.max_lr * (step + 1) / self.warmup_steps
-        if step >= self.total_steps:
-            return self.min_lr
-        progress = (step - self.warmup_steps) / (self.total_steps - self.warmup_steps)
-        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1.0 + math.cos(math.pi * progress))
-
-    def step(self) -> float:
-        """Advance one optimizer step; set and return the new optimizer.lr."""
-        self.current_step += 1
-        self.optimizer.lr = self.get_lr(self.current_step)
-        return self.optimizer.lr
 
     @property
     def lr(self) -> float:
@@ -131,14 +111,28 @@ class CosineSchedule:
                 f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
 
 
+def _check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
+    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low). Given."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if value < low or (value == low and not allow_equal):
+        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
+    return float(value)
+
+
+def _check_count(value: Any, name: str, low: int) -> int:
+    """`value` as an int ≥ low, or a ValueError naming `name`. Given."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
+    return int(value)
+
+
 def _global_norm(grads: list[np.ndarray]) -> float:
     """sqrt(Σ of every element squared) over all arrays in `grads`, as a Python float.
 
-    HINTS:
-    - np.dot(g.ravel(), g.ravel()) is Σ g² of one array (one BLAS call, no temporary array).
-    - Sum those as Python floats (float64), then math.sqrt.
-    - Huge gradients overflow float32 to inf: that is a result, not an accident. Compute inside
-      `with np.errstate(over="ignore"):` so NumPy does not warn about it.
+    Each array's sum of squares in its own dtype (float32, like PyTorch), added up as Python
+    floats (float64). Gradients large enough to overflow float32 give inf: that is a result
+    the caller reports, not an accident, so it must not print a RuntimeWarning.
     """
     with np.errstate(over="ignore"):  # overflow gives inf, which the caller reports
         squares = [float(np.dot(g.ravel(), g.ravel())) for g in grads]
@@ -146,7 +140,7 @@ def _global_norm(grads: list[np.ndarray]) -> float:
 
 
 def _gradients(parameters: Any) -> list[np.ndarray]:
-    """The gradient arrays of `parameters` (a Tensor or an iterable of them), skipping grad=None."""
+    """The gradient arrays of `parameters` (a Tensor or an iterable of them), skipping grad=None. Given."""
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     for p in params:
         if not isinstance(p, Tensor):
@@ -160,7 +154,7 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
     Like torch.nn.utils.clip_grad_norm_: factor = max_norm / (norm + 1e-6), applied only when
     it is below 1. Parameters without a gradient are skipped. Returns the norm BEFORE clipping,
     as a float (0.0 when no parameter has a gradient). A non-finite norm is returned as is and
-    nothing is scaled.
+    nothing is scaled. The gradient arrays keep their identity and dtype (float32).
     """
     max_norm = _check_number(max_norm, "max_norm", 0.0, allow_equal=False)
     grads = _gradients(parameters)
@@ -172,356 +166,6 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
         for g in grads:
             g *= g.dtype.type(factor)  # in place: the optimizer reads these very arrays
     return total_norm
-
-
-CHECKPOINT_FORMAT = "tinytorch-checkpoint"
-CHECKPOINT_VERSION = 1
-
-
-class CheckpointError(Exception):
-    """A checkpoint could not be written or read. The message names the file and what to do."""
-
-
-def _json_value(value: Any) -> Any:
-    """json.dumps' fallback: NumPy scalars become Python numbers; anything else is refused."""
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    raise TypeError(f"a {type(value).__name__} is not a JSON value")
-
-
-def _meta_json(meta: dict[str, Any], path: Path) -> np.ndarray:
-    """The metadata as one JSON string in a 0-d unicode array, or a CheckpointError naming the culprit."""
-    entries = [(key, value) for key, value in meta.items() if key != "extra"] + list(meta["extra"].items())
-    for key, value in entries:
-        try:
-            json.dumps(value, default=_json_value)
-        except (TypeError, ValueError) as e:
-            raise CheckpointError(
-                f"Cannot save checkpoint '{path}': '{key}' is not JSON-serialisable ({e}). Store numbers, "
-                f"strings, lists and dicts there; arrays belong in the model's state_dict.") from None
-    return np.array(json.dumps(meta, default=_json_value))
-
-
-def _pack_checkpoint(path: Path, model: Any, optimizer: Any, schedule: Any, epoch: int,
-                     history: list | None, extra: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Every array of the checkpoint by its key, plus "meta.json" (see the diagram above).
-
-    HINTS:
-    - "model/<name>" for every item of model.state_dict().
-    - optimizer.state_dict() is {"state": {i: {buffer: array}}, "param_groups": [...]}: arrays go
-      to "optimizer/state/<i>/<buffer>"; the type name, len(optimizer.params) and the
-      param_groups go into meta["optimizer"].
-    - meta["schedule"] = {"type": ..., "state": schedule.state_dict()} (or None).
-    - meta["rng"] = get_rng().bit_generator.state (a dict of ints: JSON-able).
-    - Finish with arrays["meta.json"] = _meta_json(meta, path).
-    """
-    arrays: dict[str, np.ndarray] = {}
-    meta: dict[str, Any] = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "epoch": epoch,
-                            "history": list(history or []), "extra": extra,
-                            "optimizer": None, "schedule": None}
-    for name, value in model.state_dict().items():
-        arrays[f"model/{name}"] = np.asarray(value)
-    if optimizer is not None:
-        state = optimizer.state_dict()
-        for index, buffers in state["state"].items():
-            for buffer, value in buffers.items():
-                arrays[f"optimizer/state/{int(index)}/{buffer}"] = np.asarray(value)
-        meta["optimizer"] = {"type": type(optimizer).__name__, "num_params": len(optimizer.params),
-                             "param_groups": state["param_groups"]}
-    if schedule is not None:
-        meta["schedule"] = {"type": type(schedule).__name__, "state": schedule.state_dict()}
-    meta["rng"] = get_rng().bit_generator.state
-    arrays["meta.json"] = _meta_json(meta, path)
-    return arrays
-
-
-def _plain_file_mode(path: Path) -> int:
-    """The permissions `open(path, "wb")` would give: the existing file's, or 0o666 minus the umask.
-
-    mkstemp creates its files readable by their owner only (0o600); a checkpoint shared with a
-    team, or read by a job running as another user, must keep the usual permissions.
-    """
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)  # the only way to read the umask is to set it (and put it back at once)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _temporary_prefix(path: Path) -> str:
-    """Temporary files of a save to `path` are named `.<name>.tmp-<pid>-<random>`, beside it."""
-    return f".{path.name}.tmp-"
-
-
-def _writer_is_gone(pid: int) -> bool:
-    """Whether process `pid` has ended (then a temporary file it left is garbage)."""
-    if pid == os.getpid() or os.name != "posix":
-        return False  # our own (another thread may be saving); elsewhere we cannot tell safely
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False     # it exists, under another user
-    return False
-
-
-def _interrupted_saves(path: Path) -> list[Path]:
-    """Temporary files beside `path` left by saves to it whose process was killed mid-save."""
-    prefix = _temporary_prefix(path)
-    found = []
-    for leftover in sorted(path.parent.glob(glob.escape(prefix) + "*")):
-        pid = leftover.name[len(prefix):].partition("-")[0]
-        if pid.isdigit() and _writer_is_gone(int(pid)):
-            found.append(leftover)
-    return found
-
-
-def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write `arrays` with np.savez to exactly `path`, atomically: a temp file, fsync, os.replace.
-
-    On any exception (BaseException: also Ctrl-C) the temporary file is removed and the error
-    re-raised; a killed process leaves it, named after `path` and the process (see above).
-    """
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}-")
-    except OSError as e:
-        raise CheckpointError(f"Cannot save checkpoint '{path}': cannot create a file in the folder "
-                              f"'{path.parent}' ({e.strerror or e}). Make the folder writable, or save "
-                              f"somewhere else.") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, allow_pickle=False, **arrays)
-            f.flush()
-            os.fsync(f.fileno())  # on the disk, not only in the OS cache, before the rename
-        os.chmod(temporary, _plain_file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)  # the half-written file goes; the old checkpoint was never touched
-        raise
-
-
-def _checkpoint_path(path: Any, action: str) -> Path:
-    """`path` as a Path, with errors for a missing folder or a folder where a file should be."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{action}: the path must be a str or a Path, got {type(path).__name__}.")
-    path = Path(path)
-    if path.is_dir():
-        raise CheckpointError(f"{action}: '{path}' is a directory; give a file name such as '{path / 'run.npz'}'.")
-    return path
-
-
-def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None,
-                    epoch: int = 0, history: list | None = None, **extra: Any) -> None:
-    """Save model (and optimizer, schedule, epoch, history, extra JSON values) to one .npz file.
-
-    The file is written atomically: an interrupted save leaves the previous checkpoint intact.
-    A read-only file is never replaced; temporary files of earlier saves to `path` that were
-    killed midway are deleted. Every failure is a CheckpointError naming the file or folder.
-    No pickle: load it with load_checkpoint (np.load with allow_pickle=False).
-    """
-    path = _checkpoint_path(path, "save_checkpoint")
-    if not path.parent.is_dir():
-        problem = "is a file, not a folder" if path.parent.exists() else "does not exist"
-        raise CheckpointError(f"Cannot save checkpoint '{path}': the folder '{path.parent}' {problem}. "
-                              f"Create it first (Path('{path.parent}').mkdir(parents=True)).")
-    if path.exists() and not (path.stat().st_mode & stat.S_IWUSR and os.access(path, os.W_OK)):
-        raise CheckpointError(f"Cannot save checkpoint '{path}': the file is read-only, and save_checkpoint "
-                              f"does not replace a file someone protected. Save under another name, or make "
-                              f"it writable first (chmod u+w '{path}').")
-    arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
-    for leftover in _interrupted_saves(path):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-    try:
-        _atomic_savez(path, arrays)
-    except OSError as e:  # e.g. the disk is full; the temporary file is already gone
-        raise CheckpointError(f"Cannot save checkpoint '{path}': {e.strerror or e}. The previous "
-                              f"checkpoint (if any) is unchanged.") from e
-
-
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry; an empty zip
-
-
-def _check_signature(path: Path) -> None:
-    """A CheckpointError, naming the file, unless its first bytes are those of a zip (.npz)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise CheckpointError(f"Cannot read checkpoint '{path}' ({e.strerror or e}).") from None
-    if head[:4] in ZIP_SIGNATURES:
-        return
-    found = ("it is empty" if not head else "it is a single NumPy array (.npy)" if head.startswith(b"\x93NUMPY")
-             else f"it starts with {head!r}, not with the bytes of a zip archive")
-    raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: {found}. A checkpoint is the .npz "
-                          f"file save_checkpoint writes. Check the path.")
-
-
-def _read_checkpoint(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """(arrays without "meta.json", meta) from a checkpoint file, or a CheckpointError saying why not.
-
-    Corruption inside the zip shows up as zipfile.BadZipFile, ValueError, EOFError, OSError,
-    KeyError, NotImplementedError (a damaged "compression method") or RuntimeError (a damaged
-    "encrypted" flag): each becomes a CheckpointError.
-    """
-    if not path.exists():
-        raise CheckpointError(f"No checkpoint at '{path}'. Check the path, or train first to create it.")
-    damaged = (f"'{path}' is not a readable TinyTorch checkpoint: the file is truncated or corrupt ({{}}). "
-               f"Restore it from a backup, or delete it and train again.")
-    _check_signature(path)
-    try:
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as loaded:  # a zip: an NpzFile
-            arrays = {key: loaded[key] for key in loaded.files}
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as e:
-        raise CheckpointError(damaged.format(e)) from None
-    if "meta.json" not in arrays:
-        held = ", ".join(sorted(arrays)[:3]) + (", …" if len(arrays) > 3 else "") or "nothing"
-        raise CheckpointError(f"'{path}' is not a TinyTorch checkpoint: it is an .npz archive without "
-                              f"meta.json (it holds {held}), so save_checkpoint did not write it. Check the path.")
-    try:
-        meta = json.loads(arrays.pop("meta.json").item())
-    except (ValueError, TypeError) as e:
-        raise CheckpointError(damaged.format(f"meta.json is not valid JSON: {e}")) from None
-    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
-        raise CheckpointError(damaged.format("meta.json does not describe a TinyTorch checkpoint"))
-    if meta.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"'{path}' is a version {meta.get('version')!r} checkpoint; this TinyTorch reads "
-                              f"version {CHECKPOINT_VERSION}. Load it with the TinyTorch that saved it.")
-    missing = sorted({"epoch", "history", "extra", "optimizer", "schedule", "rng"} - set(meta))
-    if missing:
-        raise CheckpointError(damaged.format(f"meta.json lacks {', '.join(missing)}"))
-    return arrays, meta
-
-
-def _model_state(arrays: dict[str, np.ndarray], model: Any, path: Path) -> dict[str, np.ndarray]:
-    """The checkpoint's model arrays, checked against model.state_dict(): every problem in one error.
-
-    HINTS: saved = {key[len("model/"):]: array for "model/..." keys}; compare with
-    own = model.state_dict(): missing keys, unexpected keys, and shape mismatches naming the key,
-    the checkpoint's shape and the model's shape.
-    """
-    saved = {key[len("model/"):]: value for key, value in arrays.items() if key.startswith("model/")}
-    own = model.state_dict()
-    problems = []
-    missing = [k for k in own if k not in saved]
-    unexpected = [k for k in saved if k not in own]
-    if missing:
-        problems.append("missing from the checkpoint: " + ", ".join(repr(k) for k in missing))
-    if unexpected:
-        problems.append("in the checkpoint but not in the model: " + ", ".join(repr(k) for k in unexpected))
-    problems += [f"shape mismatch for '{k}': the checkpoint has {tuple(saved[k].shape)}, "
-                 f"the model has {tuple(np.shape(own[k]))}"
-                 for k in own if k in saved and saved[k].shape != np.shape(own[k])]
-    if problems:
-        raise CheckpointError(f"'{path}' does not fit this {type(model).__name__}: " + "; ".join(problems)
-                              + ". Was it saved from a different architecture? Nothing was loaded.")
-    return saved
-
-
-def _optimizer_state(arrays: dict[str, np.ndarray], meta: dict[str, Any], optimizer: Any,
-                     path: Path) -> dict[str, Any]:
-    """The optimizer's state_dict rebuilt from the checkpoint, checked against `optimizer`."""
-    saved = meta.get("optimizer")
-    name = type(optimizer).__name__
-    if saved is None:
-        raise CheckpointError(f"'{path}' holds no optimizer state (it was saved without an optimizer). "
-                              f"Call load_checkpoint without optimizer= to load only the model.")
-    if saved["type"] != name or saved["num_params"] != len(optimizer.params):
-        raise CheckpointError(f"'{path}' holds the state of a {saved['type']} over {saved['num_params']} "
-                              f"parameters, but the optimizer given is a {name} over {len(optimizer.params)}. "
-                              f"Create the same optimizer the run used. Nothing was loaded.")
-    state: dict[int, dict[str, np.ndarray]] = {}
-    for key, value in arrays.items():
-        if key.startswith("optimizer/state/"):
-            index, buffer = key[len("optimizer/state/"):].split("/", 1)
-            state.setdefault(int(index), {})[buffer] = value
-    for index, buffers in state.items():
-        shape = tuple(optimizer.params[index].shape) if index < len(optimizer.params) else None
-        for buffer, value in buffers.items():
-            if shape is None or (value.ndim > 0 and value.shape != shape):
-                raise CheckpointError(f"'{path}': optimizer state '{buffer}' of parameter {index} has shape "
-                                      f"{tuple(value.shape)}, but that parameter has shape {shape}. "
-                                      f"Nothing was loaded.")
-    return {"state": state, "param_groups": saved["param_groups"]}
-
-
-def _check_schedule(meta: dict[str, Any], schedule: Any, path: Path) -> dict[str, Any]:
-    saved = meta.get("schedule")
-    if saved is None:
-        raise CheckpointError(f"'{path}' holds no schedule state. Call load_checkpoint without schedule=.")
-    if saved["type"] != type(schedule).__name__:
-        raise CheckpointError(f"'{path}' holds a {saved['type']}, but the schedule given is a "
-                              f"{type(schedule).__name__}. Nothing was loaded.")
-    return saved["state"]
-
-
-def _check_rng(meta: dict[str, Any], path: Path) -> None:
-    rng = meta.get("rng")
-    expected = type(get_rng().bit_generator).__name__
-    if not isinstance(rng, dict) or rng.get("bit_generator") != expected:
-        raise CheckpointError(f"'{path}': the saved random-number state is not a {expected} state. "
-                              f"The file is damaged; restore it from a backup.")
-
-
-def _copied(state: Any) -> Any:
-    """A deep copy of a state dict's arrays, dicts and lists (a snapshot no later load can touch)."""
-    if isinstance(state, dict):
-        return {key: _copied(value) for key, value in state.items()}
-    if isinstance(state, list):
-        return [_copied(value) for value in state]
-    return state.copy() if isinstance(state, np.ndarray) else state
-
-
-def _warn_about_interrupted_saves(path: Path) -> None:
-    """A UserWarning when killed saves to `path` left temporary files beside it."""
-    leftovers = _interrupted_saves(path)
-    if leftovers:
-        size = sum(f.stat().st_size for f in leftovers if f.exists())
-        warnings.warn(f"'{path}': {len(leftovers)} temporary file(s) of interrupted saves lie beside it "
-                      f"({size / 1e6:.1f} MB, e.g. '{leftovers[0].name}'). '{path.name}' itself is the last "
-                      f"complete save. The next save_checkpoint to '{path}' deletes them.", UserWarning,
-                      stacklevel=3)
-
-
-def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None) -> dict[str, Any]:
-    """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
-
-    Everything is validated before anything is written; a failed load changes nothing.
-    Returns {"epoch", "history", "extra", "rng"} ("rng": the saved generator state, applied by
-    Trainer.load_checkpoint; plain load_checkpoint leaves the global generator alone).
-
-    HINTS:
-    - Validate: _read_checkpoint, _model_state, then _optimizer_state / _check_schedule when
-      those are given, then _check_rng.
-    - Snapshot model.state_dict() (and the optimizer's and schedule's state_dict()), then load
-      all of them; if a load still raises, restore the snapshots and raise CheckpointError.
-    """
-    path = _checkpoint_path(path, "load_checkpoint")
-    _warn_about_interrupted_saves(path)
-    arrays, meta = _read_checkpoint(path)
-    model_state = _model_state(arrays, model, path)
-    optimizer_state = _optimizer_state(arrays, meta, optimizer, path) if optimizer is not None else None
-    schedule_state = _check_schedule(meta, schedule, path) if schedule is not None else None
-    _check_rng(meta, path)
-
-    targets = [(model, model_state)]
-    if optimizer is not None:
-        targets.append((optimizer, optimizer_state))
-    if schedule is not None:
-        targets.append((schedule, schedule_state))
-    snapshots = [(obj, _copied(obj.state_dict())) for obj, _ in targets]
-    for target, state in targets:
-        try:
-            target.load_state_dict(state)
-        except Exception as e:
-            for obj, snapshot in snapshots:  # put everything back as it was
-                obj.load_state_dict(snapshot)
-            raise CheckpointError(f"Could not load '{path}' into the {type(target).__name__} ({e}). "
-                                  f"Nothing was changed.") from e
-    return {"epoch": meta["epoch"], "history": meta["history"], "extra": meta["extra"], "rng": meta["rng"]}
 
 
 class TrainingDiverged(RuntimeError):
@@ -610,7 +254,7 @@ class _Meter:
             bad = self.nonfinite_batches
             warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
                           f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
-                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=3)
+                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=4)  # the caller of Trainer.evaluate
         accuracy = self.correct / self.examples if self.classified and self.examples else None
         return {"loss": self.mean_loss, "accuracy": accuracy}
 
@@ -689,7 +333,7 @@ class Trainer:
         self._train_loader: Any = None   # the loader of the last fit(): its stream goes into checkpoints
         self._loader_state: Any = None   # a loaded checkpoint's loader state, for the next fit()
 
-    # ----- one batch, one step -----
+    # ----- given helpers of the parts you write -----
     def _forward(self, inputs: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
         outputs = self.model(inputs)
         loss = self.loss_fn(outputs, targets)
@@ -722,88 +366,23 @@ class Trainer:
             f"{getattr(self.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
             f"learning-rate warmup; and check the data for nan or inf.", nonfinite)
 
+
+    # ----- the parts you write, one section each: module-level functions below -----
+    def evaluate(self, loader: Iterable) -> dict[str, Any]:
+        """Mean loss (and accuracy) over `loader` in eval mode under no_grad; the mode is restored."""
+        return _evaluate(self, loader)
+
     def _optimizer_step(self, batch: int) -> None:
-        """Clip (or just measure) the gradient norm, step, zero the gradients, advance the schedule.
+        """Clip (or measure) the gradient norm, step, zero the gradients, advance the schedule."""
+        _take_step(self, batch)
 
-        HINTS:
-        - norm = clip_grad_norm(params, self.grad_clip) when clipping, else
-          _global_norm(_gradients(params)); a non-finite norm: raise self._diverged("gradient norm", norm, batch).
-        - Then optimizer.step(), optimizer.zero_grad(), self.step += 1, schedule.step() if any.
-        """
-        params = self.optimizer.params
-        if self.grad_clip is not None:
-            norm = clip_grad_norm(params, self.grad_clip)
-        else:
-            norm = _global_norm(_gradients(params))
-        if not math.isfinite(norm):
-            raise self._diverged("gradient norm", norm, batch)
-        self.optimizer.step()
-        self.optimizer.zero_grad()
-        self.step += 1
-        if self.schedule is not None:
-            self.schedule.step()
-
-    # ----- epochs -----
     def train_epoch(self, loader: Iterable, on_batch: Callable[[int, float], None] | None = None) -> dict[str, Any]:
         """One pass over `loader` in train mode, updating the parameters. Returns {"loss", "accuracy"}.
 
         `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit draws its
         progress bar with it).
-
-        HINTS:
-        - model.train() and optimizer.zero_grad() first; meter = _Meter(self.loss_fn).
-        - For each (inputs, targets) in _batches(loader): forward; loss_value = loss.item(); a
-          non-finite value raises self._diverged("loss", loss_value, batch); backward of
-          loss / accumulation_steps; meter.add(...); every accumulation_steps batches,
-          self._optimizer_step(batch).
-        - A partial group at the end: multiply every gradient by k / pending, then step.
-        - No batch at all: ValueError. At the end: self.epoch += 1; return meter.result().
         """
-        self.model.train()
-        self.optimizer.zero_grad()
-        meter = _Meter(self.loss_fn)
-        k, pending, batch = self.accumulation_steps, 0, 0
-        for batch, (inputs, targets) in enumerate(_batches(loader), start=1):
-            outputs, loss = self._forward(inputs, targets)
-            loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                raise self._diverged("loss", loss_value, batch)  # before backward: nothing is updated
-            (loss / k if k > 1 else loss).backward()  # k = 1: no extra graph node for nothing
-            meter.add(loss_value, outputs, targets)
-            pending += 1
-            if pending == k:
-                self._optimizer_step(batch)
-                pending = 0
-            if on_batch is not None:
-                on_batch(batch, meter.mean_loss)
-        if batch == 0:
-            raise ValueError("train_epoch: the loader yielded no batches. Is the dataset empty?")
-        if pending:  # a partial group: its losses were divided by k, but only `pending` were added
-            for g in _gradients(self.optimizer.params):
-                g *= g.dtype.type(k / pending)
-            self._optimizer_step(batch)
-        self.epoch += 1
-        return meter.result()
-
-    def evaluate(self, loader: Iterable) -> dict[str, Any]:
-        """Mean loss (and accuracy) over `loader` in eval mode under no_grad; the mode is restored.
-
-        HINTS: remember self.model.training; model.eval(); inside `with no_grad():` run every
-        batch through self._forward and a _Meter; in a `finally:`, model.train(was_training).
-        """
-        was_training = getattr(self.model, "training", True)
-        self.model.eval()
-        meter = _Meter(self.loss_fn)
-        try:
-            with no_grad():
-                for inputs, targets in _batches(loader):
-                    outputs, loss = self._forward(inputs, targets)
-                    meter.add(loss.item(), outputs, targets)
-        finally:
-            self.model.train(was_training)
-        if meter.examples == 0:
-            raise ValueError("evaluate: the loader yielded no batches. Is the dataset empty?")
-        return meter.result()
+        return _train_epoch(self, loader, on_batch)
 
     def fit(self, train_loader: Iterable, epochs: int, val_loader: Iterable | None = None, progress: bool = True,
             checkpoint_path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
@@ -819,14 +398,8 @@ class Trainer:
         show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
         with _ProgressBar(progress) as bar:
             for i in range(epochs):
-                start = time.perf_counter()
                 bar.start_epoch(self.epoch + 1, _loader_length(train_loader))
-                train = self.train_epoch(train_loader, on_batch=bar.on_batch)
-                val = self.evaluate(val_loader) if val_loader is not None else {"loss": None, "accuracy": None}
-                record = {"epoch": self.epoch, "train_loss": train["loss"], "train_acc": train["accuracy"],
-                          "val_loss": val["loss"], "val_acc": val["accuracy"],
-                          "lr": float(getattr(self.optimizer, "lr", math.nan)),
-                          "seconds": time.perf_counter() - start}
+                record = _epoch_record(self, train_loader, val_loader, bar.on_batch)
                 self.history.append(record)
                 if (i + 1) % show_every == 0 or i + 1 == epochs:
                     bar.print(_describe(record))
@@ -834,21 +407,213 @@ class Trainer:
                     self.save_checkpoint(checkpoint_path)
         return self.history
 
-    # ----- checkpoints -----
     def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
-        """Model, optimizer, schedule, epoch, history, step and RNG state, saved atomically; and, when
-        the last fit()'s train loader has a state_dict() (module 08's DataLoader), where its shuffling stands."""
-        if hasattr(self._train_loader, "state_dict"):
-            extra = {"train_loader": self._train_loader.state_dict(), **extra}
-        save_checkpoint(path, self.model, self.optimizer, self.schedule, epoch=self.epoch,
-                        history=self.history, trainer_step=self.step, **extra)
+        """Everything needed to resume this run, saved atomically to `path` (section 6)."""
+        _save_trainer(self, path, extra)
 
     def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
-        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state
-        (and the train loader's state, applied to the loader of the next fit())."""
-        info = load_checkpoint(path, self.model, self.optimizer, self.schedule)
-        self.epoch, self.history = info["epoch"], info["history"]
-        self.step = int(info["extra"].get("trainer_step", 0))
-        self._loader_state = info["extra"].get("train_loader")
-        get_rng().bit_generator.state = info["rng"]  # the same dropout masks as before
-        return info
+        """Resume from `path`: weights, optimizer and schedule state, counters, history, RNG state."""
+        return _load_trainer(self, path)
+
+
+def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
+    """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader` (meter.result()).
+
+    Every batch of _batches(loader) goes through trainer._forward and into one _Meter, in eval
+    mode with no graph recorded; the model's previous mode (trainer.model.training) is restored
+    afterwards, also when a batch raises. A loader without batches raises ValueError.
+    """
+    was_training = getattr(trainer.model, "training", True)
+    trainer.model.eval()
+    meter = _Meter(trainer.loss_fn)
+    try:
+        with no_grad():
+            for inputs, targets in _batches(loader):
+                outputs, loss = trainer._forward(inputs, targets)
+                meter.add(loss.item(), outputs, targets)
+    finally:
+        trainer.model.train(was_training)
+    if meter.examples == 0:
+        raise ValueError("evaluate: the loader yielded no batches. Is the dataset empty?")
+    return meter.result()
+
+
+def _take_step(trainer: Trainer, batch: int) -> None:
+    """Trainer._optimizer_step: one optimizer step from the gradients accumulated so far.
+
+    The global gradient norm of trainer.optimizer.params — clipped to trainer.grad_clip when
+    that is set, only measured otherwise. A non-finite norm raises
+    trainer._diverged("gradient norm", norm, batch) before anything changes. Then the update,
+    the gradients zeroed, trainer.step counted, and trainer.schedule (if any) stepped.
+    """
+    params = trainer.optimizer.params
+    if trainer.grad_clip is not None:
+        norm = clip_grad_norm(params, trainer.grad_clip)
+    else:
+        norm = _global_norm(_gradients(params))
+    if not math.isfinite(norm):
+        raise trainer._diverged("gradient norm", norm, batch)
+    trainer.optimizer.step()
+    trainer.optimizer.zero_grad()
+    trainer.step += 1
+    if trainer.schedule is not None:
+        trainer.schedule.step()
+
+
+def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
+    """Trainer.train_epoch: one pass over `loader` in train mode. Returns meter.result().
+
+    For each batch (numbered from 1) of _batches(loader): trainer._forward; a non-finite loss
+    value raises trainer._diverged("loss", value, batch) before backward; backward of the loss
+    divided by k = trainer.accumulation_steps; the loss into the meter; after every k batches,
+    trainer._optimizer_step(batch); then on_batch(batch, meter.mean_loss) if given. A partial
+    group at the end is rescaled to its own mean and stepped. No batch at all: ValueError.
+    Afterwards trainer.epoch is one higher.
+    """
+    trainer.model.train()
+    trainer.optimizer.zero_grad()
+    meter = _Meter(trainer.loss_fn)
+    k, pending, batch = trainer.accumulation_steps, 0, 0
+    for batch, (inputs, targets) in enumerate(_batches(loader), start=1):
+        outputs, loss = trainer._forward(inputs, targets)
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise trainer._diverged("loss", loss_value, batch)  # before backward: nothing is updated
+        (loss / k if k > 1 else loss).backward()  # k = 1: no extra graph node for nothing
+        meter.add(loss_value, outputs, targets)
+        pending += 1
+        if pending == k:
+            trainer._optimizer_step(batch)
+            pending = 0
+        if on_batch is not None:
+            on_batch(batch, meter.mean_loss)
+    if batch == 0:
+        raise ValueError("train_epoch: the loader yielded no batches. Is the dataset empty?")
+    if pending:  # a partial group: its losses were divided by k, but only `pending` were added
+        for g in _gradients(trainer.optimizer.params):
+            g *= g.dtype.type(k / pending)
+        trainer._optimizer_step(batch)
+    trainer.epoch += 1
+    return meter.result()
+
+
+def _epoch_record(trainer: Trainer, train_loader: Iterable, val_loader: Iterable | None,
+                  on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
+    """One epoch of fit: train on train_loader (passing on_batch), then evaluate on val_loader.
+
+    Returns the history record: {"epoch": epochs completed, this one included; "train_loss",
+    "train_acc": what train_epoch returned; "val_loss", "val_acc": evaluate's, or None without
+    a val_loader; "lr": float(optimizer.lr) at the end of the epoch (nan if it has none);
+    "seconds": wall time of the training and the evaluation}.
+    """
+    start = time.perf_counter()
+    train = trainer.train_epoch(train_loader, on_batch=on_batch)
+    val = trainer.evaluate(val_loader) if val_loader is not None else {"loss": None, "accuracy": None}
+    return {"epoch": trainer.epoch, "train_loss": train["loss"], "train_acc": train["accuracy"],
+            "val_loss": val["loss"], "val_acc": val["accuracy"],
+            "lr": float(getattr(trainer.optimizer, "lr", math.nan)), "seconds": time.perf_counter() - start}
+
+
+def _pack_checkpoint(path: Path, model: Any, optimizer: Any, schedule: Any, epoch: int,
+                     history: list | None, extra: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The checkpoint's arrays by key, as in the diagram above, plus "meta.json".
+
+    - "model/<name>": every item of model.state_dict().
+    - With an optimizer: its state_dict() is {"state": {i: {buffer: array}}, "param_groups": [...]};
+      each buffer goes to "optimizer/state/<i>/<buffer>" (an array; 0-d for counters) and
+      meta["optimizer"] = {"type": the class name, "num_params": len(optimizer.params),
+      "param_groups": the param_groups}.
+    - With a schedule: meta["schedule"] = {"type": the class name, "state": its state_dict()}.
+    - meta["rng"]: the global generator's state, get_rng().bit_generator.state (JSON-able).
+    - "meta.json": meta_json(meta, path), which refuses values JSON cannot hold.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    meta: dict[str, Any] = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "epoch": epoch,
+                            "history": list(history or []), "extra": extra,
+                            "optimizer": None, "schedule": None}
+    for name, value in model.state_dict().items():
+        arrays[f"model/{name}"] = np.asarray(value)
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        for index, buffers in state["state"].items():
+            for buffer, value in buffers.items():
+                arrays[f"optimizer/state/{int(index)}/{buffer}"] = np.asarray(value)
+        meta["optimizer"] = {"type": type(optimizer).__name__, "num_params": len(optimizer.params),
+                             "param_groups": state["param_groups"]}
+    if schedule is not None:
+        meta["schedule"] = {"type": type(schedule).__name__, "state": schedule.state_dict()}
+    meta["rng"] = get_rng().bit_generator.state
+    arrays["meta.json"] = meta_json(meta, path)
+    return arrays
+
+
+def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None,
+                    epoch: int = 0, history: list | None = None, **extra: Any) -> None:
+    """Save model (and optimizer, schedule, epoch, history, extra JSON values) to one .npz file.
+
+    The file is written atomically: an interrupted save leaves the previous checkpoint intact.
+    A read-only file is never replaced; temporary files of earlier saves to `path` that were
+    killed midway are deleted. Every failure is a CheckpointError naming the file or folder.
+    No pickle: load it with load_checkpoint (np.load with allow_pickle=False). Given.
+    """
+    path = writable_path(path)
+    arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
+    write_checkpoint(path, arrays)
+
+
+def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, schedule: Any = None) -> dict[str, Any]:
+    """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
+
+    All or nothing: the checked states of everything given (the model's, the optimizer's and
+    schedule's when given, and the RNG state's kind against get_rng()) are obtained before any
+    load_state_dict runs. If a load_state_dict still raises, every object written so far gets
+    its snapshot (taken before writing) back, and a CheckpointError saying that nothing was
+    changed is raised from it.
+    Returns {"epoch", "history", "extra", "rng"} ("rng": the saved generator state, applied by
+    Trainer.load_checkpoint; plain load_checkpoint leaves the global generator alone).
+    """
+    path, arrays, meta = read_checkpoint(path)  # given: the file and every damage check
+    model_state = checked_model_state(arrays, model, path)
+    optimizer_state = checked_optimizer_state(arrays, meta, optimizer, path) if optimizer is not None else None
+    schedule_state = checked_schedule_state(meta, schedule, path) if schedule is not None else None
+    check_rng_state(meta, get_rng(), path)
+
+    targets = [(model, model_state)]
+    if optimizer is not None:
+        targets.append((optimizer, optimizer_state))
+    if schedule is not None:
+        targets.append((schedule, schedule_state))
+    snapshots = [(obj, snapshot(obj.state_dict())) for obj, _ in targets]
+    for target, state in targets:
+        try:
+            target.load_state_dict(state)
+        except Exception as e:
+            for obj, saved in snapshots:  # put everything back as it was
+                obj.load_state_dict(saved)
+            raise CheckpointError(f"Could not load '{path}' into the {type(target).__name__} ({e}). "
+                                  f"Nothing was changed.") from e
+    return {"epoch": meta["epoch"], "history": meta["history"], "extra": meta["extra"], "rng": meta["rng"]}
+
+
+def _save_trainer(trainer: Trainer, path: str | os.PathLike, extra: dict[str, Any]) -> None:
+    """Trainer.save_checkpoint: save_checkpoint of the model, optimizer, schedule, epoch and
+    history, with the caller's `extra` values plus "trainer_step" (trainer.step) and, when
+    trainer._train_loader has a state_dict(), "train_loader" (that state)."""
+    if hasattr(trainer._train_loader, "state_dict"):
+        extra = {"train_loader": trainer._train_loader.state_dict(), **extra}
+    save_checkpoint(path, trainer.model, trainer.optimizer, trainer.schedule, epoch=trainer.epoch,
+                    history=trainer.history, trainer_step=trainer.step, **extra)
+
+
+def _load_trainer(trainer: Trainer, path: str | os.PathLike) -> dict[str, Any]:
+    """Trainer.load_checkpoint: load_checkpoint into the model, optimizer and schedule; then
+    trainer.epoch, .history and .step (extra "trainer_step", 0 when absent) from it, the loader
+    state (extra "train_loader", None when absent) kept in trainer._loader_state for the next
+    fit(), and the global generator (get_rng()) set to the saved state. Returns what
+    load_checkpoint returned."""
+    info = load_checkpoint(path, trainer.model, trainer.optimizer, trainer.schedule)
+    trainer.epoch, trainer.history = info["epoch"], info["history"]
+    trainer.step = int(info["extra"].get("trainer_step", 0))
+    trainer._loader_state = info["extra"].get("train_loader")
+    get_rng().bit_generator.state = info["rng"]  # the same dropout masks as before
+    return info

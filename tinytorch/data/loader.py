@@ -11,14 +11,8 @@ __all__ = ['Dataset', 'TensorDataset', 'stack_samples', 'DataLoader', 'apply_tra
 
 
 import gzip
-import hashlib
-import http.client
 import numbers
-import os
-import tarfile
-import urllib.request
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -26,6 +20,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tinytorch.core.tensor import Tensor, get_rng
+# Given code (hand-written package files, not exercises): re-exported here, explained in sections 4 and 6.
+from tinytorch.data._generated import (DIGIT_STROKES, load_digits, make_blobs, make_spirals, make_xor,
+                                       render_strokes)
+from tinytorch.data._download import (CHECKSUMS, CIFAR10_ARCHIVE, CIFAR10_FILES, MIRRORS, MNIST_FILES,
+                                      ChecksumError, DownloadError, data_root, download_file, ensure_file,
+                                      extract_cifar10, file_checksum, root_origin, verify_checksum)
 
 
 def _is_int(value: Any) -> bool:
@@ -36,6 +36,28 @@ def _is_int(value: Any) -> bool:
 def _as_array(value: Any) -> np.ndarray:
     """The NumPy array inside a Tensor, or np.asarray(value); never a copy when avoidable."""
     return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def stack_samples(samples: list[Any]) -> Any:
+    """Stack a list of samples into a batch.
+
+    A sample that is a tuple/list of fields, e.g. (image, label), gives a tuple with one stacked
+    array per field. Samples that are single arrays (or numbers) give one stacked array.
+    Raises ValueError for an empty list and when samples have different numbers of fields.
+
+        stack_samples([(x0, 3), (x1, 7)])  ->  (array [x0, x1], array [3, 7])
+        stack_samples([x0, x1])             ->  array [x0, x1]
+    """
+    if not samples:
+        raise ValueError("Cannot stack an empty list of samples.")
+    first = samples[0]
+    if not isinstance(first, (tuple, list)):
+        return np.stack([_as_array(s) for s in samples])
+    widths = {len(s) if isinstance(s, (tuple, list)) else 1 for s in samples}
+    if widths != {len(first)}:
+        raise ValueError(f"Samples have different numbers of fields: {sorted(widths)}; "
+                         f"every sample must be a tuple of the same length, e.g. (image, label).")
+    return tuple(np.stack([_as_array(s[k]) for s in samples]) for k in range(len(first)))
 
 
 def _index_array(indices: Any, length: int) -> np.ndarray:
@@ -71,32 +93,6 @@ class Dataset:
         return stack_samples([self[int(i)] for i in _index_array(indices, len(self))])
 
 
-def stack_samples(samples: list[Any]) -> Any:
-    """Stack a list of samples into a batch.
-
-    A sample is a tuple/list of fields, e.g. (image, label): return a tuple with one stacked
-    array per field. A sample that is a single array (or number) gives one stacked array.
-    Tensors are unwrapped to their arrays.
-
-    Examples:
-        stack_samples([(x0, 3), (x1, 7)])  ->  (np.stack([x0, x1]), np.array([3, 7]))
-        stack_samples([x0, x1])             ->  np.stack([x0, x1])
-
-    HINTS:
-    - np.stack([_as_array(v) for v in ...]) stacks one field.
-    - Raise ValueError if samples have different numbers of fields, and for an empty list.
-    """
-    if not samples:
-        raise ValueError("Cannot stack an empty list of samples.")
-    first = samples[0]
-    if not isinstance(first, (tuple, list)):
-        return np.stack([_as_array(s) for s in samples])
-    widths = {len(s) if isinstance(s, (tuple, list)) else 1 for s in samples}
-    if widths != {len(first)}:
-        raise ValueError(f"Samples have different numbers of fields: {sorted(widths)}; "
-                         f"every sample must be a tuple of the same length, e.g. (image, label).")
-    return tuple(np.stack([_as_array(s[k]) for s in samples]) for k in range(len(first)))
-
 
 class TensorDataset(Dataset):
     """Samples are rows of arrays that share their first dimension: ds[i] = (X[i], y[i], ...).
@@ -125,12 +121,10 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: Any) -> tuple:
         """An int gives a tuple of samples; a slice, list or integer array a tuple of batches.
 
-        HINTS:
-        - For an int, check the range (negative counts from the end) and raise IndexError
-          naming the index and the length, e.g. "Index 12 is out of range for a dataset of 10 samples."
-        - Serve an int through `self.get_batch([i])` and take row 0 of each field: then a
-          subclass that converts batches in `get_batch` (ImageDataset, below) converts samples too.
-        - Anything else goes to `self.get_batch(index)`.
+        An int out of range (negative ints count from the end) raises IndexError naming the
+        index and the length: "Index 12 is out of range for a dataset of 10 samples."
+        Serve ints through get_batch too, so that a subclass that converts batches in get_batch
+        (ImageDataset, section 5) converts single samples the same way.
         """
         if _is_int(index):
             n = len(self)
@@ -142,8 +136,8 @@ class TensorDataset(Dataset):
     def get_batch(self, indices: Any) -> tuple[np.ndarray, ...]:
         """(X[indices], y[indices], ...): one fancy index per array, no loop over samples.
 
-        HINT: `_index_array(indices, len(self))` validates and converts the indices.
-        """
+        Indices as in __getitem__ (slice, list, integer array or Tensor), validated by the given
+        `_index_array` (TypeError for non-integers, IndexError out of range)."""
         indices = _index_array(indices, len(self))
         return tuple(array[indices] for array in self.arrays)
 
@@ -156,6 +150,32 @@ def _batch_tensor(array: Any) -> Tensor:
     """A batch as a Tensor: integer arrays (labels) become int64, everything else float32."""
     array = np.asarray(array)
     return Tensor(array, dtype=np.int64 if np.issubdtype(array.dtype, np.integer) else None)
+
+
+def apply_transform(transform: Callable | None, x: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """Apply a transform to a batch; TinyTorch `Transform`s also receive the generator to draw from."""
+    if transform is None:
+        return x
+    if isinstance(transform, Transform):
+        return transform(x, rng=rng)
+    return transform(x)  # any other callable, e.g. lambda x: x.reshape(len(x), -1)
+
+
+class Transform:
+    """Base class of batch transforms: `transform(batch, rng=None) -> batch`, NumPy in, NumPy out.
+
+    Random transforms draw from `rng` (the loader passes its generator), or from TinyTorch's
+    get_rng() when called without one.
+    """
+
+    def __call__(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(x, rng=None).")
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
 
 
 class DataLoader:
@@ -192,21 +212,6 @@ class DataLoader:
         self.transform = transform
         self.generator = np.random.default_rng(seed) if seed is not None else get_rng().spawn(1)[0]
 
-    def __len__(self) -> int:
-        """The number of batches in one epoch: ceil(N / batch_size), floor with drop_last."""
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def epoch_order(self) -> np.ndarray:
-        """The sample indices of one epoch: a fresh permutation from self.generator if shuffling,
-        0, 1, ..., N-1 otherwise."""
-        n = len(self.dataset)
-        return self.generator.permutation(n) if self.shuffle else np.arange(n)
-
-    def __iter__(self) -> Iterator[Any]:
-        # The order is drawn now, when iteration starts, not at the first next().
-        return self._batches(self.epoch_order())
-
     def _fetch(self, indices: np.ndarray) -> Any:
         """One batch of NumPy arrays: the dataset's get_batch if it has one, else sample by sample."""
         get_batch = getattr(self.dataset, "get_batch", None)
@@ -221,16 +226,6 @@ class DataLoader:
             return (_batch_tensor(apply_transform(self.transform, inputs, self.generator)),
                     *(_batch_tensor(field) for field in rest))
         return _batch_tensor(apply_transform(self.transform, batch, self.generator))
-
-    def _batches(self, order: np.ndarray) -> Iterator[Any]:
-        """Yield `len(self)` batches: consecutive slices of `order`, fetched and converted.
-
-        HINT: slice `order` in steps of batch_size; `self._fetch(indices)` gets the arrays and
-        `self._to_tensors(batch)` transforms and wraps them. Stop after len(self) batches.
-        """
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start:start + self.batch_size]
-            yield self._to_tensors(self._fetch(indices))
 
     def state_dict(self) -> dict[str, Any]:
         """Where the loader's random stream stands (JSON-able): save it to resume shuffling exactly."""
@@ -249,31 +244,29 @@ class DataLoader:
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}: {len(self)} batches)")
 
+    def __iter__(self) -> Iterator[Any]:
+        # The order is drawn now, when iteration starts, not at the first next().
+        return self._batches(self.epoch_order())
 
-def apply_transform(transform: Callable | None, x: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
-    """Apply a transform to a batch; TinyTorch `Transform`s also receive the generator to draw from."""
-    if transform is None:
-        return x
-    if isinstance(transform, Transform):
-        return transform(x, rng=rng)
-    return transform(x)  # any other callable, e.g. lambda x: x.reshape(len(x), -1)
+    # ---- your turn -------------------------------------------------------------------------
 
+    def __len__(self) -> int:
+        """The number of batches in one epoch: ceil(N / batch_size), or floor with drop_last."""
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-class Transform:
-    """Base class of batch transforms: `transform(batch, rng=None) -> batch`, NumPy in, NumPy out.
+    def epoch_order(self) -> np.ndarray:
+        """The sample indices of one epoch, an int array of length N: every index once, in a fresh
+        random order drawn from self.generator if shuffling (so every epoch differs), else 0, 1, ..., N-1."""
+        n = len(self.dataset)
+        return self.generator.permutation(n) if self.shuffle else np.arange(n)
 
-    Random transforms draw from `rng` (the loader passes its generator), or from TinyTorch's
-    get_rng() when called without one.
-    """
-
-    def __call__(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__} must define __call__(x, rng=None).")
-
-    def extra_repr(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
+    def _batches(self, order: np.ndarray) -> Iterator[Any]:
+        """Yield `len(self)` batches, in `order`: consecutive runs of batch_size indices, each
+        fetched with `self._fetch(indices)` and converted with `self._to_tensors(batch)`."""
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            indices = order[start:start + self.batch_size]
+            yield self._to_tensors(self._fetch(indices))
 
 
 def _float_batch(x: Any, who: str, min_ndim: int = 2) -> np.ndarray:
@@ -303,10 +296,8 @@ class Normalize(Transform):
             raise ValueError(f"Normalize needs every std > 0, got {self.std.tolist()}.")
 
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
-        """(x - mean) / std, broadcasting mean and std over axis 1 (channels or features).
-
-        HINT: reshape mean and std to (1, C, 1, ..., 1): one 1 for every axis after the channels.
-        """
+        """(x - mean) / std, with mean and std applying along axis 1 (channels or features),
+        in x's floating dtype (float32 stays float32)."""
         x = _float_batch(x, "Normalize")
         channels = max(len(self.mean), len(self.std))
         if channels not in (1, x.shape[1]):
@@ -368,13 +359,8 @@ class RandomCrop(Transform):
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
         """(N, [C,] H, W) -> (N, [C,] h, w): one random window per sample, no loop over samples.
 
-        HINTS:
-        - np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p), (p, p)]) pads only the last two axes.
-        - windows = sliding_window_view(padded, (h, w), axis=(-2, -1))
-        - top = rng.integers(0, H - h + 1, size=N), left likewise (H, W: the padded sizes).
-        - windows[(np.arange(N), *([slice(None)] * (x.ndim - 3)), top, left)] picks one
-          window per sample, keeping the channel axis of a 4-D batch.
-        """
+        Pad the last two axes with `padding` zeros; each sample's window starts at a position
+        drawn uniformly from `rng` among all those that fit in the padded image."""
         x = _image_batch(x, "RandomCrop")
         rng = get_rng() if rng is None else rng
         (h, w), p = self.size, self.padding
@@ -404,10 +390,8 @@ class RandomHorizontalFlip(Transform):
         self.p = float(p)
 
     def __call__(self, x: Any, rng: np.random.Generator | None = None) -> np.ndarray:
-        """A new batch in which each chosen image has its last axis reversed.
-
-        HINT: flip = rng.random(N) < p; copy x, then assign x[flip][..., ::-1] to the chosen rows.
-        """
+        """A new batch (x is not changed) in which each image, with probability p drawn from
+        `rng` per sample, has its last axis reversed."""
         x = _image_batch(x, "RandomHorizontalFlip")
         rng = get_rng() if rng is None else rng
         flip = rng.random(len(x)) < self.p
@@ -417,166 +401,6 @@ class RandomHorizontalFlip(Transform):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
-
-
-def _generator(seed: int | None) -> np.random.Generator:
-    """np.random.default_rng(seed), or TinyTorch's generator when seed is None."""
-    if seed is None:
-        return get_rng()
-    if not _is_int(seed):
-        raise TypeError(f"seed must be an integer or None, got {seed!r}.")
-    return np.random.default_rng(seed)
-
-
-def _check_count(value: Any, what: str, minimum: int = 1) -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{what} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    order = rng.permutation(len(y))
-    return X[order].astype(np.float32), y[order].astype(np.int64)
-
-
-def make_xor(n: int = 200, noise: float = 0.1, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The XOR problem: points near the corners (0,0), (0,1), (1,0), (1,1); label = x0 XOR x1.
-
-    Returns X (n, 2) float32 (corner + noise * standard normal) and y (n,) int64.
-    HINT: corners = rng.integers(0, 2, size=(n, 2)); the label is corners[:, 0] ^ corners[:, 1].
-    """
-    n, rng = _check_count(n, "n"), _generator(seed)
-    corners = rng.integers(0, 2, size=(n, 2))
-    X = corners + noise * rng.standard_normal((n, 2))
-    return X.astype(np.float32), (corners[:, 0] ^ corners[:, 1]).astype(np.int64)
-
-
-def make_spirals(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
-                 seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved spiral arms, one per class (CS231n). Returns X (classes*n, 2) and y, shuffled.
-
-    Arm k: radius r = linspace(0, 1, n_per_class); angle = 4 r + 2πk/classes + noise * normal;
-    the point is (r sin(angle), r cos(angle)).
-    HINT: compute all arms at once with k = np.arange(classes)[:, None] broadcasting against r.
-    """
-    n, classes, rng = _check_count(n_per_class, "n_per_class"), _check_count(classes, "classes"), _generator(seed)
-    r = np.linspace(0.0, 1.0, n)[None, :]                       # (1, n): the same radii on every arm
-    k = np.arange(classes)[:, None]                             # (classes, 1)
-    angle = 4.0 * r + 2 * np.pi * k / classes + noise * rng.standard_normal((classes, n))
-    X = np.stack([r * np.sin(angle), r * np.cos(angle)], axis=-1).reshape(-1, 2)
-    y = np.repeat(np.arange(classes), n)
-    return _shuffled(X, y, rng)
-
-
-def make_blobs(n_per_class: int = 100, centers: int | Any = 3, n_features: int = 2, std: float = 1.0,
-               seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters. `centers`: a number of clusters (centres uniform in [-10, 10]^n_features)
-    or an array (k, n_features) of centres. Returns X (k*n_per_class, n_features) and y, shuffled."""
-    n, rng = _check_count(n_per_class, "n_per_class"), _generator(seed)
-    if _is_int(centers):
-        shape = (_check_count(centers, "centers"), _check_count(n_features, "n_features"))
-        middles = rng.uniform(-10.0, 10.0, size=shape)
-    else:
-        middles = np.asarray(centers, dtype=np.float64)
-        if middles.ndim != 2 or len(middles) == 0:
-            raise ValueError(f"centers must be a count or an array (k, n_features); got shape {middles.shape}.")
-    y = np.repeat(np.arange(len(middles)), n)
-    X = middles[y] + std * rng.standard_normal((len(y), middles.shape[1]))
-    return _shuffled(X, y, rng)
-
-
-def _arc(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, stop: float = 360.0,
-         points: int = 11) -> list[tuple[float, float]]:
-    """Points along an ellipse around (cx, cy), angles in degrees clockwise from 12 o'clock (y points down)."""
-    angles = np.deg2rad(np.linspace(start, stop, points))
-    return [(cx + rx * np.sin(a), cy - ry * np.cos(a)) for a in angles]
-
-
-# Each digit is a list of polylines in the unit square (x to the right, y down).
-DIGIT_STROKES: dict[int, list[list[tuple[float, float]]]] = {
-    0: [_arc(0.5, 0.5, 0.26, 0.38, points=13)],
-    1: [[(0.32, 0.28), (0.52, 0.10), (0.52, 0.90)]],
-    2: [_arc(0.5, 0.32, 0.24, 0.20, -70, 110, 7) + [(0.24, 0.90), (0.78, 0.90)]],
-    3: [_arc(0.48, 0.30, 0.24, 0.19, -60, 180, 8), _arc(0.48, 0.69, 0.27, 0.21, 0, 240, 9)],
-    4: [[(0.66, 0.90), (0.66, 0.10), (0.20, 0.64), (0.82, 0.64)]],
-    5: [[(0.76, 0.10), (0.32, 0.10), (0.28, 0.46)], _arc(0.48, 0.65, 0.26, 0.24, -60, 220, 9)],
-    6: [[(0.68, 0.10), (0.42, 0.30), (0.27, 0.62)], _arc(0.5, 0.67, 0.23, 0.22, 0, 360, 11)],
-    7: [[(0.22, 0.10), (0.78, 0.10), (0.42, 0.90)]],
-    8: [_arc(0.5, 0.29, 0.19, 0.19, 0, 360, 10), _arc(0.5, 0.70, 0.24, 0.21, 0, 360, 11)],
-    9: [_arc(0.5, 0.33, 0.23, 0.22, 0, 360, 11), [(0.73, 0.35), (0.62, 0.90)]],
-}
-
-
-def _segment_table() -> np.ndarray:
-    """(10, S, 2, 2) float32: segment s of digit d goes from [d, s, 0] to [d, s, 1], as (x, y).
-
-    Digits with fewer segments repeat their last one, which changes no distance.
-    """
-    per_digit = [[(p, q) for line in DIGIT_STROKES[d] for p, q in zip(line[:-1], line[1:])] for d in range(10)]
-    most = max(len(segments) for segments in per_digit)
-    return np.array([s + [s[-1]] * (most - len(s)) for s in per_digit], dtype=np.float32)
-
-
-_DIGIT_SEGMENTS = _segment_table()
-
-
-def render_strokes(segments: np.ndarray, width: np.ndarray, size: int, supersample: int = 3) -> np.ndarray:
-    """Draw line segments as anti-aliased images.
-
-    segments: (N, S, 2, 2) float32 endpoints in the unit square (x, y); width: (N,) pen widths.
-    Returns (N, size, size) float32 in [0, 1]: ink = clip(1 - (distance - width) / 0.03, 0, 1),
-    computed on a grid `supersample` times finer, then averaged over supersample × supersample blocks.
-
-    HINTS:
-    - Pixel centres of the fine grid: g = (np.arange(res) + 0.5) / res with res = size * supersample;
-      px = g[None, None, :] (x, along columns) and py = g[None, :, None] (y, along rows).
-    - Keep the smallest squared distance so far, (N, res, res), and loop over the S segments only:
-      with a = segments[:, s, 0] and d = segments[:, s, 1] - a (shape each (N, 1, 1) per coordinate),
-      t = clip(((px - ax) dx + (py - ay) dy) / (dx² + dy²), 0, 1), then the squared distance to
-      (ax + t dx, ay + t dy). Guard the division for zero-length segments.
-    - Block average: reshape (N, size, supersample, size, supersample) and mean over axes (2, 4).
-    """
-    n, res = len(segments), size * supersample
-    grid = ((np.arange(res) + 0.5) / res).astype(np.float32)
-    px, py = grid[None, None, :], grid[None, :, None]
-    nearest = np.full((n, res, res), np.inf, dtype=np.float32)
-    for s in range(segments.shape[1]):
-        ax, ay = segments[:, s, 0, 0, None, None], segments[:, s, 0, 1, None, None]
-        dx, dy = segments[:, s, 1, 0, None, None] - ax, segments[:, s, 1, 1, None, None] - ay
-        t = ((px - ax) * dx + (py - ay) * dy) / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
-        np.clip(t, 0.0, 1.0, out=t)
-        ex, ey = px - ax - t * dx, py - ay - t * dy
-        np.minimum(nearest, ex * ex + ey * ey, out=nearest)
-    ink = np.clip(1.0 - (np.sqrt(nearest) - width[:, None, None]) / np.float32(0.03), 0.0, 1.0)
-    return ink.reshape(n, size, supersample, size, supersample).mean(axis=(2, 4)).astype(np.float32)
-
-
-def load_digits(n_per_class: int = 100, size: int = 8, noise: float = 0.1,
-                seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Generated handwritten-style digits: X (10*n_per_class, 1, size, size) float32 in [0, 1], y int64.
-
-    Every sample is its digit's strokes under a random rotation (±14°), shear, scale and shift,
-    drawn with a random pen width, plus Gaussian pixel noise. Shuffled; deterministic from `seed`.
-    """
-    n_per_class, size, rng = _check_count(n_per_class, "n_per_class"), _check_count(size, "size", 4), _generator(seed)
-    y = rng.permutation(np.repeat(np.arange(10), n_per_class))
-    n = len(y)
-    angle = rng.uniform(-0.25, 0.25, n)
-    shear = rng.uniform(-0.25, 0.25, n)
-    scale = rng.uniform([0.75, 0.8], [1.05, 1.05], size=(n, 2))
-    cos, sin = np.cos(angle), np.sin(angle)
-    rotate = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], axis=1)      # (n, 2, 2)
-    shear_m = np.zeros((n, 2, 2))
-    shear_m[:, 0, 0], shear_m[:, 0, 1], shear_m[:, 1, 1] = 1.0, shear, 1.0
-    affine = rotate @ shear_m * scale[:, None, :]               # rotate · shear · diag(scale), per sample
-    shift = rng.uniform(-0.08, 0.08, size=(n, 1, 1, 2))
-    centred = _DIGIT_SEGMENTS[y] - 0.5                          # (n, S, 2, 2), about the centre
-    segments = np.einsum("nij,nskj->nski", affine, centred) + 0.5 + shift
-    width = rng.uniform(0.035, 0.065, n).astype(np.float32)
-    images = render_strokes(segments.astype(np.float32), width, size)
-    images /= np.maximum(images.max(axis=(1, 2), keepdims=True), np.float32(1e-6))   # full contrast
-    images += np.float32(noise) * rng.standard_normal(images.shape, dtype=np.float32)
-    return np.clip(images, 0.0, 1.0)[:, None], y.astype(np.int64)
 
 
 class ImageDataset(TensorDataset):
@@ -608,11 +432,8 @@ class ImageDataset(TensorDataset):
         return self.arrays[1]
 
     def get_batch(self, indices: Any) -> tuple[np.ndarray, np.ndarray]:
-        """(float32 images in [0, 1], int64 labels) for `indices`: one gather, then one conversion.
-
-        HINT: super().get_batch(indices) gathers the uint8 images and the labels; convert the
-        images with astype(np.float32) and divide by 255 in place (`/=`, no second array).
-        """
+        """(float32 images in [0, 1], int64 labels) for `indices`: one gather of the uint8
+        images (TensorDataset's), then one conversion of the gathered batch only."""
         images, labels = super().get_batch(indices)
         pixels = images.astype(np.float32)
         pixels /= 255
@@ -644,13 +465,8 @@ def read_idx(path: str | Path, magic: int | None = None) -> np.ndarray:
 
     magic: the expected magic number (2051 for MNIST images, 2049 for labels), or None for any.
     Returns a read-only array viewing the file's bytes, shaped by the header's sizes.
-
-    HINTS:
-    - data[0:2] must be b"\\x00\\x00" and data[2] the type code IDX_UBYTE; data[3] is D.
-    - The sizes: np.frombuffer(data, dtype=">u4", count=D, offset=4) (big-endian uint32).
-    - The file must hold exactly 4 + 4*D + prod(sizes) bytes.
-    - np.frombuffer(data, dtype=np.uint8, offset=4 + 4*D).reshape(sizes) is the result.
-    Every problem raises ValueError naming the file.
+    Every problem (not 00 00 08 D, a wrong magic, a size that disagrees with the header)
+    raises ValueError naming the file and the facts (the magic numbers, the promised sizes).
     """
     path = Path(path)
     data = _read_maybe_gzip(path)
@@ -681,13 +497,9 @@ def read_cifar10_bin(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Read a CIFAR-10 binary batch file: (images uint8 (N, 3, 32, 32), labels int64 (N,)).
 
     Every record is 1 label byte (0-9) and 3 072 pixel bytes (red, green, blue planes of 32×32).
-
-    HINTS:
-    - The file size must be a positive multiple of CIFAR10_RECORD; raise ValueError otherwise.
-    - records = np.frombuffer(data, np.uint8).reshape(-1, CIFAR10_RECORD)
-    - Labels above 9 mean a wrong or corrupted file: ValueError.
-    - np.ascontiguousarray(records[:, 1:]).reshape(-1, 3, 32, 32) gives the images, contiguous
-      (so that gathering a batch later reads memory in order).
+    A file that is not a positive whole number of records, or holds a label above 9, raises
+    ValueError naming the file (and the impossible label). The images are C-contiguous, so that
+    gathering a batch later reads memory in order.
     """
     path = Path(path)
     data = path.read_bytes()
@@ -702,286 +514,21 @@ def read_cifar10_bin(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-# The one source of truth for what a good file is: file name -> "algorithm:hex digest".
-CHECKSUMS: dict[str, str] = {
-    # MNIST: the original idx files (sha256 of the published .gz files).
-    "train-images-idx3-ubyte.gz": "sha256:440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz": "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-    # CIFAR-10, binary version: the archive (md5 from the authors' page) and the files inside it
-    # (sha1, as pinned by MXNet's gluon CIFAR10).
-    "cifar-10-binary.tar.gz": "md5:c32a1d4ab5d03f1284b67883e8d87530",
-    "data_batch_1.bin": "sha1:aadd24acce27caa71bf4b10992e9e7b2d74c2540",
-    "data_batch_2.bin": "sha1:c0ba65cce70568cd57b4e03e9ac8d2a5367c1795",
-    "data_batch_3.bin": "sha1:1dd00a74ab1d17a6e7d73e185b69dbf31242f295",
-    "data_batch_4.bin": "sha1:aab85764eb3584312d3c7f65fd2fd016e36a258e",
-    "data_batch_5.bin": "sha1:26e2849e66a845b7f1e4614ae70f4889ae604628",
-    "test_batch.bin": "sha1:67eb016db431130d61cd03c7ad570b013799c88c",
-}
-
-HASH_CHUNK = 1 << 20  # read and hash 1 MiB at a time: constant memory for any file size
-
-
-class ChecksumError(ValueError):
-    """A file whose checksum is not the published one. It is never parsed."""
-
-    def __init__(self, name: str, expected: str, actual: str, hint: str = "") -> None:
-        self.name, self.expected, self.actual = name, expected, actual
-        super().__init__(f"{name} failed its checksum: expected {expected}, got {actual}. "
-                         + (hint or "The file is corrupted or incomplete, so it was not used."))
-
-
-def _split_checksum(expected: str) -> tuple[str, str]:
-    """("sha256", "hexdigest") from "sha256:hexdigest", checking that hashlib knows the algorithm."""
-    algorithm, _, digest = expected.partition(":")
-    if not digest or algorithm not in hashlib.algorithms_available:
-        raise ValueError(f"A checksum must look like 'sha256:<hex digest>', got {expected!r}.")
-    return algorithm, digest.lower()
-
-
-def file_checksum(path: str | Path, algorithm: str = "sha256") -> str:
-    """The checksum of a file as "algorithm:hexdigest", reading it in HASH_CHUNK pieces.
-
-    HINT: hashlib.new(algorithm); update() it with each chunk of f.read(HASH_CHUNK).
-    """
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        while chunk := f.read(HASH_CHUNK):
-            hasher.update(chunk)
-    return f"{algorithm}:{hasher.hexdigest()}"
-
-
-def verify_checksum(path: str | Path, expected: str, hint: str = "") -> Path:
-    """Return `path` if its checksum is `expected` ("algorithm:hex"); raise ChecksumError otherwise."""
-    path = Path(path)
-    algorithm, digest = _split_checksum(expected)
-    actual = file_checksum(path, algorithm)
-    if actual != f"{algorithm}:{digest}":
-        raise ChecksumError(path.name, expected, actual, hint)
-    return path
-
-
-# Base URLs, tried in order; a file's URL is base + file name.
-MIRRORS: dict[str, list[str]] = {
-    "mnist": [
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",       # torchvision's mirror
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",  # TensorFlow's mirror
-    ],
-    "cifar10": [
-        "https://www.cs.toronto.edu/~kriz/",                    # the authors' page
-    ],
-}
-
-DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror counts as down
-
-
-class DownloadError(OSError):
-    """A file that could not be obtained. `failures` lists (url, reason) for every mirror tried."""
-
-    def __init__(self, message: str, failures: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message)
-        self.failures = list(failures)
-
-
-@contextmanager
-def _progress(label: str | None, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr, as a function advance(n_bytes); silent when label is None."""
-    if label is None:
-        yield lambda n: None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                                   TransferSpeedColumn)
-    except ImportError:  # rich is a TinyTorch dependency, but a bar is not worth a crash
-        yield lambda n: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
-def _temp_name(destination: Path) -> Path:
-    """A hidden name beside `destination` for a file in progress: .name.<random>.part"""
-    return destination.with_name(f".{destination.name}.{os.urandom(6).hex()}.part")
-
-
-def _write_verified(stream: Any, destination: Path, expected: str, total: int | None = None,
-                    label: str | None = None) -> Path:
-    """Copy `stream` to `destination` atomically, only if it is complete and its checksum is `expected`.
-
-    Writes to a temp file in the destination's folder, hashing as it goes; checks the length
-    (when `total` is known) and the checksum; then os.replace. On ANY failure (including
-    Ctrl-C) the temp file is deleted and nothing appears under `destination`.
-
-    HINTS:
-    - temp = _temp_name(destination) is a hidden, unused name in the same folder.
-    - with open(temp, "xb") as out, _progress(label, total) as advance: read stream.read(HASH_CHUNK)
-      until it returns b"", writing, hashing and advancing; then out.flush() and os.fsync(out.fileno()).
-      ("x" creates the file and fails if it exists; it gets the usual permissions, so a shared
-      data folder stays readable by everyone.)
-    - A short read: raise DownloadError(f"the connection closed after {received:,} of {total:,} bytes").
-    - A wrong checksum: raise ChecksumError(destination.name, expected, actual).
-    - try: ... os.replace(temp, destination) ... except BaseException: delete temp; raise
-    """
-    algorithm, digest = _split_checksum(expected)
-    hasher = hashlib.new(algorithm)
-    temp = _temp_name(destination)
-    received = 0
-    try:
-        with open(temp, "xb") as out, _progress(label, total) as advance:
-            while chunk := stream.read(HASH_CHUNK):
-                out.write(chunk)
-                hasher.update(chunk)
-                received += len(chunk)
-                advance(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
-        if total is not None and received != total:
-            raise DownloadError(f"the connection closed after {received:,} of {total:,} bytes")
-        actual = f"{algorithm}:{hasher.hexdigest()}"
-        if actual != f"{algorithm}:{digest}":
-            raise ChecksumError(destination.name, expected, actual)
-        os.replace(temp, destination)  # atomic: the complete, verified file or nothing
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return destination
-
-
-def _reason(error: BaseException) -> str:
-    reason = getattr(error, "reason", None)  # urllib wraps the real cause (refused, 404, DNS...)
-    return str(reason if reason is not None and not isinstance(error, ChecksumError) else error)
-
-
-def download_file(urls: Sequence[str], destination: str | Path, expected: str, progress: bool = True) -> Path:
-    """Download the first URL that works to `destination`, verified against `expected`, atomically.
-
-    Tries the URLs in order; a mirror that is down, returns an error, sends too few bytes or a
-    file with the wrong checksum is skipped. Raises DownloadError listing every URL and why it
-    failed; nothing is ever left under `destination` unless it is complete and verified.
-
-    HINTS:
-    - with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response: the Content-Length
-      header (may be missing) gives `total`; pass label=destination.name only if `progress`.
-    - Catch (OSError, ValueError, http.client.HTTPException) per URL: URLError, HTTPError and
-      DownloadError are OSErrors, ChecksumError is a ValueError. Record (url, _reason(e)).
-    """
-    destination = Path(destination)
-    failures: list[tuple[str, str]] = []
-    for url in urls:
-        try:
-            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-                length = response.headers.get("Content-Length")
-                total = int(length) if length is not None and length.isdigit() else None
-                return _write_verified(response, destination, expected, total,
-                                       label=destination.name if progress else None)
-        except (OSError, ValueError, http.client.HTTPException) as e:
-            failures.append((url, _reason(e)))
-    tried = "\n".join(f"  {url}: {why}" for url, why in failures) or "  (no URLs given)"
-    raise DownloadError(f"Could not download {destination.name}; every mirror failed:\n{tried}", failures)
-
-
-MNIST_FILES = {  # split -> (images file, labels file)
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-}
-CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz"
-CIFAR10_FOLDER_IN_ARCHIVE = "cifar-10-batches-bin"
-CIFAR10_FILES = {
-    "train": [f"data_batch_{k}.bin" for k in range(1, 6)],
-    "test": ["test_batch.bin"],
-}
-
-
-def data_root(root: str | Path | None = None) -> Path:
-    """The data folder: `root` if given, else $TINYTORCH_DATA, else ~/.cache/tinytorch."""
-    if root is not None:
-        return Path(root).expanduser()
-    from_env = os.environ.get("TINYTORCH_DATA")
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path.home() / ".cache" / "tinytorch"
-
-
-def _root_origin(root: str | Path | None) -> str:
-    if root is not None:
-        return "the root argument"
-    if os.environ.get("TINYTORCH_DATA"):
-        return "$TINYTORCH_DATA"
-    return "the default, because $TINYTORCH_DATA is not set"
-
-
-def _ensure_file(folder: Path, name: str, mirrors: Sequence[str], download: bool, progress: bool,
-                 origin: str) -> Path:
-    """`folder/name`, verified: checked if present, downloaded if absent, or a clear error."""
-    path = folder / name
-    if path.exists():
-        return verify_checksum(path, CHECKSUMS[name], hint=(
-            f"It was not used. If you put it there, check where it came from; otherwise delete "
-            f"{path} and run again to download it."))
-    failures: list[tuple[str, str]] = []
-    if download:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise DownloadError(f"Cannot create the data folder {folder} ({e}). Set $TINYTORCH_DATA "
-                                f"or pass root= to use another folder.") from None
-        urls = [base.rstrip("/") + "/" + name for base in mirrors]
-        try:
-            return download_file(urls, path, CHECKSUMS[name], progress)
-        except DownloadError as e:
-            failures = e.failures
-    tried = "\n".join(f"    {url}: {why}" for url, why in failures) or "    nothing (download=False)"
-    raise DownloadError(
-        f"{name} is missing and could not be downloaded.\n"
-        f"  looked in: {folder} (from {origin})\n"
-        f"  mirrors tried:\n{tried}\n"
-        f"Connect to the internet and run again, copy {name} into {folder}, or point "
-        f"$TINYTORCH_DATA (or root=) at a folder whose {folder.name}/ holds it.", failures)
-
-
-def _extract_cifar10(archive: Path, folder: Path, names: Sequence[str]) -> None:
-    """Stream the members `names` out of the verified archive, each verified, by names we choose."""
-    wanted = {f"{CIFAR10_FOLDER_IN_ARCHIVE}/{name}": name for name in names}
-    found: set[str] = set()
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                if member.name in wanted and member.isfile():
-                    with tar.extractfile(member) as stream:
-                        _write_verified(stream, folder / wanted[member.name], CHECKSUMS[wanted[member.name]],
-                                        total=member.size)
-                    found.add(wanted[member.name])
-    except (tarfile.TarError, EOFError, zlib.error) as e:
-        raise DownloadError(f"{archive} cannot be read as a tar.gz archive ({e}).") from None
-    missing = sorted(set(names) - found)
-    if missing:
-        raise DownloadError(f"{archive.name} has no {', '.join(missing)} under {CIFAR10_FOLDER_IN_ARCHIVE}/.")
-
-
 def download_mnist(root: str | Path | None = None, download: bool = True, progress: bool = True,
                    mirrors: Sequence[str] | None = None) -> tuple[ImageDataset, ImageDataset]:
     """MNIST as (train, test) ImageDatasets: 60 000 and 10 000 images (1, 28, 28), labels 0-9.
 
     Files: <root>/mnist/*.gz (root: argument, $TINYTORCH_DATA, ~/.cache/tinytorch), checked
     against CHECKSUMS and downloaded from `mirrors` (default MIRRORS["mnist"]) when missing.
-
-    HINTS (for each split):
-    - read_idx(images_path, magic=2051) is (N, 28, 28); read_idx(labels_path, magic=2049) is (N,).
-    - Check that the counts agree, that images are 28 × 28 and that labels are < 10 (ValueError).
-    - ImageDataset(images[:, None], labels, classes=[str(d) for d in range(10)], name=f"MNIST {split}")
+    Each ImageDataset has classes ["0", ..., "9"] and the name "MNIST train" / "MNIST test".
     """
-    folder, origin = data_root(root) / "mnist", _root_origin(root)
+    folder, origin = data_root(root) / "mnist", root_origin(root)
     bases = MIRRORS["mnist"] if mirrors is None else list(mirrors)
     splits = {}
     for split, names in MNIST_FILES.items():
-        paths = [_ensure_file(folder, name, bases, download, progress, origin) for name in names]
-        images = read_idx(paths[0], magic=2051)
-        labels = read_idx(paths[1], magic=2049)
+        images_path, labels_path = [ensure_file(folder, name, bases, download, progress, origin) for name in names]
+        images = read_idx(images_path, magic=2051)
+        labels = read_idx(labels_path, magic=2049)
         if images.shape[1:] != (28, 28) or len(images) != len(labels):
             raise ValueError(f"MNIST {split}: images {images.shape} and labels {labels.shape} do not "
                              f"match (expected (N, 28, 28) and (N,)).")
@@ -998,22 +545,22 @@ def download_cifar10(root: str | Path | None = None, download: bool = True, prog
 
     Files: <root>/cifar10/{data_batch_1..5,test_batch}.bin; when any is missing they are
     extracted from cifar-10-binary.tar.gz (obtained like any other file). Every file is verified.
-
-    HINT: read_cifar10_bin each file of a split and np.concatenate the images and the labels.
+    Each ImageDataset has classes CIFAR10_CLASSES and the name "CIFAR-10 train" / "CIFAR-10 test".
     """
-    folder, origin = data_root(root) / "cifar10", _root_origin(root)
+    folder, origin = data_root(root) / "cifar10", root_origin(root)
     bases = MIRRORS["cifar10"] if mirrors is None else list(mirrors)
     names = [name for files in CIFAR10_FILES.values() for name in files]
     missing = [name for name in names if not (folder / name).exists()]
     if missing:
-        archive = _ensure_file(folder, CIFAR10_ARCHIVE, bases, download, progress, origin)
-        _extract_cifar10(archive, folder, missing)  # verified while extracting
+        archive = ensure_file(folder, CIFAR10_ARCHIVE, bases, download, progress, origin)
+        extract_cifar10(archive, folder, missing)  # verified while extracting
     for name in names:
         if name not in missing:
-            _ensure_file(folder, name, bases, download=False, progress=False, origin=origin)
+            ensure_file(folder, name, bases, download=False, progress=False, origin=origin)
     splits = {}
     for split, files in CIFAR10_FILES.items():
-        parts = [read_cifar10_bin(folder / name) for name in files]
+        paths = [folder / name for name in files]
+        parts = [read_cifar10_bin(path) for path in paths]
         images = np.concatenate([images for images, _ in parts])
         labels = np.concatenate([labels for _, labels in parts])
         splits[split] = ImageDataset(images, labels, classes=CIFAR10_CLASSES, name=f"CIFAR-10 {split}")

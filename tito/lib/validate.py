@@ -242,7 +242,7 @@ def imports_of_node(node: ast.AST, curriculum: Curriculum) -> list[Import]:
             providers = []
         else:  # a facade (`from tinytorch.nn import Linear`) or a submodule (`from tinytorch.data import loader`)
             providers = [by_path.get(f"{node.module}.{a.name}") or by_name.get(a.name, "?")
-                         for a in node.names if a.name != "*"]
+                         for a in node.names if a.name != "*" and not a.name.startswith("_")]
     elif isinstance(node, ast.Import):
         providers = [by_path[a.name] for a in node.names if a.name in by_path]
     else:

@@ -6,26 +6,28 @@ function's second region) to the code this learner wrote there. The grading test
 of the reference, keeps the hidden tests, and expects full marks.
 
 What differs from the reference: the data checks done its own way (astype with an explicit copy,
-the requires_grad check on the dtype's kind); from_op asks `any()` and the registry's `get`;
-a 2-D @ 2-D product through np.dot (BLAS) and only the other cases through np.matmul; transpose
-through an axis permutation and np.transpose; reductions through the ufuncs' own `reduce`
-(np.add.reduce, np.maximum.reduce), the mean as a float sum divided by the count; exp/log/sqrt by
-casting first. Its own wording wherever the docstrings prescribe none (the data and dtype checks,
-transpose, indexing, max of an empty dimension); the messages the docstrings spell out (the
-broadcast, matmul, reshape and exponent errors) are kept, as a learner following them would.
+the requires_grad check on the dtype's kind); the result dtype by early returns;
+broadcast_shape walking the shapes backwards by index; the axis check through a normalised list;
+from_op asks `any()` and the registry's `get`; the broadcast error re-derived before NumPy runs
+only when the shapes differ; a 2-D @ 2-D product through np.dot (BLAS) and only the other cases
+through np.matmul; the matmul diagnosis with a dict of messages; transpose through an axis
+permutation and np.transpose; reductions through the ufuncs' own `reduce` (np.add.reduce,
+np.maximum.reduce), the mean as a float sum divided by the count; exp/log/sqrt by casting first.
+Its own wording wherever the docstrings prescribe none (the data and dtype checks, transpose,
+indexing, max of an empty dimension); the messages the docstrings spell out (broadcast, axis,
+matmul, reshape and exponent errors) are kept, as a learner following them would.
 """
 
 REGIONS = {
-    "Tensor.__init__": r'''
-        source = data.data if isinstance(data, Tensor) else data
+    "_as_array": r'''
         try:
-            seen = np.asarray(source)  # NumPy's own reading of the data, nothing converted yet
+            seen = np.asarray(data)  # NumPy's own reading of the data, nothing converted yet
         except (ValueError, TypeError):  # ragged nesting
             seen = None
         if seen is None or seen.dtype.kind not in ("b", "i", "u", "f"):
             raise TypeError(
                 f"Tensor() wants numbers — a number, a rectangular nested list or a numeric array — "
-                f"but was given {type(source).__name__} {reprlib.repr(source)}.")
+                f"but was given {type(data).__name__} {reprlib.repr(data)}.")
         wanted = np.dtype("float32") if dtype is None else np.dtype(dtype)
         if wanted.kind not in ("b", "i", "u", "f"):
             raise TypeError(f"Tensor() cannot store numbers as dtype {wanted}: pick a bool, integer or float dtype.")
@@ -33,10 +35,50 @@ REGIONS = {
         if requires_grad and values.dtype.kind != "f":
             raise TypeError(f"requires_grad=True needs a floating-point tensor, not a {values.dtype} one "
                             f"(gradients of integers are meaningless).")
-        self.data = values
-        self.requires_grad = bool(requires_grad)
-        self.grad = None
-        self._grad_fn = None
+        return values
+    ''',
+
+    "_default_float": r'''
+        if result.dtype != np.float64:
+            return result
+        if any(np.dtype(x.dtype) == np.float64 for x in inputs):
+            return result  # a float64 input asked for it
+        return np.asarray(result, dtype=np.float32)
+    ''',
+
+    "broadcast_shape": r'''
+        a, b = list(a), list(b)
+        result = []
+        for i in range(1, max(len(a), len(b)) + 1):
+            x = a[-i] if i <= len(a) else 1
+            y = b[-i] if i <= len(b) else 1
+            if x == 1:
+                result.append(y)
+            elif y == 1 or y == x:
+                result.append(x)
+            else:
+                raise ValueError(f"shapes {_shape_str(tuple(a))} and {_shape_str(tuple(b))} cannot be "
+                                 f"broadcast (trailing dimensions must match or be 1).")
+        return tuple(reversed(result))
+    ''',
+
+    "_check_axis": r'''
+        if axis is None:
+            return axis
+        many = isinstance(axis, (list, tuple))
+        wanted = list(axis) if many else [axis]
+        rank = len(shape) or 1
+        seen = set()
+        for one in wanted:
+            if type(one) is bool or not isinstance(one, (int, np.integer)):
+                raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {type(one).__name__}.")
+            if one >= rank or one < -rank:
+                raise ValueError(f"{op}: axis {one} is out of range for shape {_shape_str(shape)}.")
+            where = one + rank if one < 0 else one
+            if where in seen:
+                raise ValueError(f"{op}: axis {axis} names the same dimension twice.")
+            seen.add(where)
+        return tuple(wanted) if many else axis
     ''',
 
     "Tensor.from_op": r'''
@@ -54,142 +96,133 @@ REGIONS = {
         return result
     ''',
 
-    "Tensor._binary": r'''
-        operand = self._lift(other, op)
-        left, right = (operand, self) if reverse else (self, operand)
-        try:
-            raw = fn(left.data, right.data)
-        except ValueError as clash:
-            raise ValueError(
-                f"{op}: shapes {_shape_str(left.shape)} and {_shape_str(right.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1).") from clash
+    "_elementwise": r'''
+        operand = a._lift(other, op)
+        left, right = (operand, a) if reverse else (a, operand)
+        if left.shape != right.shape:  # only unequal shapes can clash: ask the rule then
+            try:
+                broadcast_shape(left.shape, right.shape)
+            except ValueError as clash:
+                raise ValueError(f"{op}: {clash}") from None
+        raw = fn(left.data, right.data)
         return Tensor.from_op(op, _default_float(raw, left, right), left, right)
     ''',
 
-    "Tensor.__neg__": r'''
-        flipped = np.negative(self.data)
-        return Tensor.from_op("neg", flipped, self)
+    "_neg": r'''
+        flipped = np.negative(t.data)
+        return Tensor.from_op("neg", flipped, t)
     ''',
 
-    "Tensor.__pow__": r'''
+    "_pow": r'''
         if type(exponent) is bool or not isinstance(exponent, numbers.Real):
             raise TypeError(f"** takes a number as exponent, got {type(exponent).__name__}.")
-        values = self.data
+        values = t.data
         stays_exact = exponent >= 0 and float(exponent).is_integer()
         if values.dtype.kind != "f" and not stays_exact:  # 2 ** -1 or 4 ** 0.5 of integers: in float32
             values = values.astype(np.float32)
         powered = np.power(values, values.dtype.type(exponent))
-        return Tensor.from_op("pow", powered, self, exponent=exponent)
+        return Tensor.from_op("pow", powered, t, exponent=exponent)
     ''',
 
-    "Tensor.matmul": r'''
-        right = self._lift(other, "matmul")
-        x, y = self.data, right.data
+    "_matmul_error": r'''
+        pair = f"{_shape_str(a)} @ {_shape_str(b)}"
+        if not a or not b:
+            return f"matmul: both operands need at least 1 dimension, got {pair}."
+        inner_right = b[0] if len(b) == 1 else b[len(b) - 2]
+        messages = {
+            True: f"matmul: {pair} — inner dimensions {a[-1]} and {inner_right} differ.",
+            False: f"matmul: {pair} — batch dimensions {_shape_str(a[:-2])} and {_shape_str(b[:-2])} "
+                   f"cannot be broadcast.",
+        }
+        return messages[a[-1] != inner_right]
+    ''',
+
+    "_matmul": r'''
+        right = a._lift(other, "matmul")
+        x, y = a.data, right.data
         try:
-            if x.ndim == 2 and y.ndim == 2:
-                product = np.dot(x, y)  # the common layer case: one BLAS gemm
-            else:
-                product = np.matmul(x, y)  # vectors and stacks of matrices
+            product = np.dot(x, y) if x.ndim == 2 and y.ndim == 2 else np.matmul(x, y)
         except ValueError:
-            ls, rs = self.shape, right.shape
-            pair = f"{_shape_str(ls)} @ {_shape_str(rs)}"
-            if len(ls) == 0 or len(rs) == 0:
-                problem = f"matmul: both operands need at least 1 dimension, got {pair}."
-            elif ls[-1] != (rs[0] if len(rs) == 1 else rs[-2]):
-                problem = f"matmul: {pair} — inner dimensions {ls[-1]} and {rs[0] if len(rs) == 1 else rs[-2]} differ."
-            else:
-                problem = (f"matmul: {pair} — batch dimensions {_shape_str(ls[:-2])} and "
-                           f"{_shape_str(rs[:-2])} cannot be broadcast.")
-            raise ValueError(problem) from None
-        return Tensor.from_op("matmul", _default_float(product, self, right), self, right)
+            raise ValueError(_matmul_error(a.shape, right.shape)) from None
+        return Tensor.from_op("matmul", _default_float(product, a, right), a, right)
     ''',
 
-    "Tensor.reshape": r'''
+    "_reshape": r'''
         wanted = shape[0] if len(shape) == 1 and isinstance(shape[0], (list, tuple)) else shape
         wanted = tuple(wanted)
         try:
-            rearranged = np.reshape(self.data, wanted)
+            rearranged = np.reshape(t.data, wanted)
         except (TypeError, ValueError):
-            raise ValueError(f"reshape: cannot arrange the {self.size} elements of shape "
-                             f"{_shape_str(self.shape)} as {_shape_str(wanted)}.") from None
-        return Tensor.from_op("reshape", rearranged, self)
+            raise ValueError(f"reshape: cannot arrange the {t.size} elements of shape "
+                             f"{_shape_str(t.shape)} as {_shape_str(wanted)}.") from None
+        return Tensor.from_op("reshape", rearranged, t)
     ''',
 
-    "Tensor.transpose": r'''
-        rank = self.ndim
+    "_transpose": r'''
+        rank = t.ndim
         if rank < 2:
-            raise ValueError(f"transpose swaps two dimensions, but a tensor of shape {_shape_str(self.shape)} "
+            raise ValueError(f"transpose swaps two dimensions, but a tensor of shape {_shape_str(t.shape)} "
                              f"has {rank}.")
         outside = [d for d in (dim0, dim1) if d < -rank or d >= rank]
         if outside:
-            raise ValueError(f"transpose: a tensor of shape {_shape_str(self.shape)} has no dimension "
+            raise ValueError(f"transpose: a tensor of shape {_shape_str(t.shape)} has no dimension "
                              f"{outside[0]} (valid: {-rank} to {rank - 1}).")
         permutation = list(range(rank))
         permutation[dim0], permutation[dim1] = permutation[dim1], permutation[dim0]
-        return Tensor.from_op("transpose", np.transpose(self.data, permutation), self, dim0=dim0, dim1=dim1)
+        return Tensor.from_op("transpose", np.transpose(t.data, permutation), t, dim0=dim0, dim1=dim1)
     ''',
 
-    "Tensor.__getitem__": r'''
+    "_getitem": r'''
         key = _unwrap_index(index)
         try:
-            selected = np.asarray(self.data[key])
+            selected = np.asarray(t.data[key])
         except IndexError as problem:
-            raise IndexError(f"cannot index a tensor of shape {_shape_str(self.shape)} with {reprlib.repr(index)} "
+            raise IndexError(f"cannot index a tensor of shape {_shape_str(t.shape)} with {reprlib.repr(index)} "
                              f"({problem})") from None
-        if np.may_share_memory(selected, self.data):  # a basic slice is a view: make it ours
-            selected = selected.copy()
-        return Tensor.from_op("getitem", selected, self, index=key)
+        if selected.base is not None and np.may_share_memory(selected, t.data):  # a view: make it ours
+            selected = np.array(selected, copy=True)
+        return Tensor.from_op("getitem", selected, t, index=key)
     ''',
 
-    "Tensor._compare": r'''
+    "_compare": r'''
         try:
-            operand = self._lift(other, op)
+            operand = a._lift(other, op)
         except TypeError:  # not something we compare with: let Python decide
             return NotImplemented
-        try:
-            mask = fn(self.data, operand.data)
-        except ValueError as clash:
-            raise ValueError(
-                f"{op}: shapes {_shape_str(self.shape)} and {_shape_str(operand.shape)} cannot be broadcast "
-                f"(trailing dimensions must match or be 1).") from clash
+        if a.shape != operand.shape:
+            try:
+                broadcast_shape(a.shape, operand.shape)
+            except ValueError as clash:
+                raise ValueError(f"{op}: {clash}") from None
+        mask = fn(a.data, operand.data)
         return Tensor._wrap(np.asarray(mask, dtype=np.bool_))
     ''',
 
-    "Tensor.sum": r'''
-        axes = self._check_axis("sum", axis)
-        total = np.add.reduce(self.data, axis=axes, keepdims=keepdims)
-        return Tensor.from_op("sum", total, self, axis=axes, keepdims=keepdims)
+    "_sum": r'''
+        axes = _check_axis("sum", axis, t.shape)
+        total = np.add.reduce(t.data, axis=axes, keepdims=keepdims)
+        return Tensor.from_op("sum", total, t, axis=axes, keepdims=keepdims)
     ''',
 
-    "Tensor.mean": r'''
-        axes = self._check_axis("mean", axis)
-        total = np.add.reduce(self.data, axis=axes, keepdims=keepdims, dtype=self._float_dtype())
-        count = self.size // max(np.size(total), 1)  # how many elements went into each result
-        return Tensor.from_op("mean", total / count, self, axis=axes, keepdims=keepdims)
+    "_mean": r'''
+        axes = _check_axis("mean", axis, t.shape)
+        total = np.add.reduce(t.data, axis=axes, keepdims=keepdims, dtype=t._float_dtype())
+        count = t.size // max(np.size(total), 1)  # how many elements went into each result
+        return Tensor.from_op("mean", total / count, t, axis=axes, keepdims=keepdims)
     ''',
 
-    "Tensor.max": r'''
-        axes = self._check_axis("max", axis)
+    "_max": r'''
+        axes = _check_axis("max", axis, t.shape)
         try:
-            biggest = np.maximum.reduce(self.data, axis=axes, keepdims=keepdims)
+            biggest = np.maximum.reduce(t.data, axis=axes, keepdims=keepdims)
         except ValueError:
             raise ValueError(f"max over an empty dimension has no answer: the tensor has shape "
-                             f"{_shape_str(self.shape)}.") from None
-        return Tensor.from_op("max", biggest, self, axis=axes, keepdims=keepdims)
+                             f"{_shape_str(t.shape)}.") from None
+        return Tensor.from_op("max", biggest, t, axis=axes, keepdims=keepdims)
     ''',
 
-    "Tensor.exp": r'''
-        values = self.data.astype(self._float_dtype(), copy=False)
-        return Tensor.from_op("exp", np.exp(values), self)
-    ''',
-
-    "Tensor.log": r'''
-        values = self.data.astype(self._float_dtype(), copy=False)
-        return Tensor.from_op("log", np.log(values), self)
-    ''',
-
-    "Tensor.sqrt": r'''
-        values = self.data.astype(self._float_dtype(), copy=False)
-        return Tensor.from_op("sqrt", np.sqrt(values), self)
+    "_elementwise_math": r'''
+        values = t.data.astype(t._float_dtype(), copy=False)
+        return Tensor.from_op(op, np.asarray(fn(values)), t)
     ''',
 }

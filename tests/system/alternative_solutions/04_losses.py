@@ -7,10 +7,10 @@ of the reference, keeps the hidden tests, and expects full marks.
 
 What differs from the reference: log-sum-exp through np.logaddexp.reduce instead of exp, sum and
 log; the target logits picked with np.take_along_axis; MSE as a sum of products; BCE with the
-complement clipped on its own; its own type and range checks, worded its own way (the docstrings
-prescribe no wording there). The given checks whose wording the hints prescribe
-(_check_same_shape, _check_logits, _class_indices) and the conversions they name (_as_tensor,
-_like, _float_data) stay, as a learner following the hints would keep them.
+complement clipped on its own. This learner calls none of the given checks (`_check_tensor`,
+`_check_same_shape`, `_check_logits`, `_class_indices`, `_check_in_unit_interval`): every check
+is their own, worded their own way, giving the facts the docstrings ask for (exception type,
+shapes, the bad value). Only the conversions `_as_tensor`, `_like` and `_float_data` are kept.
 """
 
 REGIONS = {
@@ -19,7 +19,14 @@ REGIONS = {
             raise TypeError(f"MSELoss: the predictions should be the model's output Tensor, "
                             f"not a {type(predictions).__name__}.")
         wanted = _like(_as_tensor(targets, "targets", "MSELoss"), predictions)
-        _check_same_shape(predictions, wanted, "MSELoss")
+        if wanted.shape != predictions.shape:
+            try:
+                would = f" (that would be {np.broadcast_shapes(predictions.shape, wanted.shape)})"
+            except ValueError:
+                would = ""
+            raise ValueError(f"MSELoss refuses to broadcast {predictions.shape} with {wanted.shape}{would}.")
+        if predictions.size == 0:
+            raise ValueError("MSELoss: no elements to average.")
         error = predictions - wanted
         return (error * error).sum() / error.size
     ''',
@@ -40,9 +47,27 @@ REGIONS = {
         if not isinstance(logits, Tensor):
             raise TypeError(f"CrossEntropyLoss: logits must be the model's output Tensor, "
                             f"not a {type(logits).__name__}.")
-        _check_logits(logits)
+        if logits.ndim != 2 or 0 in logits.shape:
+            raise ValueError(f"CrossEntropyLoss wants a non-empty (batch, classes) matrix of "
+                             f"logits, not one of shape {logits.shape}.")
         rows, columns = logits.shape
-        labels = _class_indices(targets, rows, columns)
+        raw = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+        if raw.shape == (rows, columns):
+            raise ValueError(f"CrossEntropyLoss: {raw.shape} targets are one row per sample; "
+                             f"give class numbers instead (targets.argmax(axis=1)).")
+        if raw.shape != (rows,):
+            raise ValueError(f"CrossEntropyLoss: want {rows} labels, got targets shaped {raw.shape}.")
+        if raw.dtype.kind == "f":
+            whole = np.isfinite(raw) & (np.floor(raw) == raw)
+            if not whole.all():
+                raise ValueError(f"CrossEntropyLoss: label {raw[~whole][0]} is no class number.")
+        elif raw.dtype.kind not in "iu":
+            raise TypeError(f"CrossEntropyLoss: labels of dtype {raw.dtype} are not class numbers.")
+        labels = raw.astype(np.int64)
+        wrong = (labels < 0) | (labels >= columns)
+        if wrong.any():
+            raise ValueError(f"CrossEntropyLoss: label {labels[wrong][0]} names no class "
+                             f"(there are {columns}).")
 
         z = _float_data(logits)
         s = z - z.max(axis=1, keepdims=True)
@@ -60,7 +85,9 @@ REGIONS = {
             raise TypeError(f"{who}: predictions must be a Tensor (the output of a Sigmoid), "
                             f"not a {type(predictions).__name__}.")
         labels = _like(_as_tensor(targets, "targets", who), predictions)
-        _check_same_shape(predictions, labels, who)
+        if labels.shape != predictions.shape or predictions.size == 0:
+            raise ValueError(f"{who}: predictions {predictions.shape} and targets {labels.shape} "
+                             f"must have one same, non-empty shape.")
         p, t = _float_data(predictions), labels.data
 
         def first_outside_0_1(values):
