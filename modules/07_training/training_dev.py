@@ -46,10 +46,8 @@
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import time
-import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -58,7 +56,11 @@ import numpy as np
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
 from tinytorch.core.tensor import Tensor, get_rng
-# Given code (a hand-written package file, not an exercise): the checkpoint file, explained in section 6.
+# Given code (hand-written package files, not exercises): the Trainer's plumbing (section 3) and
+# the checkpoint file (section 6).
+from tinytorch.core._training_support import (CosineScheduleState, Meter, ProgressBar, check_count, check_number,
+                                              check_trainer_parts, divergence_report, epoch_line, loader_length,
+                                              schedule_settings, tensor_batches)
 from tinytorch.core._checkpoint_io import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                            check_rng_state, checked_model_state, checked_optimizer_state,
                                            checked_schedule_state, meta_json, read_checkpoint, snapshot,
@@ -107,12 +109,16 @@ from tinytorch.core.tensor import manual_seed
 
 # %% nbgrader={"grade": false, "grade_id": "cosine-schedule", "locked": false, "schema_version": 3, "solution": true}
 #| export
-class CosineSchedule:
+class CosineSchedule(CosineScheduleState):
     """Linear warmup to `max_lr`, then a half cosine down to `min_lr` at `total_steps`.
 
     CosineSchedule(optimizer, max_lr, total_steps, warmup_steps=0, min_lr=0.0)
     Sets `optimizer.lr` to get_lr(0) now, and to get_lr(s) after the s-th call of step().
     Call step() once after every optimizer.step(). After total_steps the rate stays at min_lr.
+    state_dict(), load_state_dict(), `lr` and repr() are given (CosineScheduleState). Bad settings
+    are ValueErrors: "min_lr (2.0) must not exceed max_lr (1.0).",
+    "warmup_steps (20) cannot exceed total_steps (10): …",
+    "CosineSchedule.load_state_dict expects the keys […], got […]".
     Without warmup this is torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps,
     eta_min=min_lr) with max_lr as the optimizer's initial rate.
     """
@@ -123,7 +129,7 @@ class CosineSchedule:
             raise TypeError(f"CosineSchedule needs an optimizer with an `lr` attribute (SGD, Adam, …), "
                             f"got {type(optimizer).__name__}.")
         self.optimizer = optimizer
-        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = self._checked(
+        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = schedule_settings(
             max_lr, total_steps, warmup_steps, min_lr)
         self.current_step = 0  # optimizer steps taken so far
         self.optimizer.lr = self.get_lr(0)
@@ -134,7 +140,7 @@ class CosineSchedule:
         The three pieces of the diagram above: the warmup ramp for step < warmup_steps, min_lr
         from total_steps on, the half cosine in between (max_lr at step warmup_steps).
         """
-        step = _check_count(step, "step", 0)
+        step = check_count(step, "step", 0)
         ### BEGIN SOLUTION
         if step < self.warmup_steps:
             return self.max_lr * (step + 1) / self.warmup_steps
@@ -151,61 +157,6 @@ class CosineSchedule:
         self.optimizer.lr = self.get_lr(self.current_step)
         return self.optimizer.lr
         ### END SOLUTION
-
-    @staticmethod
-    def _checked(max_lr: Any, total_steps: Any, warmup_steps: Any, min_lr: Any) -> tuple[float, int, int, float]:
-        max_lr = _check_number(max_lr, "max_lr", 0.0, allow_equal=False)
-        min_lr = _check_number(min_lr, "min_lr", 0.0)
-        if min_lr > max_lr:
-            raise ValueError(f"min_lr ({min_lr}) must not exceed max_lr ({max_lr}).")
-        total_steps = _check_count(total_steps, "total_steps", 1)
-        warmup_steps = _check_count(warmup_steps, "warmup_steps", 0)
-        if warmup_steps > total_steps:
-            raise ValueError(f"warmup_steps ({warmup_steps}) cannot exceed total_steps ({total_steps}): "
-                             f"the warmup is part of the schedule. Lower warmup_steps or raise total_steps.")
-        return max_lr, total_steps, warmup_steps, min_lr
-
-    @property
-    def lr(self) -> float:
-        """The rate of the current step (what optimizer.lr holds)."""
-        return self.get_lr(self.current_step)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue the schedule: JSON-able numbers only."""
-        return {"current_step": self.current_step, "max_lr": self.max_lr, "total_steps": self.total_steps,
-                "warmup_steps": self.warmup_steps, "min_lr": self.min_lr}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Continue the saved schedule (its settings replace ours, like PyTorch) and set optimizer.lr."""
-        expected = set(self.state_dict())
-        if not isinstance(state, dict) or set(state) != expected:
-            got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"CosineSchedule.load_state_dict expects the keys {sorted(expected)}, got {got}.")
-        config = self._checked(state["max_lr"], state["total_steps"], state["warmup_steps"], state["min_lr"])
-        current = _check_count(state["current_step"], "current_step", 0)
-        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = config
-        self.current_step = current
-        self.optimizer.lr = self.get_lr(current)
-
-    def __repr__(self) -> str:
-        return (f"CosineSchedule(max_lr={self.max_lr}, total_steps={self.total_steps}, "
-                f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
-
-
-def _check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
-    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low). Given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
-    if value < low or (value == low and not allow_equal):
-        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
-    return float(value)
-
-
-def _check_count(value: Any, name: str, low: int) -> int:
-    """`value` as an int ≥ low, or a ValueError naming `name`. Given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
-    return int(value)
 
 # %% [markdown]
 # **Stuck?** (optional) Test the warmup first, then `step >= self.total_steps`; only then
@@ -325,8 +276,9 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
     it is below 1. Parameters without a gradient are skipped. Returns the norm BEFORE clipping,
     as a float (0.0 when no parameter has a gradient). A non-finite norm is returned as is and
     nothing is scaled. The gradient arrays keep their identity and dtype (float32).
+    max_norm ≤ 0 is a ValueError: "max_norm must be > 0, got 0.0.".
     """
-    max_norm = _check_number(max_norm, "max_norm", 0.0, allow_equal=False)
+    max_norm = check_number(max_norm, "max_norm", 0.0, allow_equal=False)
     grads = _gradients(parameters)
     ### BEGIN SOLUTION
     total_norm = _global_norm(grads)
@@ -422,11 +374,11 @@ if __name__ == "__main__":
 # Tensors: floats become float32 Tensors, integers (class labels) int64 Tensors.
 #
 # The `Trainer` below is given, and thin: its state (model, optimizer, loss, optional schedule
-# and clipping; counters `epoch` and `step`; `history`, one dict per epoch) and helpers — the
-# batch conversion `_batches`, the running totals `_Meter`, the `rich` progress bar (updated
-# about 50 times an epoch: drawing it every batch of a fast model would cost more than the
-# training), and `_diverged`, the error for a run that blew up. Each method you write is a
-# function of the trainer, in the section that teaches it:
+# and clipping; counters `epoch` and `step`; `history`, one dict per epoch). Its plumbing is
+# given code in `tinytorch/core/_training_support.py`: `tensor_batches` (the conversion),
+# `Meter` (running totals), the `rich` progress bar (about 50 updates an epoch: drawing every
+# batch of a fast model would cost more than the training) and the text of `_diverged`, the
+# error for a run that blew up. Each method you write is a function of the trainer:
 #
 # ```
 #   fit(train_loader, epochs, val_loader)        ── given: progress bar, history, checkpoints
@@ -444,6 +396,8 @@ class TrainingDiverged(RuntimeError):
 
     `nonfinite` names the parameters that already hold nan or inf (an earlier update overflowed,
     or they started that way). Empty: the model is usable, as the last good step left it.
+    The message names what, where and what to try (or "the gradient norm is inf …"), e.g.
+    "… the loss is nan at epoch 2, batch 3, after 6 optimizer steps. … a lower learning rate, grad_clip …"
     """
 
     def __init__(self, message: str, nonfinite: list[str] | None = None) -> None:
@@ -451,131 +405,9 @@ class TrainingDiverged(RuntimeError):
         self.nonfinite = list(nonfinite or [])
 
 
-def _as_tensor(value: Any, what: str) -> Tensor:
-    """A batch part as a Tensor: floats as float32, integers (labels, token ids) as int64."""
-    if isinstance(value, Tensor):
-        return value
-    array = np.asarray(value)
-    if array.dtype.kind in "iu":
-        return Tensor(array, dtype=np.int64)
-    if array.dtype.kind in "fb":
-        return Tensor(array)  # float32, TinyTorch's default float
-    raise TypeError(f"The loader's {what} must be numbers (a NumPy array or a Tensor), "
-                    f"got {type(value).__name__} of dtype {array.dtype}.")
-
-
-def _batches(loader: Iterable) -> Iterable[tuple[Tensor, Tensor]]:
-    """Each (inputs, targets) batch of `loader` as two Tensors, or a TypeError saying what came instead."""
-    for number, batch in enumerate(loader, start=1):
-        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-            raise TypeError(f"Each batch from the loader must be a pair (inputs, targets); batch {number} is "
-                            f"a {type(batch).__name__}.")
-        yield _as_tensor(batch[0], "inputs"), _as_tensor(batch[1], "targets")
-
-
-def _loader_length(loader: Any) -> int | None:
-    try:
-        return len(loader)
-    except TypeError:
-        return None  # a generator: the progress bar shows a count without a total
-
-
-class _Meter:
-    """Running totals for one pass: example-weighted mean loss, and accuracy for classifiers."""
-
-    def __init__(self, loss_fn: Any) -> None:
-        self.loss_fn = loss_fn
-        self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
-        self.batches, self.nonfinite_batches = 0, []  # numbers of the batches whose loss was nan/inf
-
-    def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
-        self.batches += 1
-        if not math.isfinite(loss):
-            self.nonfinite_batches.append(self.batches)
-        n = outputs.shape[0] if outputs.ndim else 1
-        self.loss_sum += loss * n
-        self.examples += n
-        correct = self._correct(outputs.data, targets.data)
-        if correct is None:
-            self.classified = False
-        else:
-            self.correct += correct
-
-    def _correct(self, outputs: np.ndarray, targets: np.ndarray) -> float | None:
-        """How many examples are right, or None when the task is not classification.
-
-        Binary (BCE): output > 0.5 is class 1; with several labels per example, an example
-        counts by the fraction of its labels that are right.
-        """
-        if isinstance(self.loss_fn, BinaryCrossEntropyLoss) and outputs.shape == targets.shape:
-            matches = (outputs > 0.5) == (targets > 0.5)
-            return float(matches.mean()) * (outputs.shape[0] if outputs.ndim else 1)
-        integer_labels = targets.dtype.kind in "iu" or isinstance(self.loss_fn, CrossEntropyLoss)
-        if integer_labels and outputs.ndim == 2 and targets.shape == outputs.shape[:1]:
-            return int(np.sum(outputs.argmax(axis=1) == targets))
-        return None
-
-    @property
-    def mean_loss(self) -> float:
-        return self.loss_sum / max(1, self.examples)
-
-    def result(self) -> dict[str, float | None]:
-        """{"loss", "accuracy"}; a UserWarning when some batch's loss was nan or inf."""
-        if self.nonfinite_batches:
-            bad = self.nonfinite_batches
-            warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
-                          f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
-                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=4)  # the caller of Trainer.evaluate
-        accuracy = self.correct / self.examples if self.classified and self.examples else None
-        return {"loss": self.mean_loss, "accuracy": accuracy}
-
-
-class _ProgressBar:
-    """A rich progress bar over the batches of each epoch, plus one summary line per epoch."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self._progress, self._task, self._every = enabled, None, None, 1
-
-    def __enter__(self) -> "_ProgressBar":
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                                      transient=True, refresh_per_second=4)  # drawing costs CPU time too
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def start_epoch(self, epoch: int, batches: int | None) -> None:
-        if self._progress is None:
-            return
-        self._every = max(1, (batches or 500) // 50)  # about 50 updates per epoch
-        if self._task is not None:
-            self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…")
-
-    def on_batch(self, done: int, loss: float) -> None:
-        if self._progress is not None and done % self._every == 0:
-            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}")
-
-    def print(self, line: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(line, highlight=False, soft_wrap=True)
-
-
-def _describe(record: dict[str, Any]) -> str:
-    """One line per epoch: 'epoch 3  train loss 0.4123 acc 91.2%  val loss … lr 1.00e-03  0.8s'."""
-    def part(prefix: str, loss: float | None, acc: float | None) -> str:
-        if loss is None:
-            return ""
-        return f"  {prefix} loss {loss:.4f}" + (f" acc {100 * acc:.1f}%" if acc is not None else "")
-    return (f"epoch {record['epoch']}" + part("train", record["train_loss"], record["train_acc"])
-            + part("val", record["val_loss"], record["val_acc"])
-            + f"  lr {record['lr']:.2e}  {record['seconds']:.1f}s")
+class _Meter(Meter):
+    """Running totals of one pass (given: `Meter`); these losses are classification losses."""
+    binary_losses, label_losses = (BinaryCrossEntropyLoss,), (CrossEntropyLoss,)
 
 
 class Trainer:
@@ -590,14 +422,10 @@ class Trainer:
 
     def __init__(self, model: Any, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
                  schedule: Any = None, grad_clip: float | None = None, accumulation_steps: int = 1) -> None:
-        for obj, needs, role in ((model, "parameters", "model"), (optimizer, "step", "optimizer")):
-            if not callable(getattr(obj, needs, None)):
-                raise TypeError(f"Trainer: the {role} must have a {needs}() method, got {type(obj).__name__}.")
-        if not callable(loss_fn):
-            raise TypeError(f"Trainer: loss_fn must be callable (e.g. CrossEntropyLoss()), got {type(loss_fn).__name__}.")
+        check_trainer_parts(model, optimizer, loss_fn)
         self.model, self.optimizer, self.loss_fn, self.schedule = model, optimizer, loss_fn, schedule
-        self.grad_clip = None if grad_clip is None else _check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
-        self.accumulation_steps = _check_count(accumulation_steps, "accumulation_steps", 1)
+        self.grad_clip = None if grad_clip is None else check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
+        self.accumulation_steps = check_count(accumulation_steps, "accumulation_steps", 1)
         self.epoch = 0
         self.step = 0
         self.history: list[dict[str, Any]] = []
@@ -613,30 +441,9 @@ class Trainer:
                             f"{getattr(loss, 'shape', type(loss).__name__)}.")
         return outputs, loss
 
-    def _nonfinite_parameters(self) -> list[str]:
-        """Names (from model.named_parameters(), else "parameter i") of the parameters holding nan or inf."""
-        named = getattr(self.model, "named_parameters", None)
-        names = {id(p): name for name, p in named()} if callable(named) else {}
-        return [names.get(id(p), f"parameter {i}") for i, p in enumerate(self.optimizer.params)
-                if not np.all(np.isfinite(p.data))]
-
     def _diverged(self, what: str, value: float, batch: int) -> TrainingDiverged:
-        """The error to raise, saying truthfully what state the parameters are in."""
-        nonfinite = self._nonfinite_parameters()
-        if nonfinite:
-            shown = ", ".join(nonfinite[:5]) + (f" and {len(nonfinite) - 5} more" if len(nonfinite) > 5 else "")
-            state = (f"The model is broken: {shown} already {'holds' if len(nonfinite) == 1 else 'hold'} nan "
-                     f"or inf (an earlier update overflowed, or they started that way). Reload the last "
-                     f"checkpoint, then")
-        else:
-            state = (f"Nothing was updated from this batch: every parameter is finite and holds its value "
-                     f"after step {self.step}. To go on,")
-        return TrainingDiverged(
-            f"Training diverged: the {what} is {value} at epoch {self.epoch + 1}, batch {batch}, after "
-            f"{self.step} optimizer steps. {state} try a lower learning rate (it is "
-            f"{getattr(self.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
-            f"learning-rate warmup; and check the data for nan or inf.", nonfinite)
-
+        """The error to raise, saying truthfully what state the parameters are in (given)."""
+        return TrainingDiverged(*divergence_report(self, what, value, batch))
 
     # ----- the parts you write, one section each: module-level functions below -----
     def evaluate(self, loader: Iterable) -> dict[str, Any]:
@@ -662,18 +469,18 @@ class Trainer:
         Returns self.history: one dict per epoch with epoch, train_loss, train_acc, val_loss,
         val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
         """
-        epochs = _check_count(epochs, "epochs", 0)
+        epochs = check_count(epochs, "epochs", 0)
         if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
             train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
         self._train_loader, self._loader_state = train_loader, None
         show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
-        with _ProgressBar(progress) as bar:
+        with ProgressBar(progress) as bar:
             for i in range(epochs):
-                bar.start_epoch(self.epoch + 1, _loader_length(train_loader))
+                bar.start_epoch(self.epoch + 1, loader_length(train_loader))
                 record = _epoch_record(self, train_loader, val_loader, bar.on_batch)
                 self.history.append(record)
                 if (i + 1) % show_every == 0 or i + 1 == epochs:
-                    bar.print(_describe(record))
+                    bar.print(epoch_line(record))
                 if checkpoint_path is not None:
                     self.save_checkpoint(checkpoint_path)
         return self.history
@@ -702,7 +509,7 @@ class Trainer:
 def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
     """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader` (meter.result()).
 
-    Every batch of _batches(loader) goes through trainer._forward and into one _Meter, in eval
+    Every batch of tensor_batches(loader) goes through trainer._forward and into one _Meter, in eval
     mode with no graph recorded; the model's previous mode (trainer.model.training) is restored
     afterwards, also when a batch raises. A loader without batches raises ValueError.
     """
@@ -712,7 +519,7 @@ def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
     meter = _Meter(trainer.loss_fn)
     try:
         with no_grad():
-            for inputs, targets in _batches(loader):
+            for inputs, targets in tensor_batches(loader):
                 outputs, loss = trainer._forward(inputs, targets)
                 meter.add(loss.item(), outputs, targets)
     finally:
@@ -917,7 +724,7 @@ if __name__ == "__main__":
 def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
     """Trainer.train_epoch: one pass over `loader` in train mode. Returns meter.result().
 
-    For each batch (numbered from 1) of _batches(loader): trainer._forward; a non-finite loss
+    For each batch (numbered from 1) of tensor_batches(loader): trainer._forward; a non-finite loss
     value raises trainer._diverged("loss", value, batch) before backward; backward of the loss
     divided by k = trainer.accumulation_steps; the loss into the meter; after every k batches,
     trainer._optimizer_step(batch); then on_batch(batch, meter.mean_loss) if given. A partial
@@ -929,7 +736,7 @@ def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, fl
     meter = _Meter(trainer.loss_fn)
     ### BEGIN SOLUTION
     k, pending, batch = trainer.accumulation_steps, 0, 0
-    for batch, (inputs, targets) in enumerate(_batches(loader), start=1):
+    for batch, (inputs, targets) in enumerate(tensor_batches(loader), start=1):
         outputs, loss = trainer._forward(inputs, targets)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
@@ -954,7 +761,7 @@ def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, fl
 
 # %% [markdown]
 # **Stuck?** (optional) Keep a counter `pending` of the batches since the last step;
-# `enumerate(_batches(loader), start=1)` numbers them. `loss.item()` is the Python float to
+# `enumerate(tensor_batches(loader), start=1)` numbers them. `loss.item()` is the Python float to
 # test with `math.isfinite` and to give the meter; `(loss / k).backward()` accumulates. After
 # the loop, `_gradients(trainer.optimizer.params)` are the arrays to rescale in place by
 # `k / pending`.
@@ -1142,45 +949,41 @@ if __name__ == "__main__":
 #
 # ### The file (given code: `tinytorch/core/_checkpoint_io.py`)
 #
-# `torch.save` is pickle underneath, and unpickling **runs code**: a pickle can name any
-# function to call while it loads (`__reduce__` returning `(os.system, ("rm -rf ~",))`), and
-# checkpoints are shared and downloaded all the time. Our format has no code in it:
+# `torch.save` is pickle underneath, and unpickling **runs code** (a pickle can name any
+# function to call while it loads) — and checkpoints are shared and downloaded all the time.
+# Ours holds no code:
 #
 # ```
 #   run.npz   (one np.savez file: a zip of .npy arrays; loaded with allow_pickle=False)
-#   ├── model/layers.0.weight          float32 (2, 16)     ◄─ model.state_dict(), key by key
-#   ├── optimizer/state/0/exp_avg          float32 (2, 16)     ◄─ optimizer.state_dict()["state"][0]
-#   ├── optimizer/state/0/step         int64 ()               (a 0-d array for counters)
-#   └── meta.json                      str ()              ◄─ one JSON document: format, version,
-#                                                              epoch, history, extra, optimizer type
-#                                                              and param_groups, schedule, RNG state
+#   ├── model/layers.0.weight          float32 (2, 16)  ◄─ model.state_dict(), key by key
+#   ├── optimizer/state/0/exp_avg      float32 (2, 16)  ◄─ optimizer.state_dict()["state"][0]
+#   ├── optimizer/state/0/step         int64 ()            (a 0-d array for counters)
+#   └── meta.json                      str ()           ◄─ one JSON document: format, version, epoch,
+#                                                          history, extra, optimizer, schedule, RNG
 # ```
 #
-# Moving those bytes safely is not this module's subject, so it is given (about 300 lines,
-# tested by `tests/robustness/test_checkpoint_files.py` and the tests below); read it beside
-# this section. Its rules:
+# Moving those bytes safely is not this module's subject, so it is given (read it beside this
+# section; `tests/robustness/test_checkpoint_files.py` tests it). Its two rules:
 #
 # 1. **Atomic.** A naive `np.savez("run.npz")` killed halfway has already truncated the old
-#    checkpoint: both are lost. So the file is written to `.run.npz.tmp-<pid>-<random>` in the
-#    same folder, `fsync`ed and renamed over the target with `os.replace` (atomic on POSIX).
-#    A killed process leaves its temp file: the next save to the same target deletes those
-#    whose process is gone, and loading warns about them.
+#    checkpoint. So the file goes to `.run.npz.tmp-<pid>-<random>` in the same folder, is
+#    `fsync`ed and renamed over the target with `os.replace` (atomic on POSIX); the next save
+#    deletes the temp files of killed processes, and loading warns about them.
 # 2. **Refuse, clearly.** Every problem is a `CheckpointError` naming the file, and a failed
-#    load or save changes nothing. The messages you will meet:
+#    load or save changes nothing. For example:
 #
 # | problem | message (example) |
 # |---|---|
-# | a folder that is missing | `Cannot save checkpoint 'a/run.npz': the folder 'a' does not exist.` |
+# | a missing folder, a read-only file, a full disk | `Cannot save checkpoint 'a/run.npz': the folder 'a' does not exist.` |
 # | a folder given as the path | `save_checkpoint: 'runs' is a directory; give a file name …` |
-# | a read-only file, a full disk | `… the file is read-only …`, `Cannot save checkpoint 'run.npz': No space left on device.` |
 # | an `extra` value that is not JSON | `Cannot save checkpoint 'run.npz': 'note' is not JSON-serialisable (…)` |
 # | no file | `No checkpoint at 'run.npz'. Check the path, or train first to create it.` |
 # | truncated, a flipped byte | `'run.npz' is not a readable TinyTorch checkpoint: the file is truncated or corrupt (…)` |
-# | a text file, a `.npy`, an `.npz` without `meta.json` | `'notes.npz' is not a TinyTorch checkpoint: …` — never "load it with pickle" |
+# | a text file, an `.npz` without `meta.json` | `'notes.npz' is not a TinyTorch checkpoint: …` — never "load it with pickle" |
 # | a newer format | `'run.npz' is a version 2 checkpoint; this TinyTorch reads version 1.` |
-# | another model | `'run.npz' does not fit this Sequential: shape mismatch for 'layers.0.weight': the checkpoint has (2, 4), the model has (2, 8) …` |
+# | another model | `'run.npz' does not fit this Sequential: shape mismatch for 'layers.0.weight': …` |
 # | another optimizer | `'run.npz' holds the state of a SGD over 4 parameters, but the optimizer given is a Adam over 4.` |
-# | saved without optimizer / schedule | `'run.npz' holds no optimizer state …`, `'run.npz' holds a CosineSchedule, but the schedule given is a Other.` |
+# | saved without optimizer | `'run.npz' holds no optimizer state …` |
 #
 # What is yours: the checkpoint's **content** (`_pack_checkpoint`), loading it **all or
 # nothing**, and what the `Trainer` adds to resume bit for bit.
@@ -1234,7 +1037,7 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     No pickle: load it with load_checkpoint (np.load with allow_pickle=False). Given.
     """
     path = writable_path(path)
-    arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
+    arrays = _pack_checkpoint(path, model, optimizer, schedule, check_count(epoch, "epoch", 0), history, extra)
     write_checkpoint(path, arrays)
 
 # %% [markdown]
@@ -1609,14 +1412,10 @@ if __name__ == "__main__":
 # | schedule | O(1) | O(1) |
 # | bookkeeping (`loss.item()`, accuracy, progress bar) | O(B) + a few µs | O(1) |
 #
-# Per epoch: `n` forward/backward passes and `⌈n/k⌉` optimizer steps. Accumulation leaves the
-# FLOPs unchanged, divides activation memory by `k`, and divides the number of O(P) steps by
-# `k`. A checkpoint writes `4·P` bytes for the model plus the optimizer state (SGD with
-# momentum: `4·P`; Adam: `8·P` plus counters): O(P) time and disk, once per epoch.
-#
-# Everything the `Trainer` adds to a bare loop is O(P) per step or less, against O(B·P) for the
-# forward and backward passes: for any batch larger than a handful of examples, the loop's own
-# cost vanishes. The measurement below checks that claim, and the cost of a checkpoint.
+# Per epoch: `n` forward/backward passes and `⌈n/k⌉` optimizer steps; accumulation divides
+# activation memory and the number of O(P) steps by `k`. A checkpoint writes `4·P` bytes for the
+# model plus the optimizer state (Adam: `8·P`), once per epoch. So the `Trainer`'s additions are
+# O(P) per step against O(B·P) for the passes: for any real batch they vanish. Measured:
 
 # %% nbgrader={"grade": false, "grade_id": "measure-overhead", "locked": false, "schema_version": 3, "solution": false}
 def machine_line() -> str:
@@ -1629,7 +1428,6 @@ def machine_line() -> str:
 
 def measure_trainer_overhead(batch: int = 64, batches: int = 40) -> dict[str, float]:
     """Time one epoch as a bare loop, with the Trainer, and with its progress bar; time a checkpoint."""
-    import os
     import tempfile
 
     rng = np.random.default_rng(0)
@@ -1644,17 +1442,13 @@ def measure_trainer_overhead(batch: int = 64, batches: int = 40) -> dict[str, fl
     def bare_loop():
         model, opt = fresh()
         for x, y in data:
-            loss = CrossEntropyLoss()(model(Tensor(x)), y)
-            loss.backward()
+            CrossEntropyLoss()(model(Tensor(x)), y).backward()
             opt.step()
             opt.zero_grad()
 
-    def trainer_epoch(progress):
-        model, opt = fresh()
-        Trainer(model, opt, CrossEntropyLoss(), grad_clip=1.0).fit(data, epochs=1, progress=progress)
-
-    runs = {"bare loop": bare_loop, "Trainer": lambda: trainer_epoch(False),
-            "Trainer + progress bar": lambda: trainer_epoch(True)}
+    runs = {"bare loop": bare_loop,
+            "Trainer": lambda: Trainer(*fresh(), CrossEntropyLoss(), grad_clip=1.0).fit(data, 1, progress=False),
+            "Trainer + progress bar": lambda: Trainer(*fresh(), CrossEntropyLoss(), grad_clip=1.0).fit(data, 1)}
     timings = {name: float("inf") for name in runs}
     for round_ in range(6):  # interleaved, best of five after a warm-up: the least disturbed rounds
         for name, run in runs.items():
@@ -1674,11 +1468,9 @@ def measure_trainer_overhead(batch: int = 64, batches: int = 40) -> dict[str, fl
         path = os.path.join(folder, "run.npz")
         start = time.perf_counter()
         save_checkpoint(path, model, opt)
-        saved = time.perf_counter() - start
-        start = time.perf_counter()
+        saved, start = time.perf_counter() - start, time.perf_counter()
         load_checkpoint(path, model, opt)
-        loaded = time.perf_counter() - start
-        size = os.path.getsize(path)
+        loaded, size = time.perf_counter() - start, os.path.getsize(path)
     params = sum(p.size for p in model.parameters())
     print(f"checkpoint of {params:,} parameters + Adam state: {size / 2**20:.2f} MiB "
           f"(3 × 4 bytes × P = {12 * params / 2**20:.2f} MiB); save {saved * 1e3:.1f} ms, load {loaded * 1e3:.1f} ms")
@@ -1690,28 +1482,18 @@ if __name__ == "__main__":
     measure_trainer_overhead()
 
 # %% [markdown]
-# What the output above shows (`machine:` says where it ran; run it on yours): the
-# `Trainer`'s bookkeeping per step — mostly the two passes over the gradients, norm and
-# scaling — next to the forward and backward passes; the progress bar, drawn about 50 times an
-# epoch, within the noise; and a checkpoint of Adam's model whose size is the 12 bytes per
-# parameter predicted, plus one `.npy` header and zip entry per array and the JSON (NumPy
-# stores text as 4 bytes per character). For a model where a step takes 100 ms all of this is
-# noise; for a toy model it is a few percent.
+# The output shows (on the machine it names) the `Trainer`'s bookkeeping — mostly the two passes
+# over the gradients — next to the forward and backward passes, the progress bar within the
+# noise, and a checkpoint of the predicted 12 bytes per parameter plus headers and the JSON.
 #
 # ## Memory Profiling
 #
-# Gradient accumulation exists to save memory, so let us measure what it saves. The function
-# below trains one epoch over the same 256 examples twice — as one batch of 256, and as four
-# batches of 64 with `accumulation_steps=4` — and records, with `tracemalloc`, the peak memory
-# allocated above what existed before the epoch (NumPy reports its arrays to `tracemalloc`).
-#
-# What to expect for `Linear(512, 2048) → ReLU → Linear(2048, 10)`:
-#
-# - **Gradients** (`4·P` bytes, ≈ 4.1 MiB) are allocated in both runs: they are the same size
-#   whatever the batch.
-# - **Activations** kept for backward scale with the batch: the float32 input copy, the
-#   hidden pre-activation and the ReLU output, `4 · B · (512 + 2 · 2048)` bytes: ≈ 4.5 MiB at
-#   256, ≈ 1.1 MiB at 64 — plus temporaries of the backward pass of the same order.
+# Accumulation exists to save memory, so measure it: one epoch over the same 256 examples as
+# one batch of 256, then as four of 64 with `accumulation_steps=4`, with `tracemalloc`
+# recording the peak above what existed before (NumPy reports its arrays to it). For
+# `Linear(512, 2048) → ReLU → Linear(2048, 10)` expect **gradients** of `4·P` bytes (≈ 4.1 MiB)
+# in both runs, and **activations** that scale with the batch: `4 · B · (512 + 2 · 2048)` bytes,
+# ≈ 4.5 MiB at 256 and ≈ 1.1 MiB at 64, plus backward temporaries of the same order.
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
 def profile_accumulation_memory() -> dict[str, float]:
@@ -1755,102 +1537,66 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # `tracemalloc` counts bytes, so these figures do not depend on the machine's speed: the
-# accumulated run's peak is clearly lower, for the same update (section 5's test showed the
-# parameters agree up to float rounding). The activation part shrinks by `k`; the gradient
-# part does not. This is the general shape of training memory: **parameters + gradients +
-# optimizer state** (fixed by the model: 16 bytes per parameter with Adam in float32)
-# **+ activations** (proportional to the batch). Accumulation attacks only the second term;
-# for the first, large models shard parameters, gradients and optimizer state across devices
-# (ZeRO, FSDP).
+# accumulated run's peak is clearly lower, for the same update. Training memory is
+# **parameters + gradients + optimizer state** (16 bytes per parameter with Adam in float32)
+# **+ activations** (proportional to the batch); accumulation attacks only the last term; for the
+# first, large models shard state across devices (ZeRO, FSDP).
 #
 # ## Production Context
 #
-# **Training loops.** Almost nobody writes the loop by hand for large projects.
-# *PyTorch Lightning*'s `Trainer(max_epochs=…, accumulate_grad_batches=4,
-# gradient_clip_val=1.0)` and *Hugging Face*'s `Trainer` with `TrainingArguments`
-# (`gradient_accumulation_steps`, `max_grad_norm`, `lr_scheduler_type="cosine"`,
-# `warmup_steps`) do what this module does, plus what a single CPU process does not need:
-# mixed precision (`torch.autocast` with a `GradScaler` that *skips* a step whose gradients
-# overflowed instead of stopping), several GPUs and machines (DDP, FSDP, DeepSpeed), logging
-# to TensorBoard or Weights & Biases, early stopping and callbacks. Their order of operations
-# inside a step is ours: forward, backward (accumulated), unscale, clip, optimizer step,
-# scheduler step, zero_grad. PyTorch even warns when `lr_scheduler.step()` is called before
-# `optimizer.step()`.
+# **Training loops.** *PyTorch Lightning*'s `Trainer(accumulate_grad_batches=4,
+# gradient_clip_val=1.0)` and *Hugging Face*'s `Trainer` (`gradient_accumulation_steps`,
+# `max_grad_norm`, `lr_scheduler_type="cosine"`, `warmup_steps`) do what this module does, plus
+# mixed precision (a `GradScaler` that *skips* a step whose gradients overflowed instead of
+# stopping), several GPUs (DDP, FSDP, DeepSpeed), logging and callbacks. The order inside a
+# step is ours: forward, backward (accumulated), unscale, clip, step, scheduler step,
+# zero_grad; PyTorch warns when `lr_scheduler.step()` comes before `optimizer.step()`.
 #
-# **Schedules.** `torch.optim.lr_scheduler` has `CosineAnnealingLR`, `OneCycleLR`,
-# `LinearLR` and `SequentialLR` (to chain a warmup and a decay: the oracle tests rebuild our
-# schedule from `LinearLR` + `CosineAnnealingLR`); Hugging Face's
-# `get_cosine_schedule_with_warmup` has the same shape with `min_lr = 0` (its warmup spends
-# step 0 at rate 0). Large language
-# models typically warm up for a few thousand steps, then decay with a cosine to about 10% of
-# the peak rate; recent recipes also use "warmup-stable-decay" (a constant plateau, then a
-# short decay), which makes it easy to extend a run.
+# **Schedules and clipping.** `torch.optim.lr_scheduler` chains `LinearLR` and
+# `CosineAnnealingLR` with `SequentialLR` (the oracle tests rebuild our schedule that way);
+# Hugging Face's `get_cosine_schedule_with_warmup` spends step 0 at rate 0. Language models warm
+# up for a few thousand steps and decay to about 10% of the peak, or use "warmup-stable-decay".
+# `torch.nn.utils.clip_grad_norm_` computes our formula with fused per-device kernels;
+# `max_norm=1.0` is the usual transformer default, and a run whose loss spikes anyway rolls
+# back to a checkpoint and skips the offending batches.
 #
-# **Clipping.** `torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=2.0,
-# error_if_nonfinite=False, foreach=None)` computes the per-tensor norms with one fused "foreach" kernel per device,
-# then the norm of norms, exactly our formula. `max_norm=1.0` is the default of most
-# transformer recipes. When the loss spikes anyway, large runs roll back to a checkpoint taken
-# before the spike and skip the batches that caused it.
+# **Accumulation.** With variable-length sequences, "mean of means" is not the big batch's
+# mean: in 2024 Hugging Face's accumulated losses differed measurably until it normalised by
+# the token count of the whole accumulation group.
 #
-# **Accumulation.** With variable-length sequences each micro-batch's mean is over a
-# different number of tokens, so "mean of means" is not the big batch's mean; in 2024 this
-# made Hugging Face's accumulated losses differ measurably from the unaccumulated ones until it
-# normalised by the total token count of the whole accumulation group.
-#
-# **Checkpoints.** `torch.save` pickles a dict; `torch.load` has defaulted to
-# `weights_only=True` since PyTorch 2.6, an unpickler that only rebuilds tensors and plain
-# containers — after years of warnings that loading an untrusted `.pt` file runs arbitrary
-# code. Hugging Face created **safetensors**: a JSON header (names, dtypes, shapes, offsets)
-# followed by raw tensor bytes — very close to our `.npz` with `meta.json` — which can be
-# memory-mapped (loading a 10 GB model reads only what it touches) and cannot execute code.
-# A Hugging Face `Trainer` checkpoint is a folder: `model.safetensors`, `optimizer.pt`,
-# `scheduler.pt`, `trainer_state.json` and `rng_state.pth`, saved every `save_steps`, with
-# `save_total_limit` deleting old ones. Distributed training saves *sharded* checkpoints (one
-# piece per GPU, `torch.distributed.checkpoint`), often asynchronously so that the GPUs keep
-# training while the bytes go to disk.
+# **Checkpoints.** `torch.load` has defaulted to `weights_only=True` since PyTorch 2.6 —
+# pickle runs code. Hugging Face's **safetensors** is a JSON header plus raw tensor bytes, very
+# close to our `.npz` with `meta.json`, and can be memory-mapped. Its `Trainer` saves a folder
+# (weights, `optimizer.pt`, `scheduler.pt`, `trainer_state.json`, `rng_state.pth`); distributed
+# runs save *sharded* checkpoints, often asynchronously.
 #
 # ## ML Systems Thinking
 #
-# 1. **The order of a step.** A colleague calls `optimizer.zero_grad()` right after
-#    `loss.backward()` and before `optimizer.step()`. What does the training curve look like?
-#    What if they forget `zero_grad()` entirely — after how many steps is the update 100 × too
-#    large?
-# 2. **Warmup.** With Adam, the very first update of every parameter has size ≈ `lr`
-#    regardless of its gradient (because `m/√v ≈ ±1`). For a transformer with learning rate
-#    1e-3, why is that dangerous, and how many warmup steps does it take before `v` averages
-#    over ~100 gradients with β₂ = 0.999?
-# 3. **Clipping thresholds.** Log `clip_grad_norm`'s return value during a run. If it is
-#    above `max_norm` on 90 % of the steps, what is clipping really doing to your learning
-#    rate? What would you change?
-# 4. **Accumulation is not free.** Four batches of 64 compute the same FLOPs as one batch of
-#    256. Why is it slower anyway on a CPU, and much slower on a GPU? (Module 03 measured
-#    throughput against batch size.) And why does accumulation *not* give the same result as a
-#    big batch for a model with batch normalisation?
-# 5. **Checkpoint budget.** A 7-billion-parameter model trained with Adam in float32: how many
-#    GB is one checkpoint with optimizer state? At 2 GB/s to disk, how long does a save take,
-#    and what fraction of a 30-minute checkpoint interval is that? What do asynchronous and
-#    sharded checkpoints change?
-# 6. **Exact resumption.** Our resumed run is bit-identical to the uninterrupted one. List
-#    every piece of state that had to be saved to achieve that. Which one would you forget
-#    first, and what would the symptom be? Would it still be bit-identical with several worker
-#    processes loading data, or on a GPU?
+# 1. **The order of a step.** A colleague calls `zero_grad()` between `backward()` and
+#    `step()`. What does the training curve look like? And without `zero_grad()` at all — after
+#    how many steps is the update 100 × too large?
+# 2. **Warmup.** Adam's first update has size ≈ `lr` whatever the gradient (`m/√v ≈ ±1`). Why
+#    is that dangerous at 1e-3, and how many steps until `v` averages ~100 gradients (β₂ = 0.999)?
+# 3. **Clipping thresholds.** `clip_grad_norm` returns more than `max_norm` on 90 % of the
+#    steps. What is clipping really doing to your learning rate, and what would you change?
+# 4. **Accumulation is not free.** Four batches of 64 cost the FLOPs of one of 256. Why is it
+#    slower anyway (module 03's throughput), and why is it *not* the same for batch norm?
+# 5. **Checkpoint budget.** A 7-billion-parameter model with Adam in float32: how many GB per
+#    checkpoint, how long at 2 GB/s, and what share of a 30-minute interval is that?
+# 6. **Exact resumption.** Which piece of saved state would you forget first, and what would
+#    the symptom be? Would the resume stay bit-identical with data-loading workers, or on a GPU?
 #
 # ## Module Summary
 #
 # You built the loop that trains every model from here on, and the tools that keep it alive:
 #
-# - **`Trainer`**: forward, loss, backward, step, zero_grad — in the right order — with train
-#   and eval modes, `no_grad` evaluation, example-weighted epoch losses, accuracy for
-#   classifiers, a cheap `rich` progress bar, a `history` of every epoch, gradient
-#   accumulation that equals one big batch, and `TrainingDiverged` that stops a nan run
-#   before it ruins the parameters.
-# - **`CosineSchedule`**: linear warmup, then half a cosine to `min_lr` — a pure `get_lr(step)`,
-#   stepped once per optimizer step, saved and restored with its state dict.
+# - **`Trainer`**: forward, loss, backward, step, zero_grad in the right order; `eval()` and
+#   `no_grad` evaluation; gradient accumulation that equals one big batch; `TrainingDiverged`
+#   before a nan ruins the parameters.
+# - **`CosineSchedule`**: linear warmup, then half a cosine to `min_lr`, one step per optimizer step.
 # - **`clip_grad_norm`**: PyTorch's global-norm clipping, in place, returning the norm.
-# - **`save_checkpoint` / `load_checkpoint`**: what a run must save to resume bit for bit —
-#   model, optimizer, schedule, counters, history, the random streams — packed as raw arrays
-#   plus one JSON document, and loaded all or nothing. The file handling beneath them (atomic
-#   writes, no pickle, every damage check) is given code in `tinytorch/core/_checkpoint_io.py`.
+# - **`save_checkpoint` / `load_checkpoint`**: everything a run needs to resume bit for bit,
+#   loaded all or nothing, over given file handling (`tinytorch/core/_checkpoint_io.py`).
 #
 # You measured that all of this costs little next to the forward and backward passes, and
 # that accumulation trades batch-size memory for time.

@@ -38,8 +38,10 @@ from tito.lib.project import Project  # noqa: E402
 from tito.lib.source import SOLUTION_BEGIN, SOLUTION_END, parse_cells  # noqa: E402
 
 CALL = re.compile(r"\bnp\.(?:\w+\.)*(\w+)\s*\(|\.(\w+)\s*\(")
-# Methods every solution uses and no hint needs to name (they are Python, not NumPy lessons).
-TRIVIAL = {"append", "get", "items", "keys", "values", "format", "join", "startswith", "endswith"}
+# Methods every solution uses and no hint needs to name (they are Python, not NumPy lessons), and
+# calls whose names are everyday words of any prose about arrays (counting them measures nothing).
+TRIVIAL = {"append", "get", "items", "keys", "values", "format", "join", "startswith", "endswith",
+           "array", "copy"}
 
 
 @dataclass

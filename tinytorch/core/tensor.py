@@ -360,17 +360,10 @@ class Tensor:
             raise ValueError(f"argmax: the tensor is empty (shape {_shape_str(self.shape)}).")
         return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis), dtype=np.int64))
 
-    def exp(self) -> "Tensor":
-        """e ** x element-wise; integer tensors give float32."""
-        return _elementwise_math("exp", self, np.exp)
-
-    def log(self) -> "Tensor":
-        """Natural logarithm element-wise; integer tensors give float32."""
-        return _elementwise_math("log", self, np.log)
-
-    def sqrt(self) -> "Tensor":
-        """Square root element-wise; integer tensors give float32."""
-        return _elementwise_math("sqrt", self, np.sqrt)
+    # element-wise e ** x, natural log, square root; integer tensors give float32
+    def exp(self) -> "Tensor": return _elementwise_math("exp", self, np.exp)
+    def log(self) -> "Tensor": return _elementwise_math("log", self, np.log)
+    def sqrt(self) -> "Tensor": return _elementwise_math("sqrt", self, np.sqrt)
 
     # ----- gradients (dormant until module 05) -----
     @property

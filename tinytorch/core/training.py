@@ -11,10 +11,8 @@ __all__ = ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 's
 
 
 import math
-import numbers
 import os
 import time
-import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -23,19 +21,27 @@ import numpy as np
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
 from tinytorch.core.tensor import Tensor, get_rng
-# Given code (a hand-written package file, not an exercise): the checkpoint file, explained in section 6.
+# Given code (hand-written package files, not exercises): the Trainer's plumbing (section 3) and
+# the checkpoint file (section 6).
+from tinytorch.core._training_support import (CosineScheduleState, Meter, ProgressBar, check_count, check_number,
+                                              check_trainer_parts, divergence_report, epoch_line, loader_length,
+                                              schedule_settings, tensor_batches)
 from tinytorch.core._checkpoint_io import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                            check_rng_state, checked_model_state, checked_optimizer_state,
                                            checked_schedule_state, meta_json, read_checkpoint, snapshot,
                                            writable_path, write_checkpoint)
 
 
-class CosineSchedule:
+class CosineSchedule(CosineScheduleState):
     """Linear warmup to `max_lr`, then a half cosine down to `min_lr` at `total_steps`.
 
     CosineSchedule(optimizer, max_lr, total_steps, warmup_steps=0, min_lr=0.0)
     Sets `optimizer.lr` to get_lr(0) now, and to get_lr(s) after the s-th call of step().
     Call step() once after every optimizer.step(). After total_steps the rate stays at min_lr.
+    state_dict(), load_state_dict(), `lr` and repr() are given (CosineScheduleState). Bad settings
+    are ValueErrors: "min_lr (2.0) must not exceed max_lr (1.0).",
+    "warmup_steps (20) cannot exceed total_steps (10): …",
+    "CosineSchedule.load_state_dict expects the keys […], got […]".
     Without warmup this is torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps,
     eta_min=min_lr) with max_lr as the optimizer's initial rate.
     """
@@ -46,7 +52,7 @@ class CosineSchedule:
             raise TypeError(f"CosineSchedule needs an optimizer with an `lr` attribute (SGD, Adam, …), "
                             f"got {type(optimizer).__name__}.")
         self.optimizer = optimizer
-        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = self._checked(
+        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = schedule_settings(
             max_lr, total_steps, warmup_steps, min_lr)
         self.current_step = 0  # optimizer steps taken so far
         self.optimizer.lr = self.get_lr(0)
@@ -57,7 +63,7 @@ class CosineSchedule:
         The three pieces of the diagram above: the warmup ramp for step < warmup_steps, min_lr
         from total_steps on, the half cosine in between (max_lr at step warmup_steps).
         """
-        step = _check_count(step, "step", 0)
+        step = check_count(step, "step", 0)
         if step < self.warmup_steps:
             return self.max_lr * (step + 1) / self.warmup_steps
         if step >= self.total_steps:
@@ -70,61 +76,6 @@ class CosineSchedule:
         self.current_step += 1
         self.optimizer.lr = self.get_lr(self.current_step)
         return self.optimizer.lr
-
-    @staticmethod
-    def _checked(max_lr: Any, total_steps: Any, warmup_steps: Any, min_lr: Any) -> tuple[float, int, int, float]:
-        max_lr = _check_number(max_lr, "max_lr", 0.0, allow_equal=False)
-        min_lr = _check_number(min_lr, "min_lr", 0.0)
-        if min_lr > max_lr:
-            raise ValueError(f"min_lr ({min_lr}) must not exceed max_lr ({max_lr}).")
-        total_steps = _check_count(total_steps, "total_steps", 1)
-        warmup_steps = _check_count(warmup_steps, "warmup_steps", 0)
-        if warmup_steps > total_steps:
-            raise ValueError(f"warmup_steps ({warmup_steps}) cannot exceed total_steps ({total_steps}): "
-                             f"the warmup is part of the schedule. Lower warmup_steps or raise total_steps.")
-        return max_lr, total_steps, warmup_steps, min_lr
-
-    @property
-    def lr(self) -> float:
-        """The rate of the current step (what optimizer.lr holds)."""
-        return self.get_lr(self.current_step)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything needed to continue the schedule: JSON-able numbers only."""
-        return {"current_step": self.current_step, "max_lr": self.max_lr, "total_steps": self.total_steps,
-                "warmup_steps": self.warmup_steps, "min_lr": self.min_lr}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Continue the saved schedule (its settings replace ours, like PyTorch) and set optimizer.lr."""
-        expected = set(self.state_dict())
-        if not isinstance(state, dict) or set(state) != expected:
-            got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"CosineSchedule.load_state_dict expects the keys {sorted(expected)}, got {got}.")
-        config = self._checked(state["max_lr"], state["total_steps"], state["warmup_steps"], state["min_lr"])
-        current = _check_count(state["current_step"], "current_step", 0)
-        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = config
-        self.current_step = current
-        self.optimizer.lr = self.get_lr(current)
-
-    def __repr__(self) -> str:
-        return (f"CosineSchedule(max_lr={self.max_lr}, total_steps={self.total_steps}, "
-                f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
-
-
-def _check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
-    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low). Given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
-    if value < low or (value == low and not allow_equal):
-        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
-    return float(value)
-
-
-def _check_count(value: Any, name: str, low: int) -> int:
-    """`value` as an int ≥ low, or a ValueError naming `name`. Given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
-    return int(value)
 
 
 def _global_norm(grads: list[np.ndarray]) -> float:
@@ -155,8 +106,9 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
     it is below 1. Parameters without a gradient are skipped. Returns the norm BEFORE clipping,
     as a float (0.0 when no parameter has a gradient). A non-finite norm is returned as is and
     nothing is scaled. The gradient arrays keep their identity and dtype (float32).
+    max_norm ≤ 0 is a ValueError: "max_norm must be > 0, got 0.0.".
     """
-    max_norm = _check_number(max_norm, "max_norm", 0.0, allow_equal=False)
+    max_norm = check_number(max_norm, "max_norm", 0.0, allow_equal=False)
     grads = _gradients(parameters)
     total_norm = _global_norm(grads)
     if not math.isfinite(total_norm):
@@ -173,6 +125,8 @@ class TrainingDiverged(RuntimeError):
 
     `nonfinite` names the parameters that already hold nan or inf (an earlier update overflowed,
     or they started that way). Empty: the model is usable, as the last good step left it.
+    The message names what, where and what to try (or "the gradient norm is inf …"), e.g.
+    "… the loss is nan at epoch 2, batch 3, after 6 optimizer steps. … a lower learning rate, grad_clip …"
     """
 
     def __init__(self, message: str, nonfinite: list[str] | None = None) -> None:
@@ -180,131 +134,9 @@ class TrainingDiverged(RuntimeError):
         self.nonfinite = list(nonfinite or [])
 
 
-def _as_tensor(value: Any, what: str) -> Tensor:
-    """A batch part as a Tensor: floats as float32, integers (labels, token ids) as int64."""
-    if isinstance(value, Tensor):
-        return value
-    array = np.asarray(value)
-    if array.dtype.kind in "iu":
-        return Tensor(array, dtype=np.int64)
-    if array.dtype.kind in "fb":
-        return Tensor(array)  # float32, TinyTorch's default float
-    raise TypeError(f"The loader's {what} must be numbers (a NumPy array or a Tensor), "
-                    f"got {type(value).__name__} of dtype {array.dtype}.")
-
-
-def _batches(loader: Iterable) -> Iterable[tuple[Tensor, Tensor]]:
-    """Each (inputs, targets) batch of `loader` as two Tensors, or a TypeError saying what came instead."""
-    for number, batch in enumerate(loader, start=1):
-        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-            raise TypeError(f"Each batch from the loader must be a pair (inputs, targets); batch {number} is "
-                            f"a {type(batch).__name__}.")
-        yield _as_tensor(batch[0], "inputs"), _as_tensor(batch[1], "targets")
-
-
-def _loader_length(loader: Any) -> int | None:
-    try:
-        return len(loader)
-    except TypeError:
-        return None  # a generator: the progress bar shows a count without a total
-
-
-class _Meter:
-    """Running totals for one pass: example-weighted mean loss, and accuracy for classifiers."""
-
-    def __init__(self, loss_fn: Any) -> None:
-        self.loss_fn = loss_fn
-        self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
-        self.batches, self.nonfinite_batches = 0, []  # numbers of the batches whose loss was nan/inf
-
-    def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
-        self.batches += 1
-        if not math.isfinite(loss):
-            self.nonfinite_batches.append(self.batches)
-        n = outputs.shape[0] if outputs.ndim else 1
-        self.loss_sum += loss * n
-        self.examples += n
-        correct = self._correct(outputs.data, targets.data)
-        if correct is None:
-            self.classified = False
-        else:
-            self.correct += correct
-
-    def _correct(self, outputs: np.ndarray, targets: np.ndarray) -> float | None:
-        """How many examples are right, or None when the task is not classification.
-
-        Binary (BCE): output > 0.5 is class 1; with several labels per example, an example
-        counts by the fraction of its labels that are right.
-        """
-        if isinstance(self.loss_fn, BinaryCrossEntropyLoss) and outputs.shape == targets.shape:
-            matches = (outputs > 0.5) == (targets > 0.5)
-            return float(matches.mean()) * (outputs.shape[0] if outputs.ndim else 1)
-        integer_labels = targets.dtype.kind in "iu" or isinstance(self.loss_fn, CrossEntropyLoss)
-        if integer_labels and outputs.ndim == 2 and targets.shape == outputs.shape[:1]:
-            return int(np.sum(outputs.argmax(axis=1) == targets))
-        return None
-
-    @property
-    def mean_loss(self) -> float:
-        return self.loss_sum / max(1, self.examples)
-
-    def result(self) -> dict[str, float | None]:
-        """{"loss", "accuracy"}; a UserWarning when some batch's loss was nan or inf."""
-        if self.nonfinite_batches:
-            bad = self.nonfinite_batches
-            warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
-                          f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
-                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning, stacklevel=4)  # the caller of Trainer.evaluate
-        accuracy = self.correct / self.examples if self.classified and self.examples else None
-        return {"loss": self.mean_loss, "accuracy": accuracy}
-
-
-class _ProgressBar:
-    """A rich progress bar over the batches of each epoch, plus one summary line per epoch."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self._progress, self._task, self._every = enabled, None, None, 1
-
-    def __enter__(self) -> "_ProgressBar":
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                                      transient=True, refresh_per_second=4)  # drawing costs CPU time too
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def start_epoch(self, epoch: int, batches: int | None) -> None:
-        if self._progress is None:
-            return
-        self._every = max(1, (batches or 500) // 50)  # about 50 updates per epoch
-        if self._task is not None:
-            self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…")
-
-    def on_batch(self, done: int, loss: float) -> None:
-        if self._progress is not None and done % self._every == 0:
-            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}")
-
-    def print(self, line: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(line, highlight=False, soft_wrap=True)
-
-
-def _describe(record: dict[str, Any]) -> str:
-    """One line per epoch: 'epoch 3  train loss 0.4123 acc 91.2%  val loss … lr 1.00e-03  0.8s'."""
-    def part(prefix: str, loss: float | None, acc: float | None) -> str:
-        if loss is None:
-            return ""
-        return f"  {prefix} loss {loss:.4f}" + (f" acc {100 * acc:.1f}%" if acc is not None else "")
-    return (f"epoch {record['epoch']}" + part("train", record["train_loss"], record["train_acc"])
-            + part("val", record["val_loss"], record["val_acc"])
-            + f"  lr {record['lr']:.2e}  {record['seconds']:.1f}s")
+class _Meter(Meter):
+    """Running totals of one pass (given: `Meter`); these losses are classification losses."""
+    binary_losses, label_losses = (BinaryCrossEntropyLoss,), (CrossEntropyLoss,)
 
 
 class Trainer:
@@ -319,14 +151,10 @@ class Trainer:
 
     def __init__(self, model: Any, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
                  schedule: Any = None, grad_clip: float | None = None, accumulation_steps: int = 1) -> None:
-        for obj, needs, role in ((model, "parameters", "model"), (optimizer, "step", "optimizer")):
-            if not callable(getattr(obj, needs, None)):
-                raise TypeError(f"Trainer: the {role} must have a {needs}() method, got {type(obj).__name__}.")
-        if not callable(loss_fn):
-            raise TypeError(f"Trainer: loss_fn must be callable (e.g. CrossEntropyLoss()), got {type(loss_fn).__name__}.")
+        check_trainer_parts(model, optimizer, loss_fn)
         self.model, self.optimizer, self.loss_fn, self.schedule = model, optimizer, loss_fn, schedule
-        self.grad_clip = None if grad_clip is None else _check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
-        self.accumulation_steps = _check_count(accumulation_steps, "accumulation_steps", 1)
+        self.grad_clip = None if grad_clip is None else check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
+        self.accumulation_steps = check_count(accumulation_steps, "accumulation_steps", 1)
         self.epoch = 0
         self.step = 0
         self.history: list[dict[str, Any]] = []
@@ -342,30 +170,9 @@ class Trainer:
                             f"{getattr(loss, 'shape', type(loss).__name__)}.")
         return outputs, loss
 
-    def _nonfinite_parameters(self) -> list[str]:
-        """Names (from model.named_parameters(), else "parameter i") of the parameters holding nan or inf."""
-        named = getattr(self.model, "named_parameters", None)
-        names = {id(p): name for name, p in named()} if callable(named) else {}
-        return [names.get(id(p), f"parameter {i}") for i, p in enumerate(self.optimizer.params)
-                if not np.all(np.isfinite(p.data))]
-
     def _diverged(self, what: str, value: float, batch: int) -> TrainingDiverged:
-        """The error to raise, saying truthfully what state the parameters are in."""
-        nonfinite = self._nonfinite_parameters()
-        if nonfinite:
-            shown = ", ".join(nonfinite[:5]) + (f" and {len(nonfinite) - 5} more" if len(nonfinite) > 5 else "")
-            state = (f"The model is broken: {shown} already {'holds' if len(nonfinite) == 1 else 'hold'} nan "
-                     f"or inf (an earlier update overflowed, or they started that way). Reload the last "
-                     f"checkpoint, then")
-        else:
-            state = (f"Nothing was updated from this batch: every parameter is finite and holds its value "
-                     f"after step {self.step}. To go on,")
-        return TrainingDiverged(
-            f"Training diverged: the {what} is {value} at epoch {self.epoch + 1}, batch {batch}, after "
-            f"{self.step} optimizer steps. {state} try a lower learning rate (it is "
-            f"{getattr(self.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
-            f"learning-rate warmup; and check the data for nan or inf.", nonfinite)
-
+        """The error to raise, saying truthfully what state the parameters are in (given)."""
+        return TrainingDiverged(*divergence_report(self, what, value, batch))
 
     # ----- the parts you write, one section each: module-level functions below -----
     def evaluate(self, loader: Iterable) -> dict[str, Any]:
@@ -391,18 +198,18 @@ class Trainer:
         Returns self.history: one dict per epoch with epoch, train_loss, train_acc, val_loss,
         val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
         """
-        epochs = _check_count(epochs, "epochs", 0)
+        epochs = check_count(epochs, "epochs", 0)
         if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
             train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
         self._train_loader, self._loader_state = train_loader, None
         show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
-        with _ProgressBar(progress) as bar:
+        with ProgressBar(progress) as bar:
             for i in range(epochs):
-                bar.start_epoch(self.epoch + 1, _loader_length(train_loader))
+                bar.start_epoch(self.epoch + 1, loader_length(train_loader))
                 record = _epoch_record(self, train_loader, val_loader, bar.on_batch)
                 self.history.append(record)
                 if (i + 1) % show_every == 0 or i + 1 == epochs:
-                    bar.print(_describe(record))
+                    bar.print(epoch_line(record))
                 if checkpoint_path is not None:
                     self.save_checkpoint(checkpoint_path)
         return self.history
@@ -419,7 +226,7 @@ class Trainer:
 def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
     """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader` (meter.result()).
 
-    Every batch of _batches(loader) goes through trainer._forward and into one _Meter, in eval
+    Every batch of tensor_batches(loader) goes through trainer._forward and into one _Meter, in eval
     mode with no graph recorded; the model's previous mode (trainer.model.training) is restored
     afterwards, also when a batch raises. A loader without batches raises ValueError.
     """
@@ -428,7 +235,7 @@ def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
     meter = _Meter(trainer.loss_fn)
     try:
         with no_grad():
-            for inputs, targets in _batches(loader):
+            for inputs, targets in tensor_batches(loader):
                 outputs, loss = trainer._forward(inputs, targets)
                 meter.add(loss.item(), outputs, targets)
     finally:
@@ -463,7 +270,7 @@ def _take_step(trainer: Trainer, batch: int) -> None:
 def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
     """Trainer.train_epoch: one pass over `loader` in train mode. Returns meter.result().
 
-    For each batch (numbered from 1) of _batches(loader): trainer._forward; a non-finite loss
+    For each batch (numbered from 1) of tensor_batches(loader): trainer._forward; a non-finite loss
     value raises trainer._diverged("loss", value, batch) before backward; backward of the loss
     divided by k = trainer.accumulation_steps; the loss into the meter; after every k batches,
     trainer._optimizer_step(batch); then on_batch(batch, meter.mean_loss) if given. A partial
@@ -474,7 +281,7 @@ def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, fl
     trainer.optimizer.zero_grad()
     meter = _Meter(trainer.loss_fn)
     k, pending, batch = trainer.accumulation_steps, 0, 0
-    for batch, (inputs, targets) in enumerate(_batches(loader), start=1):
+    for batch, (inputs, targets) in enumerate(tensor_batches(loader), start=1):
         outputs, loss = trainer._forward(inputs, targets)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
@@ -557,7 +364,7 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     No pickle: load it with load_checkpoint (np.load with allow_pickle=False). Given.
     """
     path = writable_path(path)
-    arrays = _pack_checkpoint(path, model, optimizer, schedule, _check_count(epoch, "epoch", 0), history, extra)
+    arrays = _pack_checkpoint(path, model, optimizer, schedule, check_count(epoch, "epoch", 0), history, extra)
     write_checkpoint(path, arrays)
 
 

@@ -1,0 +1,273 @@
+"""The Trainer's plumbing: argument checks, batch conversion, running totals, progress bar.
+
+Hand-written given code of module 07 (not generated, not an exercise). The chapter's Trainer
+uses it and explains what each piece is for (section 3); what the chapter teaches — the
+schedule, clipping, the order of a step, accumulation, evaluation, checkpoints — stays in
+modules/07_training/training_dev.py. The chapter's tests and tests/integration,
+tests/robustness test it. It needs only NumPy, the standard library and Tensor; `rich` is
+imported only when a progress bar is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any, Iterable
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checks
+# ----------------------------------------------------------------------------------------------
+def check_number(value: Any, name: str, low: float, allow_equal: bool = True) -> float:
+    """`value` as a float, or a ValueError naming `name` (finite, and ≥ low or > low)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if value < low or (value == low and not allow_equal):
+        raise ValueError(f"{name} must be {'≥' if allow_equal else '>'} {low}, got {value!r}.")
+    return float(value)
+
+
+def check_count(value: Any, name: str, low: int) -> int:
+    """`value` as an int ≥ low, or a ValueError naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
+    return int(value)
+
+
+def schedule_settings(max_lr: Any, total_steps: Any, warmup_steps: Any, min_lr: Any) -> tuple[float, int, int, float]:
+    """CosineSchedule's settings checked: (max_lr, total_steps, warmup_steps, min_lr)."""
+    max_lr = check_number(max_lr, "max_lr", 0.0, allow_equal=False)
+    min_lr = check_number(min_lr, "min_lr", 0.0)
+    if min_lr > max_lr:
+        raise ValueError(f"min_lr ({min_lr}) must not exceed max_lr ({max_lr}).")
+    total_steps = check_count(total_steps, "total_steps", 1)
+    warmup_steps = check_count(warmup_steps, "warmup_steps", 0)
+    if warmup_steps > total_steps:
+        raise ValueError(f"warmup_steps ({warmup_steps}) cannot exceed total_steps ({total_steps}): "
+                         f"the warmup is part of the schedule. Lower warmup_steps or raise total_steps.")
+    return max_lr, total_steps, warmup_steps, min_lr
+
+
+def check_trainer_parts(model: Any, optimizer: Any, loss_fn: Any) -> None:
+    """A TypeError unless the model has parameters(), the optimizer step() and loss_fn is callable."""
+    for obj, needs, role in ((model, "parameters", "model"), (optimizer, "step", "optimizer")):
+        if not callable(getattr(obj, needs, None)):
+            raise TypeError(f"Trainer: the {role} must have a {needs}() method, got {type(obj).__name__}.")
+    if not callable(loss_fn):
+        raise TypeError(f"Trainer: loss_fn must be callable (e.g. CrossEntropyLoss()), got {type(loss_fn).__name__}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Batches
+# ----------------------------------------------------------------------------------------------
+def as_tensor(value: Any, what: str) -> Tensor:
+    """A batch part as a Tensor: floats as float32, integers (labels, token ids) as int64."""
+    if isinstance(value, Tensor):
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind in "iu":
+        return Tensor(array, dtype=np.int64)
+    if array.dtype.kind in "fb":
+        return Tensor(array)  # float32, TinyTorch's default float
+    raise TypeError(f"The loader's {what} must be numbers (a NumPy array or a Tensor), "
+                    f"got {type(value).__name__} of dtype {array.dtype}.")
+
+
+def tensor_batches(loader: Iterable) -> Iterable[tuple[Tensor, Tensor]]:
+    """Each (inputs, targets) batch of `loader` as two Tensors, or a TypeError saying what came instead."""
+    for number, batch in enumerate(loader, start=1):
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise TypeError(f"Each batch from the loader must be a pair (inputs, targets); batch {number} is "
+                            f"a {type(batch).__name__}.")
+        yield as_tensor(batch[0], "inputs"), as_tensor(batch[1], "targets")
+
+
+def loader_length(loader: Any) -> int | None:
+    """len(loader), or None for a generator (the progress bar then shows a count without a total)."""
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Running totals of one pass
+# ----------------------------------------------------------------------------------------------
+class Meter:
+    """Running totals for one pass: example-weighted mean loss, and accuracy for classifiers.
+
+    A subclass names the loss classes that classify: `binary_losses` (an output > 0.5 is class
+    1, targets of the output's shape) and `label_losses` (integer class labels, one per row).
+    Integer targets with 2-D outputs count as labels whatever the loss.
+    """
+
+    binary_losses: tuple[type, ...] = ()
+    label_losses: tuple[type, ...] = ()
+
+    def __init__(self, loss_fn: Any) -> None:
+        self.loss_fn = loss_fn
+        self.loss_sum, self.examples, self.correct, self.classified = 0.0, 0, 0.0, True
+        self.batches, self.nonfinite_batches = 0, []  # numbers of the batches whose loss was nan/inf
+
+    def add(self, loss: float, outputs: Tensor, targets: Tensor) -> None:
+        self.batches += 1
+        if not math.isfinite(loss):
+            self.nonfinite_batches.append(self.batches)
+        n = outputs.shape[0] if outputs.ndim else 1
+        self.loss_sum += loss * n
+        self.examples += n
+        correct = self._correct(outputs.data, targets.data)
+        if correct is None:
+            self.classified = False
+        else:
+            self.correct += correct
+
+    def _correct(self, outputs: np.ndarray, targets: np.ndarray) -> float | None:
+        """How many examples are right, or None when the task is not classification.
+
+        Binary: with several labels per example, an example counts by the fraction of its
+        labels that are right.
+        """
+        if isinstance(self.loss_fn, self.binary_losses) and outputs.shape == targets.shape:
+            matches = (outputs > 0.5) == (targets > 0.5)
+            return float(matches.mean()) * (outputs.shape[0] if outputs.ndim else 1)
+        integer_labels = targets.dtype.kind in "iu" or isinstance(self.loss_fn, self.label_losses)
+        if integer_labels and outputs.ndim == 2 and targets.shape == outputs.shape[:1]:
+            return int(np.sum(outputs.argmax(axis=1) == targets))
+        return None
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss_sum / max(1, self.examples)
+
+    def result(self) -> dict[str, float | None]:
+        """{"loss", "accuracy"}; a UserWarning when some batch's loss was nan or inf."""
+        if self.nonfinite_batches:
+            bad = self.nonfinite_batches
+            warnings.warn(f"The mean loss is {self.mean_loss}: the loss was nan or inf for {len(bad)} of "
+                          f"{self.batches} batches (the first: batch {bad[0]}). The model's outputs or the "
+                          f"data hold nan or inf; check the inputs and the parameters.", UserWarning,
+                          stacklevel=4)  # the caller of Trainer.evaluate
+        accuracy = self.correct / self.examples if self.classified and self.examples else None
+        return {"loss": self.mean_loss, "accuracy": accuracy}
+
+
+# ----------------------------------------------------------------------------------------------
+# What fit prints
+# ----------------------------------------------------------------------------------------------
+class ProgressBar:
+    """A rich progress bar over the batches of each epoch, plus one summary line per epoch."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self._progress, self._task, self._every = enabled, None, None, 1
+
+    def __enter__(self) -> "ProgressBar":
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
+                                      transient=True, refresh_per_second=4)  # drawing costs CPU time too
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start_epoch(self, epoch: int, batches: int | None) -> None:
+        if self._progress is None:
+            return
+        self._every = max(1, (batches or 500) // 50)  # about 50 updates per epoch
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…")
+
+    def on_batch(self, done: int, loss: float) -> None:
+        if self._progress is not None and done % self._every == 0:
+            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}")
+
+    def print(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(line, highlight=False, soft_wrap=True)
+
+
+def epoch_line(record: dict[str, Any]) -> str:
+    """One line per epoch: 'epoch 3  train loss 0.4123 acc 91.2%  val loss … lr 1.00e-03  0.8s'."""
+    def part(prefix: str, loss: float | None, acc: float | None) -> str:
+        if loss is None:
+            return ""
+        return f"  {prefix} loss {loss:.4f}" + (f" acc {100 * acc:.1f}%" if acc is not None else "")
+    return (f"epoch {record['epoch']}" + part("train", record["train_loss"], record["train_acc"])
+            + part("val", record["val_loss"], record["val_acc"])
+            + f"  lr {record['lr']:.2e}  {record['seconds']:.1f}s")
+
+
+# ----------------------------------------------------------------------------------------------
+# The divergence message
+# ----------------------------------------------------------------------------------------------
+def divergence_report(trainer: Any, what: str, value: float, batch: int) -> tuple[str, list[str]]:
+    """(message, names of the parameters holding nan or inf) for TrainingDiverged.
+
+    The message says truthfully what state the parameters are in. Names come from
+    model.named_parameters(), else "parameter i".
+    """
+    named = getattr(trainer.model, "named_parameters", None)
+    names = {id(p): name for name, p in named()} if callable(named) else {}
+    nonfinite = [names.get(id(p), f"parameter {i}") for i, p in enumerate(trainer.optimizer.params)
+                 if not np.all(np.isfinite(p.data))]
+    if nonfinite:
+        shown = ", ".join(nonfinite[:5]) + (f" and {len(nonfinite) - 5} more" if len(nonfinite) > 5 else "")
+        state = (f"The model is broken: {shown} already {'holds' if len(nonfinite) == 1 else 'hold'} nan "
+                 f"or inf (an earlier update overflowed, or they started that way). Reload the last "
+                 f"checkpoint, then")
+    else:
+        state = (f"Nothing was updated from this batch: every parameter is finite and holds its value "
+                 f"after step {trainer.step}. To go on,")
+    message = (f"Training diverged: the {what} is {value} at epoch {trainer.epoch + 1}, batch {batch}, after "
+               f"{trainer.step} optimizer steps. {state} try a lower learning rate (it is "
+               f"{getattr(trainer.optimizer, 'lr', '?')}), gradient clipping (Trainer(..., grad_clip=1.0)), or a "
+               f"learning-rate warmup; and check the data for nan or inf.")
+    return message, nonfinite
+
+
+# ----------------------------------------------------------------------------------------------
+# The schedule's saved state
+# ----------------------------------------------------------------------------------------------
+class CosineScheduleState:
+    """What CosineSchedule saves and restores, and how it prints (its base class).
+
+    Uses the schedule's optimizer, max_lr, total_steps, warmup_steps, min_lr, current_step and
+    get_lr(step).
+    """
+
+    @property
+    def lr(self) -> float:
+        """The rate of the current step (what optimizer.lr holds)."""
+        return self.get_lr(self.current_step)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue the schedule: JSON-able numbers only."""
+        return {"current_step": self.current_step, "max_lr": self.max_lr, "total_steps": self.total_steps,
+                "warmup_steps": self.warmup_steps, "min_lr": self.min_lr}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the saved schedule (its settings replace ours, like PyTorch) and set optimizer.lr."""
+        expected = set(self.state_dict())
+        if not isinstance(state, dict) or set(state) != expected:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"CosineSchedule.load_state_dict expects the keys {sorted(expected)}, got {got}.")
+        config = schedule_settings(state["max_lr"], state["total_steps"], state["warmup_steps"], state["min_lr"])
+        current = check_count(state["current_step"], "current_step", 0)
+        self.max_lr, self.total_steps, self.warmup_steps, self.min_lr = config
+        self.current_step = current
+        self.optimizer.lr = self.get_lr(current)
+
+    def __repr__(self) -> str:
+        return (f"CosineSchedule(max_lr={self.max_lr}, total_steps={self.total_steps}, "
+                f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
