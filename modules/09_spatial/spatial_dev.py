@@ -32,20 +32,15 @@
 #
 # By the end of this module you will be able to:
 #
-# 1. **Explain** convolution as a sliding dot product, and compute output shapes from kernel
-#    size, stride and padding.
-# 2. **Write** the loop version of a convolution as a reference, and **measure** why it is
-#    unusable for training.
-# 3. **Turn** a convolution into one matrix product with **im2col**, measure what that costs
-#    in memory, and choose the memory layout (NCHW or NHWC) by measurement.
-# 4. **Derive** the three gradients of a convolution (input, weight, bias) and register them
-#    with autograd, the input gradient through **col2im**.
-# 5. **Implement** max and average pooling (overlapping windows, PyTorch's tie rule) and
-#    batch normalization (batch statistics in training, running statistics in evaluation).
-# 6. **Reason** about receptive fields, the cost of a convolution, and why depthwise-separable
-#    convolutions are cheaper.
-# 7. **Measure** three optimisations that cost clarity (section 10, *Make it fast*: given code,
-#    not exercises) and see which of them the package uses.
+# 1. **Explain** convolution as a sliding dot product and compute output shapes from kernel
+#    size, stride and padding; **write** the loop version as a reference and measure its cost.
+# 2. **Turn** a convolution into one matrix product with **im2col**, measure its memory cost,
+#    and choose the memory layout (NCHW or NHWC) by measurement.
+# 3. **Derive** the three gradients of a convolution and register them with autograd, the
+#    input gradient through **col2im**.
+# 4. **Implement** max and average pooling (PyTorch's tie rule) and batch normalization.
+# 5. **Reason** about receptive fields, the cost of a convolution, and depthwise-separable
+#    convolutions; **measure** three given optimisations (section 10, *Make it fast*).
 
 # %% nbgrader={"grade": false, "grade_id": "spatial-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.spatial
@@ -58,6 +53,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tinytorch.core import _spatial_fast  # given code of section 10, Make it fast
 from tinytorch.core.autograd import Function
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
@@ -85,8 +81,7 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 # ```
 #
 # This kernel computes "left column minus right column": it responds to vertical edges. A
-# trained network learns thousands of such kernels, from edge detectors in the first layer to
-# detectors of eyes and wheels deeper down.
+# trained network learns thousands of such kernels.
 #
 # **Channels.** A colour image has 3 channels, and a layer's output has many (one per
 # kernel). A kernel therefore spans *all* input channels, and each output channel has its own:
@@ -100,13 +95,9 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 #   out:    (N, C_out, H_out, W_out)
 # ```
 #
-# (Mathematicians call this *cross-correlation*: a true convolution flips the kernel first.
-# Every deep-learning framework computes the version above and calls it convolution; for a
-# learned kernel the difference is only which way round it is stored.)
-#
-# Note the weight layout: `(out, in, kh, kw)`, exactly PyTorch's. Our `Linear` stores
-# `(in, out)` to read as `x @ W`; a convolution has no such natural reading, so we take
-# PyTorch's layout and weights copy across unchanged.
+# (Strictly this is *cross-correlation*: a true convolution flips the kernel; every framework
+# computes the version above.) The weight layout `(out, in, kh, kw)` is PyTorch's, so weights
+# copy across unchanged.
 #
 # **Stride and padding.** The *stride* `s` is the step of the slide (stride 2 halves the
 # output). *Padding* `p` surrounds the input with `p` rings of zeros, so the kernel can also
@@ -125,9 +116,9 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 # | 28 | 5 | 1 | 0 | 24 | LeNet-5's first layer |
 #
 # The definition translates directly into loops: for every sample, output channel, output row
-# and output column, one dot product between a window and a kernel. That is your first
-# exercise: `conv2d_naive`, the **reference** every fast version is tested against. It is
-# correct and readable, and (you will measure by how much) far too slow to train with.
+# and output column, one dot product. That is your first exercise, `conv2d_naive`: the
+# **reference** every fast version is tested against — correct, readable, and (you will
+# measure by how much) far too slow to train with.
 #
 # It uses given helpers, in the cell after it: `_pair` (turning `3` into `(3, 3)`),
 # `_output_size` (the formula above) and `_span` (the rows or columns one kernel offset reads).
@@ -260,13 +251,10 @@ if __name__ == "__main__":
 #
 # ### The price: memory
 #
-# A pixel of the input lies in up to `k_h·k_w` windows, so it is **copied** into up to
-# `k_h·k_w` rows. The column matrix is about `k_h·k_w / (s_h·s_w)` times the input: nine
-# times for a 3×3 kernel with stride 1. For the second layer of our CIFAR network (batch 64,
-# 32 channels, 16×16, 3×3) that is 2.1 MB of input turned into an 18.9 MB matrix — you will
-# measure it in the Memory Profiling section. We trade memory for speed, and we keep the trade
-# small by **not saving** the column matrix for the backward pass: we save the (padded) input
-# and rebuild the columns when the gradient is needed.
+# A pixel lies in up to `k_h·k_w` windows, so it is **copied** into up to `k_h·k_w` rows: the
+# column matrix is about `k_h·k_w / (s_h·s_w)` times the input (nine times for 3×3, stride 1;
+# the Memory Profiling section measures it). We keep the trade small by **not saving** the
+# column matrix for the backward pass: we save the padded input and rebuild the columns.
 #
 # ### The layout decides the speed: NCHW or NHWC?
 #
@@ -286,18 +274,14 @@ if __name__ == "__main__":
 #     (or a transpose of the output)               output (N·H_out·W_out, C_out) is NHWC already
 # ```
 #
-# Both layouts do the same arithmetic, on matrices large enough for BLAS, so the matrix product
-# itself is close to a tie. What decides is everything around it: the copies (im2col moves long
-# contiguous runs in NHWC), the backward pass (col2im adds whole runs of `W_out·C` numbers),
-# and the output, which NHWC gets in its final layout while NCHW's per-sample products still
-# need a transpose. `compare_layouts()` in the Complexity Analysis section times each step in
-# both layouts on your machine. So we compute **channels-last inside**: `conv2d` converts its
-# input to NHWC in the same copy that pads it, runs im2col and the GEMM there, and returns the
-# result as an NCHW-shaped **view** of the NHWC memory — no copy back. Shape `(N, C, H, W)`,
-# memory order `(N, H, W, C)`: this is exactly PyTorch's `torch.channels_last` memory format.
-# NumPy's element-wise operations (ReLU, pooling, batch norm) keep the memory order of their
-# input, so the next convolution finds its input already channels-last and its conversion is
-# a plain contiguous copy.
+# The matrix product itself is close to a tie; what decides is everything around it: the
+# copies (long contiguous runs in NHWC), the backward pass (col2im adds whole runs of `W_out·C`
+# numbers), and the output, which NHWC gets in its final layout. `compare_layouts()` (Complexity
+# Analysis) times each step in both layouts. So `conv2d` computes **channels-last inside**: it
+# converts to NHWC in the same copy that pads, runs im2col and the GEMM there, and returns an
+# NCHW-shaped **view** of the NHWC memory — PyTorch's `torch.channels_last` format. NumPy's
+# element-wise operations keep their input's memory order, so the next convolution finds its
+# input channels-last already.
 #
 # ### Stride tricks: windows without copying
 #
@@ -318,10 +302,8 @@ if __name__ == "__main__":
 # ```
 #
 # A loop over the `k_h·k_w` kernel offsets is fine (9 iterations); a loop over samples or
-# pixels would not be. Plain `+=` is safe here even though windows overlap: within one offset,
-# different output positions read *different* input pixels, so no element is written twice in
-# the same statement; overlaps only happen *across* offsets, and the loop adds those one after
-# the other.
+# pixels would not be. Plain `+=` is safe although windows overlap: within one offset, different
+# output positions read *different* pixels; overlaps happen only *across* offsets, added in turn.
 #
 # Implement `im2col` and `col2im`. They take an **NHWC, already padded** array (that is how
 # `conv2d` will call them); `col2im` returns one of the same shape.
@@ -492,10 +474,8 @@ def _check_window_fits(x_shape: tuple[int, ...], kernel: tuple[int, int], paddin
 # module 05 predicted.
 #
 # **What the op saves.** `Tensor.from_op("conv2d", out, x, weight, bias, x_pad=…, stride=…,
-# padding=…)`: the padded NHWC input (the one array the backward needs besides the weight,
-# which is an input already), and the geometry. Not the column matrix: 9× larger, and
-# rebuilding it is a small part of the backward pass. Without a bias, the inputs are just
-# `(x, weight)`.
+# padding=…)`: the padded NHWC input and the geometry — not the column matrix, 9× larger and
+# cheap to rebuild. Without a bias, the inputs are just `(x, weight)`.
 #
 # **dtypes.** The result is float64 only when an input is; otherwise everything stays float32
 # (casting an array to the dtype it already has must cost nothing). Each gradient is returned
@@ -625,6 +605,7 @@ autograd_hooks.rules["conv2d"] = Conv2dBackward
 # Used by the tests and demonstrations of this chapter, not by the layers themselves.
 import contextlib
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -633,6 +614,10 @@ from tinytorch.core.autograd import gradcheck, no_grad
 from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.tensor import manual_seed
+
+from tinytorch.core._spatial_fast import best_time as _best_time  # timing plumbing
+from tinytorch.core._spatial_fast import gradients_with as _gradients_with
+from tinytorch.core._spatial_fast import machine_line
 
 SPATIAL_RULES = {"conv2d": "Conv2dBackward", "max_pool2d": "MaxPool2dBackward",
                  "avg_pool2d": "AvgPool2dBackward", "batch_norm2d": "BatchNorm2dBackward"}
@@ -791,9 +776,8 @@ if __name__ == "__main__":
 #
 # After a convolution has found features, **pooling** shrinks the map by summarising each
 # window with one number: its maximum (`MaxPool2d`) or its average (`AvgPool2d`). Pooling has
-# no parameters. It halves the resolution (with 2×2 windows and stride 2), which quarters the
-# work of every later layer, and it makes the network tolerate small shifts: the maximum of a
-# window does not care where in the window the feature was.
+# no parameters; with 2×2 windows and stride 2 it quarters the work of every later layer, and
+# it tolerates small shifts (the maximum does not care where in the window the feature was).
 #
 # ```
 #   MaxPool2d(2): stride defaults to the kernel size     AvgPool2d(2)
@@ -828,9 +812,8 @@ if __name__ == "__main__":
 #   backward (avg): for each offset (i, j):       dx[:, :, i::s_h, j::s_w] += grad / (k_h·k_w)
 # ```
 #
-# With overlapping windows, one input element can win several windows, and its gradient is the
-# sum: the `+=` across offsets accumulates it (within one offset, the slice touches each element
-# once, so `+=` on it is safe).
+# With overlapping windows, an element that wins several windows gets the sum: the `+=` across
+# offsets accumulates it.
 
 # %% nbgrader={"grade": false, "grade_id": "pooling", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1018,10 +1001,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 6. Batch normalization
 #
-# Deep networks train badly when the scale of each layer's inputs drifts while the earlier
-# layers learn: every layer chases a moving target, learning rates must stay small, and a
-# poor initialisation can stall training altogether. **Batch normalization** (Ioffe & Szegedy,
-# 2015) re-centres and re-scales every channel, using the statistics of the current batch:
+# When the scale of each layer's inputs drifts while earlier layers learn, every layer chases a
+# moving target and learning rates must stay small. **Batch normalization** (Ioffe & Szegedy,
+# 2015) re-centres and re-scales every channel with the statistics of the current batch:
 #
 # ```
 #   for each channel c, over all N·H·W values of the batch:
@@ -1030,10 +1012,8 @@ if __name__ == "__main__":
 #       y = weight_c · x̂ + bias_c                                                 learnable scale and shift
 # ```
 #
-# `weight` (initially 1) and `bias` (initially 0) let the network undo the normalisation when
-# that helps, so nothing is lost in expressiveness; what is gained is a smoother loss surface
-# that tolerates learning rates several times larger. In a CNN it sits between a convolution
-# and its activation: `Conv2d → BatchNorm2d → ReLU`.
+# `weight` (initially 1) and `bias` (initially 0) let the network undo the normalisation, so
+# nothing is lost in expressiveness. In a CNN it sits in `Conv2d → BatchNorm2d → ReLU`.
 #
 # **Training vs evaluation.** At test time there may be a single image: no batch to take
 # statistics from, and a prediction must not depend on which other images share its batch. So
@@ -1045,12 +1025,10 @@ if __name__ == "__main__":
 #   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)     unbiased, n = N·H·W
 # ```
 #
-# and `eval()` switches to them: the layer becomes a fixed affine map per channel. Note the two
-# variances, exactly as in PyTorch: the *biased* one normalises the batch, the *unbiased* one
-# (Bessel's correction) estimates the population for later. The running statistics are
-# **buffers**: tensors without `requires_grad`, so `Module` (module 03) saves them in
-# `state_dict()` but the optimizer never touches them. (`momentum=None` means a plain
-# cumulative average, using the buffer `num_batches_tracked`, as in PyTorch.)
+# and `eval()` switches to them: a fixed affine map per channel. As in PyTorch, the *biased*
+# variance normalises the batch and the *unbiased* one estimates the population. The running
+# statistics are **buffers** (no `requires_grad`): saved in `state_dict()`, never touched by
+# the optimizer. (`momentum=None` means a cumulative average over `num_batches_tracked`.)
 #
 # ### The fused backward pass
 #
@@ -1379,42 +1357,12 @@ if __name__ == "__main__":
 # ```
 #
 # For 3×3 kernels and 64 output channels that is 1/64 + 1/9 ≈ 0.13: **7.9× fewer**
-# multiply-adds and parameters, usually for a small loss of accuracy. The catch is arithmetic
-# intensity: the depthwise step does only `k²` multiply-adds per number it reads, so it is
-# limited by memory bandwidth rather than by the multipliers, and its measured speedup is
-# smaller than the FLOP count promises. `compare_depthwise_separable()` measures both with the
-# tools of this module (the depthwise step is im2col followed by a per-channel weighted sum,
-# `einsum`; the pointwise step is one GEMM) and prints the machine it measured on.
+# multiply-adds and parameters. But the depthwise step does only `k²` multiply-adds per number
+# it reads, so it is limited by memory bandwidth, and its measured speedup is smaller than the
+# FLOP count promises. `compare_depthwise_separable()` measures both (depthwise: im2col and a
+# per-channel weighted sum, `einsum`; pointwise: one GEMM).
 
 # %% nbgrader={"grade": false, "grade_id": "depthwise-demo", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """The CPU, its core count and the BLAS thread setting: printed above every measurement."""
-    import os
-    import platform
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    limits = [f"{v}={os.environ[v]}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-              if v in os.environ]
-    threads = ", ".join(limits) if limits else f"BLAS threads: library default (up to {os.cpu_count()})"
-    return f"machine: {cpu}, {os.cpu_count()} logical CPUs; NumPy {np.__version__}; {threads}"
-
-
-def _best_time(fn, repeats: int = 5) -> float:
-    """Best of `repeats` runs, in milliseconds (the run least disturbed by other programs)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
 def compare_depthwise_separable(batch: int = 32, channels: int = 64, size: int = 16, repeats: int = 5) -> dict[str, float]:
     """Time a standard 3×3 convolution against depthwise 3×3 + pointwise 1×1 (forward only)."""
     print(machine_line())
@@ -1432,13 +1380,7 @@ def compare_depthwise_separable(batch: int = 32, channels: int = 64, size: int =
         per_channel = np.einsum("mkc,kc->mc", cols, depthwise.reshape(9, channels))  # (M, C): no mixing
         return per_channel @ pointwise  # (M, C_out): the 1×1 convolution
 
-    times = {}
-    for name, fn in [("standard", standard), ("depthwise-separable", separable)]:
-        fn()
-        start = time.perf_counter()
-        for _ in range(repeats):
-            fn()
-        times[name] = (time.perf_counter() - start) / repeats * 1e3
+    times = {"standard": _best_time(standard, repeats), "depthwise-separable": _best_time(separable, repeats)}
     m = batch * size * size
     flops = {"standard": 2 * m * 9 * channels * channels, "depthwise-separable": 2 * m * (9 * channels + channels * channels)}
     for name in times:
@@ -1454,67 +1396,47 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 10. Make it fast
 #
-# Everything you wrote above is the clear version: one im2col, col2im as its adjoint, three
-# GEMMs, `np.where` in pooling. It is vectorised — no Python loop over samples or pixels — and
-# it is what the graded tests of sections 1–8 check. This section adds three optimisations
-# that buy speed at the cost of clarity. They are **given code**: read them, run the measurements, and
-# do not rewrite your exercises to match.
+# Everything above is the clear version — vectorised, no Python loop over samples or pixels —
+# and it is what the graded tests of sections 1–8 check. Three optimisations buy more speed at
+# the cost of clarity. They are **given code**: read them, run the measurements, and do not
+# rewrite your exercises to match.
 #
-# 1. **Few channels: copy output rows, not windows.** `im2col` copies window rows: `k_w·C`
-#    neighbouring numbers of NHWC memory at a time. With 32 channels and a 3×3 kernel that is
-#    a run of 96 numbers; LeNet's first layer reads *one* channel with a 5×5 kernel, runs of 5,
-#    and the copy spends its time starting runs rather than moving numbers. For such layers
-#    the classic im2col is faster: one assignment per kernel offset `(i, j)` copies the shifted
-#    slice `x_pad[:, i::s_h, j::s_w, c]` — a whole **output row**, `W_out` numbers, at a time:
+# 1. **Few channels: copy output rows, not windows.** `im2col` copies runs of `k_w·C` numbers:
+#    96 for 32 channels and a 3×3 kernel, but only 5 for LeNet's first layer (one channel,
+#    5×5), where the copy spends its time starting runs. The classic im2col instead makes one
+#    assignment per kernel offset `(i, j)`, copying a whole **output row** (`W_out` numbers):
 #
 #    ```
 #    colsᵀ[(i, j, c), (n, y, x)] = x_pad[n, y·s_h + i, x·s_w + j, c]     k_h·k_w assignments
-#    colsᵀ: (k_h·k_w·C, N·H_out·W_out) row-major  =  cols: (N·H_out·W_out, k_h·k_w·C) column-major
 #    ```
 #
-#    It is the **same matrix**, stored column by column: `cols = colsᵀ.T` is a free view, and
-#    BLAS multiplies a column-major matrix as fast as a row-major one (NumPy passes it a
-#    "transposed" flag instead of copying). `_im2col_fast` picks the copy with the longer runs:
-#    your `im2col` when `k_w·C ≥ W_out`, rows otherwise.
-# 2. **col2im fused into its GEMM.** Column block `(i, j)` of `dcols = g @ W_matᵀ` is just
-#    `g @ weight[:, :, i, j]`, an `(M, C_in)` matrix. Instead of building the whole `dcols`
-#    (another column matrix in memory) and reading it back with strided adds,
-#    `_conv2d_input_grad` computes one block at a time and adds it at once, while it is still
-#    in the cache. The same numbers, and no `dcols`. (And `dbias` as the product `onesᵀ @ g`:
-#    `g.sum(axis=0)` runs its inner loop along rows of only `C_out` numbers.)
+#    `cols = colsᵀ.T` is the **same matrix** stored column by column — a free view that BLAS
+#    multiplies as fast as a row-major one. `_im2col_fast` picks the copy with the longer runs.
+# 2. **col2im fused into its GEMM.** Column block `(i, j)` of `dcols = g @ W_matᵀ` is
+#    `g @ weight[:, :, i, j]`. `_conv2d_input_grad` computes one block at a time and adds it
+#    while it is still in the cache: the same numbers, and no `dcols` matrix. (`dbias` becomes
+#    the product `onesᵀ @ g`, one BLAS call.)
 # 3. **Pooling's backward in one layout.** `winner` and `dx` have the memory order of `x`
-#    (channels last, after a convolution), but `grad` often arrives in another: the one after
-#    the last pool comes back through `Flatten` as plain NCHW. An element-wise operation on
-#    two arrays in different memory orders walks one of them with large strides, `k_h·k_w`
-#    times over. `FastMaxPool2dBackward` copies `grad` once into `winner`'s order and masks by
-#    multiplying with `winner == k`. In the forward pass, the winner update
-#    `winner = np.where(better, k, winner)` can be written as arithmetic,
-#    `winner += better * (k − winner)`; `measure_make_it_fast()` times that too.
+#    (channels last after a convolution), but `grad` often arrives as plain NCHW (through
+#    `Flatten`). `FastMaxPool2dBackward` copies `grad` once into `winner`'s order instead of
+#    walking it with large strides `k_h·k_w` times. In the forward pass the winner update
+#    `np.where(better, k, winner)` could be the arithmetic `winner += better * (k − winner)`;
+#    `measure_make_it_fast()` times that too.
 #
 # **Which path the package uses.** The cell below registers `FastConv2dBackward` and
-# `FastMaxPool2dBackward` as the backward rules of `"conv2d"` and `"max_pool2d"` (the last
-# registration of an op name wins), so `tinytorch.core.spatial` — and your own package, which
-# is exported from this file, given cells included — computes every **backward** pass with
-# 1, 2 and 3. Every **forward** pass is your code: `conv2d` with your `im2col` (windows, for
-# every layer), `max_pool2d` with `np.where`. The arithmetic winner update is measured below
-# but not used: it would replace your `max_pool2d`, and then no test would check yours. (It
-# belongs to module 16, where speeding up your framework is the lesson.) Under pytest the graded
-# tests run with *your* rules (the test plumbing of section 2 sees to that); the test below
-# checks that the fast rules give the same numbers as yours.
+# `FastMaxPool2dBackward` for `"conv2d"` and `"max_pool2d"` (the last registration wins), so
+# the package — yours too, since it is exported from this file — computes every **backward**
+# pass with 1, 2 and 3. Every **forward** pass is your code (`im2col` by windows, `np.where`):
+# the arithmetic winner update would replace your `max_pool2d`, and then no test would check
+# yours (speeding up your framework is module 16's lesson). The graded tests run with *your*
+# rules; the test after the cell checks that the fast rules give the same numbers.
 
 # %% nbgrader={"grade": false, "grade_id": "make-it-fast", "locked": true, "schema_version": 3, "solution": false}
 #| export
-def _im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
-    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result."""
-    (k_h, k_w), (s_h, s_w) = kernel_size, stride
-    n, height, width, c = x.shape
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    planes = x.transpose(3, 0, 1, 2)  # a channels-first (C, N, H, W) view
-    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
-    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T  # the same matrix as im2col, column by column
+# Two kernels live in tinytorch/core/_spatial_fast.py (read them there): the classic im2col by
+# output rows, and the input gradient with col2im fused into its GEMM.
+_im2col_by_rows = _spatial_fast.im2col_by_rows
+_conv2d_input_grad = _spatial_fast.conv2d_input_grad
 
 
 def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
@@ -1523,25 +1445,6 @@ def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int,
     if k_w * x.shape[3] >= w_out:
         return im2col(x, kernel_size, stride)
     return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
-
-
-def _conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
-                       stride: tuple[int, int]) -> np.ndarray:
-    """dL/d(x_pad) = col2im(g @ W_matᵀ), one kernel offset at a time (no (M, k·k·C) matrix).
-
-    g: (N·H_out·W_out, C_out), channels last. Returns (N, H_p, W_p, C_in).
-    """
-    n, height, width, c_in = padded_shape
-    _, _, k_h, k_w = weight.shape
-    (s_h, s_w) = stride
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
-    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
-            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
-    return dx_pad
 
 
 class FastConv2dBackward(Conv2dBackward):
@@ -1594,24 +1497,6 @@ autograd_hooks.rules["max_pool2d"] = FastMaxPool2dBackward
 # give. (This test runs your code as the reference, so it fails until sections 2–5 are done.)
 
 # %% nbgrader={"grade": true, "grade_id": "test-make-it-fast", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-def _gradients_with(rules: dict[str, Any], run: Any, *tensors: Tensor) -> list[np.ndarray]:
-    """Run `run()` and backward with `rules` registered for their op names; the inputs' gradients."""
-    previous = {op: autograd_hooks.rules.get(op) for op in rules}
-    autograd_hooks.rules.update(rules)
-    try:
-        for t in tensors:
-            t.grad = None
-        out = run()
-        out.backward(np.random.default_rng(9).standard_normal(out.shape))
-        return [t.grad.data.copy() for t in tensors]
-    finally:
-        for op, rule in previous.items():
-            if rule is None:
-                autograd_hooks.rules.pop(op, None)
-            else:
-                autograd_hooks.rules[op] = rule
-
-
 def test_unit_make_it_fast():
     rng = np.random.default_rng(7)
     for shape, kernel, stride in [((2, 9, 8, 1), (3, 3), (1, 1)), ((2, 6, 7, 3), (2, 3), (2, 1)), ((1, 5, 5, 8), (3, 3), (1, 2))]:
@@ -1641,89 +1526,19 @@ if __name__ == "__main__":
 # ### Measuring it
 #
 # `measure_make_it_fast()` times each optimisation against the clear version on the layers of
-# the CIFAR network of `benchmarks/bench_conv.py` (and LeNet's), best of several runs, and then
-# a whole Conv2d 32→64 forward + backward with your rules and with the fast ones. It prints the
-# machine and the BLAS thread setting first: the ratios depend on both (more BLAS threads speed
-# up the GEMMs, not the copies). For the package-level comparison with PyTorch, run
-# `python benchmarks/bench_conv.py`.
+# LeNet and of the CIFAR network of `benchmarks/bench_conv.py` (best of several runs), then a
+# whole Conv2d 32→64 forward + backward with your rules and with the fast ones. The ratios
+# depend on the machine and the BLAS threads it prints (threads speed up GEMMs, not copies).
+# For the comparison with PyTorch, run `python benchmarks/bench_conv.py`.
 
 # %% nbgrader={"grade": false, "grade_id": "make-it-fast-demo", "locked": false, "schema_version": 3, "solution": false}
-def _before_after(name: str, before, after, repeats: int = 5, labels=("clear", "fast")) -> tuple[float, float]:
-    slow, fast = _best_time(before, repeats), _best_time(after, repeats)
-    print(f"  {name:<44} {labels[0]} {slow:6.2f} ms   {labels[1]} {fast:6.2f} ms   ({slow / fast:4.1f}×)")
-    return slow, fast
-
-
 def measure_make_it_fast(repeats: int = 5) -> dict[str, tuple[float, float]]:
-    """Clear vs fast, step by step and for a whole conv layer; returns {step: (clear ms, fast ms)}."""
-    print(machine_line())
-    rng = np.random.default_rng(0)
-    times = {}
-    print("1. im2col by windows (yours) and by output rows; _im2col_fast copies by rows when k_w·C < W_out")
-    for name, shape, k, p in [("LeNet conv1: 128×1×28×28, 5×5, pad 2", (128, 1, 28, 28), 5, 2),
-                              ("LeNet conv2: 128×6×14×14, 5×5", (128, 6, 14, 14), 5, 0),
-                              ("CIFAR conv1: 64×3×32×32, 3×3, pad 1", (64, 3, 32, 32), 3, 1),
-                              ("CIFAR conv2: 64×32×16×16, 3×3, pad 1", (64, 32, 16, 16), 3, 1)]:
-        x_pad = _pad_nhwc(rng.standard_normal(shape).astype(np.float32), (p, p), np.float32)
-        w_out = _output_size(x_pad.shape[2], k, 1)
-        pick = "rows" if k * shape[1] < w_out else "windows"
-        print(f"  {name}: k_w·C = {k * shape[1]}, W_out = {w_out} → _im2col_fast copies by {pick}")
-        times[name] = _before_after("", lambda: im2col(x_pad, (k, k)), lambda: _im2col_by_rows(x_pad, (k, k), (1, 1)),
-                                    repeats, labels=("windows", "rows"))
+    """Clear vs fast, step by step and for a whole conv layer; returns {step: (clear ms, fast ms)}.
 
-    print("2. input gradient and dbias of CIFAR conv2 (64×32×16×16 → 64 channels, 3×3, pad 1)")
-    w = rng.standard_normal((64, 32, 3, 3)).astype(np.float32)
-    g = rng.standard_normal((64 * 16 * 16, 64)).astype(np.float32)
-    padded = (64, 18, 18, 32)
-    times["input gradient"] = _before_after("col2im(g @ W_matᵀ) vs fused", lambda: col2im(g @ _weight_matrix(w).T, padded, (3, 3)),
-                                            lambda: _conv2d_input_grad(g, w, padded, (1, 1)), repeats)
-    ones = np.ones(len(g), dtype=np.float32)
-    times["dbias"] = _before_after("g.sum(axis=0) vs onesᵀ @ g", lambda: g.sum(axis=0), lambda: ones @ g, repeats)
-
-    print("3. max pooling 2×2 of CIFAR conv1's output (64×32×32×32, channels last)")
-    feature = Tensor(np.ascontiguousarray(rng.standard_normal((64, 32, 32, 32), dtype=np.float32)
-                                          .transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), requires_grad=True)
-    with autograd_hooks.recording() as log:
-        pooled = max_pool2d(feature, 2)
-    saved = log[0][2]
-    winner = saved["winner"]
-    candidates = [feature.data[:, :, i::2, j::2] for i, j in np.ndindex(2, 2)]
-    better = (candidates[1] > candidates[0]) | np.isnan(candidates[1])
-
-    def where_update():
-        return np.where(better, 1, winner).astype(winner.dtype, copy=False)
-
-    def arithmetic_update():
-        w_copy = winner.copy(order="K")
-        w_copy += better * (1 - w_copy)
-        return w_copy
-
-    times["winner update"] = _before_after("forward, one winner update: np.where vs arithmetic", where_update, arithmetic_update, repeats)
-    grad = rng.standard_normal(winner.shape).astype(np.float32)  # NCHW, as it comes back through Flatten
-    node = {rule: rule((feature,), pooled, **saved) for rule in (MaxPool2dBackward, FastMaxPool2dBackward)}
-    times["pool backward"] = _before_after("backward, grad in NCHW order", lambda: node[MaxPool2dBackward].backward(grad),
-                                           lambda: node[FastMaxPool2dBackward].backward(grad), repeats)
-
-    print("all together: Conv2d 32→64, 3×3, pad 1, batch 64, 16×16, forward + backward (your rules vs the fast ones)")
-    manual_seed(0)
-    conv = Conv2d(32, 64, 3, padding=1)
-    x = Tensor(rng.standard_normal((64, 32, 16, 16)), requires_grad=True)
-    out_grad = rng.standard_normal((64, 64, 16, 16)).astype(np.float32)
-
-    def step(rule):
-        def run():
-            autograd_hooks.rules["conv2d"] = rule
-            x.grad = conv.weight.grad = conv.bias.grad = None
-            conv(x).backward(out_grad)
-        return run
-
-    previous = autograd_hooks.rules.get("conv2d")
-    try:
-        times["conv layer"] = _before_after("Conv2d forward + backward", step(Conv2dBackward), step(FastConv2dBackward), repeats)
-    finally:
-        autograd_hooks.rules["conv2d"] = previous
-    return times
-
+    The timing code is given plumbing in tinytorch/core/_spatial_fast.py; it times *your*
+    im2col, col2im, max_pool2d and backward rules against the fast ones defined above.
+    """
+    return _spatial_fast.measure_make_it_fast(SimpleNamespace(**globals()), repeats)
 
 if __name__ == "__main__":
     measure_make_it_fast()
@@ -1731,46 +1546,26 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Complexity Analysis
 #
-# For a convolution with input (N, C_in, H, W), C_out kernels of k_h×k_w and output
-# H_out×W_out, every output number is one dot product of length `C_in·k_h·k_w`, so the forward
-# pass costs
+# Every output number is one dot product of length `C_in·k_h·k_w`, so a forward pass costs
 #
 # ```
 #   N · C_out · H_out · W_out · C_in · k_h · k_w  multiply-adds  =  O(N·C_out·H·W·C_in·K²)
-#   (square K×K kernels, "same" padding and stride 1, where H_out·W_out = H·W)
 # ```
 #
-# whichever way it is computed: the loops, im2col + GEMM, and cuDNN's implicit GEMM all do
-# this arithmetic (only Winograd and FFT do less). In numbers:
+# whichever way it is computed — loops, im2col + GEMM, cuDNN's implicit GEMM (only Winograd
+# and FFT do less). The backward pass (dW and dx) costs twice that; the parameters
+# (`C_out·C_in·k_h·k_w + C_out`) do not depend on resolution, but the work does. Halving the
+# resolution divides the work by 4, which is why CNNs double the channels each time they halve
+# it: the cost per layer stays roughly constant.
 #
-# | quantity | count | CIFAR conv2: N=64, 32→64, 3×3, 16×16 |
-# |---|---|---|
-# | multiply-adds, forward | `N·C_out·H_out·W_out·C_in·k_h·k_w` | 302 M (604 MFLOP) |
-# | backward (dW and dx) | 2 × forward | 1.2 GFLOP |
-# | parameters | `C_out·C_in·k_h·k_w + C_out` | 18 496 |
-# | column matrix | `N·H_out·W_out·k_h·k_w·C_in` numbers | 4.7 M numbers = 18.9 MB |
+# Pooling (`k_h·k_w` comparisons per output) and batch norm (a few passes) are
+# **memory-bound**; the convolution's GEMM does `C_in·k²` multiply-adds per number of the
+# column matrix and is **compute-bound**, so on a CPU the convolutions take most of a step.
 #
-# The cost is the product of **everything**: batch, output resolution, input and output
-# channels and kernel area. Halving the resolution (pooling, stride 2) divides the work by 4;
-# that is why CNNs double the channels each time they halve the resolution — the cost per layer
-# stays roughly constant. Compare a Linear layer: its cost does not depend on resolution
-# because it has none; a convolution's *parameters* do not depend on resolution, but its
-# *work* does.
-#
-# Max pooling is `k_h·k_w` comparisons per output; batch norm a handful of passes over the
-# activation: both are **memory-bound** (a few operations per number read), while the
-# convolution's GEMM does `C_in·k²` = 288 multiply-adds per number of the column matrix and is
-# **compute-bound**. On a CPU the convolutions take most of a CNN's training step; the rest is
-# memory traffic.
-#
-# **Loops vs one GEMM.** The loop version does the same arithmetic as im2col + GEMM, but one
-# small `np.sum` per output pixel: Python and NumPy call overhead (microseconds) for every one
-# of them, instead of a BLAS kernel that streams through the whole problem at tens of GFLOP/s.
-# `measure_naive_vs_fast()` measures it on a 16→32 layer, batch 8, and prints both speeds in
-# GFLOP/s with the machine and the BLAS thread setting. The ratio is in the hundreds with one
-# BLAS thread and shrinks as BLAS gets more threads (the loops cannot use them): measure it
-# rather than quote it.
-#
+# **Loops vs one GEMM.** The loops do the same arithmetic, but pay Python and NumPy call
+# overhead for every output pixel, where BLAS streams through the whole problem.
+# `measure_naive_vs_fast()` prints both speeds in GFLOP/s; the ratio shrinks as BLAS gets more
+# threads (the loops cannot use them), so measure it rather than quote it.
 # `compare_layouts()` times the steps of section 2's NCHW-vs-NHWC comparison.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
@@ -1793,43 +1588,11 @@ def measure_naive_vs_fast(batch: int = 8, c_in: int = 16, c_out: int = 32, size:
 
 
 def compare_layouts(batch: int = 64, c_in: int = 32, c_out: int = 64, size: int = 16) -> dict[str, float]:
-    """Time the three layout-dependent steps of a 3×3 convolution in NCHW and in NHWC."""
-    print(machine_line())
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
-    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
-    g = rng.standard_normal((batch * size * size, c_out)).astype(np.float32)
-    x_nchw = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    x_nhwc = _pad_nhwc(x, (1, 1), np.float32)
+    """Time the three layout-dependent steps of a 3×3 convolution in NCHW and in NHWC.
 
-    def im2col_nchw():  # (N, C·k·k, H_out·W_out): one matrix per sample
-        windows = sliding_window_view(x_nchw, (3, 3), axis=(2, 3))  # (N, C, H_out, W_out, 3, 3)
-        return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3)).reshape(batch, c_in * 9, size * size)
-
-    cols_nchw, cols_nhwc = im2col_nchw(), im2col(x_nhwc, (3, 3))
-    w_rows = w.reshape(c_out, -1)
-
-    def col2im_nchw():
-        dcols = (w_rows.T @ g.reshape(batch, size * size, c_out).transpose(0, 2, 1)).reshape(batch, c_in, 3, 3, size, size)
-        out = np.zeros_like(x_nchw)
-        for i, j in np.ndindex(3, 3):
-            out[:, :, i:i + size, j:j + size] += dcols[:, :, i, j]
-        return out
-
-    times = {
-        "im2col NCHW": _best_time(im2col_nchw),
-        "im2col NHWC": _best_time(lambda: im2col(x_nhwc, (3, 3))),
-        "GEMM NCHW (per sample)": _best_time(lambda: w_rows @ cols_nchw),
-        "GEMM NHWC (one)": _best_time(lambda: cols_nhwc @ _weight_matrix(w)),
-        "input grad NCHW (GEMM + col2im)": _best_time(col2im_nchw),
-        "input grad NHWC (plain col2im)": _best_time(lambda: col2im(g @ _weight_matrix(w).T, x_nhwc.shape, (3, 3))),
-        "input grad NHWC (fused)": _best_time(lambda: _conv2d_input_grad(g, w, x_nhwc.shape, (1, 1))),
-        "NCHW → NHWC conversion + pad": _best_time(lambda: _pad_nhwc(x, (1, 1), np.float32)),
-    }
-    for name, ms in times.items():
-        print(f"{name:>34}: {ms:6.2f} ms")
-    return times
-
+    The timing code is in tinytorch/core/_spatial_fast.py; NHWC uses your im2col and col2im.
+    """
+    return _spatial_fast.compare_layouts(SimpleNamespace(**globals()), batch, c_in, c_out, size)
 
 if __name__ == "__main__":
     measure_naive_vs_fast()
@@ -1838,146 +1601,79 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# Three numbers decide the memory of a CNN's training step:
-#
-# 1. **Parameters** (and their gradients and optimizer state): tiny for convolutions — the
-#    CIFAR network below has 19 392 convolution weights but 40 970 in its final `Linear`.
-# 2. **Saved activations**: every conv saves its padded input, every ReLU its input, every
-#    pool its winners (one byte per output), batch norm its `x̂`. These grow with batch × resolution.
-# 3. **Transient buffers**: the column matrix exists only inside a conv's forward (and again
-#    inside its backward), about `k_h·k_w` times the input: the **peak** memory of the step.
-#
-# `profile_im2col_memory()` measures the column matrix against the input for a few layers,
-# and with `tracemalloc` the peak memory of one forward + backward pass of the CIFAR layer,
-# compared with what would stay alive if the column matrix were saved for the backward pass.
+# Three things decide the memory of a CNN's training step: the **parameters** (small for
+# convolutions: the CIFAR network's final `Linear` has more weights than its convolutions),
+# the **saved activations** (padded inputs, ReLU inputs, one byte per pooled output, batch
+# norm's `x̂`: they grow with batch × resolution), and **transient buffers** — the column
+# matrix, about `k_h·k_w / (s_h·s_w)` times the input, alive only inside a conv's forward or
+# backward: the **peak**. `profile_im2col_memory()` measures the column matrix for a few
+# layers, and with `tracemalloc` the peak of one forward + backward pass of the CIFAR layer.
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
 def profile_im2col_memory() -> dict[str, float]:
-    """Measured bytes of the column matrix vs the input, and the peak memory of a conv step."""
-    import gc
-    import tracemalloc
+    """Measured bytes of the column matrix vs the input, and the peak memory of a conv step.
 
-    mib = 2 ** 20
-    layers = [("CIFAR conv1: 64×3×32×32, 3×3", (64, 3, 32, 32), 3, 1),
-              ("CIFAR conv2: 64×32×16×16, 3×3", (64, 32, 16, 16), 3, 1),
-              ("ResNet stage: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 1),
-              ("stride 2: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 2)]
-    ratios = {}
-    for name, shape, k, s in layers:
-        x = np.zeros(shape, dtype=np.float32)
-        cols = im2col(_pad_nhwc(x, (1, 1), np.float32), (k, k), (s, s))
-        ratios[name] = cols.nbytes / x.nbytes
-        print(f"{name:<34} input {x.nbytes / mib:7.1f} MiB   columns {cols.nbytes / mib:7.1f} MiB "
-              f"({ratios[name]:.1f}×)")
-        del x, cols
-
-    manual_seed(0)
-    conv = Conv2d(32, 64, 3, padding=1)
-    x = Tensor(np.random.default_rng(0).standard_normal((64, 32, 16, 16)), requires_grad=True)
-    gc.collect()
-    tracemalloc.start()
-    out = conv(x)
-    alive_after_forward = tracemalloc.get_traced_memory()[0]
-    out.sum().backward()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    columns = 64 * 16 * 16 * 9 * 32 * 4
-    print(f"conv2 forward + backward: alive after forward {alive_after_forward / mib:.1f} MiB "
-          f"(output + saved padded input), peak {peak / mib:.1f} MiB; saving the columns would keep "
-          f"{columns / mib:.1f} MiB more alive until backward, per conv layer")
-    return ratios
-
+    The tracemalloc plumbing is in tinytorch/core/_spatial_fast.py; it measures your im2col and Conv2d.
+    """
+    return _spatial_fast.profile_im2col_memory(SimpleNamespace(**globals()))
 
 if __name__ == "__main__":
     profile_im2col_memory()
 
 # %% [markdown]
-# Expect the column matrix to be 9× the input for 3×3 kernels with "same" padding and stride 1
-# (every output pixel has a full window, zeros of the padding included), and about 2.25× for
-# stride 2 (a quarter of the windows). For a
-# ResNet-sized layer that is hundreds of MiB for one transient matrix: the main reason
-# production libraries moved away from plain im2col (next section).
+# For a ResNet-sized layer the column matrix is hundreds of MiB for one transient matrix: the
+# main reason production libraries moved away from plain im2col.
 #
 # ## Production Context
 #
-# **cuDNN and oneDNN pick an algorithm per layer.** `torch.nn.functional.conv2d` dispatches to
-# cuDNN on NVIDIA GPUs and to oneDNN (formerly MKL-DNN) on Intel/AMD CPUs. cuDNN implements
-# several algorithms for the same convolution and chooses by shape (or by timing them all
-# once, with `torch.backends.cudnn.benchmark = True`):
+# **cuDNN and oneDNN pick an algorithm per layer** (by shape, or by timing them all once with
+# `torch.backends.cudnn.benchmark = True`): **implicit GEMM** (this module's GEMM, with each
+# tile of the column matrix gathered into on-chip memory just before use — im2col's speed
+# without its memory; the usual default), **explicit im2col + GEMM** (what you built),
+# **Winograd** (a 3×3 convolution with 2.25× fewer multiplies, slightly less accurate in low
+# precision) and **FFT** (for large kernels, rare now).
 #
-# - **implicit GEMM**: the GEMM of this module, but the column matrix is never materialised —
-#   each tile of it is gathered into fast on-chip memory just before it is multiplied. The
-#   speed of im2col without its memory; the default for most layers.
-# - **explicit im2col + GEMM**: what you built; needs a workspace buffer.
-# - **Winograd**: for 3×3 kernels, F(2×2, 3×3) computes a 2×2 output tile with 16 multiplies
-#   instead of 36 (2.25× fewer) by transforming input tiles and kernels into a domain where
-#   convolution is an element-wise product. Slightly less accurate in low precision.
-# - **FFT**: convolution becomes element-wise multiplication in the frequency domain:
-#   O(n log n) instead of O(n·k²), a win for large kernels (7×7 and up), rarely used now
-#   that kernels are small.
+# **Layouts.** `model.to(memory_format=torch.channels_last)` keeps NCHW shapes with NHWC
+# strides — exactly what our `conv2d` returns — for the GPU's tensor cores; oneDNN on CPUs uses
+# **blocked** layouts such as `nChw16c` (16 channels, one AVX-512 register, innermost).
 #
-# **Layouts.** GPUs' tensor cores want channels last: `model.to(memory_format=torch.channels_last)`
-# keeps NCHW shapes with NHWC strides — exactly what our `conv2d` returns — and typically gives
-# 10–30% faster mixed-precision training. oneDNN on CPUs goes further with **blocked** layouts
-# such as `nChw16c`: channels in blocks of 16 (one AVX-512 register) innermost, so a kernel
-# loads 16 channels of one pixel with one instruction.
-#
-# **Fusion.** A production inference graph rarely runs `conv → batchnorm → relu` as three
-# kernels. Batch norm in evaluation is a per-channel affine map, so it is **folded** into the
-# convolution's weight and bias before deployment (`W' = W·γ/σ`, `b' = (b − μ)·γ/σ + β`), and
-# the ReLU is applied in the convolution's epilogue, while the output tile is still in
-# registers. In training, PyTorch's `cudnn_batch_norm` and `native_batch_norm_backward` are
-# fused single kernels like our rule, and save `mean` and `invstd` (C numbers each) rather than
-# `x̂`, recomputing `x̂` from the saved input — memory over arithmetic again.
-#
-# **Pooling** in PyTorch saves the argmax **index** into the input plane (int64) for the
-# backward pass; we save the window offset (one byte). Many modern networks replace pooling by
-# strided convolutions, and the classifier's flatten + large Linear by global average pooling
-# (`AdaptiveAvgPool2d(1)`), which has no parameters and accepts any input resolution.
+# **Fusion.** In deployment, evaluation-mode batch norm is **folded** into the convolution
+# (`W' = W·γ/σ`, `b' = (b − μ)·γ/σ + β`) and the ReLU runs in its epilogue. In training,
+# PyTorch's batch norm is a fused kernel like our rule, saving `mean` and `invstd` instead of
+# `x̂`. PyTorch's max pooling saves an int64 argmax index where we save a one-byte offset; many
+# modern networks replace pooling by strided convolutions and the final flatten + Linear by
+# global average pooling (`AdaptiveAvgPool2d(1)`).
 
 # %% [markdown]
 # ## ML Systems Thinking
 #
 # 1. **Where does the time go?** Profile one training step of the CIFAR CNN
-#    (`python -m cProfile`). Which fraction is the three GEMMs of each convolution, and which is
-#    copies (im2col, col2im, layout changes, ReLU, pooling)? Which of those would a GPU make
-#    faster, and which are memory-bound anyway?
-# 2. **Memory at scale.** A ResNet-50 stage has 256 channels at 56×56. For batch 32, how large
-#    is one 3×3 layer's column matrix? Why does implicit GEMM matter on a GPU with 16 GB?
-# 3. **Recompute or save?** We rebuild the column matrix in the backward pass instead of saving
-#    it. Measure both. When would saving be the better trade, and what does PyTorch's
-#    activation checkpointing generalise from this idea?
-# 4. **Channels double, resolution halves.** Compute the FLOPs of each conv layer of VGG-16.
-#    Why is the cost per layer roughly constant? What happens to the ratio of parameters to
-#    activations as you go deeper, and what does that mean for batch size?
-# 5. **Batch norm and batch size.** What happens to batch norm's statistics with batch size 2?
-#    With data-parallel training on 8 GPUs of 4 images each? Look up SyncBatchNorm and
-#    GroupNorm: what does each give up?
-# 6. **Depthwise convolutions.** MobileNet has 7.5× fewer FLOPs than a standard CNN of the same
-#    shape, but is often only 2–3× faster. Compute the arithmetic intensity (FLOPs per byte) of
-#    a depthwise 3×3 layer, and explain the gap.
+#    (`python -m cProfile`): how much is GEMMs, how much copies (im2col, col2im, layouts,
+#    ReLU, pooling)? Which would a GPU speed up?
+# 2. **Memory at scale.** For a ResNet-50 layer (256 channels, 56×56, batch 32, 3×3), how large
+#    is the column matrix? Why does implicit GEMM matter on a 16 GB GPU?
+# 3. **Recompute or save?** We rebuild the column matrix in the backward pass. Measure saving
+#    it instead. What does activation checkpointing generalise from this?
+# 4. **Batch norm and batch size.** What happens to its statistics with batch size 2, or with
+#    8 GPUs of 4 images each? What do SyncBatchNorm and GroupNorm give up?
+# 5. **Depthwise convolutions.** Compute the arithmetic intensity of a depthwise 3×3 layer and
+#    explain why MobileNet's FLOP savings exceed its measured speedup.
 
 # %% [markdown]
 # ## Module Summary
 #
 # You gave TinyTorch eyes:
 #
-# - **`conv2d_naive`**: the definition as four loops — the reference every fast path is tested
-#   against, far too slow to train with (you measured by how much).
-# - **`im2col` / `col2im`**: a convolution as one GEMM through stride tricks (one copy, no
-#   Python loop over pixels), and its adjoint for the backward pass, with the memory cost
-#   measured.
-# - **`conv2d` / `Conv2d`**: channels-last inside (longer contiguous runs, one big GEMM, no
-#   output transpose), PyTorch's weight layout and initialisation outside; a backward rule
-#   (`Conv2dBackward`) of three GEMMs registered in autograd's registry.
-# - **`MaxPool2d`, `AvgPool2d`**: vectorized over kernel offsets, overlapping and non-dividing
-#   windows, PyTorch's first-maximum tie rule.
-# - **Make it fast** (given): im2col by output rows for few channels, col2im fused into its
-#   GEMMs, pooling's backward in one memory layout — measured against your versions, tested
-#   equal to them, and the backward rules the package trains with.
-# - **`BatchNorm2d`**: batch statistics in training, running statistics (buffers in
-#   `state_dict`) in evaluation, and a fused backward rule.
-# - **`Flatten`**: the bridge to `Linear`.
+# - **`conv2d_naive`**: the definition as loops — the reference every fast path is tested against.
+# - **`im2col` / `col2im`**: a convolution as one GEMM through stride tricks, and its adjoint
+#   for the backward pass, with the memory cost measured.
+# - **`conv2d` / `Conv2d`**: channels-last inside, PyTorch's weight layout and initialisation
+#   outside, and a backward rule of three GEMMs registered with autograd.
+# - **`MaxPool2d`, `AvgPool2d`**: vectorised over kernel offsets, PyTorch's first-maximum tie rule.
+# - **`BatchNorm2d`**: batch statistics in training, running statistics in evaluation, a fused
+#   backward rule. **`Flatten`**: the bridge to `Linear`.
+# - **Make it fast** (given): the backward rules the package trains with, measured against
+#   yours and tested equal to them.
 #
 # Key systems lessons: the memory layout decides how fast the same arithmetic runs; im2col
 # trades memory for BLAS speed; a convolution's parameters are independent of resolution but

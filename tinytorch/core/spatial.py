@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tinytorch.core import _spatial_fast  # given code of section 10, Make it fast
 from tinytorch.core.autograd import Function
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
@@ -492,17 +493,10 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-def _im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
-    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result."""
-    (k_h, k_w), (s_h, s_w) = kernel_size, stride
-    n, height, width, c = x.shape
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    planes = x.transpose(3, 0, 1, 2)  # a channels-first (C, N, H, W) view
-    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
-    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T  # the same matrix as im2col, column by column
+# Two kernels live in tinytorch/core/_spatial_fast.py (read them there): the classic im2col by
+# output rows, and the input gradient with col2im fused into its GEMM.
+_im2col_by_rows = _spatial_fast.im2col_by_rows
+_conv2d_input_grad = _spatial_fast.conv2d_input_grad
 
 
 def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
@@ -511,25 +505,6 @@ def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int,
     if k_w * x.shape[3] >= w_out:
         return im2col(x, kernel_size, stride)
     return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
-
-
-def _conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
-                       stride: tuple[int, int]) -> np.ndarray:
-    """dL/d(x_pad) = col2im(g @ W_matᵀ), one kernel offset at a time (no (M, k·k·C) matrix).
-
-    g: (N·H_out·W_out, C_out), channels last. Returns (N, H_p, W_p, C_in).
-    """
-    n, height, width, c_in = padded_shape
-    _, _, k_h, k_w = weight.shape
-    (s_h, s_w) = stride
-    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
-    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
-    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
-    for i in range(k_h):
-        for j in range(k_w):
-            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
-            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
-    return dx_pad
 
 
 class FastConv2dBackward(Conv2dBackward):

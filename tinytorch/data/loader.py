@@ -75,12 +75,8 @@ def _index_array(indices: Any, length: int) -> np.ndarray:
 
 
 class Dataset:
-    """A map-style dataset: `len(ds)` samples, `ds[i]` is sample i.
-
-    Subclasses define `__len__` and `__getitem__`. `get_batch(indices)` gives a whole batch; here
-    it is the slow path (one `__getitem__` per sample, then stack). Array-backed datasets
-    override it with one fancy index per array.
-    """
+    """A map-style dataset: subclasses define `__len__` and `__getitem__` (sample i).
+    `get_batch(indices)` is the slow path here; array-backed datasets override it."""
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__.")
@@ -91,7 +87,6 @@ class Dataset:
     def get_batch(self, indices: Sequence[int]) -> Any:
         """The samples at `indices`, stacked: one Python call per sample (the slow path)."""
         return stack_samples([self[int(i)] for i in _index_array(indices, len(self))])
-
 
 
 class TensorDataset(Dataset):

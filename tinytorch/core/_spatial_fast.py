@@ -1,0 +1,280 @@
+"""Given code of module 09: the "Make it fast" kernels and the measurement plumbing.
+
+Hand-written (not generated, not an exercise). tinytorch.core.spatial uses the two fast kernels
+in its faster backward rules (FastConv2dBackward and FastMaxPool2dBackward stay in the chapter
+as a read-along). modules/09_spatial/spatial_dev.py
+explains them (section 10), tests the kernels against the learner's im2col/col2im
+(test-make-it-fast), and measures them with the timing helpers here, which take the chapter's
+namespace so that they time the learner's own code. NumPy, the standard library and the
+autograd registry only.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tinytorch.core.tensor import autograd_hooks
+
+
+def _output_size(size: int, kernel: int, stride: int) -> int:
+    return (size - kernel) // stride + 1
+
+
+def _span(start: int, n: int, step: int) -> slice:
+    return slice(start, start + step * (n - 1) + 1, step)
+
+
+# ----------------------------------------------------------------------------------------------
+# The fast kernels
+# ----------------------------------------------------------------------------------------------
+def im2col_by_rows(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+    """im2col for few channels: whole output rows, one kernel offset at a time; column-major result.
+
+    x: padded (N, H_p, W_p, C). colsᵀ[(i, j, c), (n, y, x)] = x[n, y·s_h + i, x·s_w + j, c], built
+    with k_h·k_w slice assignments; `.T` of it is the same (M, k_h·k_w·C) matrix as im2col's.
+    """
+    (k_h, k_w), (s_h, s_w) = kernel_size, stride
+    n, height, width, c = x.shape
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    planes = x.transpose(3, 0, 1, 2)  # a channels-first (C, N, H, W) view
+    cols_t = np.empty((k_h, k_w, c, n, h_out, w_out), dtype=x.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            cols_t[i, j] = planes[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)]
+    return cols_t.reshape(k_h * k_w * c, n * h_out * w_out).T
+
+
+def conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int, ...],
+                      stride: tuple[int, int]) -> np.ndarray:
+    """dL/d(x_pad) = col2im(g @ W_matᵀ), one kernel offset at a time (no (M, k·k·C) matrix).
+
+    g: (N·H_out·W_out, C_out), channels last; weight: (C_out, C_in, k_h, k_w).
+    Returns (N, H_p, W_p, C_in).
+    """
+    n, height, width, c_in = padded_shape
+    _, _, k_h, k_w = weight.shape
+    s_h, s_w = stride
+    h_out, w_out = _output_size(height, k_h, s_h), _output_size(width, k_w, s_w)
+    blocks = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (k_h, k_w, C_out, C_in)
+    dx_pad = np.zeros(padded_shape, dtype=g.dtype)
+    for i in range(k_h):
+        for j in range(k_w):
+            patch_grad = g @ blocks[i, j]  # (M, C_in): column block (i, j) of dcols
+            dx_pad[:, _span(i, h_out, s_h), _span(j, w_out, s_w), :] += patch_grad.reshape(n, h_out, w_out, c_in)
+    return dx_pad
+
+
+# ----------------------------------------------------------------------------------------------
+# Measurement and test plumbing
+# ----------------------------------------------------------------------------------------------
+def machine_line() -> str:
+    """The CPU, its core count and the BLAS thread setting: printed above every measurement."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    limits = [f"{v}={os.environ[v]}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+              if v in os.environ]
+    threads = ", ".join(limits) if limits else f"BLAS threads: library default (up to {os.cpu_count()})"
+    return f"machine: {cpu}, {os.cpu_count()} logical CPUs; NumPy {np.__version__}; {threads}"
+
+
+def best_time(fn, repeats: int = 5) -> float:
+    """Best of `repeats` runs after one warm-up, in milliseconds (the run least disturbed by others)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def before_after(name: str, before, after, repeats: int = 5, labels=("clear", "fast")) -> tuple[float, float]:
+    """Time two versions of one step and print both and their ratio."""
+    slow, fast = best_time(before, repeats), best_time(after, repeats)
+    print(f"  {name:<44} {labels[0]} {slow:6.2f} ms   {labels[1]} {fast:6.2f} ms   ({slow / fast:4.1f}×)")
+    return slow, fast
+
+
+def gradients_with(rules: dict[str, Any], run: Any, *tensors: Any) -> list[np.ndarray]:
+    """Run `run()` and backward with `rules` registered for their op names; the inputs' gradients."""
+    previous = {op: autograd_hooks.rules.get(op) for op in rules}
+    autograd_hooks.rules.update(rules)
+    try:
+        for t in tensors:
+            t.grad = None
+        out = run()
+        out.backward(np.random.default_rng(9).standard_normal(out.shape))
+        return [t.grad.data.copy() for t in tensors]
+    finally:
+        for op, rule in previous.items():
+            if rule is None:
+                autograd_hooks.rules.pop(op, None)
+            else:
+                autograd_hooks.rules[op] = rule
+
+
+# ----------------------------------------------------------------------------------------------
+# The chapter's measurements of section 10 and of the NCHW/NHWC comparison
+# ----------------------------------------------------------------------------------------------
+def measure_make_it_fast(s: Any, repeats: int = 5) -> dict[str, tuple[float, float]]:
+    """Clear vs fast, step by step and for a whole conv layer; returns {step: (clear ms, fast ms)}.
+
+    `s`: the chapter's namespace (or tinytorch.core.spatial), whose clear versions are timed.
+    """
+    print(machine_line())
+    rng = np.random.default_rng(0)
+    times = {}
+    print("1. im2col by windows (yours) and by output rows; _im2col_fast copies by rows when k_w·C < W_out")
+    for name, shape, k, p in [("LeNet conv1: 128×1×28×28, 5×5, pad 2", (128, 1, 28, 28), 5, 2),
+                              ("LeNet conv2: 128×6×14×14, 5×5", (128, 6, 14, 14), 5, 0),
+                              ("CIFAR conv1: 64×3×32×32, 3×3, pad 1", (64, 3, 32, 32), 3, 1),
+                              ("CIFAR conv2: 64×32×16×16, 3×3, pad 1", (64, 32, 16, 16), 3, 1)]:
+        x_pad = s._pad_nhwc(rng.standard_normal(shape).astype(np.float32), (p, p), np.float32)
+        w_out = _output_size(x_pad.shape[2], k, 1)
+        pick = "rows" if k * shape[1] < w_out else "windows"
+        print(f"  {name}: k_w·C = {k * shape[1]}, W_out = {w_out} → _im2col_fast copies by {pick}")
+        times[name] = before_after("", lambda: s.im2col(x_pad, (k, k)), lambda: im2col_by_rows(x_pad, (k, k), (1, 1)),
+                                    repeats, labels=("windows", "rows"))
+
+    print("2. input gradient and dbias of CIFAR conv2 (64×32×16×16 → 64 channels, 3×3, pad 1)")
+    w = rng.standard_normal((64, 32, 3, 3)).astype(np.float32)
+    g = rng.standard_normal((64 * 16 * 16, 64)).astype(np.float32)
+    padded = (64, 18, 18, 32)
+    times["input gradient"] = before_after("col2im(g @ W_matᵀ) vs fused", lambda: s.col2im(g @ s._weight_matrix(w).T, padded, (3, 3)),
+                                            lambda: conv2d_input_grad(g, w, padded, (1, 1)), repeats)
+    ones = np.ones(len(g), dtype=np.float32)
+    times["dbias"] = before_after("g.sum(axis=0) vs onesᵀ @ g", lambda: g.sum(axis=0), lambda: ones @ g, repeats)
+
+    print("3. max pooling 2×2 of CIFAR conv1's output (64×32×32×32, channels last)")
+    feature = s.Tensor(np.ascontiguousarray(rng.standard_normal((64, 32, 32, 32), dtype=np.float32)
+                                          .transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), requires_grad=True)
+    with autograd_hooks.recording() as log:
+        pooled = s.max_pool2d(feature, 2)
+    saved = log[0][2]
+    winner = saved["winner"]
+    candidates = [feature.data[:, :, i::2, j::2] for i, j in np.ndindex(2, 2)]
+    better = (candidates[1] > candidates[0]) | np.isnan(candidates[1])
+
+    def where_update():
+        return np.where(better, 1, winner).astype(winner.dtype, copy=False)
+
+    def arithmetic_update():
+        w_copy = winner.copy(order="K")
+        w_copy += better * (1 - w_copy)
+        return w_copy
+
+    times["winner update"] = before_after("forward, one winner update: np.where vs arithmetic", where_update, arithmetic_update, repeats)
+    grad = rng.standard_normal(winner.shape).astype(np.float32)  # NCHW, as it comes back through Flatten
+    node = {rule: rule((feature,), pooled, **saved) for rule in (s.MaxPool2dBackward, s.FastMaxPool2dBackward)}
+    times["pool backward"] = before_after("backward, grad in NCHW order", lambda: node[s.MaxPool2dBackward].backward(grad),
+                                           lambda: node[s.FastMaxPool2dBackward].backward(grad), repeats)
+
+    print("all together: Conv2d 32→64, 3×3, pad 1, batch 64, 16×16, forward + backward (your rules vs the fast ones)")
+    s.manual_seed(0)
+    conv = s.Conv2d(32, 64, 3, padding=1)
+    x = s.Tensor(rng.standard_normal((64, 32, 16, 16)), requires_grad=True)
+    out_grad = rng.standard_normal((64, 64, 16, 16)).astype(np.float32)
+
+    def step(rule):
+        def run():
+            autograd_hooks.rules["conv2d"] = rule
+            x.grad = conv.weight.grad = conv.bias.grad = None
+            conv(x).backward(out_grad)
+        return run
+
+    previous = autograd_hooks.rules.get("conv2d")
+    try:
+        times["conv layer"] = before_after("Conv2d forward + backward", step(s.Conv2dBackward), step(s.FastConv2dBackward), repeats)
+    finally:
+        autograd_hooks.rules["conv2d"] = previous
+    return times
+
+
+
+def compare_layouts(s: Any, batch: int = 64, c_in: int = 32, c_out: int = 64, size: int = 16) -> dict[str, float]:
+    """Time the three layout-dependent steps of a 3×3 convolution in NCHW and in NHWC."""
+    print(machine_line())
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    g = rng.standard_normal((batch * size * size, c_out)).astype(np.float32)
+    x_nchw = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    x_nhwc = s._pad_nhwc(x, (1, 1), np.float32)
+
+    def im2col_nchw():  # (N, C·k·k, H_out·W_out): one matrix per sample
+        windows = sliding_window_view(x_nchw, (3, 3), axis=(2, 3))  # (N, C, H_out, W_out, 3, 3)
+        return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3)).reshape(batch, c_in * 9, size * size)
+
+    cols_nchw, cols_nhwc = im2col_nchw(), s.im2col(x_nhwc, (3, 3))
+    w_rows = w.reshape(c_out, -1)
+
+    def col2im_nchw():
+        dcols = (w_rows.T @ g.reshape(batch, size * size, c_out).transpose(0, 2, 1)).reshape(batch, c_in, 3, 3, size, size)
+        out = np.zeros_like(x_nchw)
+        for i, j in np.ndindex(3, 3):
+            out[:, :, i:i + size, j:j + size] += dcols[:, :, i, j]
+        return out
+
+    times = {
+        "im2col NCHW": best_time(im2col_nchw),
+        "im2col NHWC": best_time(lambda: s.im2col(x_nhwc, (3, 3))),
+        "GEMM NCHW (per sample)": best_time(lambda: w_rows @ cols_nchw),
+        "GEMM NHWC (one)": best_time(lambda: cols_nhwc @ s._weight_matrix(w)),
+        "input grad NCHW (GEMM + col2im)": best_time(col2im_nchw),
+        "input grad NHWC (plain col2im)": best_time(lambda: s.col2im(g @ s._weight_matrix(w).T, x_nhwc.shape, (3, 3))),
+        "input grad NHWC (fused)": best_time(lambda: conv2d_input_grad(g, w, x_nhwc.shape, (1, 1))),
+        "NCHW → NHWC conversion + pad": best_time(lambda: s._pad_nhwc(x, (1, 1), np.float32)),
+    }
+    for name, ms in times.items():
+        print(f"{name:>34}: {ms:6.2f} ms")
+    return times
+
+
+
+def profile_im2col_memory(ns: Any) -> dict[str, float]:
+    """Measured bytes of the column matrix vs the input, and the peak memory of a conv step.
+
+    `ns`: the chapter's namespace (or tinytorch.core.spatial), whose im2col and Conv2d are measured.
+    """
+    mib = 2 ** 20
+    layers = [("CIFAR conv1: 64×3×32×32, 3×3", (64, 3, 32, 32), 3, 1),
+              ("CIFAR conv2: 64×32×16×16, 3×3", (64, 32, 16, 16), 3, 1),
+              ("ResNet stage: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 1),
+              ("stride 2: 8×64×56×56, 3×3", (8, 64, 56, 56), 3, 2)]
+    ratios = {}
+    for name, shape, k, s in layers:
+        x = np.zeros(shape, dtype=np.float32)
+        cols = ns.im2col(ns._pad_nhwc(x, (1, 1), np.float32), (k, k), (s, s))
+        ratios[name] = cols.nbytes / x.nbytes
+        print(f"{name:<34} input {x.nbytes / mib:7.1f} MiB   columns {cols.nbytes / mib:7.1f} MiB "
+              f"({ratios[name]:.1f}×)")
+        del x, cols
+
+    ns.manual_seed(0)
+    conv = ns.Conv2d(32, 64, 3, padding=1)
+    x = ns.Tensor(np.random.default_rng(0).standard_normal((64, 32, 16, 16)), requires_grad=True)
+    gc.collect()
+    tracemalloc.start()
+    out = conv(x)
+    alive_after_forward = tracemalloc.get_traced_memory()[0]
+    out.sum().backward()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    columns = 64 * 16 * 16 * 9 * 32 * 4
+    print(f"conv2 forward + backward: alive after forward {alive_after_forward / mib:.1f} MiB "
+          f"(output + saved padded input), peak {peak / mib:.1f} MiB; saving the columns would keep "
+          f"{columns / mib:.1f} MiB more alive until backward, per conv layer")
+    return ratios
+
