@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tito.lib.report import _headline, explain_assertion, parse_junit
+from tito.lib.testing import pytest_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +74,8 @@ def cases(tmp_path_factory):
     folder = tmp_path_factory.mktemp("checks")
     (folder / "test_checks.py").write_text(CHECKS)
     subprocess.run([sys.executable, "-m", "pytest", "test_checks.py", "-q", "--tb=short", "-p", "no:randomly",
-                    "-p", "no:cacheprovider", "--junitxml=report.xml"], cwd=folder, capture_output=True, check=False)
+                    "-p", "no:cacheprovider", "--junitxml=report.xml"], cwd=folder, capture_output=True, check=False,
+                   env=pytest_env(dict(os.environ)))
     return {case.name: case for case in parse_junit(folder / "report.xml")}
 
 
@@ -99,8 +101,9 @@ def test_text_that_does_not_match_the_line_explains_nothing():
 
 
 def test_learner_with_float64_tensor_sees_the_dtypes(tmp_path):
-    """The case from the issue: a learner's Tensor keeps float64; the summary names both dtypes."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+    """The case from the issue: a learner's Tensor keeps float64; the summary names both dtypes —
+    on a CI machine too, where pytest would explain failures in another format."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")} | {"CI": "true"}
 
     def tito(*args):
         return subprocess.run([sys.executable, "-m", "tito", *args], cwd=tmp_path / "ws", env=env,

@@ -24,6 +24,15 @@ SUITES = ("unit", "properties", "oracle", "integration", "robustness", "system",
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).
 LEAN = ("-p", "no:hypothesispytest")
 
+# pytest writes its assertion explanations differently on a CI machine (full diffs instead of
+# "Use -v to get more diff"); report.py reads those explanations, so they must not depend on it.
+CI_MARKERS = ("CI", "BUILD_NUMBER")
+
+
+def pytest_env(base: dict[str, str]) -> dict[str, str]:
+    """`base` without the variables that make pytest explain failures in its CI format."""
+    return {name: value for name, value in base.items() if name not in CI_MARKERS}
+
 
 def require_pytest() -> None:
     """pytest runs the learner's tests; it is a dependency of the course tool, but an environment can lose it."""
@@ -42,7 +51,7 @@ def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture
     require_pytest()
 
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
-    proc = subprocess.run(cmd, cwd=project.root, env=subprocess_env(project),
+    proc = subprocess.run(cmd, cwd=project.root, env=pytest_env(subprocess_env(project)),
                           capture_output=capture, text=True, check=False)
     return TestReport(proc.returncode, (proc.stdout or "") + (proc.stderr or ""))
 
