@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tito.lib.export import subprocess_env
+from tito.lib.project import subprocess_env
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
 from tito.lib.report import TestReport, parse_junit, score

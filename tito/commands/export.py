@@ -30,7 +30,7 @@ def run(args) -> int:
     for spec in specs:
         try:
             if project.is_workspace:  # earlier modules must be complete; then the file saved last
-                from tito.commands.module import require_prerequisites, use_latest_edit
+                from tito.lib.complete import require_prerequisites, use_latest_edit
                 from tito.lib.journey import Journey
 
                 require_prerequisites(Journey.load(project), spec)

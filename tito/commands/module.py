@@ -8,6 +8,7 @@ from tito.lib import progress as progress_store
 from tito.lib.console import error, info, plain, success, table, warning
 from tito.lib.errors import UserError
 from tito.lib.export import export_module, restore_package_file
+from tito.lib.complete import note_reference, require_prerequisites, use_latest_edit
 from tito.lib.journey import Journey
 from tito.lib.manifest import ModuleSpec
 from tito.lib.project import Project, find_project
@@ -44,36 +45,6 @@ def _info(journey: Journey, args) -> int:
          f"  unlocks:     {unlocks}\n"
          f"  status:      {'complete' if journey.is_complete(m) else 'not complete'}")
     return 0
-
-
-# ----------------------------------------------------------------------------------------------
-# Shared steps
-# ----------------------------------------------------------------------------------------------
-def require_prerequisites(journey: Journey, m: ModuleSpec) -> None:
-    missing = journey.missing_prerequisites(m)
-    if missing:
-        names = ", ".join(p.id for p in missing)
-        raise UserError(f"{m.id} builds on modules you have not completed: {names}.",
-                        hint=f"Complete them first, in order: tito module complete {missing[0].number:02d}")
-
-
-def note_reference(project: Project, what: str) -> None:
-    """In the source project a learner command works on the reference solutions: say so."""
-    if not project.is_workspace:
-        warning(f"This is the TinyTorch source project: {what} the reference solutions, not your code.",
-                hint="To write the modules yourself, make a workspace: tito init ~/my-tinytorch")
-
-
-def use_latest_edit(project: Project, m: ModuleSpec, prefix: str = "→ ") -> None:
-    """In a workspace: take the notebook or the .py, whichever the learner saved last, and say which."""
-    if not project.is_workspace:
-        return
-    from tito.lib.sync import sync_module
-
-    report = sync_module(m, project)
-    plain(f"{prefix}{report.message}")
-    if report.warning:
-        warning(report.warning)
 
 
 def _failed(m: ModuleSpec, report: TestReport, points: tuple[float, float], what: str, project) -> None:

@@ -19,7 +19,7 @@ def run(args) -> int:
     specs = [curriculum.module(q) for q in args.modules] if args.modules else curriculum.modules
     for spec in specs:
         if project.is_workspace and spec.notebook.exists():
-            from tito.commands.module import use_latest_edit
+            from tito.lib.complete import use_latest_edit
 
             use_latest_edit(project, spec, prefix=f"{spec.id}: ")
             continue

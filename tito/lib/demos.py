@@ -110,7 +110,7 @@ def required_modules(curriculum: Curriculum, demo: DemoSpec) -> list[ModuleSpec]
 
 def run_demo(project: Project, demo: DemoSpec) -> int:
     """Run the demo in its own process, with this project's tinytorch first; its output streams."""
-    from .export import subprocess_env
+    from .project import subprocess_env
 
     proc = subprocess.run([sys.executable, str(demo.path)], cwd=project.root, env=subprocess_env(project))
     return proc.returncode

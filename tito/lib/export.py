@@ -154,13 +154,6 @@ def out_of_sync(project: Project) -> list[str]:
     return sorted(stale)
 
 
-def subprocess_env(project: Project) -> dict[str, str]:
-    """Environment in which `import tinytorch` means this project's package."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(project.root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
-
-
 def _check_import(rendered: Rendered, project: Project) -> None:
     """Import the candidate file inside a scratch copy of the package."""
     spec = rendered.module

@@ -14,7 +14,6 @@ import warnings
 from pathlib import Path
 
 from .atomic import atomic_write_text
-from .course import Course
 from .errors import UserError
 from .manifest import ModuleSpec
 
@@ -53,7 +52,7 @@ def _quiet():
 class Grader:
     """nbgrader on one course: generate, autograde, feedback, and the gradebook's scores."""
 
-    def __init__(self, course: Course):
+    def __init__(self, course):  # a tito.lib.course.Course
         require_nbgrader()
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import progress as progress_store
 from .errors import UserError
-from .export import subprocess_env
+from .project import subprocess_env
 from .journey import Journey, numbers_text
 from .manifest import MilestoneSpec
 from .project import Project

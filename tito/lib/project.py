@@ -55,6 +55,13 @@ class Project:
             return str(path)
 
 
+def subprocess_env(project: Project) -> dict[str, str]:
+    """Environment in which `import tinytorch` means this project's package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(project.root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
 def is_root(folder: Path) -> bool:
     return (folder / "modules").is_dir() and (folder / "tinytorch").is_dir()
 

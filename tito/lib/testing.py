@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .manifest import Curriculum, ModuleSpec
-from .project import Project
+from .project import Project, subprocess_env
 from .report import TestReport, parse_junit
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
@@ -46,8 +46,6 @@ def require_pytest() -> None:
 
 
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
-    from .export import subprocess_env
-
     require_pytest()
 
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]

@@ -193,7 +193,7 @@ print(json.dumps(report))
 
 def import_problems(project: Project, curriculum: Curriculum) -> list[str]:
     """`import tinytorch` and `from tinytorch import *` work; every module imports on its own."""
-    from .export import subprocess_env
+    from .project import subprocess_env
 
     built = {m.exports: m for m in curriculum.modules if m.package_file(project).is_file()}
     probe = subprocess.run([sys.executable, "-c", _IMPORT_PROBE,
