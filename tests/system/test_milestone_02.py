@@ -111,7 +111,7 @@ def test_bad_hidden_argument_is_a_usage_error(tmp_path):
 
 def test_tito_milestone_run_records_the_result(tmp_path):
     """The milestone contract through `tito`: exit 0, results under .tito/, the result in progress."""
-    from tito.lib.testkit import copy_project
+    from tests.testkit import copy_project
 
     proj = copy_project(ROOT, tmp_path)
     ran = subprocess.run([sys.executable, "-m", "tito", "milestone", "run", SPEC["name"], "--quick"],

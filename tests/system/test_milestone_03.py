@@ -108,7 +108,7 @@ def test_quick_run_on_an_mnist_subset(tmp_path):
 def test_tito_milestone_run_records_the_result(tmp_path):
     """The milestone contract through `tito` (quick, on generated digits): exit 0, results under
     .tito/, the result in progress."""
-    from tito.lib.testkit import copy_project
+    from tests.testkit import copy_project
 
     proj = copy_project(ROOT, tmp_path)
     env = {**os.environ, "TINYTORCH_DATA": str(tmp_path / "no-data")}

@@ -28,7 +28,7 @@ from tito.lib.notebooks import to_notebook_text
 from tito.lib.project import Project
 from tito.lib.source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
 from tito.lib.student import strip_solutions
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 CURRICULUM = Curriculum(Project(ROOT))

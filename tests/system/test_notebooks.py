@@ -11,7 +11,7 @@ from tito.lib.errors import UserError
 from tito.lib.manifest import Curriculum
 from tito.lib.notebooks import write_notebook
 from tito.lib.project import Project
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

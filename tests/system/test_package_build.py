@@ -18,7 +18,7 @@ import pytest
 
 from tito.lib.distribution import wheel_problems
 from tito.lib.project import Project
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from tito.lib.demos import discover
 from tito.lib.journey import Journey, numbers_text
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 CURRICULUM = Curriculum(Project(ROOT))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tito.commands.doctor import CIFAR10_ARCHIVE, CIFAR10_FILES, dataset_rows
 from tito.lib.milestones import MNIST_FILES
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -160,7 +160,7 @@ def test_init_onto_a_file(tmp_path):
 
 def test_state_folder_that_is_a_file(tmp_path):
     """.tito is a file: every write under it fails with ENOTDIR — named, with the fix."""
-    from tito.lib.testkit import copy_project
+    from tests.testkit import copy_project
 
     proj = copy_project(ROOT, tmp_path)
     (proj / ".tito").write_text("not a folder")
@@ -254,7 +254,7 @@ def test_non_utf8_module_file_names_its_line(ws, command):
 
 def test_non_utf8_file_in_the_source_project_is_named_too(tmp_path):
     """No sync step there: the safety net finds the file from the failed read."""
-    from tito.lib.testkit import copy_project
+    from tests.testkit import copy_project
 
     proj = copy_project(ROOT, tmp_path)
     source = proj / "modules/01_tensor/tensor_dev.py"
@@ -281,7 +281,7 @@ def test_a_file_error_in_a_scratch_copy_names_the_project_file(tmp_path, monkeyp
     import tempfile
 
     from tito.cli import _original_path
-    from tito.lib.testkit import copy_project
+    from tests.testkit import copy_project
 
     proj = copy_project(ROOT, tmp_path)
     monkeypatch.chdir(proj)

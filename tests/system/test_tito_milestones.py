@@ -16,7 +16,7 @@ from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum, read_planned
 from tito.lib.milestones import MNIST_FILES, data_folder, data_note, run_milestone
 from tito.lib.project import Project
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

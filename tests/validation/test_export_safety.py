@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import pytest
 from tito.lib import validate
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 FACADES = ["tinytorch", "tinytorch.nn", "tinytorch.optim", "tinytorch.data"]

@@ -15,7 +15,7 @@ from tito.lib.distribution import wheel_problems
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
 from tito.lib.source import parse_cells
-from tito.lib.testkit import copy_project
+from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

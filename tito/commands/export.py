@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tito.lib.complete import prepare, require_unit_tests
 from tito.lib.console import error, success
 from tito.lib.errors import UserError
 from tito.lib.export import export_module, out_of_sync
@@ -30,12 +31,12 @@ def run(args) -> int:
     for spec in specs:
         try:
             if project.is_workspace:  # earlier modules must be complete; then the file saved last
-                from tito.lib.complete import require_prerequisites, use_latest_edit
                 from tito.lib.journey import Journey
 
-                require_prerequisites(Journey.load(project), spec)
-                use_latest_edit(project, spec)
-            target = export_module(spec, project, run_tests=not args.no_test)
+                prepare(Journey.load(project), spec)
+            if not args.no_test:
+                require_unit_tests(spec, project)
+            target = export_module(spec, project)
             success(f"{spec.id} → {project.relative(target)}")
         except UserError as e:
             error(str(e), e.hint)

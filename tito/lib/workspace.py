@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -43,7 +43,7 @@ from .student import strip_solutions
 
 FORMAT = 1
 KIND = "tinytorch-learner-workspace"
-SOURCE_ONLY_TESTS = ("system", "validation")  # they check the source project, not the learner's code
+SOURCE_ONLY_TESTS = ("system", "validation", "testkit.py")  # they check the source project, not the learner's code
 OPTIONAL_FOLDERS = ("benchmarks", "demos")
 NEVER_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "results"}
 
@@ -92,29 +92,36 @@ def source_project(explicit: Path | None = None) -> Project:
                     hint="Run `tito init DIR` inside a TinyTorch checkout, or name one: tito init DIR --source PATH")
 
 
-def toml_section(text: str, header: str) -> str:
-    """The lines of one `[header]` table of a TOML file, up to the next table (tomllib is 3.11+ only)."""
-    lines, inside = [], False
-    for line in text.splitlines():
-        if re.match(r"\[", line):  # a table header starts at column 0
-            inside = line.strip() == f"[{header}]"
-            continue
-        if inside:
-            lines.append(line)
-    return "\n".join(lines).strip()
+def read_pyproject(source: Project) -> dict:
+    """The source project's pyproject.toml as a dict ({} when there is none)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # a dependency on 3.10 (pyproject.toml)
+        import tomli as tomllib
+    path = source.root / "pyproject.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"{path} is not valid TOML ({e}).",
+                        hint="Restore it from the TinyTorch checkout (git checkout pyproject.toml), then run tito again.") from None
 
 
 def source_version(source: Project) -> str:
-    try:
-        project = toml_section((source.root / "pyproject.toml").read_text(encoding="utf-8"), "project")
-    except OSError:
-        project = ""
-    found = re.search(r'^version\s*=\s*["\']([^"\']+)["\']', project, re.MULTILINE)
-    if found:
-        return found[1]
+    version = read_pyproject(source).get("project", {}).get("version")
+    if isinstance(version, str) and version:
+        return version
     from tito import __version__
 
     return __version__
+
+
+def toml_table(table: dict) -> str:
+    """Key = value lines of a flat TOML table (strings, numbers, booleans, lists of them: JSON writes them as TOML)."""
+    return "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in table.items())
 
 
 def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path]:
@@ -169,12 +176,8 @@ def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
 
 def _workspace_pyproject(source: Project, version: str) -> str:
     """The workspace's pyproject.toml: the `tinytorch` distribution (what `tito init` installs in
-    editable mode) and the source project's [tool.pytest.ini_options], as written there."""
-    try:
-        settings = toml_section((source.root / "pyproject.toml").read_text(encoding="utf-8"),
-                                "tool.pytest.ini_options")
-    except OSError:
-        settings = ""
+    editable mode) and the source project's [tool.pytest.ini_options], the same settings."""
+    settings = toml_table(read_pyproject(source).get("tool", {}).get("pytest", {}).get("ini_options", {}))
     return ("# Your TinyTorch workspace (made by `tito init`): your own `tinytorch` package, installed in\n"
             "# editable mode, and pytest's settings — the same as the source project's, so your tests\n"
             "# run exactly as they are graded.\n"

@@ -1,4 +1,6 @@
-"""Helpers for tests that need a disposable copy of a TinyTorch project."""
+"""Helpers for the source project's own tests (system, validation): a disposable copy of the project.
+
+Not part of tito (it is not shipped in the wheel) and not copied into learner workspaces."""
 
 from __future__ import annotations
 
