@@ -1,14 +1,11 @@
 """`tito`: the command line that guides a learner through TinyTorch.
 
-The parser is built from plain argparse so that `tito --help` starts fast; each command's
-handler lives in tito/commands/ and is imported only when that command runs. A `UserError`
-is printed as a message and a hint, never as a traceback; so is an OSError (an unwritable
-folder, a full disk, a file where a folder belongs) or a file that is not UTF-8, wherever
-it happens below (the safety net in `main`).
-
-Larger command groups (`nbgrader`, `package`, `demo`, `examples`) define their own arguments in
-their command module (`add_arguments(parser)`), listed in SELF_DESCRIBED below; those modules keep
-their heavy imports inside functions, so building the parser stays fast.
+The parser is built from one table, COMMANDS: each command is a module of tito/commands/ with
+`add_arguments(parser)` and `run(args)`; those modules import nothing heavy at the top, so
+`tito --help` starts fast. Old spellings (ALIASES) are rewritten to the command they name
+before parsing: one implementation each. A `UserError` is printed as a message and a hint,
+never as a traceback; so is an OSError (an unwritable folder, a full disk, a file where a
+folder belongs) or a file that is not UTF-8, wherever it happens below (the safety net in `main`).
 """
 
 from __future__ import annotations
@@ -17,6 +14,39 @@ import argparse
 import importlib
 import sys
 
+# spelling → (help line, module of tito/commands/); learners first, then instructors, then maintainers
+COMMANDS = {
+    "init": ("make a learner workspace: modules without solutions, an empty package", "init"),
+    "module": ("list, inspect, test and complete modules", "module"),
+    "status": ("your progress: modules, capabilities, milestones", "status"),
+    "milestone": ("historical milestones your framework can reproduce", "milestone"),
+    "demo": ("quick offline demos of what your framework can do now", "demo"),
+    "system": ("check this machine", "system"),
+    "nbgrader": ("instructors: generate, release, collect, autograde and report with nbgrader", "nbgrader"),
+    "dev export": ("build tinytorch/ from the module sources", "export"),
+    "dev notebooks": ("generate .ipynb notebooks next to the module sources", "notebooks"),
+    "dev docs": ("rewrite the README's journey table from the manifests", "docs"),
+    "dev test": ("run a test suite", "test"),
+    "dev check": ("validate the package: exports in sync, imports, no cycles, declared dependencies, "
+                  "unique names, module standards", "check"),
+    "dev package": ("build, verify and report on the tinytorch package", "package"),
+}
+GROUPS = {"dev": "maintainers: export, notebooks, docs, tests, checks and package releases"}
+
+# old spelling → the command it now is (the longest matching prefix of the arguments wins)
+ALIASES = {
+    ("export",): ("dev", "export"),
+    ("notebooks",): ("dev", "notebooks"),
+    ("docs",): ("dev", "docs"),
+    ("test",): ("dev", "test"),
+    ("package", "validate"): ("dev", "check"),
+    ("package", "test"): ("dev", "test", "integration"),
+    ("package",): ("dev", "package"),
+    ("milestones",): ("milestone",),
+    ("examples", "available"): ("milestone", "available"),
+    ("examples",): ("milestone", "available"),
+}
+
 EPILOG = """journey:
   tito init ~/my-tinytorch      make your workspace: the modules without solutions, an empty package
   tito module list              see the modules and what each unlocks
@@ -24,101 +54,40 @@ EPILOG = """journey:
   tito module complete 01       test your code, export it, record progress
   tito milestone run perceptron train a historical model with your framework
   tito demo                     quick demos of what your framework can do now
-"""
+
+aliases (older spellings, the same commands):
+""" + "".join(f"  tito {old:<30}= tito {new}\n" for old, new in (
+    (" ".join(o), " ".join(n)) if o != ("package",) else ("package build|verify|report", "dev package build|verify|report")
+    for o, n in ALIASES.items()))
 
 
-def _module_commands(sub) -> None:
-    p = sub.add_parser("module", help="list, inspect, test and complete modules")
-    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    msub.add_parser("list", help="all modules with tier, status and capability")
-    actions = {}
-    for action, text in [("info", "what a module teaches, needs, provides and unlocks"),
-                         ("start", "check what a module needs; show the notebook and the .py to edit"),
-                         ("test", "run a module's unit tests on your code (a short report per failure)"),
-                         ("complete", "tests → export → integration tests → progress → unlocks"),
-                         ("reset", "restore a module's starting version (your files are backed up)")]:
-        actions[action] = a = msub.add_parser(action, help=text)
-        a.add_argument("module", help="01, 1, 01_tensor or tensor")
-    actions["test"].add_argument("--verbose", action="store_true", help="pytest's own output, full tracebacks")
-    actions["complete"].add_argument(
-        "--no-test", action="store_true",
-        help="export without running the tests (for instructors and CI; recorded as untested)")
-    p.set_defaults(handler="module:run")
+def expand_alias(argv: list[str]) -> list[str]:
+    for old in sorted(ALIASES, key=len, reverse=True):
+        if tuple(argv[:len(old)]) == old:
+            return [*ALIASES[old], *argv[len(old):]]
+    return argv
 
 
-def _milestone_commands(sub) -> None:
-    p = sub.add_parser("milestone", help="historical milestones your framework can reproduce")
-    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    msub.add_parser("list", help="all milestones, locked, available or achieved")
-    msub.add_parser("info", help="history, requirements and criterion").add_argument("milestone")
-    run = msub.add_parser("run", help="run a milestone (`all` runs every available one)")
-    run.add_argument("milestone", help="01, perceptron, 01_perceptron_1957 … or all")
-    run.add_argument("--quick", action="store_true", help="small, fast run (as in the test suite)")
-    p.set_defaults(handler="milestone:run")
+class Parser(argparse.ArgumentParser):
+    """The top-level parser: old spellings become the commands they name before parsing."""
 
-
-# command → (help line, module in tito/commands/ that defines `add_arguments(parser)` and `run(args)`)
-SELF_DESCRIBED = {
-    "demo": ("quick offline demos of what your framework can do now", "demo"),
-    "examples": ("which historical examples your framework can run now", "examples"),
-    "nbgrader": ("instructors: generate, release, collect, autograde and report with nbgrader", "nbgrader"),
-    "package": ("validate, test, build, verify and report on the tinytorch package", "package"),
-}
-
-
-def _self_described_commands(sub) -> None:
-    for command, (text, module_name) in SELF_DESCRIBED.items():
-        p = sub.add_parser(command, help=text)
-        importlib.import_module(f"tito.commands.{module_name}").add_arguments(p)
-        p.set_defaults(handler=f"{module_name}:run")
+    def parse_known_args(self, args=None, namespace=None):
+        return super().parse_known_args(expand_alias(list(sys.argv[1:] if args is None else args)), namespace)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tito", description="TinyTorch: build a deep-learning framework, one module at a time.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="tito", description="TinyTorch: build a deep-learning framework, one module at a time.",
+                    epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("init", help="make a learner workspace: modules without solutions, an empty package")
-    p.add_argument("dir", help="the new workspace folder (must not exist, or be empty)")
-    p.add_argument("--source", help="the TinyTorch checkout to copy from (default: the one around "
-                                    "the current folder, else the one tito is installed from)")
-    p.add_argument("--no-install", action="store_true",
-                   help="do not install the workspace's tinytorch into this Python (pip install -e DIR); "
-                        "tito still uses it, other Python processes will not find it")
-    p.set_defaults(handler="init:run")
-    _module_commands(sub)
-    _milestone_commands(sub)
-
-    p = sub.add_parser("status", help="your progress: modules, capabilities, milestones")
-    p.set_defaults(handler="status:run")
-
-    p = sub.add_parser("export", help="build tinytorch/ from the module sources")
-    p.add_argument("modules", nargs="*", help="modules to export (01, tensor, …)")
-    p.add_argument("--all", action="store_true", help="export every module, in order")
-    p.add_argument("--check", action="store_true", help="only report package files out of sync")
-    p.add_argument("--no-test", action="store_true", help="skip the module's own tests (not recommended)")
-    p.set_defaults(handler="export:run")
-
-    p = sub.add_parser("notebooks", help="generate .ipynb notebooks next to the module sources")
-    p.add_argument("modules", nargs="*", help="modules (default: all)")
-    p.set_defaults(handler="notebooks:run")
-
-    p = sub.add_parser("docs", help="rewrite the README's journey table from the manifests")
-    p.set_defaults(handler="docs:run")
-
-    p = sub.add_parser("test", help="run a test suite")
-    from tito.lib.testing import SUITES
-
-    p.add_argument("suite", nargs="?", default="all", choices=[*SUITES, "all"],
-                   help="unit = the modules' inline tests; the others are folders of tests/")
-    p.set_defaults(handler="test:run")
-
-    p = sub.add_parser("system", help="check this machine")
-    ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ssub.add_parser("doctor", help="Python, NumPy, BLAS, package import, data folder")
-    p.set_defaults(handler="doctor:run")
-    _self_described_commands(sub)
+    subparsers = {(): parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)}
+    for spelling, (text, module_name) in COMMANDS.items():
+        *group, name = spelling.split()
+        if tuple(group) not in subparsers:
+            g = subparsers[()].add_parser(group[0], help=GROUPS[group[0]], description=GROUPS[group[0]])
+            subparsers[tuple(group)] = g.add_subparsers(dest="group_command", metavar="COMMAND", required=True)
+        p = subparsers[tuple(group)].add_parser(name, help=text, description=text)
+        importlib.import_module(f"tito.commands.{module_name}").add_arguments(p)
+        p.set_defaults(handler=module_name)
     return parser
 
 
@@ -132,12 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
-    module_name, func = args.handler.split(":")
     from tito.lib.errors import UserError
 
     try:
-        handler = getattr(importlib.import_module(f"tito.commands.{module_name}"), func)
-        return int(handler(args) or 0)
+        return int(importlib.import_module(f"tito.commands.{args.handler}").run(args) or 0)
     except UserError as e:
         return _report(e)
     except BrokenPipeError:  # `tito status | head`: the reader left; nothing more to say

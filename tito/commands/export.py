@@ -1,16 +1,23 @@
-"""`tito export`: build tinytorch/ from modules/, or check that it is in sync."""
+"""`tito dev export` (or `tito export`): build tinytorch/ from modules/, or check that it is in sync."""
 
 from __future__ import annotations
 
-from tito.lib.complete import prepare, require_unit_tests
-from tito.lib.console import error, success
-from tito.lib.errors import UserError
-from tito.lib.export import export_module, out_of_sync
-from tito.lib.manifest import Curriculum
-from tito.lib.project import find_project
+
+def add_arguments(parser) -> None:
+    parser.add_argument("modules", nargs="*", help="modules to export (01, tensor, …)")
+    parser.add_argument("--all", action="store_true", help="export every module, in order")
+    parser.add_argument("--check", action="store_true", help="only report package files out of sync")
+    parser.add_argument("--no-test", action="store_true", help="skip the module's own tests (not recommended)")
 
 
 def run(args) -> int:
+    from tito.lib.complete import prepare, require_unit_tests
+    from tito.lib.console import error, success
+    from tito.lib.errors import UserError
+    from tito.lib.export import export_module, out_of_sync
+    from tito.lib.manifest import Curriculum
+    from tito.lib.project import find_project
+
     project = find_project()
     if args.check:
         stale = out_of_sync(project)

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tito.lib import framework_dist
-from tito.lib.console import info, plain, success, warning
-from tito.lib.manifest import Curriculum
-from tito.lib.workspace import init_workspace, source_project
+
+def add_arguments(parser) -> None:
+    parser.add_argument("dir", help="the new workspace folder (must not exist, or be empty)")
+    parser.add_argument("--source", help="the TinyTorch checkout to copy from (default: the one around "
+                                         "the current folder, else the one tito is installed from)")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not install the workspace's tinytorch into this Python (pip install -e DIR); "
+                             "tito still uses it, other Python processes will not find it")
 
 
 def run(args) -> int:
+    from tito.lib.console import info, plain, success
+    from tito.lib.manifest import Curriculum
+    from tito.lib.workspace import init_workspace, source_project
+
     source = source_project(Path(args.source) if args.source else None)
     workspace = init_workspace(source, Path(args.dir))
     modules = Curriculum(workspace).modules
@@ -26,6 +34,9 @@ def run(args) -> int:
 
 
 def _install(root: Path, skip: bool) -> None:
+    from tito.lib import framework_dist
+    from tito.lib.console import plain, success, warning
+
     command = f"python -m pip install --no-deps -e {root}"
     if skip:
         plain(f"  Not installed (--no-install): tito uses it; for Python itself, run `{command}`.")

@@ -1,24 +1,37 @@
-"""`tito milestone list|info|run`: milestones by number (`01`, `1`), name (`perceptron`) or folder."""
+"""`tito milestone list|info|run|available`: milestones by number (`01`, `1`), name (`perceptron`) or folder.
+
+`available` (also spelled `tito examples available`) tells the same facts as `tito status` and
+`list` (tito.lib.journey) as a to-do list: what your framework can run now, and what is missing.
+"""
 
 from __future__ import annotations
 
-from tito.lib.console import error, info, plain, success, table
-from tito.lib.journey import Journey, numbers_text
-from tito.lib.milestones import (data_note, data_text, missing_modules_error, recorded_reference_result,
-                                 result_text, run_milestone, short_result, state_text)
-from tito.lib.project import find_project
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("list", help="all milestones, locked, available or achieved")
+    sub.add_parser("info", help="history, requirements and criterion").add_argument("milestone")
+    run = sub.add_parser("run", help="run a milestone (`all` runs every available one)")
+    run.add_argument("milestone", help="01, perceptron, 01_perceptron_1957 … or all")
+    run.add_argument("--quick", action="store_true", help="small, fast run (as in the test suite)")
+    sub.add_parser("available", help="what your framework can run now, and what the others are missing")
 
 
 def run(args) -> int:
+    from tito.lib.console import warning
+    from tito.lib.journey import Journey
+    from tito.lib.project import find_project
+
     journey = Journey.load(find_project())
     if journey.progress.warning:
-        from tito.lib.console import warning
-
         warning(journey.progress.warning)
-    return {"list": _list, "info": _info, "run": _run}[args.action](journey, args)
+    return {"list": _list, "info": _info, "run": _run, "available": _available}[args.action](journey, args)
 
 
 def _list(journey: Journey, args) -> int:
+    from tito.lib.console import info, table
+    from tito.lib.milestones import result_text, state_text
+
     rows = []
     for ms in journey.curriculum.milestones:
         unlocker = journey.curriculum.unlocking_module(ms)
@@ -33,6 +46,9 @@ def _list(journey: Journey, args) -> int:
 
 
 def _info(journey: Journey, args) -> int:
+    from tito.lib.console import info, plain
+    from tito.lib.milestones import recorded_reference_result, result_text
+
     ms = journey.curriculum.milestone(args.milestone)
     project = journey.project
     needs = ", ".join(m.id for m in journey.curriculum.required_modules(ms))
@@ -57,6 +73,9 @@ def _info(journey: Journey, args) -> int:
 
 
 def _run(journey: Journey, args) -> int:
+    from tito.lib.console import error, info, plain, success
+    from tito.lib.milestones import data_note, data_text, missing_modules_error, result_text, run_milestone
+
     run_all = args.milestone.lower() == "all"
     if run_all:
         chosen = [ms for ms in journey.curriculum.milestones if not journey.missing_for(ms)]
@@ -88,6 +107,8 @@ def _run(journey: Journey, args) -> int:
 
 def _summary(journey: Journey, outcomes: dict[str, dict | None]) -> None:
     """Every milestone after `run all`: passed, failed, locked (and what unlocks it) or not built yet."""
+    from tito.lib.console import table
+
     rows = [_ran_row(journey, ms, outcomes[ms.id]) if ms.id in outcomes else _not_run_row(journey, ms)
             for ms in journey.curriculum.milestones]
     rows += [[p.id, "not built yet", "—", "—", _planned_unlocker(journey, p)]
@@ -100,14 +121,46 @@ def _planned_unlocker(journey: Journey, planned) -> str:
 
 
 def _ran_row(journey: Journey, ms, results: dict | None) -> list[str]:
+    from tito.lib.milestones import data_text, short_result
+
     outcome = "passed" if results and results.get("passed") else "failed" if results else "did not finish"
     return [ms.id, outcome, short_result(results), data_text(results), journey.curriculum.unlocking_module(ms).id]
 
 
 def _not_run_row(journey: Journey, ms) -> list[str]:
     """A locked milestone names its unlocking module and the next step towards it."""
+    from tito.lib.journey import numbers_text
+    from tito.lib.milestones import state_text
+
     unlocker, missing = journey.curriculum.unlocking_module(ms).id, journey.missing_for(ms)
     if not missing:
         return [ms.id, state_text(journey, ms), "—", "—", unlocker]
     return [ms.id, f"locked: needs {numbers_text(missing)}", "—", "—",
             f"{unlocker} — next: {journey.step_for(missing[0])}"]
+
+
+def _available(journey: Journey, args) -> int:
+    """For each milestone: achieved (with the measured result), ready to run, or locked — and then
+    which modules are missing and the command that builds the first of them."""
+    from tito.lib.console import info, plain
+    from tito.lib.milestones import result_text
+
+    milestones = journey.curriculum.milestones
+    runnable = [ms for ms in milestones if journey.milestone_state(ms) != "locked"]
+    locked = [ms for ms in milestones if ms not in runnable]
+    info(f"[bold]Historical examples your framework can run now: {len(runnable)} of {len(milestones)}[/]")
+    if not runnable:
+        plain("  none yet")
+    for ms in runnable:
+        achieved = journey.milestone_state(ms) == "achieved"
+        told = f"achieved, {result_text(journey.milestone_result(ms))}" if achieved else "ready"
+        plain(f"  {'✓' if achieved else '▶'} {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): {told}\n"
+              f"      tito milestone run {ms.name}   (--quick: seconds)")
+    if locked:
+        info("\n[bold]Not yet — what each one is missing[/]")
+    for ms in locked:
+        missing = journey.missing_for(ms)
+        plain(f"  · {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): complete {', '.join(m.id for m in missing)}\n"
+              f"      next: {journey.step_for(missing[0])}")
+    info("\nQuick capability demos: tito demo · everything at once: tito status")
+    return 0

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tito.lib import progress as progress_store
-from tito.lib.complete import complete_module, note_reference, prepare, require_prerequisites, unit_tests
-from tito.lib.console import info, plain, success, table, warning
-from tito.lib.errors import UserError
-from tito.lib.journey import Journey
-from tito.lib.manifest import ModuleSpec
-from tito.lib.project import Project, find_project
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("list", help="all modules with tier, status and capability")
+    actions = {}
+    for action, text in [("info", "what a module teaches, needs, provides and unlocks"),
+                         ("start", "check what a module needs; show the notebook and the .py to edit"),
+                         ("test", "run a module's unit tests on your code (a short report per failure)"),
+                         ("complete", "tests → export → integration tests → progress → unlocks"),
+                         ("reset", "restore a module's starting version (your files are backed up)")]:
+        actions[action] = a = sub.add_parser(action, help=text)
+        a.add_argument("module", help="01, 1, 01_tensor or tensor")
+    actions["test"].add_argument("--verbose", action="store_true", help="pytest's own output, full tracebacks")
+    actions["complete"].add_argument(
+        "--no-test", action="store_true",
+        help="export without running the tests (for instructors and CI; recorded as untested)")
 
 
 def run(args) -> int:
+    from tito.lib.console import warning
+    from tito.lib.journey import Journey
+    from tito.lib.project import find_project
+
     journey = Journey.load(find_project())
     if journey.progress.warning:
         warning(journey.progress.warning)
@@ -23,12 +36,16 @@ def run(args) -> int:
 
 
 def _list(journey: Journey, args) -> int:
+    from tito.lib.console import table
+
     rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
     table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
     return 0
 
 
 def _info(journey: Journey, args) -> int:
+    from tito.lib.console import info
+
     m = journey.curriculum.module(args.module)
     project = journey.project
     unlocks = ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) or "—"
@@ -48,6 +65,11 @@ def _info(journey: Journey, args) -> int:
 # Commands
 # ----------------------------------------------------------------------------------------------
 def _start(journey: Journey, args) -> int:
+    from tito.lib import progress as progress_store
+    from tito.lib.complete import note_reference, require_prerequisites
+    from tito.lib.console import info, plain
+    from tito.lib.errors import UserError
+
     project, m = journey.project, journey.curriculum.module(args.module)
     require_prerequisites(journey, m)
     if project.is_workspace and m.source.exists() and not m.notebook.exists():
@@ -77,6 +99,8 @@ def _start(journey: Journey, args) -> int:
 
 def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
     """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
+    from tito.lib.console import warning
+
     import os
 
     from tito.lib.framework_dist import installed_origin
@@ -90,6 +114,9 @@ def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> No
 
 
 def _test(journey: Journey, args) -> int:
+    from tito.lib.complete import prepare, unit_tests
+    from tito.lib.console import info
+
     project, m = journey.project, journey.curriculum.module(args.module)
     prepare(journey, m, "this tests")
     info(f"Running the unit tests of {m.id} ({project.relative(m.source)}) …")
@@ -105,10 +132,14 @@ def _test(journey: Journey, args) -> int:
 
 
 def _complete(journey: Journey, args) -> int:
+    from tito.lib.complete import complete_module
+
     return complete_module(journey, journey.curriculum.module(args.module), test=not args.no_test)
 
 
 def _reset(journey: Journey, args) -> int:
+    from tito.lib.console import plain, success
+
     from tito.lib.workspace import reset_module
 
     project, m = journey.project, journey.curriculum.module(args.module)

@@ -1,4 +1,4 @@
-"""`tito notebooks`: generate .ipynb files from the module sources (never committed).
+"""`tito dev notebooks` (or `tito notebooks`): generate .ipynb files from the module sources (never committed).
 
 In a learner workspace the notebook may hold the learner's work, so there the command syncs
 instead: the notebook and the .py end up holding the code saved last (see tito/lib/sync.py).
@@ -6,14 +6,18 @@ instead: the notebook and the .py end up holding the code saved last (see tito/l
 
 from __future__ import annotations
 
-from tito.lib.console import success
-from tito.lib.errors import read_text
-from tito.lib.manifest import Curriculum
-from tito.lib.notebooks import write_notebook
-from tito.lib.project import find_project
+
+def add_arguments(parser) -> None:
+    parser.add_argument("modules", nargs="*", help="modules (default: all)")
 
 
 def run(args) -> int:
+    from tito.lib.console import success
+    from tito.lib.errors import read_text
+    from tito.lib.manifest import Curriculum
+    from tito.lib.notebooks import write_notebook
+    from tito.lib.project import find_project
+
     project = find_project()
     curriculum = Curriculum(project)
     specs = [curriculum.module(q) for q in args.modules] if args.modules else curriculum.modules

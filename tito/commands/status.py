@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tito.lib.console import info, plain, table, warning
-from tito.lib.errors import UserError
-from tito.lib.journey import Journey
-from tito.lib.milestones import result_text, state_text
-from tito.lib.project import find_project
+
+def add_arguments(parser) -> None:
+    pass
 
 
 def run(args) -> int:
+    from tito.lib.console import info, plain, warning
+    from tito.lib.errors import UserError
+    from tito.lib.journey import Journey
+    from tito.lib.project import find_project
+
     try:
         project = find_project()
     except UserError:
@@ -37,6 +40,8 @@ def run(args) -> int:
 
 
 def _modules(journey: Journey) -> None:
+    from tito.lib.console import plain, table
+
     modules = journey.curriculum.modules
     done = sum(journey.is_complete(m) for m in modules)
     unlocks = {m.id: ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) for m in modules}
@@ -50,6 +55,8 @@ def _modules(journey: Journey) -> None:
 
 def _capabilities(journey: Journey) -> None:
     """What the built modules let the learner do (module.yaml's `capability`), and what comes next."""
+    from tito.lib.console import info, plain
+
     built = journey.built_modules()
     info("\n[bold]Capabilities unlocked[/]" + ("" if built else ": none yet"))
     for m in built:
@@ -60,6 +67,9 @@ def _capabilities(journey: Journey) -> None:
 
 
 def _milestones(journey: Journey) -> None:
+    from tito.lib.console import table
+    from tito.lib.milestones import result_text, state_text
+
     milestones = journey.curriculum.milestones
     achieved = sum(journey.milestone_state(ms) == "achieved" for ms in milestones)
     rows = [[f"{ms.id} ({ms.name})", str(ms.year), state_text(journey, ms), result_text(journey.milestone_result(ms))]
@@ -68,6 +78,8 @@ def _milestones(journey: Journey) -> None:
 
 
 def _demos(journey: Journey) -> None:
+    from tito.lib.console import plain
+
     from tito.lib.demos import discover
 
     demos = discover(journey.project)
@@ -79,6 +91,10 @@ def _demos(journey: Journey) -> None:
 
 def _course_status() -> int:
     """Inside a course made by `tito nbgrader init`: the active tier; elsewhere, the usual error."""
+    from tito.lib.console import info, plain
+    from tito.lib.errors import UserError
+    from tito.lib.project import find_project
+
     from tito.lib.course import active_tier_description
 
     try:

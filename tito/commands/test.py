@@ -1,21 +1,35 @@
-"""`tito test [unit|integration|system|validation|properties|oracle|all]`.
+"""`tito dev test [unit|integration|system|validation|properties|oracle|robustness|all]` (or `tito test …`).
 
 In a learner workspace a suite runs only what the learner's package can import: the unit tests
 of modules started or complete, and the test files whose `needs` modules are all complete.
+`integration` (also spelled `tito package test`) runs the integration tests of the modules
+exported so far (`--up-to NN`: of modules up to NN) and reports failures briefly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tito.lib.console import plain
-from tito.lib.errors import UserError
-from tito.lib.project import Project, find_project
-from tito.lib.testing import SUITES, files_within, run_pytest, selection_options, suite_targets
+
+def add_arguments(parser) -> None:
+    from tito.lib.project import SUITES
+
+    parser.add_argument("suite", nargs="?", default="all", choices=[*SUITES, "all"],
+                        help="unit = the modules' inline tests; the others are folders of tests/")
+    parser.add_argument("--up-to", metavar="NN",
+                        help="integration: only tests of modules up to this one (default: every module exported)")
 
 
 def run(args) -> int:
+    from tito.lib.errors import UserError
+    from tito.lib.project import find_project
+    from tito.lib.testing import run_pytest, selection_options, suite_targets
+
     project = find_project()
+    if args.suite == "integration":
+        return _integration(project, args)
+    if args.up_to:
+        raise UserError("--up-to selects integration tests: tito dev test integration --up-to NN")
     options: list[str] = []
     if project.is_workspace:
         targets = _workspace_targets(project, args.suite)
@@ -37,6 +51,10 @@ def _complete_modules(project: Project) -> list:
 
 
 def _workspace_targets(project: Project, suite: str) -> list[Path]:
+    from tito.lib.console import plain
+    from tito.lib.errors import UserError
+    from tito.lib.testing import SUITES, files_within
+
     from tito.lib.journey import Journey
 
     journey = Journey.load(project)
@@ -62,3 +80,43 @@ def _workspace_targets(project: Project, suite: str) -> list[Path]:
     if not targets:
         raise UserError("Nothing to test yet: no module is started or complete.", hint="tito module start 01")
     return targets
+
+
+def _integration(project: Project, args) -> int:
+    from tito.lib.console import plain
+    from tito.lib.errors import UserError
+
+    from itertools import takewhile
+
+    from tito.lib.console import error, info, plain, success, warning
+    from tito.lib.manifest import Curriculum
+    from tito.lib.report import failure_lines
+    from tito.lib.testing import NO_TESTS_COLLECTED, run_integration
+
+    curriculum = Curriculum(project)
+    # the modules exported without a gap from 01 (a test of module N may use any module before it)
+    built = list(takewhile(lambda m: m.package_file(project).is_file(), curriculum.modules))
+    if args.up_to:
+        limit = curriculum.module(args.up_to)
+        missing = [m for m in curriculum.modules if m.number <= limit.number and m not in built]
+        if missing:
+            raise UserError(f"{missing[0].id} is not exported, and tests up to {limit.id} may need it.",
+                            hint=f"Export it first: tito export {missing[0].number:02d}")
+        built = [m for m in built if m.number <= limit.number]
+    if not built:
+        raise UserError("No module is exported yet, so there is nothing to integrate.",
+                        hint="tito module complete 01   (or, in the source project, tito export --all)")
+    last = built[-1]
+    info(f"Integration tests of modules 01–{last.number:02d} ({', '.join(m.name for m in built)}) …")
+    report = run_integration(project, built)
+    if report.returncode == NO_TESTS_COLLECTED:
+        warning(f"No integration test covers modules up to {last.id} yet: nothing was tested.")
+        return 0
+    if report.ok:
+        success(f"integration tests up to {last.id}: {report.summary}")
+        return 0
+    error(f"integration tests up to {last.id}: {report.summary}")
+    plain("\n".join(failure_lines(report, project)))
+    return 1
+
+

@@ -28,7 +28,7 @@ def count_tests(path: Path) -> int:
 
 
 def _suite_counts(project: Project, curriculum: Curriculum) -> dict[str, dict]:
-    from .testing import SUITES
+    from .project import SUITES
 
     suites = {"unit": {"files": len(curriculum.modules),
                        "tests": sum(count_tests(m.source) for m in curriculum.modules)}}

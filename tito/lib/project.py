@@ -9,6 +9,9 @@ from pathlib import Path
 from .errors import UserError
 
 
+SUITES = ("unit", "properties", "oracle", "integration", "robustness", "system", "validation")  # test folders
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path

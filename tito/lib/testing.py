@@ -14,11 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .manifest import Curriculum, ModuleSpec
-from .project import Project, subprocess_env
+from .project import SUITES, Project, subprocess_env  # noqa: F401  (SUITES: the suites tito runs)
 from .report import TestReport, parse_junit
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
-SUITES = ("unit", "properties", "oracle", "integration", "robustness", "system", "validation")
 
 # Module and integration tests use numpy and pytest only; hypothesis' pytest plugin, when installed,
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).

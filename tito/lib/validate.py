@@ -1,4 +1,4 @@
-"""Package validation: the checks behind `tito package validate` and tests/validation/.
+"""Package validation: the checks behind `tito dev check` (`tito package validate`) and tests/validation/.
 
 Each check is a small function that returns a list of problems, written in the user's terms
 (which module, which file and line, what to do) — an empty list means the check passed. The
@@ -542,3 +542,18 @@ def run_checks(project: Project) -> list[CheckResult]:
         CheckResult("module standards", "sections, unique grade_ids, every implementation followed by a test",
                     each(standard_problems)),
     ]
+
+
+def show_checks(checks) -> int:
+    """The checks as a table (✓/✗ and their problems); the number of problems found."""
+    from rich.markup import escape
+
+    from .console import table
+
+    rows = []
+    for check in checks:
+        mark = "[green]✓[/]" if check.ok else f"[red]✗ {len(check.problems)}[/]"
+        shown = check.problems[:8] + ([f"… and {len(check.problems) - 8} more"] if len(check.problems) > 8 else [])
+        rows.append([escape(check.name), mark, escape("\n".join(shown) or check.description)])
+    table("tito dev check", ["check", "", "problems (or what is checked)"], rows)
+    return sum(len(c.problems) for c in checks)

@@ -13,11 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tito.lib.console import table
-from tito.lib.errors import UserError
-from tito.lib.machine import blas_name
-from tito.lib.milestones import data_folder, has_mnist
-from tito.lib.project import Project, find_project
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
 # from; tests/robustness/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.milestones).
@@ -43,6 +38,7 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
     """(mark, detail) for the tinytorch a Python started in `cwd` imports: ✓ this project's; ✗ another
     one (silently the wrong code); none at all is ✗ in a workspace, · in the source project (whose
     reference package is used from its root; tito and pytest put it on the path)."""
+
     found, why = imported_tinytorch(cwd)
     where = project.relative(cwd) if cwd != project.root else "the project root"
     fix = (f"install this workspace's package: python -m pip install --no-deps -e {project.root}, or start "
@@ -58,6 +54,8 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
 
 def dataset_rows(folder: Path) -> list[list[str]]:
     """MNIST and CIFAR-10: ✓ only when every file the loader reads is there."""
+    from tito.lib.milestones import has_mnist
+
     cifar = folder / "cifar10"
     cifar_complete = (cifar / CIFAR10_ARCHIVE).is_file() or all((cifar / n).is_file() for n in CIFAR10_FILES)
     return [_dataset_row("MNIST", folder / "mnist", has_mnist(folder), "the four MNIST .gz files"),
@@ -73,7 +71,18 @@ def _dataset_row(name: str, folder: Path, complete: bool, wanted: str) -> list[s
     return [name, "·", f"{has}: put {wanted} in {folder}"]
 
 
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("doctor", help="Python, NumPy, BLAS, package import, data folder")
+
+
 def run(args) -> int:
+    from tito.lib.console import table
+    from tito.lib.errors import UserError
+    from tito.lib.machine import blas_name
+    from tito.lib.milestones import data_folder
+    from tito.lib.project import find_project
+
     import numpy as np
 
     rows, ok = [], True
