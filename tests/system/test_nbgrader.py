@@ -22,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tito.cli import main
-from tito.lib.course import active_tier_description, graded_points, leaked_lines, submission_entries
+from tito.instructor.course import active_tier_description, graded_points, leaked_lines, submission_entries
 from tito.lib.manifest import Curriculum
 from tito.lib.notebooks import to_notebook_text
 from tito.lib.project import Project

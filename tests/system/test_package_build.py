@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tito.lib.distribution import wheel_problems
+from tito.release.distribution import wheel_problems
 from tito.lib.project import Project
 from tests.testkit import copy_project
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tito.lib.distribution import wheel_problems
+from tito.release.distribution import wheel_problems
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
 from tito.lib.source import parse_cells
@@ -195,7 +195,7 @@ def test_validate_reports_a_source_that_does_not_parse_without_a_traceback(tmp_p
 
 
 def test_verify_fails_on_a_checkout_import_chance_accuracy_or_a_changed_reload(tmp_path):
-    from tito.lib.distribution import pipeline_problems
+    from tito.release.distribution import pipeline_problems
 
     venv = tmp_path / "venv"
     good = {"tinytorch_file": str(venv / "lib" / "site-packages" / "tinytorch" / "__init__.py"),

@@ -45,7 +45,7 @@ def run(args) -> int:
 
 def _build(project, args) -> int:
     from tito.lib.console import info, success
-    from tito.lib.distribution import build
+    from tito.release.distribution import build
     from tito.lib.errors import UserError
     from tito.lib.validate import run_checks, show_checks
 
@@ -72,7 +72,7 @@ def _build(project, args) -> int:
 
 def _verify(project, args) -> int:
     from tito.lib.console import info, plain, success
-    from tito.lib.distribution import MIN_PIPELINE_ACCURACY, latest_wheel, verify
+    from tito.release.distribution import MIN_PIPELINE_ACCURACY, latest_wheel, verify
     from tito.lib.errors import UserError
 
     wheel = Path(args.wheel).resolve() if args.wheel else latest_wheel(project.root / "dist")
@@ -94,7 +94,7 @@ def _verify(project, args) -> int:
 
 def _report(project, args) -> int:
     from tito.lib.console import success, warning
-    from tito.lib.integration_report import write_report
+    from tito.release.integration_report import write_report
 
     md, js, data = write_report(project, Path(args.out).resolve() if args.out else None)
     success(f"integration report: {project.relative(md)} and {project.relative(js)}")

@@ -95,7 +95,7 @@ def _course_status() -> int:
     from tito.lib.errors import UserError
     from tito.lib.project import find_project
 
-    from tito.lib.course import active_tier_description
+    from tito.instructor.course import active_tier_description
 
     try:
         tier = active_tier_description(Path.cwd())

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
-from .backups import backup_files
-from .errors import UserError
-from .manifest import TIERS, Curriculum, ModuleSpec
-from .project import Project
-from .source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, parse_cells
+from ..lib.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..lib.backups import backup_files
+from ..lib.errors import UserError
+from ..lib.manifest import TIERS, Curriculum, ModuleSpec
+from ..lib.project import Project
+from ..lib.source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, parse_cells
 
 COURSE_FILE = "tinytorch_course.json"
 KIND = "tinytorch-nbgrader-course"
@@ -130,7 +130,7 @@ class Course:
     @cached_property
     def source(self) -> Project:
         """The TinyTorch project whose modules this course hands out."""
-        from .project import is_root
+        from ..lib.project import is_root
 
         folder = Path(self.config.get("source", ""))
         if not is_root(folder):
@@ -283,7 +283,7 @@ def init_course(dest: Path, tier: str | None, source: Project) -> tuple[Course, 
 # ----------------------------------------------------------------------------------------------
 def instructor_notebook_text(spec: ModuleSpec) -> str:
     """The module as a notebook with its solutions and hidden tests, for nbgrader's source/ folder."""
-    from .notebooks import to_notebook_text
+    from ..lib.notebooks import to_notebook_text
 
     notebook = json.loads(to_notebook_text(spec.source))
     notebook["metadata"].pop("jupytext", None)  # a handed-out notebook should not pair itself with a .py
@@ -339,8 +339,8 @@ def graded_points(spec: ModuleSpec) -> float:
 def prebuilt_package_files(course: Course) -> dict[str, Path]:
     """Archive name → file of the package learners start from: the hand-written files plus the
     reference exports of the prebuilt tiers' modules (never a module the course hands out)."""
-    from .export import REGISTRY_PATH
-    from .workspace import NEVER_COPIED, _is_generated, generated_package_files
+    from ..lib.export import REGISTRY_PATH
+    from ..lib.workspace import NEVER_COPIED, _is_generated, generated_package_files
 
     source, curriculum = course.source, course.curriculum
     generated = generated_package_files(source, curriculum)

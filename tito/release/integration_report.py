@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .atomic import atomic_write_json, atomic_write_text
-from .errors import UserError
-from .manifest import Curriculum, ModuleSpec
-from .project import Project
+from ..lib.atomic import atomic_write_json, atomic_write_text
+from ..lib.errors import UserError
+from ..lib.manifest import Curriculum, ModuleSpec
+from ..lib.project import Project
 
 
 def count_tests(path: Path) -> int:
@@ -28,7 +28,7 @@ def count_tests(path: Path) -> int:
 
 
 def _suite_counts(project: Project, curriculum: Curriculum) -> dict[str, dict]:
-    from .project import SUITES
+    from ..lib.project import SUITES
 
     suites = {"unit": {"files": len(curriculum.modules),
                        "tests": sum(count_tests(m.source) for m in curriculum.modules)}}
@@ -40,8 +40,8 @@ def _suite_counts(project: Project, curriculum: Curriculum) -> dict[str, dict]:
 
 def _module_entry(m: ModuleSpec, project: Project, curriculum: Curriculum, stale: set[str],
                   needed_by: dict[str, list[str]]) -> dict:
-    from .report import graded_cells
-    from .validate import imported_modules
+    from ..lib.report import graded_cells
+    from ..lib.validate import imported_modules
 
     package_file = m.package_file(project)
     try:
@@ -64,7 +64,7 @@ def _module_entry(m: ModuleSpec, project: Project, curriculum: Curriculum, stale
 
 def _needed_by(project: Project) -> dict[str, list[str]]:
     """module name → the integration and system test files that declare they need it."""
-    from .testing import declared_needs
+    from ..lib.testing import declared_needs
 
     found: dict[str, list[str]] = {}
     for suite in ("integration", "system"):
@@ -102,8 +102,8 @@ def collect(project: Project) -> dict:
     """The whole report as plain data (what the JSON file holds)."""
     from tito import __version__
 
-    from .export import out_of_sync
-    from .validate import find_cycles, import_graph, run_checks
+    from ..lib.export import out_of_sync
+    from ..lib.validate import find_cycles, import_graph, run_checks
 
     curriculum = Curriculum(project)
     checks = run_checks(project)

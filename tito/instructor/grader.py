@@ -13,9 +13,9 @@ import os
 import warnings
 from pathlib import Path
 
-from .atomic import atomic_write_text
-from .errors import UserError
-from .manifest import ModuleSpec
+from ..lib.atomic import atomic_write_text
+from ..lib.errors import UserError
+from ..lib.manifest import ModuleSpec
 
 INSTALL = 'python -m pip install -e ".[instructor]" in a TinyTorch checkout, or python -m pip install "nbgrader>=0.9"'
 
@@ -52,7 +52,7 @@ def _quiet():
 class Grader:
     """nbgrader on one course: generate, autograde, feedback, and the gradebook's scores."""
 
-    def __init__(self, course):  # a tito.lib.course.Course
+    def __init__(self, course):  # a tito.instructor.course.Course
         require_nbgrader()
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory

@@ -27,10 +27,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import framework_dist
-from .atomic import atomic_write_json
-from .errors import UserError
-from .project import Project
+from ..lib import framework_dist
+from ..lib.atomic import atomic_write_json
+from ..lib.errors import UserError
+from ..lib.project import Project
 
 # What the wheel may hold at its top level: the package and the metadata folder.
 WHEEL_TOP_LEVEL = {"tinytorch"}
@@ -119,7 +119,7 @@ def _require_build_frontend() -> None:
 
 def stage_framework(project: Project, folder: Path) -> Path:
     """A buildable copy of the framework in `folder`: tinytorch/, its pyproject.toml, the README."""
-    from .workspace import source_version
+    from ..lib.workspace import source_version
 
     shutil.copytree(project.package_dir, folder / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     description = "A deep-learning framework built from scratch in NumPy, one module at a time."

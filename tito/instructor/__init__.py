@@ -1,0 +1,1 @@
+"""Instructor code: an nbgrader course made from the modules (`tito nbgrader …`)."""

@@ -1,0 +1,1 @@
+"""Release code: the framework's wheel, its check in a fresh environment, the integration report (`tito dev package …`)."""
