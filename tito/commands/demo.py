@@ -38,6 +38,7 @@ def run(args) -> int:
 
 def _list(journey, demos) -> int:
     from tito.lib.console import info, table
+    from tito.lib.demos import required_modules
     from tito.lib.errors import UserError
     from tito.lib.journey import numbers_text
 
@@ -50,18 +51,12 @@ def _list(journey, demos) -> int:
         missing = journey.missing_for_demo(d)
         name, _, shows = d.title.partition(":")
         state = f"locked: needs {numbers_text(missing)}" if missing else "available"
-        rows.append([str(d.number), name, shows.strip(), numbers_text(_required(journey, d)), state])
+        rows.append([str(d.number), name, shows.strip(), numbers_text(required_modules(journey.curriculum, d)), state])
     available = sum(journey.demo_state(d) == "available" for d in demos)
     table(f"Demos — {available}/{len(demos)} available", ["#", "demo", "what it shows", "modules", "state"], rows)
     info("Run one: tito demo 1 (or its name) · all available: tito demo all · "
          "what each needs: tito demo --matrix")
     return 0
-
-
-def _required(journey, demo):
-    from tito.lib.demos import required_modules
-
-    return required_modules(journey.curriculum, demo)
 
 
 def _run_one(journey, demo) -> int:
@@ -104,7 +99,6 @@ def _run_all(journey, demos) -> int:
 def _matrix(journey, demos) -> int:
     from rich.markup import escape
     from rich.table import Table
-
     from tito.lib.console import console, plain
     from tito.lib.demos import capability_matrix
 

@@ -99,10 +99,8 @@ def _start(journey: Journey, args) -> int:
 
 def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
     """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
-    from tito.lib.console import warning
-
     import os
-
+    from tito.lib.console import warning
     from tito.lib.framework_dist import installed_origin
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
@@ -139,7 +137,6 @@ def _complete(journey: Journey, args) -> int:
 
 def _reset(journey: Journey, args) -> int:
     from tito.lib.console import plain, success
-
     from tito.lib.workspace import reset_module
 
     project, m = journey.project, journey.curriculum.module(args.module)

@@ -21,7 +21,6 @@ WORKFLOW = """workflow (docs/instructors.md):
 
 def add_arguments(parser) -> None:
     import argparse
-
     from tito.instructor.course import COURSE_TIERS  # standard library only: the parser stays fast
 
     parser.epilog, parser.formatter_class = WORKFLOW, argparse.RawDescriptionHelpFormatter

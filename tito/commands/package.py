@@ -45,9 +45,9 @@ def run(args) -> int:
 
 def _build(project, args) -> int:
     from tito.lib.console import info, success
-    from tito.release.distribution import build
     from tito.lib.errors import UserError
     from tito.lib.validate import run_checks, show_checks
+    from tito.release.distribution import build
 
     if project.is_workspace:
         raise UserError("`tito package build` packages the TinyTorch source project, and this is a learner "
@@ -72,8 +72,8 @@ def _build(project, args) -> int:
 
 def _verify(project, args) -> int:
     from tito.lib.console import info, plain, success
-    from tito.release.distribution import MIN_PIPELINE_ACCURACY, latest_wheel, verify
     from tito.lib.errors import UserError
+    from tito.release.distribution import MIN_PIPELINE_ACCURACY, latest_wheel, verify
 
     wheel = Path(args.wheel).resolve() if args.wheel else latest_wheel(project.root / "dist")
     if not wheel.is_file():

@@ -79,7 +79,6 @@ def _milestones(journey: Journey) -> None:
 
 def _demos(journey: Journey) -> None:
     from tito.lib.console import plain
-
     from tito.lib.demos import discover
 
     demos = discover(journey.project)
@@ -91,11 +90,10 @@ def _demos(journey: Journey) -> None:
 
 def _course_status() -> int:
     """Inside a course made by `tito nbgrader init`: the active tier; elsewhere, the usual error."""
+    from tito.instructor.course import active_tier_description
     from tito.lib.console import info, plain
     from tito.lib.errors import UserError
     from tito.lib.project import find_project
-
-    from tito.instructor.course import active_tier_description
 
     try:
         tier = active_tier_description(Path.cwd())

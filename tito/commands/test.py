@@ -32,9 +32,9 @@ def run(args) -> int:
         raise UserError("--up-to selects integration tests: tito dev test integration --up-to NN")
     options: list[str] = []
     if project.is_workspace:
-        targets = _workspace_targets(project, args.suite)
+        targets, complete = _workspace_targets(project, args.suite)
         if any(t.is_relative_to(project.tests_dir) for t in targets):  # tests/conftest.py reads --built
-            options = selection_options(_complete_modules(project))
+            options = selection_options(complete)
     else:
         targets = [] if args.suite == "all" else suite_targets(project, args.suite)
     missing = [t for t in targets if not t.exists()]
@@ -43,29 +43,23 @@ def run(args) -> int:
     return run_pytest(project, targets, "-q", *options, capture=False).returncode
 
 
-def _complete_modules(project: Project) -> list:
-    from tito.lib.journey import Journey
-
-    journey = Journey.load(project)
-    return [m for m in journey.curriculum.modules if journey.is_complete(m)]
-
-
-def _workspace_targets(project: Project, suite: str) -> list[Path]:
+def _workspace_targets(project: Project, suite: str) -> tuple[list[Path], list]:
+    """What a learner's package can run of `suite`, and the modules complete."""
     from tito.lib.console import plain
     from tito.lib.errors import UserError
+    from tito.lib.journey import Journey
     from tito.lib.testing import SUITES, files_within
 
-    from tito.lib.journey import Journey
-
     journey = Journey.load(project)
+    modules = journey.curriculum.modules
     suites = [s for s in SUITES if (project.tests_dir / s).is_dir() or s == "unit"] if suite == "all" else [suite]
     targets: list[Path] = []
     skipped = 0
     for name in suites:
         if name == "unit":
-            chosen = [m for m in journey.curriculum.modules if journey.is_complete(m) or journey.is_started(m)]
+            chosen = [m for m in modules if journey.is_complete(m) or journey.is_started(m)]
             targets += [m.source for m in chosen]
-            skipped += len(journey.curriculum.modules) - len(chosen)
+            skipped += len(modules) - len(chosen)
             continue
         folder = project.tests_dir / name
         if not folder.is_dir():
@@ -79,22 +73,20 @@ def _workspace_targets(project: Project, suite: str) -> list[Path]:
         plain(f"(left out {skipped} module(s) or test file(s) that need modules you have not started or completed)")
     if not targets:
         raise UserError("Nothing to test yet: no module is started or complete.", hint="tito module start 01")
-    return targets
+    return targets, [m for m in modules if journey.is_complete(m)]
 
 
 def _integration(project: Project, args) -> int:
-    from tito.lib.console import plain
-    from tito.lib.errors import UserError
-
+    """The integration tests of the modules exported without a gap from 01 (a test of module N may
+    use any module before it), up to `--up-to`; failures reported briefly."""
     from itertools import takewhile
-
     from tito.lib.console import error, info, plain, success, warning
+    from tito.lib.errors import UserError
     from tito.lib.manifest import Curriculum
     from tito.lib.report import failure_lines
     from tito.lib.testing import NO_TESTS_COLLECTED, run_integration
 
     curriculum = Curriculum(project)
-    # the modules exported without a gap from 01 (a test of module N may use any module before it)
     built = list(takewhile(lambda m: m.package_file(project).is_file(), curriculum.modules))
     if args.up_to:
         limit = curriculum.module(args.up_to)

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import progress as progress_store
 from .console import error, info, plain, success, warning
 from .errors import UserError
+from .export import export_module, restore_package_file
 from .journey import Journey
 from .manifest import ModuleSpec
 from .project import Project
@@ -38,7 +39,7 @@ def complete_module(journey: Journey, m: ModuleSpec, test: bool = True) -> int:
         details["tested"] = False
     target, previous = export(m, project)
     if test and not integration_tests(journey, m):
-        undo_export(target, previous)
+        restore_package_file(target, previous)  # undo the export
         return 1
     unlocked_before = _unlocked(journey)
     record_progress(project, m, details)
@@ -86,19 +87,11 @@ def require_unit_tests(m: ModuleSpec, project: Project) -> None:
 
 def export(m: ModuleSpec, project: Project) -> tuple[Path, bytes | None]:
     """Write the package file (it must import); returns it and what it held before (None: nothing)."""
-    from .export import export_module
-
     target = m.package_file(project)
     previous = target.read_bytes() if target.is_file() else None
     export_module(m, project)
     success(f"[bold]2/4[/] exported → {project.relative(target)}")
     return target, previous
-
-
-def undo_export(target: Path, previous: bytes | None) -> None:
-    from .export import restore_package_file
-
-    restore_package_file(target, previous)
 
 
 def integration_tests(journey: Journey, m: ModuleSpec) -> bool:
