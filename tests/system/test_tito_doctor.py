@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tito.commands.doctor import CIFAR10_ARCHIVE, CIFAR10_FILES, dataset_rows
+from tito.commands.system import CIFAR10_ARCHIVE, CIFAR10_FILES, dataset_rows
 from tito.lib.milestones import MNIST_FILES
 from tests.testkit import copy_project
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
-# from; tests/robustness/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.milestones).
+# from; tests/system/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.milestones).
 CIFAR10_FILES = tuple(f"data_batch_{k}.bin" for k in range(1, 6)) + ("test_batch.bin",)
 CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz"
 PROBE = "import tinytorch; print(tinytorch.__file__)"
