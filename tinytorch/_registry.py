@@ -2,13 +2,13 @@
 """Which curriculum module provides which public name (read by the lazy facades)."""
 
 MODULES = {
-    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape']),
-    '02_activations': ('tinytorch.core.activations', ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax']),
-    '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout']),
-    '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax']),
+    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where']),
+    '02_activations': ('tinytorch.core.activations', ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax', 'relu', 'sigmoid', 'tanh', 'gelu', 'softmax']),
+    '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout', 'linear', 'dropout']),
+    '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax', 'mse_loss', 'cross_entropy', 'binary_cross_entropy']),
     '05_autograd': ('tinytorch.core.autograd', ['Function', 'unbroadcast', 'backward_pass', 'gradcheck', 'no_grad', 'enable_grad', 'is_grad_enabled']),
     '06_optimizers': ('tinytorch.core.optimizers', ['Optimizer', 'SGD', 'Adam', 'AdamW']),
-    '07_training': ('tinytorch.core.training', ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']),
+    '07_training': ('tinytorch.core.training', ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'CosineAnnealingLR', 'clip_grad_norm', 'clip_grad_norm_', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']),
     '08_dataloader': ('tinytorch.data.loader', ['Dataset', 'TensorDataset', 'stack_samples', 'DataLoader', 'apply_transform', 'Transform', 'Normalize', 'Compose', 'RandomCrop', 'RandomHorizontalFlip', 'make_xor', 'make_spirals', 'make_blobs', 'DIGIT_STROKES', 'render_strokes', 'load_digits', 'ImageDataset', 'read_idx', 'CIFAR10_CLASSES', 'read_cifar10_bin', 'CHECKSUMS', 'ChecksumError', 'file_checksum', 'verify_checksum', 'MIRRORS', 'DownloadError', 'download_file', 'data_root', 'download_mnist', 'download_cifar10']),
     '09_spatial': ('tinytorch.core.spatial', ['Conv2d', 'MaxPool2d', 'AvgPool2d', 'BatchNorm2d', 'Flatten', 'conv2d', 'max_pool2d', 'avg_pool2d', 'conv2d_naive', 'im2col', 'col2im']),
 }

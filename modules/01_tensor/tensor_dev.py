@@ -1,25 +1,17 @@
 # %% [markdown]
 # # Module 01 — Tensor: the N-dimensional array every model is made of
 #
-# Every model you will build in TinyTorch — the 1957 perceptron, the MNIST MLP, LeNet, a
-# character-level GPT — is a chain of operations on **tensors**: numbers arranged in a grid
-# with any number of dimensions. Images are `(batch, channels, height, width)` tensors, a
-# sentence is a `(batch, sequence, embedding)` tensor, a layer's weights are a
-# `(in_features, out_features)` tensor, a loss is a 0-dimensional tensor.
+# Every model in TinyTorch, from the perceptron to a character-level GPT, is a chain of
+# operations on **tensors**: numbers in a grid with any number of dimensions. You write the
+# `Tensor` class all later modules compute with: a NumPy array plus a float32 default, errors
+# that name shapes in your terms, **one door for every result**, `Tensor.from_op(...)`, where
+# module 05 (autograd) records the graph without changing this file, and **dormant gradients**.
 #
-# In this module you write the `Tensor` class that all later modules compute with. It stores
-# its numbers in a NumPy array and adds what NumPy does not give you: a float32 default,
-# PyTorch names and errors that name shapes in your terms; **one door for every result**,
-# `Tensor.from_op(...)`, where module 05 (autograd) will record the computation graph without
-# changing this file; and **dormant gradients** (`requires_grad`, `grad`, `backward()`).
+# **How this chapter works.** First four small rules over arrays and shapes (the data a tensor
+# accepts, a result's dtype, broadcasting, reduction axes), each tested at once; then a thin
+# `Tensor` class whose methods each call one small function you write, concept by concept.
 #
-# **How this chapter works.** You first write four small rules over NumPy arrays and shapes
-# (the data a tensor accepts, a result's dtype, broadcasting, valid reduction axes), each tested
-# at once. Then a thin `Tensor` class appears whose methods call one small function each, and
-# you write those functions one concept at a time, running each test as you go.
-#
-# **Prerequisites:** Python classes and operator overloading (`__add__`), basic NumPy
-# (`np.array`, `.shape`). **Time:** about 2–3 hours.
+# **Prerequisites:** Python classes and operator overloading, basic NumPy. **Time:** 2–3 hours.
 
 # %% [markdown]
 # ## Learning Objectives
@@ -39,39 +31,39 @@ from __future__ import annotations
 import numbers
 import reprlib
 import warnings
-from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
 
+# Given code (a hand-written package file, sections 5, 6, 11 and 14): the autograd socket's registry,
+# TinyTorch's random generator, a Tensor's facts and conversions, the index check, more PyTorch ops.
+from tinytorch.core import _tensor_support as _surface
+from tinytorch.core._tensor_support import AutogradHooks, TensorFacts, get_rng, manual_seed, unwrap_index
+
+# %% nbgrader={"grade": false, "grade_id": "tensor-test-imports", "locked": false, "schema_version": 3, "solution": false}
+# Used by the tests and measurements below, not by the Tensor itself.
+import operator
+
+import pytest
+
+from tinytorch.core._tensor_support import best_time, machine_line  # timing plumbing (given)
+
 # %% [markdown]
 # ## 1. What is a tensor? The data rule
 #
-# A tensor is a rectangular block of numbers plus a few facts about it:
+# A tensor is a rectangular block of numbers plus a few facts: `shape` (the size of each
+# dimension, e.g. `(32, 3, 28, 28)` for 32 RGB images), `ndim` (the number of dimensions),
+# `size` (the product of the shape) and `dtype` (the type of every element). A scalar is a 0-d
+# tensor, shape `()`; `item()` turns it into a Python number.
 #
-# | attribute | meaning | example for a batch of 32 RGB images |
-# |---|---|---|
-# | `shape` | size of each dimension | `(32, 3, 28, 28)` |
-# | `ndim`  | number of dimensions (the *rank*) | `4` |
-# | `size`  | number of elements, the product of the shape | `75264` |
-# | `dtype` | the type of every element | `float32` (4 bytes each) |
-#
-# A scalar is a 0-d tensor (shape `()`), a vector 1-d, a matrix 2-d. The loss your model
-# minimises is a 0-d tensor; `item()` turns it into a Python float.
-#
-# **Why float32?** NumPy defaults to float64; deep-learning frameworks default to float32: half
-# the memory (a 100-million-parameter model is 400 MB, not 800 MB), about twice the throughput
-# (memory bandwidth is the usual bottleneck), and ~7 significant digits — plenty for noisy
-# gradient descent. So `Tensor([1, 2, 3])` is float32; class labels ask for integers explicitly:
-# `Tensor(labels, dtype=np.int64)`.
+# **Why float32?** NumPy defaults to float64; deep-learning frameworks to float32: half the
+# memory and memory traffic (4 bytes a number, not 8), and precision enough for noisy gradient
+# descent. So `Tensor([1, 2, 3])` is float32; labels ask for integers: `dtype=np.int64`.
 #
 # **Refuse what is not numbers.** Converting straight to float32 would turn `None` into `nan`
-# and the text `"1.5"` into 1.5 — a bug upstream becomes a wrong number three modules later.
-# So the data rule looks at what the data *is* before converting it, and raises `TypeError`.
+# and `"1.5"` into 1.5 — a bug upstream becomes a wrong number three modules later.
 #
-# ### ✍️ Your first function: `_as_array`
-#
-# `Tensor(data, requires_grad, dtype)` will store `_as_array(data, dtype, requires_grad)`.
+# ### ✍️ Your first function: `_as_array` — what `Tensor(data, requires_grad, dtype)` stores
 
 # %% nbgrader={"grade": false, "grade_id": "as-array", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -90,7 +82,7 @@ def _as_array(data: Any, dtype: Any = None, requires_grad: bool = False) -> np.n
     Raises TypeError, never a silent nan, for:
       - data that are not numbers: None, text ("abc", ["1.5"]), ragged lists ([[1, 2], [3]]),
         object arrays, lists holding None. The message says what was given, e.g. its type
-        (NoneType, str, list) and a short repr of it;
+        (NoneType, str, list) and a short form of the value;
       - a dtype that is not a number type (e.g. str);
       - requires_grad=True with a dtype that is not floating point (gradients of integers mean
         nothing); the message names the dtype, e.g. "... this one is int64."
@@ -123,8 +115,6 @@ def _as_array(data: Any, dtype: Any = None, requires_grad: bool = False) -> np.n
 
 # %% nbgrader={"grade": true, "grade_id": "test-as-array", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_as_array():
-    import pytest
-
     a = _as_array([[1, 2, 3], [4, 5, 6]])
     assert isinstance(a, np.ndarray) and a.shape == (2, 3) and a.dtype == np.float32
     assert _as_array([1, 0, 2], dtype=np.int64).dtype == np.int64 and _as_array(3.5).shape == ()
@@ -155,10 +145,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. The dtype of a result
 #
-# One more rule keeps float64 from sneaking in. NumPy computes `float32 + int64` — or
-# `int64 / int64` — in float64. PyTorch keeps its default float, float32, and only a float64
-# *input* makes a float64 result. Every operation will pass its NumPy result through
-# `_default_float` to follow PyTorch.
+# NumPy computes `float32 + int64` — or `int64 / int64` — in float64. PyTorch keeps its default
+# float, float32, and only a float64 *input* makes a float64 result. Every operation passes its
+# NumPy result through `_default_float` to follow PyTorch.
 
 # %% nbgrader={"grade": false, "grade_id": "default-float", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -195,30 +184,23 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 3. Broadcasting: the shape rule
 #
-# Adding a bias of shape `(3,)` to a batch of shape `(4, 3)` should add the bias to every row.
-# A loop, or copying the bias four times, would be slow and waste memory. NumPy's
-# **broadcasting** rule (which PyTorch shares) does it for free:
+# Adding a bias of shape `(3,)` to a batch of shape `(4, 3)` should add it to every row, without
+# a loop or four copies of the bias. NumPy's **broadcasting** rule (PyTorch's too):
 #
 # ```
-#   Align the shapes on the RIGHT. Walking from the last dimension leftwards, two sizes are
-#   compatible when they are EQUAL or one of them is 1 (a missing dimension counts as 1).
-#   The result takes the larger size in each position.
-#
-#     x     : (4, 3)            x    : (3, 1)             x    : (2, 3)
-#     bias  :    (3,)           y    : (1, 4)             y    :    (2,)
-#     ───────────────           ─────────────             ─────────────
-#     result: (4, 3) ✓          result: (3, 4) ✓          3 vs 2 ✗  ValueError
+#   Align the shapes on the RIGHT. Two sizes are compatible when EQUAL or one is 1 (a missing
+#   dimension counts as 1); the result takes the larger.
+#     (4, 3) + (3,) → (4, 3) ✓      (3, 1) + (1, 4) → (3, 4) ✓      (2, 3) + (2,) → 3 vs 2 ✗
 # ```
 #
-# The "stretched" operand is never copied: NumPy walks it with a **stride of 0** along the
-# broadcast dimension (Memory Profiling measures it). You will meet broadcasting in `x @ W + b`,
-# in a stable softmax, in normalisation — and in module 05 you run the rule backwards:
-# `unbroadcast` sums the gradient of `x + b` back down to the shape of `b`.
+# The stretched operand is never copied: NumPy walks it with a **stride of 0** (Memory
+# Profiling shows it). Module 05 runs the rule backwards: `unbroadcast` sums the gradient of
+# `x + b` back down to the shape of `b`.
 #
-# ### ✍️ Write `broadcast_shape(a, b)`
+# ### ✍️ Write `broadcast_shape(a, b)`, pure Python over tuples
 #
-# Pure Python over tuples — no NumPy. Element-wise operations will use your message when NumPy
-# refuses two shapes, instead of NumPy's "operands could not be broadcast together".
+# Element-wise operations will use your message instead of NumPy's "operands could not be
+# broadcast together".
 
 # %% nbgrader={"grade": false, "grade_id": "broadcast-shape", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -250,8 +232,6 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 # %% nbgrader={"grade": true, "grade_id": "test-broadcast-shape", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_broadcast_shape():
-    import pytest
-
     assert broadcast_shape((4, 3), (3,)) == (4, 3)
     assert broadcast_shape((3, 1), (1, 4)) == (3, 4)
     assert broadcast_shape((), (2,)) == (2,) and broadcast_shape((2, 1, 3), (5, 1)) == (2, 5, 3)
@@ -280,21 +260,12 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. Reduction axes
 #
-# A reduction (`sum`, `mean`, `max`) collapses dimensions. `axis` says *which dimension
-# disappears*: `None` (all of them), an int, or a tuple of ints; negative axes count from the
-# end, as in Python lists.
-#
-# ```
-#   x = [[1, 2, 3],           x.sum()                  → 21                  shape ()
-#        [4, 5, 6]]           x.sum(axis=0)            → [5, 7, 9]           shape (3,)   rows collapse ↓
-#   shape (2, 3)              x.sum(axis=1)            → [6, 15]             shape (2,)   columns collapse →
-#                             x.sum(axis=1, keepdims=True) → [[6], [15]]     shape (2, 1)
-#                             x.sum(axis=(0, -1))      → 21                  several axes at once
-# ```
-#
-# NumPy's own complaint about a bad axis ("axis 2 is out of bounds for array of dimension 2")
-# does not say which of your operations failed. `_check_axis` validates an `axis` argument once,
-# for every reduction, and words the error in the user's terms.
+# A reduction (`sum`, `mean`, `max`) collapses dimensions; `axis` says *which disappear*: `None`
+# (all), an int, or a tuple of ints, negative ones counting from the end. For `x` of shape
+# `(2, 3)`: `x.sum()` has shape `()`, `x.sum(axis=0)` shape `(3,)`, `x.sum(axis=1)` shape `(2,)`.
+# NumPy's complaint about a bad axis ("axis 2 is out of bounds for array of dimension 2") does
+# not say which of your operations failed; `_check_axis` validates `axis` once, for every
+# reduction, in the user's terms.
 
 # %% nbgrader={"grade": false, "grade_id": "check-axis", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -330,8 +301,6 @@ def _check_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int | tuple[int, 
 
 # %% nbgrader={"grade": true, "grade_id": "test-check-axis", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 def test_unit_check_axis():
-    import pytest
-
     assert _check_axis("sum", None, (2, 3)) is None
     assert _check_axis("sum", 1, (2, 3)) == 1 and _check_axis("sum", -2, (2, 3)) == -2
     assert _check_axis("sum", [0, 1], (2, 3)) == (0, 1) and _check_axis("max", (-1,), (2, 3)) == (-1,)
@@ -357,153 +326,48 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 5. The autograd socket: `Tensor.from_op`
 #
-# In module 05 you will teach tensors to compute gradients. To do that, every operation must
-# remember *what made its output*: `c = a * b` has to record "c came from `mul` of a and b",
-# so that `c.backward()` can walk back through the graph. How do we prepare for that now,
-# without writing autograd yet? **Every operation builds its result through one method:**
+# In module 05, `c = a * b` must record "c came from `mul` of a and b" so that `c.backward()` can
+# walk back through the graph. So **every operation builds its result through one method**,
+# `Tensor.from_op(op_name, numpy_result, *inputs, **saved)`, inputs in the order the operation
+# used them, `**saved` what a backward rule needs (an axis, an exponent). Today it only wraps the
+# array; once module 05 fills the registry `autograd_hooks` (its class is given, in
+# `tinytorch/core/_tensor_support.py`, with TinyTorch's random generator `get_rng()`) with one
+# backward rule per op name and an `engine` for `backward()`, it records the graph edge.
 #
-# ```
-#   a ──┐
-#       ├──► numpy: a.data * b.data ──► Tensor.from_op("mul", result, a, b)
-#   b ──┘                                        │
-#                                                ├─ module 05 not built yet (today):
-#                                                │     wrap the array in a Tensor. That's all.
-#                                                │
-#                                                └─ module 05 built, recording on, and a or b
-#                                                   requires grad:
-#                                                     rule = autograd_hooks.rules["mul"]
-#                                                     out._grad_fn = rule((a, b), out, **saved)
-#                                                     out.requires_grad = True
-# ```
-#
-# `autograd_hooks` (given below) is a registry, empty today. Module 05 fills
-# `autograd_hooks.rules` with one backward rule per op name ("add", "matmul", "sum", …) and sets
-# `autograd_hooks.engine`, which runs `backward()`. Later modules add their own ops the same way
-# (`Tensor.from_op("relu", ...)`); the `**saved` keyword arguments carry what a backward rule
-# needs (an axis, an exponent, the softmax probabilities).
-#
-# **Why not monkey-patching?** Letting the autograd module *replace* `Tensor.__add__`, … at
-# import time works, but then the class behaves differently depending on what was imported, the
-# code you read is not the code that runs, and two patches of one method silently overwrite
-# each other. With one door each op is written **once**, gradients are *data* (a dictionary of
-# rules), and `no_grad()` is one flag, `autograd_hooks.enabled`.
-#
-# The same cell defines TinyTorch's random generator: all randomness draws from `get_rng()`, so
-# `manual_seed(42)` makes a whole run reproducible, like `torch.manual_seed`.
-
-# %% nbgrader={"grade": false, "grade_id": "tensor-hooks", "locked": false, "schema_version": 3, "solution": false}
-#| export
-class AutogradHooks:
-    """The socket that module 05 (autograd) plugs into. Empty until then.
-
-    - `rules`: op name -> backward rule. Module 05 registers one per op ("add", "matmul", ...).
-      A rule is called as `rule(inputs, output, **saved)` and returns the graph node that
-      `backward()` will visit.
-    - `engine`: the function `engine(tensor, grad, retain_graph)` that runs `Tensor.backward()`.
-    - `enabled`: False inside `no_grad()`, so evaluation builds no graph.
-    """
-
-    def __init__(self) -> None:
-        self.rules: dict[str, Callable[..., Any]] = {}
-        self.engine: Callable[..., None] | None = None
-        self.enabled: bool = True
-
-    @property
-    def active(self) -> bool:
-        """True once module 05 has installed its backward engine."""
-        return self.engine is not None
-
-    @contextmanager
-    def recording(self):
-        """A lens on the socket: log what each op would hand to its backward rule.
-
-        Inside `with autograd_hooks.recording() as log:` every op whose input requires grad
-        appends `(op_name, inputs, saved)` to `log` instead of building a graph. Tests of later
-        modules use it to check that a layer is built from ops autograd can see, and that each
-        op saves what its backward rule needs. The socket is restored on exit.
-        """
-        log: list[tuple[str, tuple, dict]] = []
-
-        def rule_for(op: str) -> Callable[..., None]:
-            return lambda inputs, output, **saved: log.append((op, inputs, saved))
-
-        class _LogEveryOp(dict):  # every op "has" a rule, however the op looks it up
-            def get(self, op: str, default: Any = None) -> Callable[..., None]:
-                return rule_for(op)
-
-            def __getitem__(self, op: str) -> Callable[..., None]:
-                return rule_for(op)
-
-            def __contains__(self, op: object) -> bool:
-                return True
-
-        saved_state = (self.rules, self.engine, self.enabled)
-        self.rules, self.engine, self.enabled = _LogEveryOp(), (lambda *args: None), True
-        try:
-            yield log
-        finally:
-            self.rules, self.engine, self.enabled = saved_state
-
-
-autograd_hooks = AutogradHooks()
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed every random draw TinyTorch makes (initialisation, dropout), like torch.manual_seed."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def get_rng() -> np.random.Generator:
-    """The generator behind TinyTorch's random draws (re-seeded by manual_seed)."""
-    return _rng
+# **Why not monkey-patching?** Letting autograd *replace* `Tensor.__add__` at import time works,
+# but the class then behaves differently depending on what was imported, the code you read is
+# not the code that runs, and two patches of one method silently overwrite each other. With one
+# door each op is written **once** and gradients are *data*, a dictionary of rules.
 
 # %% [markdown]
 # ## 6. The `Tensor` class: a thin interface
 #
-# The class below is the interface users see. Each operation method is **one line that calls
-# a function you write in that concept's section** — `t.reshape(2, 3)` calls
-# `_reshape(t, (2, 3))`. Python looks the function up when the method *runs*, so the class can
-# be defined now and the functions written below, each with its test (PyTorch's `Tensor.add` is
-# likewise a thin binding over an operator implemented elsewhere).
-#
-# Given here, not your work:
-#
-# | helper | what it does |
-# |---|---|
-# | `Tensor(data, requires_grad=False, dtype=None)` | stores `_as_array(...)` — yours — and the gradient fields |
-# | `Tensor._wrap(array)` | makes a Tensor around an array without copying or casting it |
-# | `t._lift(other, op)` | turns a number/array operand into a Tensor with a matching float dtype (a `TypeError` naming its type otherwise) |
-# | `t._float_dtype()` | the tensor's dtype if it is a float, else float32 |
-# | `shape`, `dtype`, `size`, `ndim`, `len`, `item()`, `numpy()`, `repr` | facts and conversions |
-# | `bool(t)` | the truth of a one-element tensor; ambiguous otherwise (`RuntimeError`), as in PyTorch |
-# | `grad`, `detach()`, `backward()` | dormant gradients (section 13) |
-#
-# Your part of the class is its last method, **`from_op`**, the door every result passes through.
+# Each operation method below is **one line calling a function you write in that concept's
+# section**: `t.reshape(2, 3)` calls `_reshape(t, (2, 3))`, looked up when the method *runs*, so
+# the class can come first (PyTorch's `Tensor.add` is likewise a thin binding). Given, not your
+# work: the constructor (it stores your `_as_array(...)`), `t._lift(other, op)` (a number or array
+# operand as a Tensor of a matching float dtype; `TypeError` naming its type otherwise),
+# `t._float_dtype()`, `item()`, the facts and conversions of its base `TensorFacts` (`shape`,
+# `bool(t)`, `repr`, … in the same given file) and the dormant gradients (section 13). Your part
+# is the last method, **`from_op`**.
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
+autograd_hooks = AutogradHooks()  # the socket (section 5)
+
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
     "populated during backward(): only leaves (tensors you created, such as parameters) receive a gradient. "
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
-class Tensor:
+class Tensor(TensorFacts):
     """An N-dimensional array of numbers (float32 by default) that can later track gradients.
+    Tensor(data, requires_grad=False, dtype=None): data as _as_array takes it, or a Tensor (copied)."""
 
-    Tensor(data, requires_grad=False, dtype=None)
-        data: a number, a (nested) list, a NumPy array or another Tensor (copied).
-        dtype: float32 unless you ask for another (e.g. np.int64 for class labels).
-    """
-
-    # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
-    # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
+    # NumPy steps aside: `np.ones(3) + t` calls `t.__radd__` instead of building an object array.
     __array_ufunc__ = None
-    # Defining __eq__ would make Tensors unhashable. Like PyTorch, hash them by identity, so that
-    # they can still be dict keys and set members (parameters, optimizer state).
+    # Defining __eq__ would make Tensors unhashable; like PyTorch, hash them by identity (dict keys).
     __hash__ = object.__hash__
     _grad: "Tensor | None" = None  # what the .grad property returns
     _grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
@@ -524,11 +388,8 @@ class Tensor:
         return out
 
     def _lift(self, other: Any, op: str = "operation") -> "Tensor":
-        """Turn a number or array operand into a Tensor of a compatible dtype.
-
-        Floats adopt this tensor's float dtype (float32 unless it is float64), so `t * 0.5` or
-        `t + np.ones(3)` (a float64 array) never turns a float32 tensor into float64.
-        """
+        """Turn a number or array operand into a Tensor. Floats adopt this tensor's float dtype,
+        so `t * 0.5` or `t + np.ones(3)` (float64) never turns a float32 tensor into float64."""
         if isinstance(other, Tensor):
             return other
         try:
@@ -546,60 +407,12 @@ class Tensor:
         """This tensor's dtype if it is floating point, else float32 (the default float)."""
         return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
 
-    # ----- facts and conversions -----
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    @property
-    def size(self) -> int:
-        return int(self.data.size)
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
-
-    def numpy(self) -> np.ndarray:
-        """The underlying NumPy array (shares memory, like torch.Tensor.numpy())."""
-        return self.data
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        """Let np.asarray(t), np.testing and matplotlib read a Tensor directly."""
-        return np.array(self.data, dtype=dtype, copy=copy)
-
+    # ----- facts and conversions: shape, dtype, size, ndim, len, numpy(), bool, repr (given) -----
     def item(self) -> float:
         """The single number in a one-element tensor, as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element; this one has shape {_shape_str(self.shape)}.")
         return self.data.item()
-
-    def __bool__(self) -> bool:
-        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch."""
-        if self.size != 1:
-            count = "no values" if self.size == 0 else "more than one value"
-            raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous (shape {_shape_str(self.shape)}); "
-                               f"use one element (t[0] > 0) or reduce first ((t > 0).sum() > 0 means 'any').")
-        return bool(self.data.reshape(-1)[0])
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
-        extras = []
-        if self.dtype != np.float32:
-            extras.append(f"dtype={self.dtype}")
-        if self._grad_fn is not None:
-            extras.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "Tensor(" + ", ".join([body, *extras]) + ")"
 
     # ----- operations: each calls the function of its section -----
     def __add__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add)
@@ -620,22 +433,13 @@ class Tensor:
     def __matmul__(self, other: "Tensor") -> "Tensor": return _matmul(self, other)
     def __rmatmul__(self, other: Any) -> "Tensor": return _matmul(self._lift(other, "matmul"), self)
 
-    def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one size may be -1 (inferred). A view when possible."""
-        return _reshape(self, shape)
-
-    def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
-        """Swap two dimensions (by default the last two, the matrix transpose). A view."""
-        return _transpose(self, dim0, dim1)
-
+    # reshape(2, 3) or reshape((2, 3)), one size may be -1; transpose swaps two dimensions (by
+    # default the last two, as .T does); t[index] indexes like NumPy and returns a copy
+    def reshape(self, *shape: Any) -> "Tensor": return _reshape(self, shape)
+    def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor": return _transpose(self, dim0, dim1)
     @property
-    def T(self) -> "Tensor":
-        """The matrix transpose of the last two dimensions, like x.transpose(-2, -1)."""
-        return _transpose(self, -2, -1)
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        """Index like NumPy (ints, slices, integer arrays or tensors, masks); returns a copy."""
-        return _getitem(self, index)
+    def T(self) -> "Tensor": return _transpose(self, -2, -1)
+    def __getitem__(self, index: Any) -> "Tensor": return _getitem(self, index)
 
     def __lt__(self, other: Any) -> "Tensor": return _compare("<", self, other, np.less)
     def __le__(self, other: Any) -> "Tensor": return _compare("<=", self, other, np.less_equal)
@@ -644,17 +448,14 @@ class Tensor:
     def __eq__(self, other: Any) -> "Tensor": return _compare("==", self, other, np.equal)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _compare("!=", self, other, np.not_equal)  # type: ignore[override]
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Sum of the elements (over `axis`, or all)."""
-        return _sum(self, axis, keepdims)
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Average of the elements (over `axis`, or all); float32 for integer tensors."""
-        return _mean(self, axis, keepdims)
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Largest element (over `axis`, or all)."""
-        return _max(self, axis, keepdims)
+    # reductions over `axis`/`dim` (None: all; an int or ints); x.max(dim=k) is (values, indices) as in PyTorch
+    def sum(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _sum(self, *_surface.reduction_args("sum", axis, keepdims, dim, keepdim))
+    def mean(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _mean(self, *_surface.reduction_args("mean", axis, keepdims, dim, keepdim))
+    def max(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> Any:
+        values = _max(self, *_surface.reduction_args("max", axis, keepdims, dim, keepdim))
+        return values if dim is None else _surface.with_indices(self, values, dim, bool(keepdim))
 
     def argmax(self, axis: int | None = None) -> "Tensor":
         """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
@@ -670,14 +471,30 @@ class Tensor:
     def log(self) -> "Tensor": return _elementwise_math("log", self, np.log)
     def sqrt(self) -> "Tensor": return _elementwise_math("sqrt", self, np.sqrt)
 
+    # ----- more of PyTorch's surface (given; section 14, in tinytorch/core/_tensor_support.py) -----
+    def permute(self, *dims: int) -> "Tensor": return _surface.permute(self, dims)
+    def unsqueeze(self, dim: int) -> "Tensor": return _surface.unsqueeze(self, dim)
+    def squeeze(self, dim: Any = None) -> "Tensor": return _surface.squeeze(self, dim)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor": return _surface.flatten(self, start_dim, end_dim)
+    def abs(self) -> "Tensor": return _surface.abs_(self)
+    __abs__ = abs
+    def clip(self, min: Any = None, max: Any = None) -> "Tensor": return _surface.clip(self, min, max)  # noqa: A002
+    clamp = clip
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor": return _surface.masked_fill(self, mask, value)
+    def tril(self, diagonal: int = 0) -> "Tensor": return _surface.tri("tril", self, diagonal)
+    def triu(self, diagonal: int = 0) -> "Tensor": return _surface.tri("triu", self, diagonal)
+    def var(self, dim: Any = None, unbiased: bool = True, keepdim: Any = None, **kw: Any) -> "Tensor": return _surface.var(self, dim, unbiased, keepdim, **kw)
+    def std(self, dim: Any = None, unbiased: bool = True, keepdim: Any = None, **kw: Any) -> "Tensor": return self.var(dim, unbiased, keepdim, **kw).sqrt()
+    def softmax(self, dim: int) -> "Tensor": return _surface.softmax(self, dim)
+    def log_softmax(self, dim: int) -> "Tensor": return _surface.log_softmax(self, dim)
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple: return _surface.split(self, split_size_or_sections, dim)
+    def chunk(self, chunks: int, dim: int = 0) -> tuple: return _surface.chunk(self, chunks, dim)
+
     # ----- gradients (dormant until module 05) -----
     @property
     def grad(self) -> "Tensor | None":
         """d(loss)/d(this tensor), accumulated by backward() into leaves only (tensors you created).
-
-        Like PyTorch, reading it on a non-leaf — the result of an op that is recorded in a graph —
-        warns: backward() never fills it there, so the None you get back is almost always a bug.
-        """
+        Reading it on a non-leaf (an op's result in a graph) warns, like PyTorch: it stays None."""
         if self._grad is None and self._grad_fn is not None:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
@@ -705,13 +522,11 @@ class Tensor:
         """The Tensor holding `data`, the NumPy result of operation `op` on `inputs`.
 
         Wrap `data` without copying it (a NumPy scalar becomes a 0-d tensor). Record the graph
-        edge only when ALL of these hold: autograd is installed (`autograd_hooks.active`),
-        recording is on (`autograd_hooks.enabled`), and at least one input requires grad. Then
-        the output requires grad too, and `out._grad_fn = rule(inputs, out, **saved)` with the
-        rule `autograd_hooks.rules` holds for `op`.
-
-        A missing rule is a bug in the module that added the op: NotImplementedError naming the
-        op, e.g. "No backward rule is registered for 'relu'."
+        edge only when autograd is installed (`autograd_hooks.active`), recording is on
+        (`autograd_hooks.enabled`) and at least one input requires grad: then the output requires
+        grad too, and `out._grad_fn = rule(inputs, out, **saved)` with `autograd_hooks.rules`'s
+        rule for `op`. A missing rule is a bug in the module that added the op:
+        NotImplementedError naming the op, e.g. "No backward rule is registered for 'relu'."
         """
         ### BEGIN SOLUTION
         out = Tensor._wrap(np.asarray(data))
@@ -734,10 +549,7 @@ class Tensor:
 # unless both flags hold; then look for an input with `requires_grad`, and `rules.get(op)`
 # returns `None` for a missing rule.
 #
-# ### 🧪 Unit tests: creation, and the socket
-#
-# `from_op` is tested the way module 05 will use it: we install a *fake* engine and rule, check
-# that the graph edge is recorded only when it should be, then restore the hooks as they were.
+# The tests below use `from_op` as module 05 will: with a *fake* engine and rule, restored after.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-creation", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_tensor_creation():
@@ -760,8 +572,6 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-from-op", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_from_op():
-    import pytest
-
     t = Tensor([1.0, 2.0], requires_grad=True)
     plain = Tensor.from_op("mul", np.ones(2, np.float32), t)
     assert isinstance(plain, Tensor) and plain.shape == (2,)
@@ -807,17 +617,13 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 7. Element-wise arithmetic
 #
-# `a + b`, `a - b`, `a * b`, `a / b` combine tensors element by element. When the left operand
-# is a number (`2 - t`), Python calls the *reflected* method `t.__rsub__(2)`, which must keep the
-# operand order. All eight methods call `_elementwise` with the op's name and NumPy function.
-#
-# From here on, every operation ends the same way: its NumPy result goes through the door,
-# `Tensor.from_op(op_name, result, *inputs, **saved)`, inputs in the order the operation used them.
+# `a + b`, `a - b`, `a * b`, `a / b` work element by element; for `2 - t` Python calls the
+# *reflected* `t.__rsub__(2)`, which must keep the operand order. All eight call `_elementwise`.
 #
 # **Explain only on failure.** When shapes clash we want *your* message, prefixed with the op
-# (`add: shapes (2, 3) and (2,) cannot be broadcast …`). Calling `broadcast_shape` *before* every
-# add would charge every correct add for a check that almost never fails (Complexity Analysis
-# prices it). So compute first, and only when NumPy refuses, ask `broadcast_shape` why.
+# (`add: shapes (2, 3) and (2,) cannot be broadcast …`). Checking `broadcast_shape` *before*
+# every add would charge every correct add for a check that almost never fails (Complexity
+# Analysis prices it). So compute first, and only when NumPy refuses, ask `broadcast_shape` why.
 
 # %% nbgrader={"grade": false, "grade_id": "elementwise", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -825,7 +631,7 @@ def _elementwise(op: str, a: "Tensor", other: Any, fn: Callable, reverse: bool =
     """`a <op> other` element by element, with broadcasting: the work behind + - * /.
 
     op: "add", "sub", "mul" or "div" (the op name). fn: the NumPy function (np.add, ...).
-    other: a Tensor, a number or an array (make it a Tensor with the given a._lift(other, op)).
+    other: a Tensor, a number or an array; a float operand never raises a float32 tensor to float64.
     reverse=True computes fn(other, a): for `2 - t` Python calls t.__rsub__(2).
     The result's dtype follows _default_float; its inputs are (left, right) in computed order.
     Shapes that clash: ValueError "<op>: " + broadcast_shape's message, in the user's order, e.g.
@@ -846,14 +652,13 @@ def _elementwise(op: str, a: "Tensor", other: Any, fn: Callable, reverse: bool =
     ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) Choose `(left, right)` first, then `try: fn(left.data, right.data)`;
-# in `except ValueError`, call `broadcast_shape(left.shape, right.shape)` inside its own
-# `try` and re-raise its message with `f"{op}: {err}"` (`from None` hides NumPy's traceback).
+# **Stuck?** (optional) The given `a._lift(other, op)` makes the operand a Tensor. Choose
+# `(left, right)`, then `try: fn(left.data, right.data)`; in `except ValueError`, call
+# `broadcast_shape(left.shape, right.shape)` in its own `try` and re-raise its message as
+# `f"{op}: {err}"` `from None`. End with `Tensor.from_op(op, result, left, right)`, as every op does.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-arithmetic", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_arithmetic_broadcasting():
-    import pytest
-
     a = Tensor([[1.0, 2.0], [3.0, 4.0]])
     b = Tensor([10.0, 20.0])
     np.testing.assert_array_equal((a + b).data, [[11, 22], [13, 24]])
@@ -886,9 +691,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 8. One-input arithmetic: `-t` and `t ** p`
 #
-# The exponent of `**` is a *number*, and autograd needs it (d x**p = p·x**(p-1)), so it is
-# saved: `exponent=`. `Tensor([4, 9], dtype=np.int64) ** 0.5` should be `[2., 3.]` (NumPy would
-# keep integers, or refuse a negative power), so integer tensors compute such powers in float32.
+# Autograd needs the exponent of `**` (d x**p = p·x**(p-1)), so it is saved: `exponent=`.
+# `Tensor([4, 9], dtype=np.int64) ** 0.5` should be `[2., 3.]` (NumPy would keep integers, or
+# refuse a negative power), so integer tensors compute such powers in float32.
 
 # %% nbgrader={"grade": false, "grade_id": "neg-pow", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -922,8 +727,6 @@ def _pow(t: "Tensor", exponent: Any) -> "Tensor":
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-neg-pow", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_neg_pow():
-    import pytest
-
     a = Tensor([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_array_equal((-a).data, -a.data)
     np.testing.assert_array_equal((a ** 2).data, [[1, 4], [9, 16]])
@@ -948,21 +751,13 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 9. Matrix multiplication
 #
-# A neural-network layer is mostly one operation, `x @ W`:
-#
-# ```
-#   out[i, j] = Σ_p A[i, p] · B[p, j]          (n, k) @ (k, m) → (n, m): the inner k's must agree
-#
-#   (B, n, k) @ (B, k, m) → (B, n, m)          batched: the last two dims are the matrices,
-#   (B, n, k) @    (k, m) → (B, n, m)          the leading ones a batch, broadcast by your
-#   (H, 1, n, k) @ (1, B, k, m) → (H, B, n, m) rule from section 3
-#   (n, k) @ (k,) → (n,)    (k,) @ (k,) → ()   a 1-d operand is a vector
-# ```
-#
-# The formula is `n·k·m` multiply-adds in three nested loops; `np.matmul` hands them to BLAS,
-# which tiles for the cache and uses SIMD and all cores (Complexity Analysis times a Python loop
-# against it). A wrong inner dimension is the most common deep-learning bug; as in section 7,
-# we diagnose it only after NumPy refuses. First, that diagnosis, over shapes alone.
+# A layer is mostly one operation, `x @ W`: `out[i, j] = Σ_p A[i, p] · B[p, j]`, `(n, k) @ (k, m)
+# → (n, m)`, the inner `k`s must agree. With more dimensions the last two are the matrices and the
+# leading ones a batch, broadcast by your rule: `(H, 1, n, k) @ (1, B, k, m) → (H, B, n, m)`. A
+# 1-d operand is a vector: `(n, k) @ (k,) → (n,)`. That is `n·k·m` multiply-adds; NumPy hands them
+# to BLAS, which tiles for the cache and uses SIMD and all cores (Complexity Analysis times a
+# Python loop against it). A wrong inner dimension is the most common deep-learning bug; as in
+# section 7, we diagnose it only after NumPy refuses. First, that diagnosis, over shapes alone.
 
 # %% nbgrader={"grade": false, "grade_id": "matmul-error", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1000,16 +795,13 @@ def test_unit_matmul_error():
 if __name__ == "__main__":
     test_unit_matmul_error()
 
-# %% [markdown]
-# Now the product itself: `np.matmul` does the work, `_matmul_error` explains a refusal.
-
 # %% nbgrader={"grade": false, "grade_id": "matmul", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _matmul(a: "Tensor", other: Any) -> "Tensor":
     """a @ other with NumPy's rules (2-D, batched, vectors); op name "matmul".
 
-    other may be a Tensor or an array (a._lift(other, "matmul")). The result's dtype follows
-    _default_float. A refused product: ValueError with _matmul_error's message.
+    other may be a Tensor or an array. The result's dtype follows _default_float.
+    A refused product: ValueError with _matmul_error's message.
     """
     ### BEGIN SOLUTION
     b = a._lift(other, "matmul")
@@ -1020,10 +812,12 @@ def _matmul(a: "Tensor", other: Any) -> "Tensor":
     return Tensor.from_op("matmul", _default_float(result, a, b), a, b)
     ### END SOLUTION
 
+# %% [markdown]
+# **Stuck?** (optional) `b = a._lift(other, "matmul")`, then `np.matmul(a.data, b.data)` inside
+# a `try`; `except ValueError` raises `_matmul_error`'s message `from None`.
+
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-matmul", "locked": true, "points": 7, "schema_version": 3, "solution": false}
 def test_unit_matmul():
-    import pytest
-
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
     out = Tensor(x) @ Tensor(w)
@@ -1057,18 +851,14 @@ if __name__ == "__main__":
 # through its **strides**, the bytes to jump for one step along each dimension:
 #
 # ```
-#   x = [[0, 1, 2],       memory: | 0 | 1 | 2 | 3 | 4 | 5 |  (6 float32, 24 bytes)
-#        [3, 4, 5]]       strides (12, 4): +12 bytes to the next row, +4 to the next column
-#
-#   x.reshape(3, 2)  → strides (8, 4)    [[0 1] [2 3] [4 5]]   same buffer, O(1)
-#   x.transpose()    → strides (4, 12)   [[0 3] [1 4] [2 5]]   same buffer, O(1), not contiguous
+#   x = [[0, 1, 2], [3, 4, 5]]    float32, strides (12, 4): +12 bytes a row, +4 a column
+#   x.reshape(3, 2)  → strides (8, 4)    same buffer, O(1)
+#   x.transpose()    → strides (4, 12)   same buffer, O(1), not contiguous
 # ```
 #
-# Both are **views**: they change shape and strides, never the numbers, so writing into one
-# changes the other (optimizers update parameters in place through `.data`). A reshape *after*
-# a transpose cannot always be expressed with strides; then NumPy copies (PyTorch's `view()`
-# refuses, its `reshape()` copies). `transpose(dim0=-2, dim1=-1)` swaps two dimensions, by
-# default the last two; module 05 uses the saved `dim0`, `dim1` to swap the gradient back.
+# Both are **views**, so writing into one changes the other (optimizers update parameters in
+# place through `.data`). A reshape *after* a transpose cannot always be expressed with strides;
+# then NumPy copies (PyTorch's `view()` refuses). Module 05 uses the saved `dim0`, `dim1`.
 
 # %% nbgrader={"grade": false, "grade_id": "shape-ops", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1110,14 +900,11 @@ def _transpose(t: "Tensor", dim0: int, dim1: int) -> "Tensor":
     ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) The array method `t.data.reshape(shape)` raises `ValueError` (or
-# `TypeError` for non-integer sizes). `np.swapaxes(data, dim0, dim1)` is the view-returning
-# transpose.
+# **Stuck?** (optional) `t.data.reshape(shape)` raises `ValueError` (or `TypeError` for
+# non-integer sizes); `np.swapaxes(data, dim0, dim1)` is the view-returning transpose.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-shape", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_shape_ops():
-    import pytest
-
     t = Tensor(np.arange(6))
     assert t.reshape((3, -1)).shape == (3, 2) and t.reshape([6]).shape == (6,)
     m = t.reshape(2, 3)
@@ -1148,55 +935,27 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 11. Indexing and comparisons
 #
-# `t[index]` accepts what NumPy accepts:
-#
-# ```
-#   x = [[0, 1, 2],            x[1]          → [3, 4, 5]        int: drops a dimension
-#        [3, 4, 5]]            x[:, 1:]      → [[1, 2], [4, 5]] slice: keeps it
-#   shape (2, 3)               x[-1, -1]     → 5 (0-d)          negative counts from the end
-#                              x[[1, 0, 1]]  → rows 1, 0, 1     integer array: gather
-#                              x[[0, 1], [2, 0]] → [2, 3]       pairs (row, col)
-#                              x[x > 2]      → [3, 4, 5]        boolean mask
-# ```
-#
-# Gathering is a workhorse: an embedding is `weight[token_ids]`, cross-entropy picks
-# `probs[np.arange(N), targets]`. **A float index is refused** (`TypeError`): `Tensor([1.9])` is
-# float32 by default, and truncating it to element 1 would hide a bug. Index tensors say
-# `dtype=np.int64`, as in PyTorch; the given `_unwrap_index` checks this.
+# `t[index]` accepts what NumPy accepts: an int drops a dimension (`x[1]`), a slice keeps it
+# (`x[:, 1:]`), negatives count from the end, an integer array gathers (`x[[1, 0, 1]]`, or
+# `x[[0, 1], [2, 0]]` for (row, col) pairs), a boolean mask selects (`x[x > 2]`). Gathering is a
+# workhorse: an embedding is `weight[token_ids]`, cross-entropy picks `probs[np.arange(N), targets]`.
+# A float index (`Tensor([1.9])`, float32 by default) is refused, not truncated: the given
+# `unwrap_index` raises `TypeError`; index tensors say `dtype=np.int64`, as in PyTorch.
 #
 # **Design decision — indexing copies.** NumPy and PyTorch return a *view* for slices; PyTorch
 # can afford it because a *version counter* makes `backward()` raise if a saved view was
-# modified in place. TinyTorch's `t[...]` returns a tensor that owns its numbers, at the cost of
-# one copy of the selected elements (integer-array indexing already copies: do not copy twice).
+# modified in place. TinyTorch's `t[...]` owns its numbers, at the cost of one copy of the
+# selected elements (integer-array indexing already copies: do not copy twice).
 
 # %% nbgrader={"grade": false, "grade_id": "getitem", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _unwrap_index(index: Any) -> Any:
-    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError. Given.
-
-    Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
-    float32, the default dtype — or a float array) is refused rather than silently truncated.
-    """
-    if isinstance(index, tuple):
-        return tuple(_unwrap_index(i) for i in index)
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)  # [] selects nothing
-    if isinstance(index, (float, np.floating)) or (isinstance(index, np.ndarray) and index.dtype.kind in "fc"):
-        values = np.array2string(np.asarray(index), threshold=6, separator=", ")
-        raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
-                        f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
-    return index
-
-
 def _getitem(t: "Tensor", index: Any) -> "Tensor":
     """t[index]: a tensor that owns its numbers (never a view of t); op name "getitem",
-    saved index= (the index after _unwrap_index). An index out of range: IndexError naming
+    saved index= (the index after the given unwrap_index). An index out of range: IndexError naming
     t's shape, e.g. "... shape (2, 3) ...".
     """
     ### BEGIN SOLUTION
-    index = _unwrap_index(index)
+    index = unwrap_index(index)
     try:
         data = t.data[index]
     except IndexError as e:
@@ -1212,8 +971,6 @@ def _getitem(t: "Tensor", index: Any) -> "Tensor":
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-indexing", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_indexing():
-    import pytest
-
     m = Tensor(np.arange(6).reshape(2, 3))
     assert m[1].data.tolist() == [3, 4, 5] and m[1].dtype == np.float32 and m[-1, -1].item() == 5
     assert m[-1, -1].shape == () and m[:, 1:].data.tolist() == [[1, 2], [4, 5]]
@@ -1246,21 +1003,19 @@ if __name__ == "__main__":
 # ### Comparisons make masks
 #
 # `x > 2`, `x == y`, … compare element by element, broadcasting like arithmetic, and return a
-# **boolean tensor**: a mask. A comparison has **no gradient** (the answer jumps, it does not
-# slope), so its result is built outside any graph (`Tensor._wrap`, not `from_op`); the gradient
-# of `x[x > 2]` still flows through the indexing. Because `==` returns a tensor, `bool(t)` of
-# several elements raises and tensors hash by identity (both given). An operand that is not a
-# number, array or tensor (`t == None`) returns `NotImplemented`: Python then falls back to its
-# default (`False` for `==`, a `TypeError` for `<`).
+# **boolean tensor**, a mask. A comparison has **no gradient** (the answer jumps, it does not
+# slope), so its result is built outside any graph; the gradient of `x[x > 2]` still flows
+# through the indexing. An operand that is not a number, array or tensor (`t == None`) returns
+# `NotImplemented`: Python then falls back to its default (`False` for `==`, `TypeError` for `<`).
 
 # %% nbgrader={"grade": false, "grade_id": "compare", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _compare(op: str, a: "Tensor", other: Any, fn: Callable) -> "Tensor":
     """Compare (a, other) element-wise with `fn` and broadcasting: a bool Tensor, outside any graph.
 
-    op: "<", "<=", ">", ">=", "==" or "!=". An operand the given a._lift refuses (None, a
-    string): return NotImplemented. Shapes that clash: ValueError "<op>: " + broadcast_shape's
-    message, as in _elementwise.
+    op: "<", "<=", ">", ">=", "==" or "!=". An operand that is not a number, array or Tensor
+    (None, a string): return NotImplemented. Shapes that clash: ValueError "<op>: " +
+    broadcast_shape's message, as in _elementwise.
     """
     ### BEGIN SOLUTION
     try:
@@ -1278,12 +1033,12 @@ def _compare(op: str, a: "Tensor", other: Any, fn: Callable) -> "Tensor":
     return Tensor._wrap(np.asarray(result))
     ### END SOLUTION
 
+# %% [markdown]
+# **Stuck?** (optional) `a._lift` raises `TypeError` for what it refuses. Build the result with
+# `Tensor._wrap(np.asarray(result))`, not `from_op`: no graph edge.
+
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-comparisons", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_comparisons():
-    import operator
-
-    import pytest
-
     x = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     for op in (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne):
         result = op(x, 2.0)
@@ -1315,12 +1070,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 12. Reductions and element-wise math
 #
-# With `_check_axis` written, the reductions are short. `keepdims=True` keeps each reduced
-# dimension with size 1, so the result **broadcasts back**: `x / x.sum(axis=1, keepdims=True)`
-# normalises rows, while `x / x.sum(axis=1)` fails (or, for square `x`, is silently wrong).
-# Each reduction saves `axis=` (as `_check_axis` returned it) and `keepdims=` for module 05. The
-# `mean` of integers is float32; `max` over an empty dimension has no answer; `argmax` (given)
-# returns int64 indices outside any graph.
+# `keepdims=True` keeps each reduced dimension with size 1, so the result **broadcasts back**:
+# `x / x.sum(axis=1, keepdims=True)` normalises rows; `x / x.sum(axis=1)` fails (or, for square
+# `x`, is silently wrong). Each reduction validates `axis` with `_check_axis` and saves `axis=`
+# (as it returned it) and `keepdims=` for module 05. `argmax` is given.
 
 # %% nbgrader={"grade": false, "grade_id": "reductions", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1362,8 +1115,6 @@ def _max(t: "Tensor", axis: Any, keepdims: bool) -> "Tensor":
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-reductions", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_reductions():
-    import pytest
-
     m = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     assert m.sum().shape == () and m.sum().item() == 21.0
     assert m.sum(axis=0).data.tolist() == [5, 7, 9]
@@ -1396,9 +1147,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### `exp`, `log`, `sqrt`
 #
-# Softmax needs `exp`, cross-entropy `log`, Adam `sqrt`: one NumPy call each, with its own op
-# name because each has its own backward rule. Stability is the caller's job: `exp(1000)`
-# overflows float32 (module 02 subtracts the max first).
+# Softmax needs `exp`, cross-entropy `log`, Adam `sqrt`: each its own op name, because each has
+# its own backward rule. Stability is the caller's job: `exp(1000)` overflows float32.
 
 # %% nbgrader={"grade": false, "grade_id": "elementwise-math", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1433,19 +1183,13 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 13. Dormant gradients, and every error in the user's terms
 #
-# Every tensor carries three gradient fields (given): `requires_grad` (parameters yes, data no;
-# floats only — your `_as_array` checks it), `grad` (where `backward()` accumulates
-# d(loss)/d(tensor), `None` until then; only **leaves**, tensors you created, receive one, and
-# reading it on an op's result in a graph warns), and `_grad_fn` (the node `from_op` records).
-# `backward()` raises a `RuntimeError` until module 05 installs an engine; `detach()` shares
-# memory but leaves the graph. The last test runs the whole class against a user's mistakes.
+# Every tensor carries three gradient fields (given): `requires_grad` (floats only — your
+# `_as_array` checks it), `grad` (filled by `backward()` in **leaves**, tensors you created) and
+# `_grad_fn` (the node `from_op` records). `backward()` raises a `RuntimeError` until module 05.
+# The last test runs the whole class against a user's mistakes.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-dormant-grad", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_dormant_gradients():
-    import warnings
-
-    import pytest
-
     t = Tensor([1.0, 2.0], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a leaf's .grad is read without a warning
@@ -1466,8 +1210,6 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-errors", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_error_messages():
-    import pytest
-
     # the shape errors of + @ and sum are checked by their own tests; these come through the class
     with pytest.raises(TypeError, match="NoneType"):
         Tensor([1.0]) + None  # the given _lift names the operand's type
@@ -1491,46 +1233,55 @@ if __name__ == "__main__":
     test_unit_error_messages()
 
 # %% [markdown]
+# ## 14. More of PyTorch's surface (given)
+#
+# More of what a PyTorch user reaches for, given in `tinytorch/core/_tensor_support.py` (the
+# methods are the last block of section 6's class). **Compositions of your ops**, so autograd needs
+# nothing new: `unsqueeze`, `squeeze`, `flatten` (reshape), `split`, `chunk` (indexing), `var`, `std`
+# (mean, −, *, /, sqrt), `softmax`, `log_softmax` (a detached max, −, exp, sum, log). **New ops**, whose
+# backward rules module 05 adds: `permute`, `abs`, `clip`/`clamp`, `masked_fill`, `tril`, `triu`,
+# `cat`, `stack`, `where`. Reductions take `dim=`/`keepdim=` too; creation functions are below.
+
+# %% nbgrader={"grade": false, "grade_id": "pytorch-surface", "locked": false, "schema_version": 3, "solution": false}
+#| export
+from tinytorch.core._tensor_support import cat, stack, where  # noqa: E402,F401 (given ops: section 14)
+
+_new = _surface.creation_functions(Tensor)  # PyTorch's, building this file's Tensor; rand/randn use get_rng()
+tensor = _new.tensor; zeros = _new.zeros; ones = _new.ones; full = _new.full; arange = _new.arange  # noqa: E702
+zeros_like = _new.zeros_like; ones_like = _new.ones_like; rand = _new.rand; randn = _new.randn  # noqa: E702
+
+# %% nbgrader={"grade": false, "grade_id": "check-pytorch-surface", "locked": true, "schema_version": 3, "solution": false}
+def test_pytorch_surface():
+    x = arange(6.0).reshape(2, 3)
+    assert x.permute(1, 0).shape == (3, 2) and x.unsqueeze(0).shape == (1, 2, 3) and x.flatten().shape == (6,)
+    assert cat(x.split([1, 2], dim=1), dim=1).data.tolist() == x.data.tolist() and stack([x, x], 2).shape == (2, 3, 2)
+    assert where(x > 2, x, 0.0).data.tolist() == [[0, 0, 0], [3, 4, 5]] and x.sum(dim=1, keepdim=True).shape == (2, 1)
+    assert x.var().item() == 3.5 and zeros(2, 3).dtype == np.float32 and arange(3).dtype == np.int64
+    np.testing.assert_allclose(x.softmax(dim=1).sum(dim=1).data, [1, 1], rtol=1e-6)
+
+
+if __name__ == "__main__":
+    test_pytorch_surface()
+
+# %% [markdown]
 # ## Complexity Analysis
 #
 # With `n` the number of elements (of the output; of the input for reductions):
 #
 # | operation | time | extra memory | note |
 # |---|---|---|---|
-# | `Tensor(data)`, `+ - * /`, `**`, `exp` | O(n) | O(n) | memory-bound: ~1 op per 8–12 bytes moved |
-# | broadcasting | O(n_out) | output only | the stretched operand is read with stride 0 |
+# | `+ - * /`, `**`, `exp`, broadcasting | O(n) | O(n) output | memory-bound; a stretched operand is read with stride 0 |
 # | `(B,n,k) @ (B,k,m)` | O(B·n·k·m) | O(B·n·m) | compute-bound: each number reused k or m times |
 # | `reshape`, `transpose`, `.T` | O(1) | none (view) | |
 # | `t[index]` | O(result) | O(result) | we copy; NumPy/PyTorch slices are O(1) views |
-# | `sum/mean/max/argmax` | O(n) | O(output) | NumPy sums float32 pairwise: error ~O(log n) |
+# | `sum/mean/max/argmax` | O(n) | O(output) | |
 #
-# An add moves 12 bytes per flop, so the CPU waits for memory; a matmul reuses each number from
-# cache, so BLAS runs near peak. Hence fusing element-wise passes pays, and a model's speed is
-# mostly its matmuls. `measure_complexity()` shows it as the side `n` doubles (n² elements,
-# n³ flops), times a Python triple loop against BLAS, and prices section 7's check-first choice.
+# A float32 add reads two numbers and writes one — 12 bytes per flop — so the CPU waits for
+# memory; a matmul reuses each number from cache, so BLAS runs near peak. `measure_complexity()`
+# shows it as the side `n` doubles (n² elements, n³ flops), times a Python triple loop against
+# BLAS, and prices section 7's check-first choice.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    import os
-    import platform
-
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
-
-
-def best_time(fn, repeats=5):
-    """The fastest of `repeats` runs of fn(), in seconds."""
-    import time
-
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def measure_complexity():
     """Time add vs matmul as the matrix side doubles; a Python loop vs BLAS; the price of a check."""
     print(machine_line())
@@ -1567,9 +1318,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# Two tools measure dtypes, views and broadcasting: `array.nbytes` (`size × itemsize`) and
-# `np.shares_memory(a, b)` (a view reads the same buffer, a copy does not). `tracemalloc` then
-# compares adding a broadcast bias with adding a materialised (`np.tile`d) one.
+# `array.nbytes` (`size × itemsize`) and `np.shares_memory(a, b)` measure dtypes, views and
+# copies; `tracemalloc` compares adding a broadcast bias with adding a materialised (tiled) one.
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
 def profile_tensor_memory():
@@ -1577,20 +1327,19 @@ def profile_tensor_memory():
     import tracemalloc
 
     mib = 1024 * 1024
-    x = Tensor(np.ones((1024, 1024)))
-    x64 = Tensor(np.ones((1024, 1024)), dtype=np.float64)
-    print("dtype     float32: {:.1f} MiB   float64: {:.1f} MiB".format(x.data.nbytes / mib, x64.data.nbytes / mib))
+    x, x64 = Tensor(np.ones((1024, 1024))), Tensor(np.ones((1024, 1024)), dtype=np.float64)
+    print(f"dtype     float32: {x.data.nbytes / mib:.1f} MiB   float64: {x64.data.nbytes / mib:.1f} MiB")
 
     rows = [("x.reshape(512, 2048)", x.reshape(512, 2048)), ("x.transpose()", x.transpose()),
             ("x[:256]", x[:256]), ("x[[0, 5, 9]]", x[[0, 5, 9]]), ("x.detach()", x.detach())]
     print(f"\n{'operation':<22} {'shape':>14} {'strides (B)':>14} {'shares memory':>14} {'own bytes':>10}")
     for name, t in rows:
         shared = np.shares_memory(t.data, x.data)
-        own = 0 if shared else t.data.nbytes
-        print(f"{name:<22} {str(t.shape):>14} {str(t.data.strides):>14} {str(shared):>14} {own:>10,}")
+        print(f"{name:<22} {str(t.shape):>14} {str(t.data.strides):>14} {str(shared):>14} "
+              f"{0 if shared else t.data.nbytes:>10,}")
 
     bias = Tensor(np.ones(1024))
-    stretched = np.broadcast_to(bias.data, x.shape)
+    stretched = np.broadcast_to(bias.data, x.shape)  # what x + bias reads
     print(f"\nbroadcast view of the bias: shape {stretched.shape}, strides {stretched.strides} "
           f"— stride 0 means no copy ({bias.data.nbytes:,} bytes really stored)")
 
@@ -1614,44 +1363,38 @@ if __name__ == "__main__":
 # Your `Tensor` and `torch.Tensor` agree on the interface; underneath, PyTorch trades for scale.
 #
 # - **Storage + strides, exposed.** A `torch.Tensor` is sizes, strides, offset, dtype and device
-#   over a shared `Storage`; slicing and `expand` are views too, and `contiguous()` controls
-#   layout because kernels are faster on contiguous memory.
-# - **Dtype promotion.** `torch.result_type`: Python numbers never raise a tensor's precision and
-#   int + float gives float32; NumPy promotes int64 + float32 to float64 — hence `_default_float`.
-# - **Devices.** Tensors live on `cpu`, `cuda:0` or `mps`; GPU ops are queued asynchronously, and
-#   `.to("cuda")` is explicit because transfers are often the bottleneck. TinyTorch is CPU-only.
-# - **Autograd wiring.** Every op goes through the *dispatcher*, whose `Autograd` key creates
-#   the backward node and sets `grad_fn`: our `from_op` + `autograd_hooks.rules`, in C++.
-# - **Names.** PyTorch writes `dim=`/`keepdim=`; TinyTorch keeps NumPy's `axis=`/`keepdims=`.
+#   over a shared `Storage`; slicing and `expand` are views too, and `contiguous()` controls layout.
+# - **Dtype promotion.** `torch.result_type` never lets a Python number raise a tensor's
+#   precision, and int + float gives float32; NumPy gives float64 — hence `_default_float`.
+# - **Devices.** Tensors live on `cpu`, `cuda:0` or `mps`; `.to("cuda")` is explicit because
+#   transfers are often the bottleneck. TinyTorch is CPU-only.
+# - **Autograd wiring.** Every op goes through the *dispatcher*, whose `Autograd` key creates the
+#   backward node and sets `grad_fn`: our `from_op` + `autograd_hooks.rules`, in C++.
+# - **Names.** PyTorch writes `dim=`/`keepdim=`, NumPy `axis=`/`keepdims=`; TinyTorch takes both.
 
 # %% [markdown]
 # ## ML Systems Thinking
 #
 # 1. **Memory arithmetic.** How many MiB is a `(64, 3, 224, 224)` batch in float32, float64 and
-#    uint8? A first convolution with 64 channels at that resolution: how large is its output,
-#    and why must training keep it until `backward()`?
-# 2. **Memory- vs compute-bound.** For `relu(x @ W + b)` with x (4096, 4096), estimate bytes
-#    moved and flops per step. Which dominates, and what would fusing `+ b` and `relu` save?
-# 3. **Views have a price.** `x.transpose()` is free; why may the next `reshape` copy? When would
-#    you call `.contiguous()` in PyTorch?
-# 4. **Broadcasting saves memory.** Centering 10 M × 1,000 float32 values: `X - X.mean(axis=0)`
-#    vs `X - np.tile(mean, (N, 1))` — how much memory each? What breaks without `keepdims` on rows?
-# 5. **Precision.** Summing a million 1.0s one at a time in float16 (max 65,504): what happens,
-#    and why does mixed precision accumulate in float32?
+#    uint8? A first convolution with 64 channels at that resolution: how large is its output, and
+#    why must training keep it until `backward()`?
+# 2. **Memory- vs compute-bound.** For `relu(x @ W + b)` with x (4096, 4096), estimate bytes moved
+#    and flops. Which dominates, and what would fusing `+ b` and `relu` save?
+# 3. **Views have a price.** `x.transpose()` is free; why may the next `reshape` copy?
+# 4. **Broadcasting saves memory.** Centering a 10 M × 1,000 float32 matrix: `X - X.mean(axis=0)`
+#    vs `X - np.tile(mean, (N, 1))` — how much memory each? What breaks without `keepdims`?
+# 5. **Precision.** Summing a million 1.0s one at a time in float16: what happens, and why does
+#    mixed precision accumulate in float32?
 
 # %% [markdown]
 # ## Module Summary
 #
-# You built the foundation every later module computes with: a float32-by-default `Tensor`
-# whose errors name shapes; the rules under it (`_as_array`, `_default_float`, `broadcast_shape`
-# — module 05's `unbroadcast` runs it backwards — and `_check_axis`); broadcasting arithmetic
-# that never copies the stretched operand; batched `matmul` on BLAS; views vs copies; reductions
-# with `keepdims`; and the autograd socket `Tensor.from_op`, so module 05 adds gradients by
-# registering rules, without monkey-patching. Systems lessons: strides decide what is free,
-# element-wise ops are memory-bound and matmuls compute-bound, and a check that runs only on
-# failure costs a correct call nothing.
+# You built a float32-by-default `Tensor` whose errors name shapes; the rules under it
+# (`_as_array`, `_default_float`, `broadcast_shape`, `_check_axis`); broadcasting arithmetic,
+# batched `matmul` on BLAS, views vs copies, reductions with `keepdims`; and the autograd socket
+# `Tensor.from_op`. Systems lessons: strides decide what is free, element-wise ops are
+# memory-bound and matmuls compute-bound, and a check run only on failure costs a correct call nothing.
 #
-# **Next — Module 02, Activations:** ReLU, Sigmoid, Tanh, GELU and Softmax, built on these
-# tensors through `Tensor.from_op` — the non-linearities that let stacked layers learn.
+# **Next — Module 02, Activations:** ReLU, Sigmoid, Tanh, GELU and Softmax, through `from_op`.
 #
 # Export your work with `tito module complete 01`.

@@ -608,6 +608,52 @@ if __name__ == "__main__":
     test_unit_softmax()
 
 # %% [markdown]
+# ## 8. The same, as functions (given)
+#
+# PyTorch offers each activation twice: a class to put in a model (`nn.ReLU()`) and a function for
+# one-off use (`torch.nn.functional.relu(x)`, usually imported as `F`). Yours are one line each,
+# over your classes; `tinytorch.nn.functional` gathers them with the functional forms of later
+# modules.
+
+# %% nbgrader={"grade": false, "grade_id": "functional-forms", "locked": false, "schema_version": 3, "solution": false}
+#| export
+def relu(x: Tensor) -> Tensor:
+    """torch.nn.functional.relu."""
+    return ReLU()(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """torch.sigmoid."""
+    return Sigmoid()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """torch.tanh."""
+    return Tanh()(x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """torch.nn.functional.gelu."""
+    return GELU(approximate)(x)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """torch.nn.functional.softmax (dim defaults to the last dimension)."""
+    return Softmax(dim)(x)
+
+# %% nbgrader={"grade": false, "grade_id": "check-functional-forms", "locked": true, "schema_version": 3, "solution": false}
+def test_functional_forms_match_the_classes():
+    x = Tensor([[-1.0, 0.0, 2.0]])
+    for function, layer in [(relu, ReLU()), (sigmoid, Sigmoid()), (tanh, Tanh()), (gelu, GELU()),
+                            (softmax, Softmax())]:
+        np.testing.assert_array_equal(function(x).data, layer(x).data)
+    np.testing.assert_array_equal(softmax(x, dim=0).data, np.ones((1, 3), np.float32))
+
+
+if __name__ == "__main__":
+    test_functional_forms_match_the_classes()
+
+# %% [markdown]
 # ## Complexity Analysis
 #
 # All five activations are element-wise (softmax: element-wise plus a reduction per slice), so

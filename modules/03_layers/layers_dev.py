@@ -1132,6 +1132,45 @@ if __name__ == "__main__":
     test_unit_dropout()
 
 # %% [markdown]
+# ## 10. The same, as functions (given)
+#
+# `torch.nn.functional` has a function beside each layer. Two differences from your layers are
+# PyTorch's and worth knowing: `linear` takes the weight as PyTorch stores it, (out_features,
+# in_features), so it computes `x @ weight.T + bias`; `dropout` is told whether it is training.
+
+# %% nbgrader={"grade": false, "grade_id": "functional-layers", "locked": false, "schema_version": 3, "solution": false}
+#| export
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.linear: input @ weight.T + bias, weight shaped (out_features, in_features)."""
+    _require_tensor(input, "linear")
+    _require_tensor(weight, "linear")
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+                         f"{tuple(weight.shape)} do not fit: weight must be (out_features, "
+                         f"{input.shape[-1] if input.ndim else 'in_features'}).")
+    out = input @ weight.T
+    return out + bias if bias is not None else out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """torch.nn.functional.dropout: Dropout(p) in training mode, the input itself otherwise."""
+    return Dropout(p).train(training)(input)
+
+# %% nbgrader={"grade": false, "grade_id": "check-functional-layers", "locked": true, "schema_version": 3, "solution": false}
+def test_functional_forms_match_the_layers():
+    import pytest
+
+    layer, x = Linear(3, 2), Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(linear(x, layer.weight.T, layer.bias).data, layer(x).data, rtol=1e-6)
+    with pytest.raises(ValueError, match="do not fit"):
+        linear(x, layer.weight)
+    assert dropout(x, 0.5, training=False) is x and (dropout(x, 1.0).data == 0).all()
+
+
+if __name__ == "__main__":
+    test_functional_forms_match_the_layers()
+
+# %% [markdown]
 # ## Complexity Analysis
 #
 # For `Linear(n_in → n_out)` applied to a batch of `B` inputs:

@@ -749,6 +749,41 @@ if __name__ == "__main__":
     test_unit_binary_cross_entropy()
 
 # %% [markdown]
+# ## 5. The same, as functions (given)
+#
+# `torch.nn.functional` has a function beside each loss: `F.cross_entropy(logits, targets)` is
+# `nn.CrossEntropyLoss()(logits, targets)`. Yours are one line each; `log_softmax` above is one
+# already.
+
+# %% nbgrader={"grade": false, "grade_id": "functional-losses", "locked": false, "schema_version": 3, "solution": false}
+#| export
+def mse_loss(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.mse_loss (mean reduction)."""
+    return MSELoss()(input, target)
+
+
+def cross_entropy(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.cross_entropy: logits (N, C) against class indices (N,), mean reduction."""
+    return CrossEntropyLoss()(input, target)
+
+
+def binary_cross_entropy(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.binary_cross_entropy: probabilities against targets in [0, 1], mean."""
+    return BinaryCrossEntropyLoss()(input, target)
+
+# %% nbgrader={"grade": false, "grade_id": "check-functional-losses", "locked": true, "schema_version": 3, "solution": false}
+def test_functional_forms_match_the_losses():
+    logits, labels = Tensor([[2.0, 0.5], [0.1, 1.0]]), Tensor([0, 1], dtype=np.int64)
+    assert cross_entropy(logits, labels).item() == CrossEntropyLoss()(logits, labels).item()
+    assert mse_loss(logits, Tensor(np.zeros((2, 2)))).item() == MSELoss()(logits, Tensor(np.zeros((2, 2)))).item()
+    p = Tensor([0.9, 0.2])
+    assert binary_cross_entropy(p, Tensor([1.0, 0.0])).item() == BinaryCrossEntropyLoss()(p, Tensor([1.0, 0.0])).item()
+
+
+if __name__ == "__main__":
+    test_functional_forms_match_the_losses()
+
+# %% [markdown]
 # ## Complexity Analysis
 #
 # For a batch of `N` samples and `C` classes (or `n` elements for MSE/BCE):

@@ -17,11 +17,6 @@
 # update rules (a test runs yours and `torch.optim` side by side), and checkpoints that let a
 # run stop and resume bit for bit.
 #
-# ```
-#   01 Tensor ─► 02 Activations ─► 03 Layers ─► 04 Losses ─► 05 Autograd ─► 06 Optimizers ─► 07 Training
-#                                                                          (you are here)
-# ```
-#
 # **Prerequisites:** modules 01–05. **Time:** about 3 hours.
 #
 # ## Learning Objectives
@@ -46,6 +41,8 @@ from typing import Any
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
+# Given code (a hand-written package file, not an exercise): the checks of a loaded state_dict.
+from tinytorch.core._optimizer_support import _loaded_buffers, _loaded_hyperparameters, _parameter_index
 
 # %% nbgrader={"grade": false, "grade_id": "optimizers-test-imports", "locked": false, "schema_version": 3, "solution": false}
 # Used by the tests and measurements below, not by the optimizers themselves: the tests train
@@ -168,10 +165,9 @@ class Optimizer:
         return f"{type(self).__name__}({settings}) over {len(self.params)} parameter tensors"
 
 # %% [markdown]
-# **Given: the constructor's checks.** `_parameter_list` makes `params` a list and refuses, with
-# a fix, what could never train: a single Tensor or a model, an empty list, a non-Tensor, a
-# tensor with `requires_grad=False`, a non-leaf and a duplicate. `_number` checks `lr` and
-# every other hyperparameter.
+# **Given: the constructor's checks.** `_parameter_list` refuses, with a fix, what could never
+# train (a single Tensor or a model, an empty list, a non-Tensor, `requires_grad=False`, a
+# non-leaf, a duplicate); `_number` checks every hyperparameter.
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-helpers", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -224,10 +220,7 @@ def _number(who: str, name: str, value: Any, low: float, high: float = math.inf,
     return value
 
 # %% [markdown]
-# ### A test optimizer
-#
-# The smallest optimizer with state tests the base class: a subclass needs three class
-# attributes and a `step()`.
+# The tests use the smallest optimizer with state: three class attributes and a `step()`.
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 class CountingDescent(Optimizer):
@@ -323,44 +316,37 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### Checkpoints: `state_dict()` and `load_state_dict()`
 #
-# Training runs crash, get preempted, and are resumed. Resuming needs the model's weights *and*
-# the optimizer's state: restart Adam with empty moments and its bias correction starts over,
-# so right after the restart every parameter moves by a full `lr` (section 4) in a direction
-# estimated from one or two gradients (a loss spike in the middle of training). The format is
-# PyTorch's:
+# A resumed run needs the optimizer's state as well as the weights: restart Adam with empty
+# moments and every parameter's next step is a full `lr` (section 4), a loss spike mid-run.
+# The format is PyTorch's, keyed by parameter **index** (a new process builds new Tensors, in
+# the same order):
 #
 # ```
-#   {
-#     "state":        {0: {"exp_avg": array(784, 256), "exp_avg_sq": array(784, 256), "step": array(12)},
-#                      1: {...}, ...},
-#     "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0.0,
-#                       "params": [0, 1, 2, 3, 4, 5]}],
-#   }
+#   {"state":        {0: {"exp_avg": array(784, 256), "exp_avg_sq": array(784, 256), "step": array(12)}, ...},
+#    "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0.0,
+#                      "params": [0, 1, 2, 3, 4, 5]}]}
 # ```
 #
-# Two rules make it easy to store without pickle (module 07 writes it with `np.savez` and
-# JSON):
+# Every value under `"state"` is a NumPy array *copy* (a counter is 0-d); everything under
+# `"param_groups"` is plain JSON, so module 07 stores it without pickle. A JSON round trip turns
+# the keys into strings (`"0"`), so loading accepts both, and, like `Module.load_state_dict`
+# (module 03), it **checks everything first, then writes**. The checks are given, in
+# `tinytorch/core/_optimizer_support.py`; each raises the error to show, naming the fix:
 #
-# 1. **Every value under `"state"` is a NumPy array**, even a counter such as Adam's step (a
-#    0-d array). Returned arrays are *copies*: the checkpoint must not change as training goes on.
-# 2. **Everything under `"param_groups"` is plain JSON**: Python floats, ints, bools and lists
-#    (so `betas` is saved as a list). `"params"` lists the parameter indices, as in PyTorch; it
-#    tells `load_state_dict` how many parameters the checkpoint was made for.
-#
-# A JSON round trip turns the integer keys of `"state"` into strings (`0` → `"0"`), so
-# loading accepts both. Like `Module.load_state_dict` in module 03, it **checks everything
-# first, then writes**: the number of parameters, each buffer's name and shape, and the
-# hyperparameters (through the same checks as the constructor). A checkpoint from another
-# model is refused with a message naming the parameter and the shapes, and the optimizer is
-# left untouched. State is keyed by the parameter's **index** — an optimizer knows no names,
-# and a new process builds new Tensor objects, in the same order.
-#
-# The class attributes `hyperparameters`, `state_names` and `counters` of each optimizer are
-# all the base class needs. The checks are given (below); `Optimizer.state_dict()` and
-# `load_state_dict()` call the two functions you write after them.
+# - `_loaded_hyperparameters(optimizer, who, state_dict)` → `{name: checked value}`; refuses a
+#   non-dict ("expects the dict returned by state_dict()"), a count mismatch ("the checkpoint
+#   was saved for 2 parameters, but this optimizer has 1"), a missing name ("param_groups lacks
+#   ['lr']") and bad values (the constructor's own checks: "lr must be in (0, ∞), got -1").
+# - `_parameter_index(who, key, count)` → an int; refuses keys that are not "parameter indices"
+#   and an index out of range ("an entry for parameter 5, but this optimizer has 2 parameters").
+# - `_loaded_buffers(optimizer, who, i, buffers)` → copies in the parameter's dtype; refuses
+#   other names ("the state of parameter 0 holds ['grad_sum'], but CountingDescent keeps […]")
+#   and shapes:
+#   "'grad_sum' of parameter 0 is a float32 array of shape (2, 3), but it must be numbers of shape (3, 2)".
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint-helpers", "locked": false, "schema_version": 3, "solution": false}
 #| export
+# Also given: Adam's betas check, and a hyperparameter as plain JSON (your _state_dict uses it).
 def _betas(who: str, betas: Any) -> tuple[float, float]:
     """Adam's (beta1, beta2), each in [0, 1)."""
     pair = tuple(betas) if isinstance(betas, Iterable) and not isinstance(betas, (str, bytes)) else ()
@@ -382,67 +368,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, numbers.Real):
         return float(value)
     return value
-
-
-def _parameter_index(who: str, key: Any, count: int) -> int:
-    """A key of state_dict()["state"] (an int, or a str after a JSON round trip) as an index < count."""
-    if isinstance(key, str) and key.strip().lstrip("-").isdigit():
-        key = int(key)
-    if isinstance(key, (bool, np.bool_)) or not isinstance(key, numbers.Integral):
-        raise ValueError(f"{who}: state keys must be parameter indices (0, 1, … or '0', '1', …), got {key!r}.")
-    if not 0 <= int(key) < count:
-        raise ValueError(f"{who}: the state has an entry for parameter {int(key)}, but this optimizer has "
-                         f"{count} parameters (0 to {count - 1}). Was it saved from a different model?")
-    return int(key)
-
-
-
-def _loaded_hyperparameters(optimizer: Optimizer, who: str, state_dict: Any) -> dict[str, Any]:
-    """Check the outer format and param_groups of a state_dict; return {name: validated value}
-    for each of the optimizer's hyperparameters. Raises the error to show otherwise."""
-    if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
-        raise TypeError(f"{who} expects the dict returned by state_dict(), with keys 'state' and "
-                        f"'param_groups'; got {type(state_dict).__name__}.")
-    groups, state = state_dict["param_groups"], state_dict["state"]
-    if not isinstance(state, Mapping):
-        raise TypeError(f"{who}: 'state' must be a dict {{parameter index: {{name: array}}}}, "
-                        f"got {type(state).__name__}.")
-    if not isinstance(groups, (list, tuple)) or len(groups) != 1 or not isinstance(groups[0], Mapping):
-        raise ValueError(f"{who}: 'param_groups' must be a list holding one dict of hyperparameters.")
-    group, params = groups[0], optimizer.params
-    saved_count = len(group.get("params", params))
-    if saved_count != len(params):
-        raise ValueError(f"{who}: the checkpoint was saved for {saved_count} parameters, but this "
-                         f"optimizer has {len(params)}. Was it saved from a different model?")
-    missing = [name for name in optimizer.hyperparameters if name not in group]
-    if missing:
-        raise ValueError(f"{who}: param_groups lacks {missing}; {type(optimizer).__name__} needs "
-                         f"{list(optimizer.hyperparameters)}. Was it saved by a different optimizer?")
-    values = {name: tuple(group[name]) if isinstance(group[name], list) else group[name]
-              for name in optimizer.hyperparameters}
-    checked = type(optimizer)(params, **values)  # the constructor's checks, on a throwaway copy
-    return {name: getattr(checked, name) for name in optimizer.hyperparameters}
-
-
-def _loaded_buffers(optimizer: Optimizer, who: str, i: int, buffers: Any) -> dict[str, np.ndarray]:
-    """Copies of parameter i's saved arrays (in the parameter's dtype, counters as saved),
-    after checking their names and shapes. Raises the error to show otherwise."""
-    names = optimizer.state_names
-    if not isinstance(buffers, Mapping) or sorted(buffers) != sorted(names):
-        found = sorted(buffers) if isinstance(buffers, Mapping) else type(buffers).__name__
-        raise ValueError(f"{who}: the state of parameter {i} holds {found}, but {type(optimizer).__name__} "
-                         f"keeps {sorted(names)}. Was it saved by a different optimizer?")
-    param = optimizer.params[i]
-    copies = {}
-    for name, value in buffers.items():
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
-        expected = () if name in optimizer.counters else param.shape
-        if array.shape != expected or array.dtype.kind not in "biuf":
-            raise ValueError(f"{who}: '{name}' of parameter {i} is a {array.dtype} array of shape "
-                             f"{array.shape}, but it must be numbers of shape {expected} (parameter {i} "
-                             f"has shape {param.shape}). Was it saved from a different model?")
-        copies[name] = np.array(array, dtype=None if name in optimizer.counters else param.dtype)
-    return copies
 
 # %% [markdown]
 # ### ✍️ Write `_state_dict` and `_load_state_dict`
@@ -470,7 +395,7 @@ def _load_state_dict(optimizer: Optimizer, state_dict: Mapping[str, Any]) -> Non
     """optimizer.load_state_dict(state_dict): replace optimizer.state and set every
     hyperparameter from a state_dict() result — also after a JSON round trip ("0" keys, lists).
 
-    All or nothing: check the whole checkpoint first with the given checks above
+    All or nothing: check the whole checkpoint first with the given checks
     (_loaded_hyperparameters; _parameter_index and _loaded_buffers for each entry of "state"),
     whose errors are the ones to raise; only when all passed, change the optimizer. On any
     error the optimizer is left exactly as it was.
@@ -565,66 +490,26 @@ if __name__ == "__main__":
 #
 # ### Plain SGD
 #
-# The whole algorithm is one line per parameter, `p ← p − lr·g`. In NumPy, in place:
+# Plain SGD is `p ← p − lr·g`: no state, one pass over the parameters, the cheapest optimizer.
 #
-# ```python
-# param -= lr * grad        # one temporary (lr * grad), one pass that writes param
-# ```
+# **Momentum.** Real loss surfaces have **ravines**: steep walls beside a gently sloping floor.
+# An `lr` small enough for the walls (`lr < 2/λ_max`) creeps along the floor. Momentum
+# (Polyak's "heavy ball", 1964) steps along a running sum of past gradients, `b ← μ·b + g`,
+# `p ← p − lr·b`: across the ravine the gradient flips sign and cancels in `b`; along the floor
+# it adds up towards `g/(1 − μ)`, ten times the step for `μ = 0.9`. A test measures the gain.
+# PyTorch's exact rule, which checkpoints and `torch.optim.SGD` depend on: the **first** step
+# sets the buffer to a *copy* of the gradient (the next `backward()` accumulates into
+# `p.grad.data`, so an alias would change behind your back); `lr` multiplies the buffer, it is
+# not inside it (a schedule's new `lr` applies to the whole velocity); **dampening** `d` scales
+# the new gradient, `(1 − d)·g` (0 by default).
 #
-# It is also the cheapest optimizer there is: no state, one pass over the parameters.
+# **Nesterov** (1983) corrects for the gradient where momentum will carry the parameters; in
+# Sutskever et al.'s (2013) form, PyTorch's, it steps by `lr·(g + μ·b)`. It requires
+# `momentum > 0` and `dampening = 0` (PyTorch raises otherwise, and so do we).
 #
-# ### The ravine, and momentum
-#
-# Real loss surfaces have **ravines**: steep walls (large curvature) beside a gently sloping
-# floor (small curvature). `lr` must be small enough for the walls (`lr < 2/λ_max`), and is then
-# far too small for the floor: plain SGD bounces between the walls and creeps along the floor.
-# **Momentum** (Polyak's "heavy ball", 1964) steps along a running sum of past gradients, a
-# *velocity* `b`:
-#
-# ```
-#   b ← μ·b + g          (μ = momentum, typically 0.9)
-#   p ← p − lr·b
-# ```
-#
-# Across the ravine the gradient flips sign each step and its contributions to `b` cancel;
-# along the floor they add up towards `g/(1 − μ)`: ten times the step for `μ = 0.9`, at no
-# cost in stability across it. A test below measures the gain on a ravine.
-#
-# **PyTorch's exact rule** has three details that checkpoints and `torch.optim.SGD` depend on:
-#
-# 1. On a parameter's **first** step the buffer is set to the gradient itself (a *copy*:
-#    the next `backward()` accumulates into `p.grad.data` in place, and an alias would change
-#    the buffer behind your back). Later steps compute `b ← μ·b + (1 − dampening)·g`.
-# 2. `lr` multiplies the buffer, it is not inside it. The textbook form
-#    `v ← μ·v − lr·g; p ← p + v` is the same while `lr` is constant (`v = −lr·b`), but when a
-#    schedule changes `lr`, PyTorch's form applies the new `lr` to the whole velocity at once.
-# 3. **Dampening** `d` scales the new gradient's contribution: `(1 − d)·g`. It is 0 by default
-#    and rarely used; with `d = μ` the buffer becomes an exponential moving *average*.
-#
-# ### Nesterov momentum: look before you leap
-#
-# Momentum will carry the parameters to about `p − lr·μ·b` anyway. Nesterov (1983) corrects
-# for the gradient *there*, before the overshoot; in Sutskever et al.'s (2013) form, which
-# PyTorch implements, it needs only the gradient at the current point:
-#
-# ```
-#   b ← μ·b + g                 (as before)
-#   p ← p − lr·(g + μ·b)        (step along the gradient AND the look-ahead of the velocity)
-# ```
-#
-# It requires `momentum > 0` and `dampening = 0` (PyTorch raises otherwise, and so do we).
-#
-# ### Weight decay as L2 regularisation
-#
-# Adding `½·wd·‖θ‖²` to the loss penalises large weights, and adds `wd·θ` to the gradient:
-#
-# ```
-#   g ← g + wd·θ
-#   θ ← θ − lr·(g + wd·θ)  =  (1 − lr·wd)·θ − lr·g       (plain SGD)
-# ```
-#
-# For plain SGD, "L2 regularisation" and "shrink every weight by the factor `(1 − lr·wd)`"
-# (*weight decay*) are the same thing. Remember that equality: for Adam it breaks (section 5).
+# **Weight decay as L2.** Adding `½·wd·‖θ‖²` to the loss adds `wd·θ` to the gradient; for plain
+# SGD, `θ − lr·(g + wd·θ) = (1 − lr·wd)·θ − lr·g`: L2 and "shrink every weight by
+# `(1 − lr·wd)`" are the same thing. For Adam that equality breaks (section 5).
 #
 # The complete SGD step, per parameter, in PyTorch's order:
 #
@@ -693,11 +578,8 @@ class SGD(Optimizer):
 # `param -= lr * grad`, where `grad` is by then the buffer (or `grad + momentum * buf`).
 
 # %% [markdown]
-# ### 🧪 Unit tests: SGD
-#
-# First plain SGD: one step by hand, then a quadratic bowl `‖w − target‖²` minimised with
-# autograd. Its curvature is 2, so with `lr = 0.1` the error shrinks by `1 − 0.2 = 0.8` per
-# step: after 100 steps it is `0.8¹⁰⁰ ≈ 2·10⁻¹⁰` of what it was.
+# The test takes one plain step by hand, then minimises the bowl `‖w − target‖²` (curvature 2:
+# with `lr = 0.1` the error shrinks by 0.8 per step).
 
 # %% nbgrader={"grade": true, "grade_id": "test-sgd", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_sgd():
@@ -758,8 +640,7 @@ if __name__ == "__main__":
     test_unit_sgd()
 
 # %% [markdown]
-# Now momentum, dampening and Nesterov, two steps each computed by hand with `lr = 0.1`,
-# `μ = 0.9`, starting from `p = 1` with gradients `1` and then `2`:
+# Momentum, dampening and Nesterov by hand: `lr = 0.1`, `μ = 0.9`, `p = 1`, gradients 1 then 2.
 #
 # | variant | step 1 | step 2 |
 # |---|---|---|
@@ -832,14 +713,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. Adam: a step size for every parameter
 #
-# Momentum smooths the *direction*. It does nothing about the *scale*: one learning rate for
-# all parameters, although their gradients can differ by orders of magnitude (the embedding
-# row of a rare word gets a gradient once in a thousand steps; a layer norm's gain gets one
-# every step). The learning rate that is safe for the steepest parameter starves the others.
-#
-# **Adam** (Kingma & Ba, 2014) gives every parameter its own step size: it divides the
-# update by a running estimate of that parameter's gradient magnitude. It keeps two
-# exponential moving averages per parameter, element by element:
+# Momentum smooths the *direction*, not the *scale*: one learning rate for parameters whose
+# gradients differ by orders of magnitude (a rare word's embedding row, a layer norm's gain).
+# **Adam** (Kingma & Ba, 2014) divides each parameter's update by a running estimate of its
+# gradient magnitude, with two exponential moving averages, element by element:
 #
 # ```
 #   m ← β1·m + (1 − β1)·g          first moment:  the average gradient (momentum)        β1 = 0.9
@@ -848,51 +725,27 @@ if __name__ == "__main__":
 # ```
 #
 # `√v̂` is the root-mean-square of recent gradients, so `m̂/√v̂` is *dimensionless*: about ±1
-# when the gradient is consistent, small when it is noisy (its sign flips, `m` averages out,
-# `v` does not). Multiply the loss by 1000, and every `g`, `m`, `√v` grows by 1000: the update
-# does not change. **`lr` becomes a step size in parameter units**, the same for every parameter.
-# That is also why `ε` must be positive: a parameter whose gradients have all been zero has
-# `m = v = 0`, and with `ε = 0` its update is `0/0 = nan`. `Adam` refuses `eps <= 0` (and nan)
-# when it is built, as it refuses a bad `lr`, instead of letting the weights turn to nan later.
+# when the gradient is consistent, small when it is noisy. Scale the loss by 1000 and the
+# update does not change: **`lr` becomes a step size in parameter units**, for every parameter.
 #
-# ### Bias correction, derived
-#
-# Both averages start at zero, so early on they are biased towards zero. Unroll the
-# recurrence for `m` (with `m₀ = 0`):
+# **Bias correction, derived.** Both averages start at zero. Unroll `m` (with `m₀ = 0`) and,
+# for gradients with a stationary mean `E[g]`, sum the geometric series:
 #
 # ```
-#   m_t = (1 − β1) · (g_t + β1·g_{t−1} + β1²·g_{t−2} + … + β1^{t−1}·g_1)
+#   m_t = (1 − β1) · (g_t + β1·g_{t−1} + … + β1^{t−1}·g_1)     E[m_t] = E[g] · (1 − β1^t)
 # ```
 #
-# If the gradients have a stationary mean `E[g]`, take expectations and sum the geometric series:
-#
-# ```
-#   E[m_t] = E[g] · (1 − β1) · (1 + β1 + … + β1^{t−1}) = E[g] · (1 − β1^t)
-# ```
-#
-# So `m̂_t = m_t / (1 − β1^t)` is an unbiased estimate of `E[g]`, and likewise
-# `v̂_t = v_t / (1 − β2^t)` of `E[g²]`. The correction matters most at the start, and for `v`
-# it matters a lot because `β2` is so close to 1:
-#
-# | step `t` | `1 − 0.9^t` | `1 − 0.999^t` | uncorrected step, `lr·m/√v` for a constant gradient |
-# |---|---|---|---|
-# | 1 | 0.1 | 0.001 | `0.1/√0.001 = 3.2 × lr` |
-# | 10 | 0.65 | 0.010 | `0.65/√0.010 = 6.5 × lr` |
-# | 100 | 1.0 | 0.095 | `1.0/√0.095 = 3.2 × lr` |
-# | 1000 | 1.0 | 0.63 | `1.26 × lr` |
-#
-# Without correction the first thousand steps would be several times larger than `lr`, in
-# directions estimated from very few gradients. With it, the **first step is exactly**
-# `m̂₁/√v̂₁ = g/|g|`: every parameter moves by `lr` (just under, by `ε`), against the sign of its
-# gradient, whatever the gradient's scale. A test below checks that with gradients from
-# `10⁻³` to `10⁵`.
+# So `m̂_t = m_t / (1 − β1^t)` estimates `E[g]` without bias, and `v̂_t = v_t / (1 − β2^t)`
+# `E[g²]`; with `β2` so close to 1, uncorrected steps would stay several times `lr` for
+# hundreds of steps. Corrected, the **first step is exactly** `m̂₁/√v̂₁ = g/|g|`: every
+# parameter moves by `lr` (just under, by `ε`), whatever its gradient's scale (a test checks
+# gradients from `10⁻³` to `10⁵`).
 #
 # ### ✍️ The update of one parameter
 #
-# Write the three formulas as they read, for one parameter's arrays: NumPy works on the whole
-# array at once, and the three arrays that persist — the parameter and its two moments — are
-# changed **in place** (the model and `self.state` hold those very arrays). Clear first: the
-# "Make it fast" section at the end measures what it costs and what a faster form saves.
+# Write the three formulas as they read, on whole arrays. The parameter and its two moments
+# are changed **in place** (the model and `self.state` hold those very arrays). Clear first:
+# "Make it fast" at the end measures what a faster form saves.
 
 # %% nbgrader={"grade": false, "grade_id": "adam-update", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -979,22 +832,14 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### The `Adam` class
 #
-# The class around your update keeps, per parameter, `"exp_avg"` (`m`), `"exp_avg_sq"` (`v`)
-# and `"step"` (`t`, a 0-d int64 array: a parameter that got no gradient took no step),
-# PyTorch's names. Its `step()` is given: for each parameter with a gradient it applies weight
-# decay, counts the step and calls the update — yours with `Adam(..., fused=False)`, or, by
-# default, the faster form of section 6 (same numbers to rounding; the tests of this chapter
-# all pass `fused=False`, so they grade your code). PyTorch has the same kind of switch:
-# `foreach=` and `fused=` pick among implementations of one update.
-#
-# `eps` must be positive: a parameter whose gradients have all been zero has `m = v = 0`, and
-# with `ε = 0` its update is `0/0 = nan`. `Adam` refuses `eps <= 0` (and nan) when it is
-# built, as it refuses a bad `lr`, instead of letting the weights turn to nan later.
-#
-# **Weight decay in `Adam` is L2.** `torch.optim.Adam(weight_decay=…)` adds `wd·p` to the
-# gradient before the moments, exactly as SGD does. Section 5 shows why, for Adam, that is
-# *not* weight decay. It lives in its own method, `_apply_weight_decay`, so that AdamW can
-# replace it.
+# Per parameter the class keeps PyTorch's `"exp_avg"` (`m`), `"exp_avg_sq"` (`v`) and `"step"`
+# (`t`, 0-d int64: a parameter without a gradient takes no step). Its `step()` is given: weight
+# decay, count, then the update — yours with `fused=False` (every test here passes it), by
+# default the faster form of section 6 (PyTorch's `foreach=`/`fused=` are such switches).
+# `eps` must be positive: with `m = v = 0` and `ε = 0` the update is `0/0 = nan`, so `Adam`
+# refuses `eps <= 0` (and nan) when built. **Weight decay in `Adam` is L2**, as in
+# `torch.optim.Adam`: `wd·p` added to the gradient, in its own method `_apply_weight_decay`,
+# so that AdamW (section 5) can replace it.
 
 # %% nbgrader={"grade": false, "grade_id": "adam", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1107,8 +952,7 @@ if __name__ == "__main__":
     test_unit_adam()
 
 # %% [markdown]
-# And Adam on a real, if small, problem: a two-layer network learns a noisy XOR (no straight
-# line separates the classes), with autograd computing the gradients.
+# And Adam on a real, if small, problem: a two-layer network learns a noisy XOR.
 
 # %% nbgrader={"grade": true, "grade_id": "test-adam-trains", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_adam_trains_a_network():
@@ -1136,37 +980,20 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 5. AdamW: decoupled weight decay
 #
-# For SGD, adding `wd·θ` to the gradient and shrinking `θ` by `(1 − lr·wd)` were the same
-# thing (section 3). For Adam they are not, because the gradient is **divided by `√v̂`** before
-# it is applied, and the L2 term is divided with it:
+# For Adam, L2 is not weight decay: the L2 term `wd·θ` is **divided by `√v̂`** with the rest of
+# the gradient. A parameter with large gradients has a large `√v̂` and almost no decay; one
+# with tiny or zero gradients gets its decay normalised to ±1, so a weight of 100 and one of
+# 0.01 both move by about `lr`, a march towards zero that overshoots it (a test shows both).
+# Loshchilov & Hutter (2019) decouple the two, in `torch.optim.AdamW`'s order:
 #
 # ```
-#   Adam + L2:   θ ← θ − lr · (m̂ of g + wd·θ) / (√v̂ + ε)       the decay term is rescaled per parameter
+#   AdamW:   θ ← θ · (1 − lr·wd)            every weight shrinks by the same factor
+#            θ ← θ − lr · m̂ / (√v̂ + ε)      Adam on the loss gradient alone
 # ```
 #
-# - A parameter with **large** gradients has a large `√v̂`: its decay is divided by a large
-#   number and nearly vanishes. The weights that most need regularising get the least.
-# - A parameter with **tiny** or zero gradients has a tiny `√v̂`: its decay term *is* the whole
-#   gradient, gets normalised to ±1, and the weight moves by about `lr` per step whatever its
-#   size. A weight of 100 and a weight of 0.01 both move by `lr`: that is not decay, that is a
-#   constant-speed march towards zero that overshoots it.
-#
-# Loshchilov & Hutter (2019, "Decoupled Weight Decay Regularization") separate the two: decay
-# the weights directly, then take the Adam step with the *raw* gradient.
-#
-# ```
-#   AdamW:       θ ← θ · (1 − lr·wd)                  every weight shrinks by the same factor
-#                θ ← θ − lr · m̂ / (√v̂ + ε)            Adam on the loss gradient alone
-# ```
-#
-# Now `wd` means what it says, independently of the gradient statistics, and the best `wd` no
-# longer changes when you change `lr` schedules or the loss scale. AdamW with `wd ≈ 0.01–0.1` is
-# the default optimizer for transformers (BERT, GPT, ViT, Llama); its default `weight_decay`
-# is `1e-2`, where Adam's is `0`. Like `torch.optim.AdamW`, we decay by multiplying,
-# `p *= 1 − lr·wd`, before the moments are updated.
-#
-# In code, AdamW is Adam with one method replaced: `_apply_weight_decay` shrinks the parameter
-# in place and hands back the gradient unchanged.
+# `wd` now means what it says, whatever the gradient statistics. AdamW is the default optimizer
+# of transformers; its default `weight_decay` is `1e-2`, where Adam's is `0`. In code it is Adam
+# with one method replaced.
 
 # %% nbgrader={"grade": false, "grade_id": "adamw", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1238,11 +1065,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### 🧪 Stop and resume
 #
-# The test that matters most for checkpoints: train for three steps, save the model and the
-# optimizer (through JSON, so the state keys come back as strings), build everything fresh —
-# new model, new optimizer with a *different* learning rate — load, and train three more steps.
-# The result must equal six uninterrupted steps **exactly**, bit for bit. And a fresh optimizer
-# without the loaded state must *not* get there: otherwise the test could not tell.
+# Three steps, a save through JSON, a fresh model and optimizer (another `lr`), a load and
+# three more steps must equal six uninterrupted steps bit for bit; without the loaded state
+# they must not (otherwise the test could not tell).
 
 # %% nbgrader={"grade": true, "grade_id": "test-resume", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_resume_from_state_dict():
@@ -1299,39 +1124,26 @@ if __name__ == "__main__":
 #
 # *Optional: nothing here is graded. The code is given, and the package uses it.*
 #
-# For a large model the optimizer step is **memory-bound**: each element needs a handful of
-# flops but must be read from and written to memory. Every NumPy expression is one pass over
-# the array, and every intermediate result is a new temporary array (allocated, written, read,
-# freed). Your textbook update makes about ten such temporaries the size of the parameter per
-# step (`(1 − β1)·g`, `g·g`, `m̂`, `v̂`, `√v̂`, `+ ε`, `lr·m̂`, the quotient, …). Two changes
-# remove nearly all of them:
-#
-# 1. **In-place updates into one scratch array.** `np.square(grad, out=work)`,
-#    `np.sqrt(v, out=work)`, `np.divide(m, work, out=work)` write into memory that already
-#    exists; one array, `work`, is reused for every intermediate.
-# 2. **Fold the bias corrections into scalars.** Multiply the numerator and the denominator
-#    of `m̂/(√v̂ + ε)` by `√(1 − β2^t)`: mathematically the same update, two array passes
-#    fewer (the Adam paper's "more efficient order of computation"):
+# The optimizer step is **memory-bound**: a handful of flops per element, but every NumPy
+# expression is a pass over the array and every intermediate a new temporary the size of the
+# parameter (`(1 − β1)·g`, `g·g`, `m̂`, `v̂`, `√v̂`, `+ ε`, the quotient, …). Two changes remove
+# nearly all of them: **one scratch array** reused through `out=` and in-place operators, and
+# **the bias corrections folded into scalars** (the Adam paper's "more efficient order of
+# computation", the same update):
 #
 # ```
 #   p ← p − α_t · m / (√v + ε̂)      with   α_t = lr·√(1 − β2^t) / (1 − β1^t),   ε̂ = ε·√(1 − β2^t)
 # ```
 #
-# It costs clarity — `m̂` and `v̂` no longer appear, and ε moved — which is why the chapter
-# asks you for the textbook form and gives this one.
+# It costs clarity (`m̂`, `v̂` are gone, ε moved), so you wrote the textbook form and this one
+# is given. **The package uses it:** `Adam`/`AdamW` default to `fused=True`, which calls the
+# exported `_adam_update_fast` below; `fused=False` calls yours. `measure_adam_update()` times a
+# whole training step of the 784-256-128-10 MLP with each on your machine (for one thread:
+# `OPENBLAS_NUM_THREADS=1 python optimizers_dev.py`) and checks that both agree. The MLP and
+# CNN milestones train with Adam on this path.
 #
-# **What the package uses.** This fast form: `Adam(...)` and `AdamW(...)` default to
-# `fused=True`, which calls `_adam_update_fast` below (an exported, given cell, so your package
-# has it too); `fused=False` calls your `_adam_update`. `measure_adam_update()` prints, on your
-# machine, the time of a whole training step of the 784-256-128-10 MLP with each, and checks
-# that both give the same parameters to float32 rounding (a whole step, because what a
-# temporary costs depends on what else the step allocates). The README's MLP benchmark trains
-# with SGD; the MLP and CNN milestones use Adam and this path. For one thread, run
-# `OPENBLAS_NUM_THREADS=1 python optimizers_dev.py`.
-#
-# **Optional exercise.** Write the fast form yourself without reading the cell below: count
-# the temporaries of your update, remove them one by one with `out=` and in-place operators,
-# and run `measure_adam_update()` after each change.
+# **Optional exercise.** Write the fast form yourself without reading the cell below: remove
+# your update's temporaries one by one and run `measure_adam_update()` after each change.
 
 # %% nbgrader={"grade": false, "grade_id": "adam-update-fast", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -1404,12 +1216,10 @@ def measure_adam_update(blocks: int = 10, steps: int = 10) -> dict[str, float]:
                 train_step(optimizers[name])
             times[name].append((time.perf_counter() - begin) / steps * 1e3)
     textbook, fast = (float(np.median(times[name])) for name in ("textbook", "fast"))
-    print(machine_line())
-    print(f"training step (forward + backward + Adam step), MLP 784-256-128-10, batch 64, median of "
-          f"{blocks} interleaved blocks of {steps} steps:")
-    print(f"  textbook update (yours, fused=False) {textbook:.2f} ms   fast (the package's) {fast:.2f} ms   "
-          f"saved {textbook - fast:+.2f} ms per step ({(1 - fast / textbook) * 100:+.0f}%)")
-    print(f"  same parameters after 5 Adam steps (to float32 rounding): {same}")
+    print(f"{machine_line()}\ntraining step (forward, backward, Adam step), MLP 784-256-128-10, batch 64, "
+          f"median of {blocks} interleaved blocks of {steps} steps:\n  textbook (yours, fused=False) "
+          f"{textbook:.2f} ms   fast (the package's) {fast:.2f} ms   saved {textbook - fast:+.2f} ms "
+          f"({(1 - fast / textbook) * 100:+.0f}%)\n  same parameters after 5 Adam steps: {same}")
     assert same, "the fast and the textbook update disagree"
     return {"textbook": textbook, "fast": fast}
 
@@ -1420,9 +1230,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Complexity Analysis
 #
-# Let `P` be the number of parameter *elements* and `T` the number of parameter *tensors*
-# (the profile below prints them for the MLP). Every optimizer is `O(P)` per step; what differs is
-# how many times it sweeps over memory, and what it keeps between steps.
+# With `P` parameter elements in `T` tensors, every optimizer is `O(P)` per step; what differs
+# is how many times it sweeps over memory, and what it keeps between steps.
 #
 # | optimizer | array passes per element | state kept |
 # |---|---|---|
@@ -1433,18 +1242,15 @@ if __name__ == "__main__":
 # | Adam, fast (section 6) | 12, into one scratch array | `2P` |
 # | a fused Adam kernel | 1 (read `p, g, m, v`, write `p, m, v`) | `2P` |
 #
-# The flops are trivial (Adam: about 15 per element); the cost is **memory traffic** —
-# allocating a fresh temporary also costs the operating system's work of handing out new
-# pages — and, for small tensors, **Python overhead**: each NumPy call costs about a
-# microsecond whatever its size, so a model with 6 large tensors steps much faster than one
-# with 6 000 small ones of the same total size. The function below times each optimizer on
-# the MLP, next to the forward and backward pass it follows, on your machine.
+# The flops are trivial (Adam: about 15 per element); the cost is **memory traffic** (a fresh
+# temporary also costs the operating system new pages) and, for small tensors, **Python
+# overhead**, a fixed cost per NumPy call whatever its size. The function below times each
+# optimizer on the MLP, next to the forward and backward pass it follows, on your machine.
 
 # %% nbgrader={"grade": false, "grade_id": "measure-step-time", "locked": false, "schema_version": 3, "solution": false}
 def measure_optimizer_step_time(batch: int = 64, repeats: int = 200) -> dict[str, float]:
     """Microseconds per step() of each optimizer on a 784-256-128-10 MLP, vs forward + backward."""
-    manual_seed(0)
-    model = Sequential(Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10))
+    model = mlp_with_gradients()
     x, y = Tensor(get_rng().standard_normal((batch, 784))), get_rng().integers(0, 10, batch)
     loss_fn = CrossEntropyLoss()
 
@@ -1488,34 +1294,21 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# An optimizer's memory is its state, and it is paid for *every* parameter, for the whole run:
-#
-# | optimizer | state per parameter element | parameters + state |
-# |---|---|---|
-# | SGD | 0 | 1× the parameters |
-# | SGD + momentum | 1 buffer | 2× |
-# | Adam / AdamW | 2 buffers (`m`, `v`) | 3× |
-#
-# Add the gradients (1×, alive from `backward()` to `zero_grad()`), and training with Adam
-# needs **4× the parameter memory** before a single activation is stored: 16 bytes per
-# parameter in float32. A 7-billion-parameter model needs 112 GB for that alone, which is why
-# large models shard the optimizer state over many GPUs (ZeRO, FSDP) or shrink it (8-bit Adam).
-#
-# The function below *measures* it with `tracemalloc` (NumPy reports its allocations to it):
-# what the first `step()` leaves allocated (the state) and, on a later step, the peak of the
-# temporary arrays that `step()` allocates and frees again — for your textbook Adam and for
-# the fast one.
+# An optimizer's memory is its state, paid for *every* parameter for the whole run: SGD none,
+# momentum one buffer (2× the parameters with them), Adam/AdamW two (`m`, `v`: 3×). Add the
+# gradients and training with Adam needs **4× the parameter memory**, 16 bytes per float32
+# parameter, before a single activation is stored: why large models shard the optimizer state
+# over GPUs (ZeRO, FSDP) or shrink it (8-bit Adam). The function below *measures* it with
+# `tracemalloc`: what the first `step()` leaves allocated (the state) and, on a later step, the
+# peak of the temporaries `step()` allocates and frees, for your textbook Adam and the fast one.
 
 # %% nbgrader={"grade": false, "grade_id": "profile-optimizer-memory", "locked": false, "schema_version": 3, "solution": false}
 def profile_optimizer_memory() -> dict[str, dict[str, int]]:
     """Measured state bytes and temporary peak of each optimizer on a 784-256-128-10 MLP."""
     import tracemalloc
 
-    manual_seed(0)
-    model = Sequential(Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10))
+    model = mlp_with_gradients()
     params = model.parameters()
-    for p in params:
-        p.grad = Tensor(get_rng().standard_normal(p.shape))
     param_bytes = sum(p.data.nbytes for p in params)
     largest = max(p.data.nbytes for p in params)
     print(f"parameters: {model.num_parameters():,} numbers = {param_bytes:,} bytes; "
@@ -1549,64 +1342,50 @@ if __name__ == "__main__":
 
 
 # %% [markdown]
-# The first step leaves exactly the state of the table (plus 1–2 KB of dicts and 0-d
-# counters). The temporaries are what differs: the update handles one parameter at a time, so
-# the peak is a multiple of the largest parameter (the 784×256 weight) — one such array for
-# the fast Adam's scratch array, several for the textbook form (the printed ratio). For a
-# transformer whose largest tensor is a 50 000 × 768 embedding (150 MB in float32), each
-# extra temporary alive at once is another 150 MB of transient memory on every step.
+# The first step leaves the state the text predicts (plus a little for dicts and 0-d
+# counters; the assert checks the arrays). The temporaries differ: the update handles one
+# parameter at a time, so the peak is a multiple of the largest parameter (the printed ratio),
+# for a transformer's embedding table hundreds of MB of transient memory per extra temporary.
 #
 # ## Production Context
 #
-# **`torch.optim`** has the same contract, with more generality:
-#
-# - **`param_groups`**: several groups with their own hyperparameters (typically no weight
-#   decay on biases and norm gains). We have one; `state_dict()` still writes a one-element list.
-# - **State keyed by tensor**: `state_dict()` maps tensors to integer indices and
-#   `load_state_dict()` maps back by position, the contract you implemented.
-# - **Three implementations of every update**: the for-loop one (ours), **`foreach`** (one
-#   multi-tensor kernel per operation over all parameters; the GPU default) and **`fused`**
-#   (one kernel that reads `p, g, m, v` once and writes `p, m, v` once).
-# - **Learning-rate schedules** write `group["lr"]` before each step; our `optimizer.lr` plays
-#   that role in module 07.
-#
-# **At scale** optimizer state is often the largest thing in memory. Mixed precision keeps
-# bf16 weights and gradients plus fp32 master weights and moments (16 bytes per parameter);
-# **ZeRO**/**FSDP** shard them across GPUs, **8-bit Adam** quantises `m` and `v` (module 17),
-# and **Adafactor** factorises `v` into row and column statistics.
+# **`torch.optim`** has the same contract, with more generality: several **`param_groups`**
+# with their own hyperparameters (typically no weight decay on biases and norm gains; ours
+# writes a one-element list); state keyed by tensor on the inside but by index in
+# `state_dict()`, as yours; three implementations of every update, the for-loop one (ours),
+# **`foreach`** (one multi-tensor kernel per operation; the GPU default) and **`fused`** (one
+# kernel reading `p, g, m, v` once); schedules that write `group["lr"]`, as module 07 writes
+# `optimizer.lr`. **At scale** optimizer state is often the largest thing in memory: mixed
+# precision keeps fp32 master weights and moments next to bf16 weights, **ZeRO**/**FSDP** shard
+# them across GPUs, **8-bit Adam** quantises `m` and `v` (module 17), **Adafactor** factorises `v`.
 #
 # ## ML Systems Thinking
 #
 # 1. **Memory budget.** 1.3 billion parameters, float32, AdamW: how many GB for parameters,
 #    gradients and state? With bf16 plus fp32 master copies? With ZeRO stage 1 on 8 GPUs?
-# 2. **Memory traffic.** Our Adam makes about a dozen passes per element, a fused kernel one.
-#    At 2 TB/s, how long does each take for 7 billion parameters, next to a forward and
-#    backward pass (`6 × parameters × tokens` flops) of 500 000 tokens at 400 TFLOP/s?
-# 3. **Python overhead.** Time `step()` over 1 000 tensors of 10 elements. Estimate the step of
-#    1 000 tensors of 100 elements and of 6 of 40 000. Which `torch.optim` design removes it?
+# 2. **Memory traffic.** About a dozen passes per element against a fused kernel's one: at
+#    2 TB/s, how long for 7 billion parameters, next to a forward and backward pass
+#    (`6 × parameters × tokens` flops) of 500 000 tokens at 400 TFLOP/s?
+# 3. **Python overhead.** Time `step()` over 1 000 tensors of 10 elements, then predict 6 of
+#    40 000. Which `torch.optim` design removes the difference?
 # 4. **Stability.** On the ravine, plain SGD is stable for `lr·λ < 2`, heavy-ball momentum 0.9
-#    for `lr·λ < 3.8`, Nesterov only for `lr·λ < 1.36`. Derive one limit from the 2 × 2
-#    recurrence.
-# 5. **Resuming.** Restart from the weights with a fresh Adam: using the bias-correction table,
-#    how large are the first updates? Why does warm-up hide it, and why save the state anyway?
+#    for `lr·λ < 3.8`. Derive it from the 2 × 2 recurrence.
+# 5. **Resuming.** Restart from the weights with a fresh Adam: how large are the first updates,
+#    why does warm-up hide it, and why save the state anyway?
 #
 # ## Module Summary
 #
 # - **`Optimizer`**: validated parameters, `lr` read every step, `zero_grad()` by
-#   `set_to_none`, parameters without a gradient skipped, and checkpoints that check
-#   everything before writing anything and survive a JSON round trip.
-# - **`SGD`**: PyTorch's exact rule with momentum, dampening, Nesterov and L2 weight decay;
-#   momentum beat plain SGD on the ravine by orders of magnitude (the test checks it).
-# - **`Adam`**: per-parameter step sizes, bias correction from a geometric series (the first
-#   step moves every parameter by `lr`). You wrote the textbook update; the package runs the
-#   given fast form of section 6, the same numbers to rounding.
+#   `set_to_none`, parameters without a gradient skipped, and all-or-nothing checkpoints that
+#   survive a JSON round trip.
+# - **`SGD`**: PyTorch's exact rule with momentum, dampening, Nesterov and L2 weight decay.
+# - **`Adam`**: per-parameter step sizes and bias correction (the first step moves every
+#   parameter by `lr`); you wrote the textbook update, the package runs the given fast form.
 # - **`AdamW`**: weights shrink by `(1 − lr·wd)` directly, not through Adam's normalisation.
 #
-# You measured each optimizer's state memory (Adam: 2× the parameters), its share of a
-# training step, and what the fast Adam saves in time and transient memory.
-#
-# **Next — Module 07, Training:** the training loop around `zero_grad → forward → backward →
-# step`, learning-rate schedules that set `optimizer.lr`, gradient clipping, and checkpoints
-# that save the model *and* this module's `state_dict()` to resume a run exactly.
+# You measured each optimizer's state memory, its share of a training step, and what the fast
+# Adam saves. **Next — Module 07, Training:** the loop around `zero_grad → forward → backward →
+# step`, schedules that set `optimizer.lr`, clipping, and checkpoints that save the model *and*
+# this module's `state_dict()`.
 #
 # Export your work with `tito module complete 06`.

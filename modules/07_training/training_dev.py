@@ -1,11 +1,9 @@
 # %% [markdown]
 # # Module 07 — Training: the loop, schedules, clipping and checkpoints
 #
-# You have every part of learning: a model (03) makes predictions, a loss (04) scores them,
-# autograd (05) finds how each parameter should move, and an optimizer (06) moves it. Training
-# is those four in a loop, thousands of times. This module builds the loop every later
-# milestone runs, with what separates a loop that *usually* works from one you can leave
-# running overnight:
+# A model (03) predicts, a loss (04) scores, autograd (05) finds how each parameter should
+# move, an optimizer (06) moves it. Training is those four in a loop; this module builds the
+# loop every later milestone runs, with what lets you leave it running overnight:
 #
 # ```
 #   for epoch in range(epochs):                     ┐
@@ -19,26 +17,17 @@
 #       save_checkpoint("run.npz", ...)             ┘  surviving a crash   (resume bit for bit)
 # ```
 #
-# **How this chapter works.** You write the small tools first — the schedule, then clipping —
-# each tested at once; then the `Trainer`'s pieces one at a time (evaluate, one optimizer step,
-# one epoch with accumulation, `fit`), then what a checkpoint must hold to resume a run exactly.
-# The checkpoint *file* handling (atomic writes, damage checks) is given code that you read.
-#
 # **Prerequisites:** modules 01–06 (this module unlocks milestone 02, XOR 1969). **Time:** about
 # 2–3 hours.
-
-# %% [markdown]
+#
 # ## Learning Objectives
 #
-# 1. **Implement** a cosine learning-rate schedule with linear warmup, and explain why large
-#    learning rates need a warmup.
+# 1. **Implement** a cosine learning-rate schedule with warmup, and explain why it needs one.
 # 2. **Implement** global gradient-norm clipping exactly like `torch.nn.utils.clip_grad_norm_`.
-# 3. **Explain** the order of a training step — forward, loss, backward, step, zero_grad — what
-#    goes wrong when two are swapped, and why evaluation runs in `eval()` mode under `no_grad()`.
-# 4. **Use** gradient accumulation to train with a batch that does not fit in memory, and
-#    *measure* the memory it saves.
-# 5. **Stop** a diverging run before the bad update; **decide** what a checkpoint must hold
-#    so that a resumed run is bit for bit the run that never stopped.
+# 3. **Explain** the order of a training step, what goes wrong when two parts are swapped, and
+#    why evaluation runs in `eval()` mode under `no_grad()`.
+# 4. **Use** gradient accumulation for a batch that does not fit in memory; *measure* the saving.
+# 5. **Stop** a diverging run before the bad update; **decide** what a checkpoint must hold.
 
 # %% nbgrader={"grade": false, "grade_id": "training-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.training
@@ -58,8 +47,8 @@ from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
 from tinytorch.core.tensor import Tensor, get_rng
 # Given code (hand-written package files, not exercises): the Trainer's plumbing (section 3) and
 # the checkpoint file (section 6).
-from tinytorch.core._training_support import (CosineScheduleState, Meter, ProgressBar, check_count, check_number,
-                                              check_trainer_parts, divergence_report, epoch_line, loader_length,
+from tinytorch.core._training_support import (CosineScheduleState, Meter, check_count, check_number,
+                                              check_trainer_parts, divergence_report, fit_epochs,
                                               schedule_settings, tensor_batches)
 from tinytorch.core._checkpoint_io import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                            check_rng_state, checked_model_state, checked_optimizer_state,
@@ -74,19 +63,19 @@ import json
 from types import SimpleNamespace
 
 from tinytorch.core.activations import ReLU
-from tinytorch.core.layers import Dropout, Linear, Module, Sequential
+from tinytorch.core.layers import Dropout, Linear, Sequential
 from tinytorch.core.losses import MSELoss
 from tinytorch.core.optimizers import SGD, Adam
 from tinytorch.core.tensor import manual_seed
+# Given toy data, a stand-in for module 08's shuffling DataLoader, and the machine a measurement ran on.
+from tinytorch.core._training_support import ModeProbe, ShuffledBatches, blobs, machine_line, tiny_setup
 
 # %% [markdown]
 # ## 1. Learning-rate schedules: warmup, then cosine decay
 #
-# Large steps make fast progress early, but near a minimum they jump across it: the rate
-# should **decay**, most popularly along half a cosine (Loshchilov & Hutter, 2016). It should
-# also start with a short linear **warmup**: a random model's first gradients are erratic and
-# Adam's `v` averages only a few of them, so a full-size first step can throw the parameters
-# somewhere they never recover from. Transformers (module 13) hardly train without it.
+# Large steps make fast progress early but jump across a minimum: the rate should **decay**,
+# most popularly along half a cosine (Loshchilov & Hutter, 2016), after a short linear
+# **warmup** (a random model's first gradients are erratic, and Adam's `v` has averaged few).
 #
 # ```
 #   lr
@@ -100,10 +89,9 @@ from tinytorch.core.tensor import manual_seed
 #             w                  T = total_steps
 # ```
 #
-# The warmup's first update uses `max_lr / w`, not 0 (a step at rate 0 is a wasted batch); its
-# last reaches `max_lr`. Steps count **optimizer steps**: with `accumulation_steps = k`, an
-# epoch of `n` batches is `ceil(n / k)` steps. Like PyTorch's schedulers, the schedule holds
-# the optimizer and sets `optimizer.lr`; the loop calls `step()` after each `optimizer.step()`.
+# The warmup starts at `max_lr / w`, not 0 (a step at rate 0 wastes a batch). Steps count
+# **optimizer steps** (`ceil(n / k)` per epoch with accumulation `k`). Like PyTorch's
+# schedulers, the schedule sets `optimizer.lr`; the loop calls `step()` after `optimizer.step()`.
 #
 # ### ✍️ Your first method: `CosineSchedule.get_lr` (and `step`)
 
@@ -159,11 +147,9 @@ class CosineSchedule(CosineScheduleState):
         ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) Test the warmup first, then `step >= self.total_steps`; only then
-# compute the progress `p` (so it never divides by zero when the warmup fills the schedule).
-# `math.cos` and `math.pi` give the cosine. `step()` reuses `get_lr`.
-#
-# The test uses a stand-in optimizer (`SimpleNamespace(lr=...)`): a schedule only needs `lr`.
+# **Stuck?** (optional) Test the warmup first, then `step >= self.total_steps`; only then the
+# progress `p` (no division by zero). `math.cos`, `math.pi`; `step()` reuses `get_lr`. The test's
+# optimizer is a stand-in, `SimpleNamespace(lr=...)`: a schedule only needs `lr`.
 
 # %% nbgrader={"grade": true, "grade_id": "test-cosine-schedule", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_cosine_schedule():
@@ -220,12 +206,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. Gradient clipping: a speed limit for exploding gradients
 #
-# Sometimes one batch produces an enormous gradient: an outlier, a deep or recurrent network
-# where gradients multiply through many layers (Pascanu et al., 2013), a loss with a cliff. One
-# step along it throws the parameters far away, and the next losses are `inf`.
-#
-# **Clipping by the global norm** shortens the gradient when it is too long, without changing
-# its *direction*:
+# One batch can produce an enormous gradient (an outlier, gradients multiplied through many
+# layers (Pascanu et al., 2013), a cliff in the loss); one step along it throws the parameters
+# far away. **Clipping by the global norm** shortens it without changing its *direction*:
 #
 # ```
 #   g = all gradients, flattened and concatenated      ‖g‖ = sqrt(Σ over every element g²)
@@ -233,21 +216,18 @@ if __name__ == "__main__":
 #   if ‖g‖ > max_norm:   g ← g · max_norm / (‖g‖ + 1e-6)        (every parameter, the same factor)
 # ```
 #
-# One *global* factor, because clipping each element changes the step's direction and
-# clipping each tensor changes the balance between layers. We follow
-# `torch.nn.utils.clip_grad_norm_`: the same formula and `1e-6` (safe when the norm is 0),
-# the norm returned *before* clipping (log it: a growing norm is an early warning), parameters
-# without a gradient skipped, the scaling done **in place** (the optimizer reads those very
-# arrays). One deliberate difference: for an `inf` or `nan` norm PyTorch multiplies every
-# gradient by `nan`; we leave the gradients alone and return the norm, and the `Trainer` stops
-# with `TrainingDiverged` instead of writing `nan` into the model.
+# One *global* factor: per element would change the direction, per tensor the balance between
+# layers. As `torch.nn.utils.clip_grad_norm_`: `1e-6` (safe for a zero norm), the norm returned
+# *before* clipping (a growing norm is an early warning), parameters without a gradient
+# skipped, scaling **in place**. One difference: for an `inf`/`nan` norm PyTorch multiplies
+# every gradient by `nan`; we leave them alone, and the `Trainer` stops with `TrainingDiverged`.
 #
 # ### ✍️ Write `_global_norm` and `clip_grad_norm`
 
 # %% nbgrader={"grade": false, "grade_id": "clip-grad-norm", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _global_norm(grads: list[np.ndarray]) -> float:
-    """sqrt(Σ of every element squared) over all arrays in `grads`, as a Python float.
+    """The square root of the sum of every element squared, over all arrays in `grads`, as a float.
 
     Each array's sum of squares in its own dtype (float32, like PyTorch), added up as Python
     floats (float64). Gradients large enough to overflow float32 give inf: that is a result
@@ -292,10 +272,9 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
     ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) `np.dot(g.ravel(), g.ravel())` is one array's Σ g² in a single BLAS
-# call, with no temporary array; compute it inside `with np.errstate(over="ignore"):`, then
-# `math.sqrt(sum(...))`. `math.isfinite` tells inf and nan apart from numbers. Scale in place
-# (`g *= g.dtype.type(factor)`) so that the arrays stay the ones the optimizer reads.
+# **Stuck?** (optional) `np.dot(g.ravel(), g.ravel())` is one array's Σ g² in one BLAS call;
+# compute it inside `with np.errstate(over="ignore"):`, then `math.sqrt(sum(...))`.
+# `math.isfinite` spots inf and nan. Scale in place: `g *= g.dtype.type(factor)`.
 
 # %% nbgrader={"grade": true, "grade_id": "test-clip-grad-norm", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_clip_grad_norm():
@@ -344,18 +323,27 @@ if __name__ == "__main__":
     test_unit_clip_grad_norm()
 
 # %% [markdown]
+# **PyTorch's names (given).** `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max,
+# eta_min)` is your schedule without warmup, starting from the optimizer's own rate, and
+# `torch.nn.utils.clip_grad_norm_` is your `clip_grad_norm` (the trailing `_`: it works in place).
+# `tinytorch.optim.lr_scheduler` and `tinytorch.nn.utils` give both under those names.
+
+# %% nbgrader={"grade": false, "grade_id": "pytorch-names", "locked": false, "schema_version": 3, "solution": false}
+#| export
+class CosineAnnealingLR(CosineSchedule):
+    """torch.optim.lr_scheduler.CosineAnnealingLR: optimizer.lr down to eta_min over T_max steps."""
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer, getattr(optimizer, "lr", 0.0), total_steps=T_max, min_lr=eta_min)
+
+
+clip_grad_norm_ = clip_grad_norm
+
+# %% [markdown]
 # ## 3. The `Trainer`, and evaluation
 #
-# One **training step** turns one batch into one small improvement of the parameters:
-#
-# ```
-#   inputs ──► model ──► outputs ──► loss_fn(outputs, targets) ──► loss (one number)
-#                                                                     │ loss.backward()
-#   parameters ◄── optimizer.step() ◄── p.grad for every parameter ◄──┘
-#        └── optimizer.zero_grad(): p.grad = None, ready for the next batch
-# ```
-#
-# The order is not a convention; each swap is a real bug:
+# One **training step** (forward, loss, backward, step, zero_grad) turns one batch into a small
+# improvement. The order is not a convention; each swap is a real bug:
 #
 # | mistake | what happens |
 # |---|---|
@@ -364,21 +352,12 @@ if __name__ == "__main__":
 # | `zero_grad()` between `backward()` and `step()` | the update sees no gradient at all: nothing learns |
 # | forward pass in `eval()` mode | dropout is off: you train a different network than you think |
 #
-# We call `zero_grad()` right *after* `step()` (and when an epoch begins): equivalent to
-# PyTorch's habit of calling it first, it frees the gradients a forward pass earlier, and
-# makes gradient accumulation (section 5) natural.
-#
-# A *batch* is a few dozen examples processed together; an *epoch* is one pass over the
-# training set; a **loader** is anything that yields `(inputs, targets)` batches — a list of
-# pairs works, and module 08 builds a shuffling `DataLoader`. Batches may hold NumPy arrays or
-# Tensors: floats become float32 Tensors, integers (class labels) int64 Tensors.
-#
-# The `Trainer` below is given, and thin: its state (model, optimizer, loss, optional schedule
-# and clipping; counters `epoch` and `step`; `history`, one dict per epoch). Its plumbing is
-# given code in `tinytorch/core/_training_support.py`: `tensor_batches` (the conversion),
-# `Meter` (running totals), the `rich` progress bar (about 50 updates an epoch: drawing every
-# batch of a fast model would cost more than the training) and the text of `_diverged`, the
-# error for a run that blew up. Each method you write is a function of the trainer:
+# We call `zero_grad()` right *after* `step()`: it frees the gradients earlier and makes
+# accumulation (section 5) natural. A **loader** yields `(inputs, targets)` batches (a list of
+# pairs works); floats become float32 Tensors, integer labels int64. The `Trainer` below is
+# given and thin; its plumbing is in `tinytorch/core/_training_support.py` (`tensor_batches`,
+# `Meter`'s running totals, `fit_epochs` with its progress bar, the text of `_diverged`).
+# Each method you write is a function of the trainer:
 #
 # ```
 #   fit(train_loader, epochs, val_loader)        ── given: progress bar, history, checkpoints
@@ -413,11 +392,9 @@ class _Meter(Meter):
 class Trainer:
     """Train a model: Trainer(model, optimizer, loss_fn, schedule=None, grad_clip=None, accumulation_steps=1).
 
-    train_epoch(loader) and evaluate(loader) return {"loss", "accuracy"} (accuracy is None when
-    the task is not classification); fit(train_loader, epochs, val_loader=None, progress=True,
-    checkpoint_path=None) runs `epochs` more epochs and returns `history`. A loader is any
-    iterable of (inputs, targets) batches. Counters: `epoch` (epochs completed), `step`
-    (optimizer steps taken), `history` (one dict per epoch).
+    train_epoch and evaluate return {"loss", "accuracy"} (accuracy None when not classifying);
+    fit runs `epochs` more epochs and returns `history` (one dict per epoch). Counters: `epoch`
+    (epochs completed), `step` (optimizer steps taken).
     """
 
     def __init__(self, model: Any, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
@@ -426,8 +403,7 @@ class Trainer:
         self.model, self.optimizer, self.loss_fn, self.schedule = model, optimizer, loss_fn, schedule
         self.grad_clip = None if grad_clip is None else check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
         self.accumulation_steps = check_count(accumulation_steps, "accumulation_steps", 1)
-        self.epoch = 0
-        self.step = 0
+        self.epoch, self.step = 0, 0
         self.history: list[dict[str, Any]] = []
         self._train_loader: Any = None   # the loader of the last fit(): its stream goes into checkpoints
         self._loader_state: Any = None   # a loaded checkpoint's loader state, for the next fit()
@@ -456,34 +432,14 @@ class Trainer:
 
     def train_epoch(self, loader: Iterable, on_batch: Callable[[int, float], None] | None = None) -> dict[str, Any]:
         """One pass over `loader` in train mode, updating the parameters. Returns {"loss", "accuracy"}.
-
-        `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit draws its
-        progress bar with it).
-        """
+        `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit's progress bar)."""
         return _train_epoch(self, loader, on_batch)
 
     def fit(self, train_loader: Iterable, epochs: int, val_loader: Iterable | None = None, progress: bool = True,
             checkpoint_path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
         """Train `epochs` more epochs; evaluate on val_loader and save a checkpoint after each, if given.
-
-        Returns self.history: one dict per epoch with epoch, train_loss, train_acc, val_loss,
-        val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
-        """
-        epochs = check_count(epochs, "epochs", 0)
-        if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
-            train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
-        self._train_loader, self._loader_state = train_loader, None
-        show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
-        with ProgressBar(progress) as bar:
-            for i in range(epochs):
-                bar.start_epoch(self.epoch + 1, loader_length(train_loader))
-                record = _epoch_record(self, train_loader, val_loader, bar.on_batch)
-                self.history.append(record)
-                if (i + 1) % show_every == 0 or i + 1 == epochs:
-                    bar.print(epoch_line(record))
-                if checkpoint_path is not None:
-                    self.save_checkpoint(checkpoint_path)
-        return self.history
+        Returns self.history (records of _epoch_record). progress=False prints nothing. Given."""
+        return fit_epochs(self, train_loader, epochs, val_loader, progress, checkpoint_path, _epoch_record)
 
     def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
         """Everything needed to resume this run, saved atomically to `path` (section 6)."""
@@ -496,22 +452,20 @@ class Trainer:
 # %% [markdown]
 # ### ✍️ Measure honestly: `_evaluate`
 #
-# After each epoch we *evaluate*: the model runs on data it was not trained on. Two things
-# differ from training. `model.eval()` switches dropout (module 03) off, so the prediction is
-# deterministic — and afterwards the model goes back to the mode it was in, even when a batch
-# raises. `no_grad()` (module 05) records no graph, so no activation is kept for a backward
-# pass that never comes. The reported loss is the mean over *examples*, not batches (a short
-# last batch must not count as much as a full one) — `_Meter` keeps those totals, counts
-# correct predictions for classifiers, and warns when a batch's loss is nan or inf.
+# Evaluation runs the model on data it was not trained on. `model.eval()` switches dropout
+# (module 03) off, and the model goes back to its mode afterwards, even when a batch raises;
+# `no_grad()` (module 05) keeps no activations for a backward pass that never comes. The loss
+# is the mean over *examples*, not batches; `_Meter` keeps those totals, counts correct
+# predictions for classifiers, and warns when a batch's loss is nan or inf.
 
 # %% nbgrader={"grade": false, "grade_id": "evaluate", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
-    """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader` (meter.result()).
+    """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader`, as one _Meter of
+    all its batches reports them (the example-weighted mean loss; accuracy, or None).
 
-    Every batch of tensor_batches(loader) goes through trainer._forward and into one _Meter, in eval
-    mode with no graph recorded; the model's previous mode (trainer.model.training) is restored
-    afterwards, also when a batch raises. A loader without batches raises ValueError.
+    In eval mode with no graph recorded; the model's previous mode is restored afterwards, also
+    when a batch raises. A loader without batches raises ValueError.
     """
     ### BEGIN SOLUTION
     was_training = getattr(trainer.model, "training", True)
@@ -530,34 +484,14 @@ def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
     ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) Remember `trainer.model.training`, call `model.eval()`, and put the loop
-# in `try:` … `finally: trainer.model.train(was_training)`; inside it, `with no_grad():` around
-# the batches, and `meter.add(loss.item(), outputs, targets)` for each. `meter.examples` counts
-# what was seen.
+# **Stuck?** (optional) `tensor_batches(loader)` yields `(inputs, targets)` Tensors and
+# `trainer._forward(inputs, targets)` returns `(outputs, loss)`. Remember `trainer.model.training`,
+# call `model.eval()`, and put the loop in `try:` … `finally: trainer.model.train(was_training)`;
+# inside it, `with no_grad():` around the batches, and `meter.add(loss.item(), outputs, targets)`
+# for each. `meter.examples` counts what was seen; return `meter.result()`.
 #
-# The tests use two toy problems: `blobs()`, two separable Gaussian blobs (a single
-# `Linear(2, 2)` gets every point right after a few epochs), and `ModeProbe`, a model that
-# records the `training` flag of every forward pass.
-
-# %% nbgrader={"grade": false, "grade_id": "trainer-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
-def blobs(n: int = 64, batch: int = 16, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Two separable blobs as a list of (inputs float32 (batch, 2), labels int64 (batch,)) batches."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 2, n)
-    points = rng.normal(0.0, 0.5, (n, 2)).astype(np.float32) + np.where(labels[:, None] == 1, 2.0, -2.0)
-    return [(points[i:i + batch], labels[i:i + batch]) for i in range(0, n, batch)]
-
-
-class ModeProbe(Module):
-    """Records the `training` flag it sees in every forward pass."""
-
-    def __init__(self, inner: Module) -> None:
-        super().__init__()
-        self.inner, self._seen = inner, []
-
-    def forward(self, x: Tensor) -> Tensor:
-        self._seen.append(self.training)
-        return self.inner(x)
+# The tests use the given `blobs()` (two separable Gaussian blobs) and `ModeProbe`, a wrapper
+# that records the `training` flag of every forward pass.
 
 # %% nbgrader={"grade": true, "grade_id": "test-evaluate", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_evaluate():
@@ -606,17 +540,14 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. One optimizer step, and a clear stop when training blows up
 #
-# A learning rate that is too large makes the loss grow until it overflows to `inf` or `nan`;
-# from then on every parameter becomes `nan` and the rest of the run is wasted — silently, if
-# the loop keeps going. So the `Trainer` checks every loss (section 5) and every gradient norm
-# (here) and raises `TrainingDiverged` **before** the bad update is applied. Its message says
-# truthfully what state the model is in (`_diverged` checks: either every parameter is finite
-# and unchanged since step N, or `err.nonfinite` names those that already hold nan/inf).
+# Too large a learning rate makes the loss overflow to `inf` or `nan`, and then every
+# parameter, silently if the loop goes on. So the `Trainer` checks every loss (section 5) and
+# every gradient norm (here) and raises `TrainingDiverged` **before** the bad update; its
+# message (given: `_diverged`) says either that every parameter is finite (the model is as the
+# last good step left it) or which are broken (`err.nonfinite` names them).
 #
-# The step itself: measure the gradient norm (clipping it when `grad_clip` is set — the same
-# pass over the gradients), refuse a non-finite one, then `optimizer.step()`,
-# `optimizer.zero_grad()`, count the step and advance the schedule (after the optimizer, as
-# PyTorch requires).
+# The step: measure the norm (clipping it when `grad_clip` is set), refuse a non-finite one,
+# then update, clear the gradients, count, and advance the schedule (after the optimizer).
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-step", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -692,9 +623,8 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 5. One epoch, with gradient accumulation
 #
-# Suppose a recipe says "batch 256" but only 64 examples' activations fit in memory. Module 05
-# showed that `backward()` *adds* into `.grad`. So run four batches of 64, call `backward()`
-# after each, and step once:
+# A recipe says "batch 256" but only 64 examples' activations fit in memory. `backward()` *adds*
+# into `.grad` (module 05), so run four batches of 64, `backward()` after each, and step once:
 #
 # ```
 #   batch 1 (64) ─► forward ─► loss₁/4 ─► backward ─┐
@@ -704,32 +634,23 @@ if __name__ == "__main__":
 #                                                    └─► _optimizer_step (clip, step, zero_grad, schedule)
 # ```
 #
-# Each loss is a mean over its 64 examples, so dividing each by `k = accumulation_steps`
-# makes the accumulated gradient **equal** to the big batch's (up to float rounding), while
-# peak memory is that of one batch of 64 (section "Memory Profiling" measures it). The price:
-# four smaller matrix products instead of one large one. Clipping and the schedule act once
-# per group, on the accumulated gradient.
-#
-# **A partial group at the end of an epoch.** With 10 batches and `k = 4` the last group has 2
-# batches, whose losses were divided by 4: multiply the gradients by `4 / 2` before that last
-# step, so it uses the mean over the batches it had. No batch is dropped, and the next epoch
-# starts clean. (Mean of means equals the big mean only for equal batch sizes: a short last
-# batch weighs as much as a full one, as in every standard recipe.)
-#
-# **Divergence.** A non-finite loss is detected right after the forward pass, *before*
-# `backward()`: nothing is updated from that batch.
+# Dividing each batch's mean loss by `k = accumulation_steps` makes the accumulated gradient
+# **equal** to the big batch's (to rounding), at the peak memory of one batch of 64 ("Memory
+# Profiling" measures it); clipping and the schedule act once per group. **A partial group**
+# at the end (10 batches, `k = 4`: the last has 2) is multiplied by `4 / 2` before its step, so
+# no batch is dropped. **A non-finite loss** is caught before `backward()`: nothing is updated.
 
 # %% nbgrader={"grade": false, "grade_id": "train-epoch", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
-    """Trainer.train_epoch: one pass over `loader` in train mode. Returns meter.result().
+    """Trainer.train_epoch: one pass over `loader` in train mode. Returns {"loss", "accuracy"}.
 
-    For each batch (numbered from 1) of tensor_batches(loader): trainer._forward; a non-finite loss
-    value raises trainer._diverged("loss", value, batch) before backward; backward of the loss
-    divided by k = trainer.accumulation_steps; the loss into the meter; after every k batches,
-    trainer._optimizer_step(batch); then on_batch(batch, meter.mean_loss) if given. A partial
-    group at the end is rescaled to its own mean and stepped. No batch at all: ValueError.
-    Afterwards trainer.epoch is one higher.
+    Batches are numbered from 1. A non-finite loss raises trainer._diverged("loss", value, batch)
+    before its backward pass. Every k = trainer.accumulation_steps batches accumulate the
+    gradient of the mean of their losses for one trainer._optimizer_step(batch); a partial group
+    at the end gets the mean over the batches it had, and its step. on_batch(batch, mean loss so
+    far), if given, after every batch. No batch at all: ValueError. Afterwards trainer.epoch is
+    one higher.
     """
     trainer.model.train()
     trainer.optimizer.zero_grad()
@@ -761,10 +682,11 @@ def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, fl
 
 # %% [markdown]
 # **Stuck?** (optional) Keep a counter `pending` of the batches since the last step;
-# `enumerate(tensor_batches(loader), start=1)` numbers them. `loss.item()` is the Python float to
-# test with `math.isfinite` and to give the meter; `(loss / k).backward()` accumulates. After
-# the loop, `_gradients(trainer.optimizer.params)` are the arrays to rescale in place by
-# `k / pending`.
+# `enumerate(tensor_batches(loader), start=1)` numbers them, and `trainer._forward(inputs, targets)`
+# gives `(outputs, loss)`. `loss.item()` is the Python float to test with `math.isfinite` and to
+# give the meter (`meter.add(value, outputs, targets)`; `meter.mean_loss` is the mean so far);
+# `(loss / k).backward()` accumulates. After the loop, `_gradients(trainer.optimizer.params)` are
+# the arrays to rescale in place by `k / pending`. Return `meter.result()`.
 
 # %% nbgrader={"grade": true, "grade_id": "test-train-epoch", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_trainer_learns():
@@ -866,20 +788,19 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### ✍️ `fit`: one epoch, one record
 #
-# `fit(train_loader, epochs, val_loader)` trains `epochs` **more** epochs (after loading a
-# checkpoint at epoch 3 of a planned 10: `fit(loader, epochs=10 - trainer.epoch)`). The given
-# method draws the progress bar, prints a summary line now and then, and saves a checkpoint
-# after each epoch when asked; each epoch's work and its entry in `history` are yours.
+# `fit(train_loader, epochs, val_loader)` trains `epochs` **more** epochs (resumed at epoch 3 of
+# 10: `fit(loader, epochs=10 - trainer.epoch)`); the given `fit_epochs` draws, prints and saves.
 
 # %% nbgrader={"grade": false, "grade_id": "epoch-record", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _epoch_record(trainer: Trainer, train_loader: Iterable, val_loader: Iterable | None,
                   on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
-    """One epoch of fit: train on train_loader (passing on_batch), then evaluate on val_loader.
+    """One epoch of fit: a training pass over train_loader (on_batch passed on), then a
+    measurement on val_loader.
 
     Returns the history record: {"epoch": epochs completed, this one included; "train_loss",
-    "train_acc": what train_epoch returned; "val_loss", "val_acc": evaluate's, or None without
-    a val_loader; "lr": float(optimizer.lr) at the end of the epoch (nan if it has none);
+    "train_acc": the training pass's loss and accuracy; "val_loss", "val_acc": those on
+    val_loader, or None without one; "lr": float(optimizer.lr) at the end of the epoch (nan if it has none);
     "seconds": wall time of the training and the evaluation}.
     """
     ### BEGIN SOLUTION
@@ -892,8 +813,9 @@ def _epoch_record(trainer: Trainer, train_loader: Iterable, val_loader: Iterable
     ### END SOLUTION
 
 # %% [markdown]
-# **Stuck?** (optional) `time.perf_counter()` before and after; `getattr(obj, "lr", math.nan)`
-# reads an attribute that may be missing.
+# **Stuck?** (optional) `trainer.train_epoch(train_loader, on_batch=on_batch)` and
+# `trainer.evaluate(val_loader)` do the work; `time.perf_counter()` before and after;
+# `getattr(obj, "lr", math.nan)` reads an attribute that may be missing.
 
 # %% nbgrader={"grade": true, "grade_id": "test-fit", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_fit_history_schedule_and_clipping():
@@ -934,24 +856,14 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 6. Checkpoints: what a run must save to continue exactly
 #
-# A run that takes hours *will* be interrupted: a crash, a reboot, a time limit on a shared
-# machine. A **checkpoint** is everything needed to continue as if nothing happened — and
-# "everything" is longer than it looks:
-#
-# | what | without it, the resumed run … |
-# |---|---|
-# | model `state_dict()` (parameters and buffers) | starts from scratch |
-# | optimizer state (momentum, Adam's `m`, `v` and step counter) and hyperparameters | restarts Adam's bias correction and momentum from zero: the loss jumps |
-# | schedule state (`current_step`) | restarts its warmup |
-# | epoch, step, history | does not know where it is, and cannot plot the whole run |
-# | the global random-number generator's state | draws different dropout masks |
-# | the train loader's shuffling generator (`state_dict()`, module 08) | sees the batches in a different order |
+# A long run *will* be interrupted. A **checkpoint** is everything needed to continue as if
+# nothing happened: the model's `state_dict()`; the optimizer's (or momentum and Adam's bias
+# correction restart: the loss jumps); the schedule's (or the warmup restarts); epoch, step and
+# history; and the states of the global generator (dropout masks) and the loader's (shuffling).
 #
 # ### The file (given code: `tinytorch/core/_checkpoint_io.py`)
 #
-# `torch.save` is pickle underneath, and unpickling **runs code** (a pickle can name any
-# function to call while it loads) — and checkpoints are shared and downloaded all the time.
-# Ours holds no code:
+# `torch.save` is pickle underneath, and unpickling **runs code**. Ours holds none:
 #
 # ```
 #   run.npz   (one np.savez file: a zip of .npy arrays; loaded with allow_pickle=False)
@@ -962,15 +874,11 @@ if __name__ == "__main__":
 #                                                          history, extra, optimizer, schedule, RNG
 # ```
 #
-# Moving those bytes safely is not this module's subject, so it is given (read it beside this
-# section; `tests/robustness/test_checkpoint_files.py` tests it). Its two rules:
-#
-# 1. **Atomic.** A naive `np.savez("run.npz")` killed halfway has already truncated the old
-#    checkpoint. So the file goes to `.run.npz.tmp-<pid>-<random>` in the same folder, is
-#    `fsync`ed and renamed over the target with `os.replace` (atomic on POSIX); the next save
-#    deletes the temp files of killed processes, and loading warns about them.
-# 2. **Refuse, clearly.** Every problem is a `CheckpointError` naming the file, and a failed
-#    load or save changes nothing. For example:
+# Moving those bytes safely is given (`tests/robustness/test_checkpoint_files.py` tests it).
+# **Atomic:** the file goes to `.run.npz.tmp-<pid>-<random>` beside the target, is `fsync`ed
+# and renamed over it with `os.replace`, so a save killed halfway leaves the old checkpoint.
+# **Refuse, clearly:** every problem is a `CheckpointError` naming the file, and a failed load
+# or save changes nothing:
 #
 # | problem | message (example) |
 # |---|---|
@@ -985,9 +893,7 @@ if __name__ == "__main__":
 # | another optimizer | `'run.npz' holds the state of a SGD over 4 parameters, but the optimizer given is a Adam over 4.` |
 # | saved without optimizer | `'run.npz' holds no optimizer state …` |
 #
-# What is yours: the checkpoint's **content** (`_pack_checkpoint`), loading it **all or
-# nothing**, and what the `Trainer` adds to resume bit for bit.
-#
+# Yours: the checkpoint's **content**, loading it **all or nothing**, and the `Trainer`'s part.
 # ### ✍️ `_pack_checkpoint`: every array by its key, and the metadata
 
 # %% nbgrader={"grade": false, "grade_id": "save-checkpoint", "locked": false, "schema_version": 3, "solution": true}
@@ -1044,23 +950,8 @@ def save_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
 # **Stuck?** (optional) `np.asarray` turns each state value into an array; `type(obj).__name__`
 # is a class name; f-strings build the keys (`f"model/{name}"`).
 #
-# The test opens the file with plain NumPy — no TinyTorch needed to read a TinyTorch
-# checkpoint — and simulates a crash in the middle of a save: `np.savez` writes a few bytes,
-# then raises. `tiny_setup` builds a small classifier whose optimizer has state.
-
-# %% nbgrader={"grade": false, "grade_id": "checkpoint-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
-def tiny_setup(seed: int = 0, hidden: int = 4, optimizer: str = "sgd"):
-    """A 2 → hidden → 2 classifier, its optimizer (after one step, so it has state) and a batch."""
-    manual_seed(seed)
-    model = Sequential(Linear(2, hidden), ReLU(), Linear(hidden, 2))
-    opt = (SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer == "sgd"
-           else Adam(model.parameters(), lr=0.01))
-    rng = np.random.default_rng(seed)
-    x, y = rng.standard_normal((8, 2)).astype(np.float32), rng.integers(0, 2, 8)
-    CrossEntropyLoss()(model(Tensor(x)), y).backward()
-    opt.step()
-    opt.zero_grad()
-    return model, opt, (x, y)
+# The test opens the file with plain NumPy and simulates a crash mid-save (`np.savez` writes a
+# few bytes, then raises). The given `tiny_setup` builds a small classifier whose optimizer has state.
 
 # %% nbgrader={"grade": true, "grade_id": "test-save-checkpoint", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_save_checkpoint():
@@ -1129,20 +1020,16 @@ def test_unit_save_checkpoint():
     ### END HIDDEN TESTS
 
 
-
 if __name__ == "__main__":
     test_unit_save_checkpoint()
 
 # %% [markdown]
 # ### ✍️ `load_checkpoint`: check everything, then write — or write nothing
 #
-# A failed load must never modify anything (module 03's `load_state_dict` follows the same
-# rule): a model that is half old and half new is worse than an error. So every check runs
-# first — the given `read_checkpoint` (the file), `checked_model_state`,
-# `checked_optimizer_state`, `checked_schedule_state` and `check_rng_state` (does it fit what
-# it is loaded into?) — and only then are the model, the optimizer and the schedule written.
-# As a second line of defence, their states are snapshotted before writing and put back if a
-# write still fails.
+# A model half old and half new is worse than an error. So every check runs first (the given
+# `read_checkpoint`, then `checked_model_state`, `checked_optimizer_state`,
+# `checked_schedule_state`, `check_rng_state`: does it fit?), and only then is anything
+# written; snapshots taken before writing are put back if a write still fails.
 
 # %% nbgrader={"grade": false, "grade_id": "load-checkpoint", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1291,15 +1178,12 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### ✍️ Resuming a `Trainer` bit for bit
 #
-# `Trainer.save_checkpoint(path)` / `load_checkpoint(path)` wrap the two functions and add what
-# only the trainer knows: its step counter, and where the random streams stand. The global
-# generator is in every checkpoint already (`meta["rng"]`); the trainer puts it back on load,
-# so a resumed run draws the dropout masks the uninterrupted run drew. A loader that shuffles
-# has a generator of its own, and a resumed run builds a *new* loader whose stream starts
-# again at epoch 1: when the last `fit()`'s train loader has `state_dict()` /
-# `load_state_dict()` (module 08's `DataLoader` will), its state goes into the checkpoint, and
-# the first `fit()` after loading puts the new loader where the old one stood (given: `fit`
-# applies `trainer._loader_state`).
+# The trainer's checkpoint adds what only it knows: its step counter, and where the random
+# streams stand. The global generator's state (`meta["rng"]`) goes back on load, so a resumed
+# run draws the same dropout masks. A shuffling loader has a generator of its own, and a
+# resumed run builds a *new* loader: when the last `fit()`'s loader has `state_dict()` (module
+# 08's `DataLoader` will), its state is saved, and the first `fit()` after loading applies it
+# (given: `fit_epochs` reads `trainer._loader_state`).
 
 # %% nbgrader={"grade": false, "grade_id": "trainer-checkpoints", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1334,35 +1218,8 @@ def _load_trainer(trainer: Trainer, path: str | os.PathLike) -> dict[str, Any]:
 # **Stuck?** (optional) A generator's position is `generator.bit_generator.state`: reading it
 # gives a dict, assigning one moves the generator there.
 #
-# The test trains 4 epochs straight through, and 2 + 2 with a checkpoint in between — with
-# dropout, Adam, a warmup schedule, accumulation and a shuffling loader (`ShuffledBatches`, a
-# stand-in for module 08's `DataLoader`) — and demands the same weights, bit for bit.
-
-# %% nbgrader={"grade": false, "grade_id": "resume-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
-class ShuffledBatches:
-    """A stand-in for module 08's DataLoader: the rows of `batches` in a new random order every epoch,
-    drawn from its own generator, whose position state_dict() saves and load_state_dict() restores."""
-
-    def __init__(self, batches: list[tuple[np.ndarray, np.ndarray]], seed: int) -> None:
-        self.x = np.concatenate([x for x, _ in batches])
-        self.y = np.concatenate([y for _, y in batches])
-        self.batch_size, self.generator = len(batches[0][1]), np.random.default_rng(seed)
-
-    def __len__(self) -> int:
-        return -(-len(self.y) // self.batch_size)
-
-    def __iter__(self):
-        order = self.generator.permutation(len(self.y))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            yield self.x[rows], self.y[rows]
-
-    def state_dict(self) -> dict:
-        return {"generator": self.generator.bit_generator.state}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.generator.bit_generator.state = state["generator"]
-
+# The test trains 4 epochs straight, and 2 + 2 with a checkpoint between (dropout, Adam,
+# warmup, accumulation, the given shuffling `ShuffledBatches`): the weights must match bit for bit.
 
 # %% nbgrader={"grade": true, "grade_id": "test-resume", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_resume_equals_straight_through():
@@ -1392,7 +1249,6 @@ def test_unit_resume_equals_straight_through():
     assert [r["train_loss"] for r in t1.history] == [r["train_loss"] for r in t2.history]
 
 
-
 if __name__ == "__main__":
     test_unit_resume_equals_straight_through()
 
@@ -1400,32 +1256,19 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Complexity Analysis
 #
-# Let `P` be the number of parameters, `B` the batch size, `n` the number of batches per epoch
-# and `k` the accumulation steps. One optimizer step costs:
+# With `P` parameters, batch size `B`, `n` batches per epoch and accumulation `k`:
 #
 # | part | time | memory |
 # |---|---|---|
 # | forward + backward | ≈ 3 × forward FLOPs ≈ 6·B·P for an MLP | activations of one batch of `B` |
-# | gradient norm (clipping or the divergence check) | O(P): one read of every gradient | O(1) |
-# | clipping, when it triggers | O(P): one multiply of every gradient | in place |
+# | gradient norm, clipping | O(P): a read (and a multiply) of every gradient | in place |
 # | `optimizer.step()` | O(P) (SGD) to a few × O(P) (Adam) | 0–2 × P of state |
-# | schedule | O(1) | O(1) |
-# | bookkeeping (`loss.item()`, accuracy, progress bar) | O(B) + a few µs | O(1) |
+# | schedule; bookkeeping (`loss.item()`, accuracy, progress bar) | O(1); O(B) | O(1) |
 #
-# Per epoch: `n` forward/backward passes and `⌈n/k⌉` optimizer steps; accumulation divides
-# activation memory and the number of O(P) steps by `k`. A checkpoint writes `4·P` bytes for the
-# model plus the optimizer state (Adam: `8·P`), once per epoch. So the `Trainer`'s additions are
-# O(P) per step against O(B·P) for the passes: for any real batch they vanish. Measured:
+# Per epoch: `n` passes, `⌈n/k⌉` steps; a checkpoint writes `4·P` bytes plus the optimizer state
+# (Adam: `8·P`). The `Trainer` adds O(P) per step to O(B·P) passes; measured on your machine:
 
 # %% nbgrader={"grade": false, "grade_id": "measure-overhead", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    import platform
-
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
-
-
 def measure_trainer_overhead(batch: int = 64, batches: int = 40) -> dict[str, float]:
     """Time one epoch as a bare loop, with the Trainer, and with its progress bar; time a checkpoint."""
     import tempfile
@@ -1482,18 +1325,13 @@ if __name__ == "__main__":
     measure_trainer_overhead()
 
 # %% [markdown]
-# The output shows (on the machine it names) the `Trainer`'s bookkeeping — mostly the two passes
-# over the gradients — next to the forward and backward passes, the progress bar within the
-# noise, and a checkpoint of the predicted 12 bytes per parameter plus headers and the JSON.
+# Compare the checkpoint's size with the predicted 12 bytes per parameter (plus headers, JSON).
 #
 # ## Memory Profiling
 #
-# Accumulation exists to save memory, so measure it: one epoch over the same 256 examples as
-# one batch of 256, then as four of 64 with `accumulation_steps=4`, with `tracemalloc`
-# recording the peak above what existed before (NumPy reports its arrays to it). For
-# `Linear(512, 2048) → ReLU → Linear(2048, 10)` expect **gradients** of `4·P` bytes (≈ 4.1 MiB)
-# in both runs, and **activations** that scale with the batch: `4 · B · (512 + 2 · 2048)` bytes,
-# ≈ 4.5 MiB at 256 and ≈ 1.1 MiB at 64, plus backward temporaries of the same order.
+# Measure what accumulation saves with `tracemalloc`: 256 examples as one batch, then as four
+# of 64 with `accumulation_steps=4`. Gradients (`4·P` bytes) are the same; the activations kept,
+# `4 · B · (512 + 2 · 2048)` bytes here, scale with the batch (printed beside the peaks).
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
 def profile_accumulation_memory() -> dict[str, float]:
@@ -1501,10 +1339,8 @@ def profile_accumulation_memory() -> dict[str, float]:
     import gc
     import tracemalloc
 
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((256, 512)).astype(np.float32)
-    y = rng.integers(0, 10, 256)
-    mib = 2**20
+    rng, mib = np.random.default_rng(0), 2**20
+    x, y = rng.standard_normal((256, 512)).astype(np.float32), rng.integers(0, 10, 256)
 
     def peak(batches, k):
         manual_seed(0)
@@ -1522,13 +1358,11 @@ def profile_accumulation_memory() -> dict[str, float]:
     small, _ = peak([(x[i:i + 64], y[i:i + 64]) for i in range(0, 256, 64)], 4)
     grads = sum(p.data.nbytes for p in model.parameters())
     per_sample = 4 * (512 + 2 * 2048)
-    print(f"gradients (both runs):            {grads / mib:6.2f} MiB")
-    print(f"activations kept, batch 256:      {256 * per_sample / mib:6.2f} MiB (formula)")
-    print(f"activations kept, batch 64:       {64 * per_sample / mib:6.2f} MiB (formula)")
-    print(f"peak, one batch of 256:           {big / mib:6.2f} MiB (measured)")
-    print(f"peak, 4 × 64, accumulation 4:     {small / mib:6.2f} MiB (measured)")
-    print(f"accumulation saves {100 * (1 - small / big):.0f}% of the peak; the rest is gradients "
-          f"and backward temporaries, which do not shrink with the batch")
+    print(f"gradients (both runs) {grads / mib:.2f} MiB; activations kept (formula): batch 256 "
+          f"{256 * per_sample / mib:.2f} MiB, batch 64 {64 * per_sample / mib:.2f} MiB\n"
+          f"peak (measured): one batch of 256 {big / mib:.2f} MiB, 4 × 64 with accumulation "
+          f"{small / mib:.2f} MiB: {100 * (1 - small / big):.0f}% less; the rest is gradients and "
+          f"backward temporaries, which do not shrink with the batch")
     return {"batch_256": big, "accumulate_4x64": small, "gradients": grads}
 
 
@@ -1536,73 +1370,48 @@ if __name__ == "__main__":
     profile_accumulation_memory()
 
 # %% [markdown]
-# `tracemalloc` counts bytes, so these figures do not depend on the machine's speed: the
-# accumulated run's peak is clearly lower, for the same update. Training memory is
-# **parameters + gradients + optimizer state** (16 bytes per parameter with Adam in float32)
-# **+ activations** (proportional to the batch); accumulation attacks only the last term; for the
-# first, large models shard state across devices (ZeRO, FSDP).
+# `tracemalloc` counts bytes, whatever the machine's speed. Training memory is parameters +
+# gradients + optimizer state (16 bytes per parameter with Adam in float32) + activations;
+# accumulation attacks only the last (for the rest, large models shard state: ZeRO, FSDP).
 #
 # ## Production Context
 #
-# **Training loops.** *PyTorch Lightning*'s `Trainer(accumulate_grad_batches=4,
-# gradient_clip_val=1.0)` and *Hugging Face*'s `Trainer` (`gradient_accumulation_steps`,
+# **Training loops.** *PyTorch Lightning* and *Hugging Face*'s `Trainer` (`gradient_accumulation_steps`,
 # `max_grad_norm`, `lr_scheduler_type="cosine"`, `warmup_steps`) do what this module does, plus
-# mixed precision (a `GradScaler` that *skips* a step whose gradients overflowed instead of
-# stopping), several GPUs (DDP, FSDP, DeepSpeed), logging and callbacks. The order inside a
-# step is ours: forward, backward (accumulated), unscale, clip, step, scheduler step,
-# zero_grad; PyTorch warns when `lr_scheduler.step()` comes before `optimizer.step()`.
-#
+# mixed precision (a `GradScaler` *skips* a step whose gradients overflowed), several GPUs and
+# callbacks, in our order: forward, backward, unscale, clip, step, scheduler step, zero_grad.
 # **Schedules and clipping.** `torch.optim.lr_scheduler` chains `LinearLR` and
 # `CosineAnnealingLR` with `SequentialLR` (the oracle tests rebuild our schedule that way);
-# Hugging Face's `get_cosine_schedule_with_warmup` spends step 0 at rate 0. Language models warm
-# up for a few thousand steps and decay to about 10% of the peak, or use "warmup-stable-decay".
-# `torch.nn.utils.clip_grad_norm_` computes our formula with fused per-device kernels;
-# `max_norm=1.0` is the usual transformer default, and a run whose loss spikes anyway rolls
-# back to a checkpoint and skips the offending batches.
-#
-# **Accumulation.** With variable-length sequences, "mean of means" is not the big batch's
-# mean: in 2024 Hugging Face's accumulated losses differed measurably until it normalised by
-# the token count of the whole accumulation group.
-#
-# **Checkpoints.** `torch.load` has defaulted to `weights_only=True` since PyTorch 2.6 —
-# pickle runs code. Hugging Face's **safetensors** is a JSON header plus raw tensor bytes, very
-# close to our `.npz` with `meta.json`, and can be memory-mapped. Its `Trainer` saves a folder
-# (weights, `optimizer.pt`, `scheduler.pt`, `trainer_state.json`, `rng_state.pth`); distributed
-# runs save *sharded* checkpoints, often asynchronously.
+# `max_norm=1.0` is the usual transformer default. **Accumulation.** With variable-length
+# sequences "mean of means" is not the big batch's mean; Hugging Face now normalises by the
+# token count of the whole group. **Checkpoints.** `torch.load` defaults to
+# `weights_only=True` since PyTorch 2.6, because pickle runs code; **safetensors** is a JSON
+# header plus raw tensor bytes, close to our `.npz` with `meta.json`. Distributed runs save
+# *sharded* checkpoints, often asynchronously.
 #
 # ## ML Systems Thinking
 #
-# 1. **The order of a step.** A colleague calls `zero_grad()` between `backward()` and
-#    `step()`. What does the training curve look like? And without `zero_grad()` at all — after
-#    how many steps is the update 100 × too large?
-# 2. **Warmup.** Adam's first update has size ≈ `lr` whatever the gradient (`m/√v ≈ ±1`). Why
-#    is that dangerous at 1e-3, and how many steps until `v` averages ~100 gradients (β₂ = 0.999)?
-# 3. **Clipping thresholds.** `clip_grad_norm` returns more than `max_norm` on 90 % of the
-#    steps. What is clipping really doing to your learning rate, and what would you change?
-# 4. **Accumulation is not free.** Four batches of 64 cost the FLOPs of one of 256. Why is it
-#    slower anyway (module 03's throughput), and why is it *not* the same for batch norm?
-# 5. **Checkpoint budget.** A 7-billion-parameter model with Adam in float32: how many GB per
-#    checkpoint, how long at 2 GB/s, and what share of a 30-minute interval is that?
-# 6. **Exact resumption.** Which piece of saved state would you forget first, and what would
+# 1. **The order of a step.** `zero_grad()` between `backward()` and `step()`: what does the
+#    curve look like? Without `zero_grad()` at all, after how many steps is the update 100 × too large?
+# 2. **Warmup.** Adam's first update is ≈ `lr` whatever the gradient. Why is that dangerous, and
+#    how many steps until `v` averages ~100 gradients (β₂ = 0.999)?
+# 3. **Accumulation is not free.** Why is four batches of 64 slower than one of 256, and why is it
+#    *not* the same for batch norm?
+# 4. **Exact resumption.** Which piece of saved state would you forget first, and what would
 #    the symptom be? Would the resume stay bit-identical with data-loading workers, or on a GPU?
 #
 # ## Module Summary
 #
-# You built the loop that trains every model from here on, and the tools that keep it alive:
-#
 # - **`Trainer`**: forward, loss, backward, step, zero_grad in the right order; `eval()` and
-#   `no_grad` evaluation; gradient accumulation that equals one big batch; `TrainingDiverged`
-#   before a nan ruins the parameters.
-# - **`CosineSchedule`**: linear warmup, then half a cosine to `min_lr`, one step per optimizer step.
+#   `no_grad` evaluation; accumulation that equals one big batch; `TrainingDiverged` before a
+#   nan ruins the parameters.
+# - **`CosineSchedule`**: linear warmup, then half a cosine to `min_lr`.
 # - **`clip_grad_norm`**: PyTorch's global-norm clipping, in place, returning the norm.
 # - **`save_checkpoint` / `load_checkpoint`**: everything a run needs to resume bit for bit,
-#   loaded all or nothing, over given file handling (`tinytorch/core/_checkpoint_io.py`).
+#   loaded all or nothing, over given file handling.
 #
-# You measured that all of this costs little next to the forward and backward passes, and
-# that accumulation trades batch-size memory for time.
-#
-# **Next — Milestone 02, XOR (1969):** Minsky and Papert showed that one neuron cannot learn
-# XOR. With a hidden layer and this `Trainer`, you will. Then module 08 builds the
-# `DataLoader` that feeds the loop real datasets, shuffled and batched.
+# You measured the `Trainer`'s overhead and what accumulation saves in memory. **Next —
+# Milestone 02, XOR (1969):** one neuron cannot learn XOR; with a hidden layer and this
+# `Trainer`, you will. Then module 08 builds the `DataLoader` that feeds the loop real data.
 #
 # Export your work with `tito module complete 07`.

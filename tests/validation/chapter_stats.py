@@ -5,7 +5,8 @@
 
 For each module source (modules/NN_name/name_dev.py):
 
-- lines: the whole chapter;
+- lines: the whole chapter, as maintainers edit it (solutions and hidden tests included);
+- student lines: the student version, what a learner reads (solutions stubbed, hidden tests out);
 - learner lines: lines inside solution regions (what the learner writes);
 - first region: the line of the first `### BEGIN SOLUTION` (how long a learner reads first);
 - regions: how many solution regions;
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: tito is this che
 from tito.lib.manifest import Curriculum  # noqa: E402
 from tito.lib.project import Project  # noqa: E402
 from tito.lib.source import SOLUTION_BEGIN, SOLUTION_END, parse_cells  # noqa: E402
+from tito.lib.student import strip_solutions  # noqa: E402
 
 CALL = re.compile(r"\bnp\.(?:\w+\.)*(\w+)\s*\(|\.(\w+)\s*\(")
 # Methods every solution uses and no hint needs to name (they are Python, not NumPy lessons), and
@@ -56,6 +58,7 @@ class Region:
 class ChapterStats:
     module: str
     lines: int
+    student_lines: int
     learner_lines: int
     first_region: int | None
     regions: int
@@ -64,7 +67,7 @@ class ChapterStats:
 
     def row(self) -> str:
         share = "—" if self.hint_share is None else f"{self.hint_share:.0%}"
-        return (f"{self.module:<16} {self.lines:>6} {self.learner_lines:>8} {self.first_region or 0:>7} "
+        return (f"{self.module:<16} {self.lines:>6} {self.student_lines:>8} {self.learner_lines:>8} {self.first_region or 0:>7} "
                 f"{self.regions:>8} {self.farthest_test:>9} {share:>6}")
 
 
@@ -112,13 +115,14 @@ def _regions(path: Path) -> list[Region]:
 
 def chapter_stats(module) -> ChapterStats:
     path = module.source
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
     regions = _regions(path)
     tests = sorted(c.header_line for c in parse_cells(path) if c.is_graded_test)
     farthest = max((next((t for t in tests if t > r.end), len(lines)) - r.end for r in regions), default=0)
     shares = [len(r.hinted) / len(r.calls) for r in regions if r.calls]
     return ChapterStats(
-        module=module.id, lines=len(lines), learner_lines=sum(r.end - r.start - 1 for r in regions),
+        module=module.id, lines=len(lines), student_lines=len(strip_solutions(text).splitlines()), learner_lines=sum(r.end - r.start - 1 for r in regions),
         first_region=regions[0].start if regions else None, regions=len(regions), farthest_test=farthest,
         hint_share=statistics.median(shares) if shares else None)
 
@@ -132,7 +136,7 @@ def main(argv: list[str]) -> int:
     if "--json" in argv:
         print(json.dumps([asdict(s) for s in stats], indent=2))
         return 0
-    print(f"{'module':<16} {'lines':>6} {'learner':>8} {'first':>7} {'regions':>8} {'farthest':>9} {'hints':>6}")
+    print(f"{'module':<16} {'lines':>6} {'student':>8} {'learner':>8} {'first':>7} {'regions':>8} {'farthest':>9} {'hints':>6}")
     for s in stats:
         print(s.row())
     return 0

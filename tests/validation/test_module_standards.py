@@ -62,6 +62,8 @@ def test_package_validate_runs_every_standard_tested_here():
 # ----------------------------------------------------------------------------------------------
 FIRST_REGION_WITHIN = 160   # lines: the learner writes code within the first ~150 lines
 TEST_WITHIN = 130           # lines from the end of a solution region to the graded test after it
+STUDENT_AT_MOST = 1300      # lines of the student version, what a learner reads (rule 4: ~1,400 at most)
+CHAPTER_AT_MOST = 1600      # lines of the reference, solutions and hidden tests included
 
 
 def template_problems(module) -> list[str]:
@@ -75,6 +77,10 @@ def template_problems(module) -> list[str]:
     if stats.farthest_test > TEST_WITHIN:
         problems.append(f"{module.id}: a solution region is {stats.farthest_test} lines from the graded "
                         f"test after it (at most {TEST_WITHIN}): put its test right after it")
+    if stats.student_lines > STUDENT_AT_MOST or stats.lines > CHAPTER_AT_MOST:
+        problems.append(f"{module.id}: the chapter has {stats.lines} lines, {stats.student_lines} in the student "
+                        f"version (at most {CHAPTER_AT_MOST} and {STUDENT_AT_MOST}): move given infrastructure "
+                        f"into a hand-written helper module, cut restated prose")
     return problems
 
 
@@ -88,7 +94,8 @@ def test_the_template_check_finds_a_late_first_exercise_and_a_far_test(tmp_path)
     test = '# %% nbgrader={"grade": true, "grade_id": "t", "locked": true, "points": 1, "schema_version": 3, "solution": false}\n'
     text = ("# %% [markdown]\n" + "# prose\n" * 300 + code
             + "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\n"
-            + "# %% [markdown]\n" + "# more prose\n" * 200 + test + "def test_unit_f():\n    assert f(1) == 1\n")
+            + "# %% [markdown]\n" + "# more prose\n" * 200 + test + "def test_unit_f():\n    assert f(1) == 1\n"
+            + "# %% [markdown]\n" + "# the rest of a long chapter\n" * 1000)
     source = tmp_path / "late_dev.py"
     source.write_text(text)
 
@@ -96,4 +103,5 @@ def test_the_template_check_finds_a_late_first_exercise_and_a_far_test(tmp_path)
         id, source = "99_late", tmp_path / "late_dev.py"
 
     problems = template_problems(Late)
-    assert len(problems) == 2 and "line 304" in problems[0] and "203 lines" in problems[1], problems
+    assert len(problems) == 3 and "line 304" in problems[0] and "203 lines" in problems[1], problems
+    assert "1512 lines, 1510 in the student version" in problems[2], problems

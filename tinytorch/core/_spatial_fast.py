@@ -1,12 +1,11 @@
-"""Given code of module 09: the "Make it fast" kernels and the measurement plumbing.
+"""Given code of module 09: the "Make it fast" kernels and rules, and the measurement plumbing.
 
-Hand-written (not generated, not an exercise). tinytorch.core.spatial uses the two fast kernels
-in its faster backward rules (FastConv2dBackward and FastMaxPool2dBackward stay in the chapter
-as a read-along). modules/09_spatial/spatial_dev.py
-explains them (section 10), tests the kernels against the learner's im2col/col2im
-(test-make-it-fast), and measures them with the timing helpers here, which take the chapter's
-namespace so that they time the learner's own code. NumPy, the standard library and the
-autograd registry only.
+Hand-written (not generated, not an exercise). tinytorch.core.spatial registers the faster
+backward rules built here (`fast_rules`: FastConv2dBackward and FastMaxPool2dBackward, around the
+learner's own im2col). modules/09_spatial/spatial_dev.py explains them (section 10), tests them
+against the learner's im2col/col2im and backward rules (test-make-it-fast), and measures them with
+the timing helpers here, which take the chapter's namespace so that they time the learner's own
+code. NumPy, the standard library, the autograd registry and module 05's Function only.
 """
 
 from __future__ import annotations
@@ -16,12 +15,14 @@ import os
 import platform
 import time
 import tracemalloc
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tinytorch.core.tensor import autograd_hooks
+from tinytorch.core.autograd import Function
+from tinytorch.core.tensor import Tensor, autograd_hooks
 
 
 def _output_size(size: int, kernel: int, stride: int) -> int:
@@ -72,6 +73,59 @@ def conv2d_input_grad(g: np.ndarray, weight: np.ndarray, padded_shape: tuple[int
     return dx_pad
 
 
+def fast_rules(im2col: Any) -> tuple[Any, type, type]:
+    """(im2col_fast, FastConv2dBackward, FastMaxPool2dBackward), built around the chapter's `im2col`.
+
+    The rules give the numbers of the chapter's Conv2dBackward and MaxPool2dBackward, faster:
+    1. im2col_fast copies whichever runs are longer: windows (k_w·C numbers, the chapter's im2col)
+       or output rows (W_out numbers, im2col_by_rows) — rows for few channels (LeNet's 1, CIFAR's 3);
+    2. the input gradient is conv2d_input_grad (col2im fused into its GEMM), dbias one BLAS call;
+    3. max pooling's backward copies grad once into winner's memory layout (channels last after a
+       convolution) instead of walking it with large strides once per kernel offset.
+    """
+
+    def im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+        k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
+        return im2col(x, kernel_size, stride) if k_w * x.shape[3] >= w_out else im2col_by_rows(x, kernel_size, stride)
+
+    class FastConv2dBackward(Function):
+        # forward: out = im2col(x_pad) @ W_mat + bias; saved x_pad (NHWC), stride, padding
+        def backward(self, grad):
+            x, weight = self.inputs[0], self.inputs[1]
+            bias = self.inputs[2] if len(self.inputs) == 3 else None
+            x_pad, stride, (p_h, p_w) = self.saved["x_pad"], self.saved["stride"], self.saved["padding"]
+            c_out, c_in, k_h, k_w = weight.shape
+            g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c_out).astype(x_pad.dtype, copy=False)
+            grad_x = grad_w = grad_b = None
+            if weight.requires_grad:
+                cols = im2col_fast(x_pad, (k_h, k_w), stride)
+                grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
+                grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
+            if bias is not None and bias.requires_grad:
+                grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)  # Σ over rows, one BLAS call
+            if x.requires_grad:
+                dx_pad = conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
+                height, width = x.shape[2:]
+                dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
+                grad_x = dx.transpose(0, 3, 1, 2)
+            return (grad_x, grad_w, grad_b)[:len(self.inputs)]
+
+    class FastMaxPool2dBackward(Function):
+        # forward: out = max over each window; saved winner (offset of the first maximum), kernel_size, stride
+        def backward(self, grad):
+            (x,), winner = self.inputs, self.saved["winner"]
+            (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
+            h_out, w_out = grad.shape[2:]
+            dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
+            grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
+            grad_like_x[...] = grad  # one layout change here, instead of one per offset below
+            for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
+                dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
+            return (dx,)
+
+    return im2col_fast, FastConv2dBackward, FastMaxPool2dBackward
+
+
 # ----------------------------------------------------------------------------------------------
 # Measurement and test plumbing
 # ----------------------------------------------------------------------------------------------
@@ -107,22 +161,27 @@ def before_after(name: str, before, after, repeats: int = 5, labels=("clear", "f
     return slow, fast
 
 
-def gradients_with(rules: dict[str, Any], run: Any, *tensors: Any) -> list[np.ndarray]:
-    """Run `run()` and backward with `rules` registered for their op names; the inputs' gradients."""
-    previous = {op: autograd_hooks.rules.get(op) for op in rules}
+@contextmanager
+def rules_in_force(rules: dict[str, Any]):
+    """Inside the block, autograd uses `rules` (op name -> backward rule) for their ops; then the
+    registry is put back as it was. The chapter's tests use it to check the rules written there."""
+    saved = dict(autograd_hooks.rules)
     autograd_hooks.rules.update(rules)
     try:
+        yield
+    finally:
+        autograd_hooks.rules.clear()
+        autograd_hooks.rules.update(saved)
+
+
+def gradients_with(rules: dict[str, Any], run: Any, *tensors: Any) -> list[np.ndarray]:
+    """Run `run()` and backward with `rules` registered for their op names; the inputs' gradients."""
+    with rules_in_force(rules):
         for t in tensors:
             t.grad = None
         out = run()
         out.backward(np.random.default_rng(9).standard_normal(out.shape))
         return [t.grad.data.copy() for t in tensors]
-    finally:
-        for op, rule in previous.items():
-            if rule is None:
-                autograd_hooks.rules.pop(op, None)
-            else:
-                autograd_hooks.rules[op] = rule
 
 
 # ----------------------------------------------------------------------------------------------
@@ -201,6 +260,66 @@ def measure_make_it_fast(s: Any, repeats: int = 5) -> dict[str, tuple[float, flo
         autograd_hooks.rules["conv2d"] = previous
     return times
 
+
+
+def measure_naive_vs_fast(s: Any, batch: int = 8, c_in: int = 16, c_out: int = 32, size: int = 16) -> float:
+    """Time the chapter's conv2d_naive against its conv2d on the same layer; print GFLOP/s, return the speedup."""
+    print(machine_line())
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32)
+    start = time.perf_counter()
+    slow = s.conv2d_naive(x, w, padding=1)
+    naive_ms = (time.perf_counter() - start) * 1e3
+    fast_ms = best_time(lambda: s.conv2d(s.Tensor(x), s.Tensor(w), padding=1))
+    np.testing.assert_allclose(s.conv2d(s.Tensor(x), s.Tensor(w), padding=1).data, slow, rtol=1e-4, atol=1e-4)
+    gflop = 2 * batch * c_out * size * size * c_in * 9 / 1e9
+    print(f"conv {c_in}→{c_out}, 3×3, batch {batch}, {size}×{size}: naive {naive_ms:8.1f} ms "
+          f"({gflop / naive_ms * 1e3:.3f} GFLOP/s), im2col+GEMM {fast_ms:6.2f} ms "
+          f"({gflop / fast_ms * 1e3:.1f} GFLOP/s): {naive_ms / fast_ms:,.0f}× faster")
+    return naive_ms / fast_ms
+
+
+def compare_depthwise_separable(s: Any, batch: int = 32, channels: int = 64, size: int = 16,
+                                repeats: int = 5) -> dict[str, float]:
+    """Time a standard 3×3 convolution (the chapter's conv2d) against depthwise 3×3 + pointwise 1×1
+    (the chapter's im2col, a per-channel weighted sum with einsum, then one GEMM), forward only."""
+    print(machine_line())
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, channels, size, size)).astype(np.float32)
+    full = rng.standard_normal((channels, channels, 3, 3)).astype(np.float32)
+    depthwise = rng.standard_normal((3, 3, channels)).astype(np.float32)
+    pointwise = rng.standard_normal((channels, channels)).astype(np.float32)
+
+    def standard():
+        return s.conv2d(s.Tensor(x), s.Tensor(full), padding=1).data
+
+    def separable():
+        cols = s.im2col(s._pad_nhwc(x, (1, 1), np.float32), (3, 3)).reshape(-1, 9, channels)
+        per_channel = np.einsum("mkc,kc->mc", cols, depthwise.reshape(9, channels))  # (M, C): no mixing
+        return per_channel @ pointwise  # (M, C_out): the 1×1 convolution
+
+    times = {"standard": best_time(standard, repeats), "depthwise-separable": best_time(separable, repeats)}
+    m = batch * size * size
+    flops = {"standard": 2 * m * 9 * channels * channels, "depthwise-separable": 2 * m * (9 * channels + channels * channels)}
+    for name in times:
+        print(f"{name:>20}: {flops[name] / 1e6:7.1f} MFLOP  {times[name]:6.2f} ms")
+    print(f"FLOP ratio {flops['standard'] / flops['depthwise-separable']:.1f}×, "
+          f"measured speedup {times['standard'] / times['depthwise-separable']:.1f}×")
+    return times
+
+
+def measure_receptive_field(model: Any, input_shape: tuple[int, ...] = (1, 1, 32, 32)) -> tuple[int, int]:
+    """Backpropagate from the centre output pixel; the non-zero input gradient is its receptive field."""
+    x = Tensor(np.random.default_rng(0).standard_normal(input_shape), requires_grad=True)
+    out = model(x)
+    seed = np.zeros(out.shape, dtype=np.float32)
+    seed[0, 0, out.shape[2] // 2, out.shape[3] // 2] = 1.0
+    out.backward(seed)
+    rows, cols = np.nonzero(np.abs(x.grad.data[0]).sum(axis=0))
+    size = (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+    print(f"{len(model.layers)} layers: receptive field of one output pixel = {size[0]}×{size[1]} input pixels")
+    return size
 
 
 def compare_layouts(s: Any, batch: int = 64, c_in: int = 32, c_out: int = 64, size: int = 16) -> dict[str, float]:

@@ -1,10 +1,11 @@
-"""The Trainer's plumbing: argument checks, batch conversion, running totals, progress bar.
+"""The Trainer's plumbing: argument checks, batch conversion, running totals, progress bar, fit's loop.
 
 Hand-written given code of module 07 (not generated, not an exercise). The chapter's Trainer
 uses it and explains what each piece is for (section 3); what the chapter teaches — the
-schedule, clipping, the order of a step, accumulation, evaluation, checkpoints — stays in
-modules/07_training/training_dev.py. The chapter's tests and tests/integration,
-tests/robustness test it. It needs only NumPy, the standard library and Tensor; `rich` is
+schedule, clipping, the order of a step, accumulation, evaluation, one epoch's record,
+checkpoints — stays in modules/07_training/training_dev.py. The last section holds the toy
+data and stand-in loader of the chapter's tests. The chapter's tests and tests/integration,
+tests/robustness test it. It needs only NumPy, the standard library, Tensor and Module; `rich` is
 imported only when a progress bar is drawn.
 """
 
@@ -17,6 +18,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from tinytorch.core.layers import Module  # (ModeProbe's base; module 03, which losses needs anyway)
 from tinytorch.core.tensor import Tensor
 
 
@@ -271,3 +273,113 @@ class CosineScheduleState:
     def __repr__(self) -> str:
         return (f"CosineSchedule(max_lr={self.max_lr}, total_steps={self.total_steps}, "
                 f"warmup_steps={self.warmup_steps}, min_lr={self.min_lr}, current_step={self.current_step})")
+
+
+# ----------------------------------------------------------------------------------------------
+# fit's loop
+# ----------------------------------------------------------------------------------------------
+def fit_epochs(trainer: Any, train_loader: Iterable, epochs: Any, val_loader: Iterable | None, progress: bool,
+               checkpoint_path: Any, epoch_record: Any) -> list[dict[str, Any]]:
+    """Trainer.fit's plumbing around the chapter's `epoch_record(trainer, train_loader, val_loader, on_batch)`.
+
+    Applies a loader state loaded from a checkpoint (trainer._loader_state) to a loader that has
+    load_state_dict, remembers the loader (its state goes into the next checkpoint), runs
+    `epochs` more epochs under a progress bar, appends each record to trainer.history, prints
+    at most about 20 summary lines, and saves a checkpoint after each epoch when a path is given.
+    """
+    epochs = check_count(epochs, "epochs", 0)
+    if trainer._loader_state is not None and hasattr(train_loader, "load_state_dict"):
+        train_loader.load_state_dict(trainer._loader_state)  # resumed: shuffle as the first run would have
+    trainer._train_loader, trainer._loader_state = train_loader, None
+    show_every = max(1, math.ceil(epochs / 20))
+    with ProgressBar(progress) as bar:
+        for i in range(epochs):
+            bar.start_epoch(trainer.epoch + 1, loader_length(train_loader))
+            record = epoch_record(trainer, train_loader, val_loader, bar.on_batch)
+            trainer.history.append(record)
+            if (i + 1) % show_every == 0 or i + 1 == epochs:
+                bar.print(epoch_line(record))
+            if checkpoint_path is not None:
+                trainer.save_checkpoint(checkpoint_path)
+    return trainer.history
+
+
+# ----------------------------------------------------------------------------------------------
+# Fixtures of the chapter's tests and measurements
+# ----------------------------------------------------------------------------------------------
+def blobs(n: int = 64, batch: int = 16, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two separable Gaussian blobs as (inputs float32 (batch, 2), labels int64 (batch,)) batches.
+
+    A single Linear(2, 2) classifies every point after a few epochs.
+    """
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    points = rng.normal(0.0, 0.5, (n, 2)).astype(np.float32) + np.where(labels[:, None] == 1, 2.0, -2.0)
+    return [(points[i:i + batch], labels[i:i + batch]) for i in range(0, n, batch)]
+
+
+class ShuffledBatches:
+    """A stand-in for module 08's DataLoader: the rows of `batches` in a new random order every epoch,
+    drawn from its own generator, whose position state_dict() saves and load_state_dict() restores."""
+
+    def __init__(self, batches: list[tuple[np.ndarray, np.ndarray]], seed: int) -> None:
+        self.x = np.concatenate([x for x, _ in batches])
+        self.y = np.concatenate([y for _, y in batches])
+        self.batch_size, self.generator = len(batches[0][1]), np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __iter__(self):
+        order = self.generator.permutation(len(self.y))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            yield self.x[rows], self.y[rows]
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.bit_generator.state = state["generator"]
+
+
+class ModeProbe(Module):
+    """Wraps a model and records in `_seen` the `training` flag of every forward pass."""
+
+    def __init__(self, inner: Module) -> None:
+        super().__init__()
+        self.inner, self._seen = inner, []
+
+    def forward(self, x: Tensor) -> Tensor:
+        self._seen.append(self.training)
+        return self.inner(x)
+
+
+def machine_line() -> str:
+    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
+    import os
+    import platform
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+
+
+def tiny_setup(seed: int = 0, hidden: int = 4, optimizer: str = "sgd"):
+    """A 2 → hidden → 2 classifier, its optimizer (SGD with momentum, or Adam) after one step, so
+    that it has state, and the batch (x float32 (8, 2), y int64 (8,)) of that step."""
+    from tinytorch.core.activations import ReLU  # modules 02-06: imported only when called
+    from tinytorch.core.layers import Linear, Sequential
+    from tinytorch.core.losses import CrossEntropyLoss
+    from tinytorch.core.optimizers import SGD, Adam
+    from tinytorch.core.tensor import manual_seed
+
+    manual_seed(seed)
+    model = Sequential(Linear(2, hidden), ReLU(), Linear(hidden, 2))
+    opt = (SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer == "sgd"
+           else Adam(model.parameters(), lr=0.01))
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((8, 2)).astype(np.float32), rng.integers(0, 2, 8)
+    CrossEntropyLoss()(model(Tensor(x)), y).backward()
+    opt.step()
+    opt.zero_grad()
+    return model, opt, (x, y)

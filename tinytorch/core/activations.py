@@ -7,7 +7,7 @@ Apply numerically stable nonlinearities (ReLU, Sigmoid, Tanh, GELU, Softmax) to 
 
 from __future__ import annotations
 
-__all__ = ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax']
+__all__ = ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax', 'relu', 'sigmoid', 'tanh', 'gelu', 'softmax']
 
 
 import numpy as np
@@ -199,3 +199,28 @@ class Softmax(Activation):
             np.exp(out, out=out)
             out /= out.sum(axis=axis, keepdims=True)  # the sum is ≥ 1: the max entry contributes e^0
         return Tensor.from_op("softmax", out, x, dim=self.dim)
+
+
+def relu(x: Tensor) -> Tensor:
+    """torch.nn.functional.relu."""
+    return ReLU()(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """torch.sigmoid."""
+    return Sigmoid()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """torch.tanh."""
+    return Tanh()(x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """torch.nn.functional.gelu."""
+    return GELU(approximate)(x)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """torch.nn.functional.softmax (dim defaults to the last dimension)."""
+    return Softmax(dim)(x)

@@ -7,7 +7,7 @@ Build networks from layers whose parameters are found, initialised, saved and lo
 
 from __future__ import annotations
 
-__all__ = ['Module', 'Linear', 'Sequential', 'Dropout']
+__all__ = ['Module', 'Linear', 'Sequential', 'Dropout', 'linear', 'dropout']
 
 
 import numbers
@@ -359,3 +359,20 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.linear: input @ weight.T + bias, weight shaped (out_features, in_features)."""
+    _require_tensor(input, "linear")
+    _require_tensor(weight, "linear")
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+                         f"{tuple(weight.shape)} do not fit: weight must be (out_features, "
+                         f"{input.shape[-1] if input.ndim else 'in_features'}).")
+    out = input @ weight.T
+    return out + bias if bias is not None else out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """torch.nn.functional.dropout: Dropout(p) in training mode, the input itself otherwise."""
+    return Dropout(p).train(training)(input)

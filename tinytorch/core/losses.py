@@ -7,7 +7,7 @@ Score predictions with stable MSE, cross-entropy and binary cross-entropy losses
 
 from __future__ import annotations
 
-__all__ = ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax']
+__all__ = ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax', 'mse_loss', 'cross_entropy', 'binary_cross_entropy']
 
 
 from typing import Any
@@ -260,3 +260,18 @@ class BinaryCrossEntropyLoss(_Loss):
         loss = -np.mean(t * np.log(clipped) + (1 - t) * np.log1p(-clipped))
         return Tensor.from_op("binary_cross_entropy", np.asarray(loss, dtype=p.dtype), predictions,
                               targets=t, probs=clipped, eps=self.eps)
+
+
+def mse_loss(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.mse_loss (mean reduction)."""
+    return MSELoss()(input, target)
+
+
+def cross_entropy(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.cross_entropy: logits (N, C) against class indices (N,), mean reduction."""
+    return CrossEntropyLoss()(input, target)
+
+
+def binary_cross_entropy(input: Tensor, target: Any) -> Tensor:
+    """torch.nn.functional.binary_cross_entropy: probabilities against targets in [0, 1], mean."""
+    return BinaryCrossEntropyLoss()(input, target)

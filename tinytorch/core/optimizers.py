@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
+# Given code (a hand-written package file, not an exercise): the checks of a loaded state_dict.
+from tinytorch.core._optimizer_support import _loaded_buffers, _loaded_hyperparameters, _parameter_index
 
 
 class Optimizer:
@@ -125,6 +127,7 @@ def _number(who: str, name: str, value: Any, low: float, high: float = math.inf,
     return value
 
 
+# Also given: Adam's betas check, and a hyperparameter as plain JSON (your _state_dict uses it).
 def _betas(who: str, betas: Any) -> tuple[float, float]:
     """Adam's (beta1, beta2), each in [0, 1)."""
     pair = tuple(betas) if isinstance(betas, Iterable) and not isinstance(betas, (str, bytes)) else ()
@@ -148,67 +151,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parameter_index(who: str, key: Any, count: int) -> int:
-    """A key of state_dict()["state"] (an int, or a str after a JSON round trip) as an index < count."""
-    if isinstance(key, str) and key.strip().lstrip("-").isdigit():
-        key = int(key)
-    if isinstance(key, (bool, np.bool_)) or not isinstance(key, numbers.Integral):
-        raise ValueError(f"{who}: state keys must be parameter indices (0, 1, … or '0', '1', …), got {key!r}.")
-    if not 0 <= int(key) < count:
-        raise ValueError(f"{who}: the state has an entry for parameter {int(key)}, but this optimizer has "
-                         f"{count} parameters (0 to {count - 1}). Was it saved from a different model?")
-    return int(key)
-
-
-
-def _loaded_hyperparameters(optimizer: Optimizer, who: str, state_dict: Any) -> dict[str, Any]:
-    """Check the outer format and param_groups of a state_dict; return {name: validated value}
-    for each of the optimizer's hyperparameters. Raises the error to show otherwise."""
-    if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
-        raise TypeError(f"{who} expects the dict returned by state_dict(), with keys 'state' and "
-                        f"'param_groups'; got {type(state_dict).__name__}.")
-    groups, state = state_dict["param_groups"], state_dict["state"]
-    if not isinstance(state, Mapping):
-        raise TypeError(f"{who}: 'state' must be a dict {{parameter index: {{name: array}}}}, "
-                        f"got {type(state).__name__}.")
-    if not isinstance(groups, (list, tuple)) or len(groups) != 1 or not isinstance(groups[0], Mapping):
-        raise ValueError(f"{who}: 'param_groups' must be a list holding one dict of hyperparameters.")
-    group, params = groups[0], optimizer.params
-    saved_count = len(group.get("params", params))
-    if saved_count != len(params):
-        raise ValueError(f"{who}: the checkpoint was saved for {saved_count} parameters, but this "
-                         f"optimizer has {len(params)}. Was it saved from a different model?")
-    missing = [name for name in optimizer.hyperparameters if name not in group]
-    if missing:
-        raise ValueError(f"{who}: param_groups lacks {missing}; {type(optimizer).__name__} needs "
-                         f"{list(optimizer.hyperparameters)}. Was it saved by a different optimizer?")
-    values = {name: tuple(group[name]) if isinstance(group[name], list) else group[name]
-              for name in optimizer.hyperparameters}
-    checked = type(optimizer)(params, **values)  # the constructor's checks, on a throwaway copy
-    return {name: getattr(checked, name) for name in optimizer.hyperparameters}
-
-
-def _loaded_buffers(optimizer: Optimizer, who: str, i: int, buffers: Any) -> dict[str, np.ndarray]:
-    """Copies of parameter i's saved arrays (in the parameter's dtype, counters as saved),
-    after checking their names and shapes. Raises the error to show otherwise."""
-    names = optimizer.state_names
-    if not isinstance(buffers, Mapping) or sorted(buffers) != sorted(names):
-        found = sorted(buffers) if isinstance(buffers, Mapping) else type(buffers).__name__
-        raise ValueError(f"{who}: the state of parameter {i} holds {found}, but {type(optimizer).__name__} "
-                         f"keeps {sorted(names)}. Was it saved by a different optimizer?")
-    param = optimizer.params[i]
-    copies = {}
-    for name, value in buffers.items():
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
-        expected = () if name in optimizer.counters else param.shape
-        if array.shape != expected or array.dtype.kind not in "biuf":
-            raise ValueError(f"{who}: '{name}' of parameter {i} is a {array.dtype} array of shape "
-                             f"{array.shape}, but it must be numbers of shape {expected} (parameter {i} "
-                             f"has shape {param.shape}). Was it saved from a different model?")
-        copies[name] = np.array(array, dtype=None if name in optimizer.counters else param.dtype)
-    return copies
-
-
 def _state_dict(optimizer: Optimizer) -> dict[str, Any]:
     """optimizer.state_dict(): {"state": {index: {name: array}}, "param_groups": [group]}.
 
@@ -228,7 +170,7 @@ def _load_state_dict(optimizer: Optimizer, state_dict: Mapping[str, Any]) -> Non
     """optimizer.load_state_dict(state_dict): replace optimizer.state and set every
     hyperparameter from a state_dict() result — also after a JSON round trip ("0" keys, lists).
 
-    All or nothing: check the whole checkpoint first with the given checks above
+    All or nothing: check the whole checkpoint first with the given checks
     (_loaded_hyperparameters; _parameter_index and _loaded_buffers for each entry of "state"),
     whose errors are the ones to raise; only when all passed, change the optimizer. On any
     error the optimizer is left exactly as it was.

@@ -27,8 +27,7 @@ def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding
 
     x: (N, C_in, H, W), weight: (C_out, C_in, k_h, k_w), bias: (C_out,) or None — NumPy arrays
     or Tensors. Returns a NumPy array (N, C_out, H_out, W_out) of the inputs' common dtype
-    (float32 stays float32), exactly the formula above; no graph is recorded. Loops are the
-    point here: this is the definition, written so that it is obviously right.
+    (float32 stays float32), exactly the formula above, obviously right; no graph is recorded.
     """
     x, weight = _as_array(x), _as_array(weight)
     bias = None if bias is None else _as_array(bias)
@@ -358,34 +357,32 @@ autograd_hooks.rules["max_pool2d"] = MaxPool2dBackward
 autograd_hooks.rules["avg_pool2d"] = AvgPool2dBackward
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """The layers of max_pool2d and avg_pool2d: (kernel_size, stride=None), stride defaulting to kernel_size."""
+
+    pool = None  # the function a subclass applies
+
+    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
+        super().__init__()
+        who = type(self).__name__
+        self.kernel_size = _pair(kernel_size, "kernel_size", who)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", who)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).pool(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class MaxPool2d(_Pool2d):
     """MaxPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.MaxPool2d."""
-
-    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2d")
-
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(max_pool2d)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """AvgPool2d(kernel_size, stride=None): stride defaults to kernel_size, like torch.nn.AvgPool2d."""
-
-    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", "AvgPool2d")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "AvgPool2d")
-
-    def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(avg_pool2d)
 
 
 class BatchNorm2dBackward(Function):
@@ -493,58 +490,11 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-# Two kernels live in tinytorch/core/_spatial_fast.py (read them there): the classic im2col by
-# output rows, and the input gradient with col2im fused into its GEMM.
+# The kernels and the two rules live in tinytorch/core/_spatial_fast.py (read them there); the rules
+# are built around *your* im2col, which _im2col_fast uses whenever windows are the longer copy.
 _im2col_by_rows = _spatial_fast.im2col_by_rows
 _conv2d_input_grad = _spatial_fast.conv2d_input_grad
-
-
-def _im2col_fast(x: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    """im2col by the copy with the longer contiguous runs: windows (k_w·C numbers) or output rows (W_out)."""
-    k_w, w_out = kernel_size[1], _output_size(x.shape[2], kernel_size[1], stride[1])
-    if k_w * x.shape[3] >= w_out:
-        return im2col(x, kernel_size, stride)
-    return _im2col_by_rows(x, kernel_size, stride)  # few channels: LeNet's 1, CIFAR's 3
-
-
-class FastConv2dBackward(Conv2dBackward):
-    """Conv2dBackward's numbers, faster: im2col by rows for few channels, col2im fused, dbias by BLAS."""
-
-    def backward(self, grad):
-        x, weight = self.inputs[0], self.inputs[1]
-        bias = self.inputs[2] if len(self.inputs) == 3 else None
-        x_pad, stride, (p_h, p_w) = self.saved["x_pad"], self.saved["stride"], self.saved["padding"]
-        c_out, c_in, k_h, k_w = weight.shape
-        g = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c_out).astype(x_pad.dtype, copy=False)
-        grad_x = grad_w = grad_b = None
-        if weight.requires_grad:
-            cols = _im2col_fast(x_pad, (k_h, k_w), stride)
-            grad_w = (g.T @ cols).reshape(c_out, k_h, k_w, c_in).transpose(0, 3, 1, 2)
-            grad_w = np.ascontiguousarray(grad_w, dtype=weight.dtype)
-        if bias is not None and bias.requires_grad:
-            grad_b = (np.ones(len(g), dtype=g.dtype) @ g).astype(bias.dtype, copy=False)  # Σ over rows, one BLAS call
-        if x.requires_grad:
-            dx_pad = _conv2d_input_grad(g, weight.data.astype(g.dtype, copy=False), x_pad.shape, stride)
-            height, width = x.shape[2:]
-            dx = np.ascontiguousarray(dx_pad[:, p_h:p_h + height, p_w:p_w + width, :], dtype=x.dtype)
-            grad_x = dx.transpose(0, 3, 1, 2)
-        return (grad_x, grad_w, grad_b)[:len(self.inputs)]
-
-
-class FastMaxPool2dBackward(MaxPool2dBackward):
-    """MaxPool2dBackward's numbers, faster: grad copied once into winner's memory layout."""
-
-    def backward(self, grad):
-        (x,), winner = self.inputs, self.saved["winner"]
-        (k_h, k_w), (s_h, s_w) = self.saved["kernel_size"], self.saved["stride"]
-        h_out, w_out = grad.shape[2:]
-        dx = np.zeros_like(x.data, dtype=grad.dtype)  # zeros_like keeps x's memory layout
-        grad_like_x = np.empty_like(winner, dtype=grad.dtype)  # winner has x's memory layout too:
-        grad_like_x[...] = grad  # one layout change here, instead of one per offset below
-        for k, (i, j) in enumerate(np.ndindex(k_h, k_w)):
-            dx[:, :, _span(i, h_out, s_h), _span(j, w_out, s_w)] += grad_like_x * (winner == k)
-        return (dx,)
-
+_im2col_fast, FastConv2dBackward, FastMaxPool2dBackward = _spatial_fast.fast_rules(im2col)
 
 autograd_hooks.rules["conv2d"] = FastConv2dBackward
 autograd_hooks.rules["max_pool2d"] = FastMaxPool2dBackward

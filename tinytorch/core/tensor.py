@@ -7,16 +7,20 @@ Create tensors and compute with them: arithmetic with broadcasting, matrix multi
 
 from __future__ import annotations
 
-__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape']
+__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where']
 
 
 import numbers
 import reprlib
 import warnings
-from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
+
+# Given code (a hand-written package file, sections 5, 6, 11 and 14): the autograd socket's registry,
+# TinyTorch's random generator, a Tensor's facts and conversions, the index check, more PyTorch ops.
+from tinytorch.core import _tensor_support as _surface
+from tinytorch.core._tensor_support import AutogradHooks, TensorFacts, get_rng, manual_seed, unwrap_index
 
 
 def _shape_str(shape: tuple[int, ...]) -> str:
@@ -34,7 +38,7 @@ def _as_array(data: Any, dtype: Any = None, requires_grad: bool = False) -> np.n
     Raises TypeError, never a silent nan, for:
       - data that are not numbers: None, text ("abc", ["1.5"]), ragged lists ([[1, 2], [3]]),
         object arrays, lists holding None. The message says what was given, e.g. its type
-        (NoneType, str, list) and a short repr of it;
+        (NoneType, str, list) and a short form of the value;
       - a dtype that is not a number type (e.g. str);
       - requires_grad=True with a dtype that is not floating point (gradients of integers mean
         nothing); the message names the dtype, e.g. "... this one is int64."
@@ -112,73 +116,7 @@ def _check_axis(op: str, axis: Any, shape: tuple[int, ...]) -> int | tuple[int, 
     return axes if isinstance(axis, (tuple, list)) else axis
 
 
-class AutogradHooks:
-    """The socket that module 05 (autograd) plugs into. Empty until then.
-
-    - `rules`: op name -> backward rule. Module 05 registers one per op ("add", "matmul", ...).
-      A rule is called as `rule(inputs, output, **saved)` and returns the graph node that
-      `backward()` will visit.
-    - `engine`: the function `engine(tensor, grad, retain_graph)` that runs `Tensor.backward()`.
-    - `enabled`: False inside `no_grad()`, so evaluation builds no graph.
-    """
-
-    def __init__(self) -> None:
-        self.rules: dict[str, Callable[..., Any]] = {}
-        self.engine: Callable[..., None] | None = None
-        self.enabled: bool = True
-
-    @property
-    def active(self) -> bool:
-        """True once module 05 has installed its backward engine."""
-        return self.engine is not None
-
-    @contextmanager
-    def recording(self):
-        """A lens on the socket: log what each op would hand to its backward rule.
-
-        Inside `with autograd_hooks.recording() as log:` every op whose input requires grad
-        appends `(op_name, inputs, saved)` to `log` instead of building a graph. Tests of later
-        modules use it to check that a layer is built from ops autograd can see, and that each
-        op saves what its backward rule needs. The socket is restored on exit.
-        """
-        log: list[tuple[str, tuple, dict]] = []
-
-        def rule_for(op: str) -> Callable[..., None]:
-            return lambda inputs, output, **saved: log.append((op, inputs, saved))
-
-        class _LogEveryOp(dict):  # every op "has" a rule, however the op looks it up
-            def get(self, op: str, default: Any = None) -> Callable[..., None]:
-                return rule_for(op)
-
-            def __getitem__(self, op: str) -> Callable[..., None]:
-                return rule_for(op)
-
-            def __contains__(self, op: object) -> bool:
-                return True
-
-        saved_state = (self.rules, self.engine, self.enabled)
-        self.rules, self.engine, self.enabled = _LogEveryOp(), (lambda *args: None), True
-        try:
-            yield log
-        finally:
-            self.rules, self.engine, self.enabled = saved_state
-
-
-autograd_hooks = AutogradHooks()
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed every random draw TinyTorch makes (initialisation, dropout), like torch.manual_seed."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def get_rng() -> np.random.Generator:
-    """The generator behind TinyTorch's random draws (re-seeded by manual_seed)."""
-    return _rng
-
+autograd_hooks = AutogradHooks()  # the socket (section 5)
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
@@ -186,19 +124,13 @@ _NON_LEAF_GRAD = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
-class Tensor:
+class Tensor(TensorFacts):
     """An N-dimensional array of numbers (float32 by default) that can later track gradients.
+    Tensor(data, requires_grad=False, dtype=None): data as _as_array takes it, or a Tensor (copied)."""
 
-    Tensor(data, requires_grad=False, dtype=None)
-        data: a number, a (nested) list, a NumPy array or another Tensor (copied).
-        dtype: float32 unless you ask for another (e.g. np.int64 for class labels).
-    """
-
-    # Without this, `np.ones(3) + t` would make NumPy treat `t` as an opaque object and build an
-    # object array of Tensors. With it, NumPy steps aside and Python calls `t.__radd__`.
+    # NumPy steps aside: `np.ones(3) + t` calls `t.__radd__` instead of building an object array.
     __array_ufunc__ = None
-    # Defining __eq__ would make Tensors unhashable. Like PyTorch, hash them by identity, so that
-    # they can still be dict keys and set members (parameters, optimizer state).
+    # Defining __eq__ would make Tensors unhashable; like PyTorch, hash them by identity (dict keys).
     __hash__ = object.__hash__
     _grad: "Tensor | None" = None  # what the .grad property returns
     _grad_fn: Any = None  # the graph node that made this tensor (set by module 05's rules)
@@ -219,11 +151,8 @@ class Tensor:
         return out
 
     def _lift(self, other: Any, op: str = "operation") -> "Tensor":
-        """Turn a number or array operand into a Tensor of a compatible dtype.
-
-        Floats adopt this tensor's float dtype (float32 unless it is float64), so `t * 0.5` or
-        `t + np.ones(3)` (a float64 array) never turns a float32 tensor into float64.
-        """
+        """Turn a number or array operand into a Tensor. Floats adopt this tensor's float dtype,
+        so `t * 0.5` or `t + np.ones(3)` (float64) never turns a float32 tensor into float64."""
         if isinstance(other, Tensor):
             return other
         try:
@@ -241,60 +170,12 @@ class Tensor:
         """This tensor's dtype if it is floating point, else float32 (the default float)."""
         return self.dtype if np.issubdtype(self.dtype, np.floating) else np.dtype(np.float32)
 
-    # ----- facts and conversions -----
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    @property
-    def size(self) -> int:
-        return int(self.data.size)
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
-
-    def numpy(self) -> np.ndarray:
-        """The underlying NumPy array (shares memory, like torch.Tensor.numpy())."""
-        return self.data
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        """Let np.asarray(t), np.testing and matplotlib read a Tensor directly."""
-        return np.array(self.data, dtype=dtype, copy=copy)
-
+    # ----- facts and conversions: shape, dtype, size, ndim, len, numpy(), bool, repr (given) -----
     def item(self) -> float:
         """The single number in a one-element tensor, as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element; this one has shape {_shape_str(self.shape)}.")
         return self.data.item()
-
-    def __bool__(self) -> bool:
-        """`if t:` / `while loss > 0.1:` — the truth of a one-element tensor, like PyTorch."""
-        if self.size != 1:
-            count = "no values" if self.size == 0 else "more than one value"
-            raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous (shape {_shape_str(self.shape)}); "
-                               f"use one element (t[0] > 0) or reduce first ((t > 0).sum() > 0 means 'any').")
-        return bool(self.data.reshape(-1)[0])
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
-        extras = []
-        if self.dtype != np.float32:
-            extras.append(f"dtype={self.dtype}")
-        if self._grad_fn is not None:
-            extras.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "Tensor(" + ", ".join([body, *extras]) + ")"
 
     # ----- operations: each calls the function of its section -----
     def __add__(self, other: Any) -> "Tensor": return _elementwise("add", self, other, np.add)
@@ -315,22 +196,13 @@ class Tensor:
     def __matmul__(self, other: "Tensor") -> "Tensor": return _matmul(self, other)
     def __rmatmul__(self, other: Any) -> "Tensor": return _matmul(self._lift(other, "matmul"), self)
 
-    def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one size may be -1 (inferred). A view when possible."""
-        return _reshape(self, shape)
-
-    def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor":
-        """Swap two dimensions (by default the last two, the matrix transpose). A view."""
-        return _transpose(self, dim0, dim1)
-
+    # reshape(2, 3) or reshape((2, 3)), one size may be -1; transpose swaps two dimensions (by
+    # default the last two, as .T does); t[index] indexes like NumPy and returns a copy
+    def reshape(self, *shape: Any) -> "Tensor": return _reshape(self, shape)
+    def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor": return _transpose(self, dim0, dim1)
     @property
-    def T(self) -> "Tensor":
-        """The matrix transpose of the last two dimensions, like x.transpose(-2, -1)."""
-        return _transpose(self, -2, -1)
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        """Index like NumPy (ints, slices, integer arrays or tensors, masks); returns a copy."""
-        return _getitem(self, index)
+    def T(self) -> "Tensor": return _transpose(self, -2, -1)
+    def __getitem__(self, index: Any) -> "Tensor": return _getitem(self, index)
 
     def __lt__(self, other: Any) -> "Tensor": return _compare("<", self, other, np.less)
     def __le__(self, other: Any) -> "Tensor": return _compare("<=", self, other, np.less_equal)
@@ -339,17 +211,14 @@ class Tensor:
     def __eq__(self, other: Any) -> "Tensor": return _compare("==", self, other, np.equal)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _compare("!=", self, other, np.not_equal)  # type: ignore[override]
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Sum of the elements (over `axis`, or all)."""
-        return _sum(self, axis, keepdims)
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Average of the elements (over `axis`, or all); float32 for integer tensors."""
-        return _mean(self, axis, keepdims)
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
-        """Largest element (over `axis`, or all)."""
-        return _max(self, axis, keepdims)
+    # reductions over `axis`/`dim` (None: all; an int or ints); x.max(dim=k) is (values, indices) as in PyTorch
+    def sum(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _sum(self, *_surface.reduction_args("sum", axis, keepdims, dim, keepdim))
+    def mean(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _mean(self, *_surface.reduction_args("mean", axis, keepdims, dim, keepdim))
+    def max(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> Any:
+        values = _max(self, *_surface.reduction_args("max", axis, keepdims, dim, keepdim))
+        return values if dim is None else _surface.with_indices(self, values, dim, bool(keepdim))
 
     def argmax(self, axis: int | None = None) -> "Tensor":
         """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
@@ -365,14 +234,30 @@ class Tensor:
     def log(self) -> "Tensor": return _elementwise_math("log", self, np.log)
     def sqrt(self) -> "Tensor": return _elementwise_math("sqrt", self, np.sqrt)
 
+    # ----- more of PyTorch's surface (given; section 14, in tinytorch/core/_tensor_support.py) -----
+    def permute(self, *dims: int) -> "Tensor": return _surface.permute(self, dims)
+    def unsqueeze(self, dim: int) -> "Tensor": return _surface.unsqueeze(self, dim)
+    def squeeze(self, dim: Any = None) -> "Tensor": return _surface.squeeze(self, dim)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor": return _surface.flatten(self, start_dim, end_dim)
+    def abs(self) -> "Tensor": return _surface.abs_(self)
+    __abs__ = abs
+    def clip(self, min: Any = None, max: Any = None) -> "Tensor": return _surface.clip(self, min, max)  # noqa: A002
+    clamp = clip
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor": return _surface.masked_fill(self, mask, value)
+    def tril(self, diagonal: int = 0) -> "Tensor": return _surface.tri("tril", self, diagonal)
+    def triu(self, diagonal: int = 0) -> "Tensor": return _surface.tri("triu", self, diagonal)
+    def var(self, dim: Any = None, unbiased: bool = True, keepdim: Any = None, **kw: Any) -> "Tensor": return _surface.var(self, dim, unbiased, keepdim, **kw)
+    def std(self, dim: Any = None, unbiased: bool = True, keepdim: Any = None, **kw: Any) -> "Tensor": return self.var(dim, unbiased, keepdim, **kw).sqrt()
+    def softmax(self, dim: int) -> "Tensor": return _surface.softmax(self, dim)
+    def log_softmax(self, dim: int) -> "Tensor": return _surface.log_softmax(self, dim)
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple: return _surface.split(self, split_size_or_sections, dim)
+    def chunk(self, chunks: int, dim: int = 0) -> tuple: return _surface.chunk(self, chunks, dim)
+
     # ----- gradients (dormant until module 05) -----
     @property
     def grad(self) -> "Tensor | None":
         """d(loss)/d(this tensor), accumulated by backward() into leaves only (tensors you created).
-
-        Like PyTorch, reading it on a non-leaf — the result of an op that is recorded in a graph —
-        warns: backward() never fills it there, so the None you get back is almost always a bug.
-        """
+        Reading it on a non-leaf (an op's result in a graph) warns, like PyTorch: it stays None."""
         if self._grad is None and self._grad_fn is not None:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
@@ -400,13 +285,11 @@ class Tensor:
         """The Tensor holding `data`, the NumPy result of operation `op` on `inputs`.
 
         Wrap `data` without copying it (a NumPy scalar becomes a 0-d tensor). Record the graph
-        edge only when ALL of these hold: autograd is installed (`autograd_hooks.active`),
-        recording is on (`autograd_hooks.enabled`), and at least one input requires grad. Then
-        the output requires grad too, and `out._grad_fn = rule(inputs, out, **saved)` with the
-        rule `autograd_hooks.rules` holds for `op`.
-
-        A missing rule is a bug in the module that added the op: NotImplementedError naming the
-        op, e.g. "No backward rule is registered for 'relu'."
+        edge only when autograd is installed (`autograd_hooks.active`), recording is on
+        (`autograd_hooks.enabled`) and at least one input requires grad: then the output requires
+        grad too, and `out._grad_fn = rule(inputs, out, **saved)` with `autograd_hooks.rules`'s
+        rule for `op`. A missing rule is a bug in the module that added the op:
+        NotImplementedError naming the op, e.g. "No backward rule is registered for 'relu'."
         """
         out = Tensor._wrap(np.asarray(data))
         hooks = autograd_hooks
@@ -427,7 +310,7 @@ def _elementwise(op: str, a: "Tensor", other: Any, fn: Callable, reverse: bool =
     """`a <op> other` element by element, with broadcasting: the work behind + - * /.
 
     op: "add", "sub", "mul" or "div" (the op name). fn: the NumPy function (np.add, ...).
-    other: a Tensor, a number or an array (make it a Tensor with the given a._lift(other, op)).
+    other: a Tensor, a number or an array; a float operand never raises a float32 tensor to float64.
     reverse=True computes fn(other, a): for `2 - t` Python calls t.__rsub__(2).
     The result's dtype follows _default_float; its inputs are (left, right) in computed order.
     Shapes that clash: ValueError "<op>: " + broadcast_shape's message, in the user's order, e.g.
@@ -487,8 +370,8 @@ def _matmul_error(a: tuple[int, ...], b: tuple[int, ...]) -> str:
 def _matmul(a: "Tensor", other: Any) -> "Tensor":
     """a @ other with NumPy's rules (2-D, batched, vectors); op name "matmul".
 
-    other may be a Tensor or an array (a._lift(other, "matmul")). The result's dtype follows
-    _default_float. A refused product: ValueError with _matmul_error's message.
+    other may be a Tensor or an array. The result's dtype follows _default_float.
+    A refused product: ValueError with _matmul_error's message.
     """
     b = a._lift(other, "matmul")
     try:
@@ -532,31 +415,12 @@ def _transpose(t: "Tensor", dim0: int, dim1: int) -> "Tensor":
     return Tensor.from_op("transpose", np.swapaxes(t.data, dim0, dim1), t, dim0=dim0, dim1=dim1)
 
 
-def _unwrap_index(index: Any) -> Any:
-    """Tensors and lists inside an index become NumPy arrays; a float index is a TypeError. Given.
-
-    Integer tensors gather, boolean tensors (t > 0) are masks. A float index (Tensor([1.9]) —
-    float32, the default dtype — or a float array) is refused rather than silently truncated.
-    """
-    if isinstance(index, tuple):
-        return tuple(_unwrap_index(i) for i in index)
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)  # [] selects nothing
-    if isinstance(index, (float, np.floating)) or (isinstance(index, np.ndarray) and index.dtype.kind in "fc"):
-        values = np.array2string(np.asarray(index), threshold=6, separator=", ")
-        raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
-                        f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
-    return index
-
-
 def _getitem(t: "Tensor", index: Any) -> "Tensor":
     """t[index]: a tensor that owns its numbers (never a view of t); op name "getitem",
-    saved index= (the index after _unwrap_index). An index out of range: IndexError naming
+    saved index= (the index after the given unwrap_index). An index out of range: IndexError naming
     t's shape, e.g. "... shape (2, 3) ...".
     """
-    index = _unwrap_index(index)
+    index = unwrap_index(index)
     try:
         data = t.data[index]
     except IndexError as e:
@@ -569,9 +433,9 @@ def _getitem(t: "Tensor", index: Any) -> "Tensor":
 def _compare(op: str, a: "Tensor", other: Any, fn: Callable) -> "Tensor":
     """Compare (a, other) element-wise with `fn` and broadcasting: a bool Tensor, outside any graph.
 
-    op: "<", "<=", ">", ">=", "==" or "!=". An operand the given a._lift refuses (None, a
-    string): return NotImplemented. Shapes that clash: ValueError "<op>: " + broadcast_shape's
-    message, as in _elementwise.
+    op: "<", "<=", ">", ">=", "==" or "!=". An operand that is not a number, array or Tensor
+    (None, a string): return NotImplemented. Shapes that clash: ValueError "<op>: " +
+    broadcast_shape's message, as in _elementwise.
     """
     try:
         b = a._lift(other, op)
@@ -619,3 +483,10 @@ def _elementwise_math(op: str, t: "Tensor", fn: Callable) -> "Tensor":
     The result has t's float dtype: float64 stays float64, anything else is float32.
     """
     return Tensor.from_op(op, fn(t.data, dtype=t._float_dtype()), t)
+
+
+from tinytorch.core._tensor_support import cat, stack, where  # noqa: E402,F401 (given ops: section 14)
+
+_new = _surface.creation_functions(Tensor)  # PyTorch's, building this file's Tensor; rand/randn use get_rng()
+tensor = _new.tensor; zeros = _new.zeros; ones = _new.ones; full = _new.full; arange = _new.arange  # noqa: E702
+zeros_like = _new.zeros_like; ones_like = _new.ones_like; rand = _new.rand; randn = _new.randn  # noqa: E702

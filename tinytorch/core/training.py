@@ -7,7 +7,7 @@ Train any model with one Trainer: progress bar, validation, warmup and cosine le
 
 from __future__ import annotations
 
-__all__ = ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'clip_grad_norm', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']
+__all__ = ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'CosineAnnealingLR', 'clip_grad_norm', 'clip_grad_norm_', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']
 
 
 import math
@@ -23,8 +23,8 @@ from tinytorch.core.losses import BinaryCrossEntropyLoss, CrossEntropyLoss
 from tinytorch.core.tensor import Tensor, get_rng
 # Given code (hand-written package files, not exercises): the Trainer's plumbing (section 3) and
 # the checkpoint file (section 6).
-from tinytorch.core._training_support import (CosineScheduleState, Meter, ProgressBar, check_count, check_number,
-                                              check_trainer_parts, divergence_report, epoch_line, loader_length,
+from tinytorch.core._training_support import (CosineScheduleState, Meter, check_count, check_number,
+                                              check_trainer_parts, divergence_report, fit_epochs,
                                               schedule_settings, tensor_batches)
 from tinytorch.core._checkpoint_io import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                            check_rng_state, checked_model_state, checked_optimizer_state,
@@ -79,7 +79,7 @@ class CosineSchedule(CosineScheduleState):
 
 
 def _global_norm(grads: list[np.ndarray]) -> float:
-    """sqrt(Σ of every element squared) over all arrays in `grads`, as a Python float.
+    """The square root of the sum of every element squared, over all arrays in `grads`, as a float.
 
     Each array's sum of squares in its own dtype (float32, like PyTorch), added up as Python
     floats (float64). Gradients large enough to overflow float32 give inf: that is a result
@@ -120,6 +120,16 @@ def clip_grad_norm(parameters: Any, max_norm: float) -> float:
     return total_norm
 
 
+class CosineAnnealingLR(CosineSchedule):
+    """torch.optim.lr_scheduler.CosineAnnealingLR: optimizer.lr down to eta_min over T_max steps."""
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer, getattr(optimizer, "lr", 0.0), total_steps=T_max, min_lr=eta_min)
+
+
+clip_grad_norm_ = clip_grad_norm
+
+
 class TrainingDiverged(RuntimeError):
     """The loss or the gradient norm became nan or inf; training stopped before the bad update.
 
@@ -142,11 +152,9 @@ class _Meter(Meter):
 class Trainer:
     """Train a model: Trainer(model, optimizer, loss_fn, schedule=None, grad_clip=None, accumulation_steps=1).
 
-    train_epoch(loader) and evaluate(loader) return {"loss", "accuracy"} (accuracy is None when
-    the task is not classification); fit(train_loader, epochs, val_loader=None, progress=True,
-    checkpoint_path=None) runs `epochs` more epochs and returns `history`. A loader is any
-    iterable of (inputs, targets) batches. Counters: `epoch` (epochs completed), `step`
-    (optimizer steps taken), `history` (one dict per epoch).
+    train_epoch and evaluate return {"loss", "accuracy"} (accuracy None when not classifying);
+    fit runs `epochs` more epochs and returns `history` (one dict per epoch). Counters: `epoch`
+    (epochs completed), `step` (optimizer steps taken).
     """
 
     def __init__(self, model: Any, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
@@ -155,8 +163,7 @@ class Trainer:
         self.model, self.optimizer, self.loss_fn, self.schedule = model, optimizer, loss_fn, schedule
         self.grad_clip = None if grad_clip is None else check_number(grad_clip, "grad_clip", 0.0, allow_equal=False)
         self.accumulation_steps = check_count(accumulation_steps, "accumulation_steps", 1)
-        self.epoch = 0
-        self.step = 0
+        self.epoch, self.step = 0, 0
         self.history: list[dict[str, Any]] = []
         self._train_loader: Any = None   # the loader of the last fit(): its stream goes into checkpoints
         self._loader_state: Any = None   # a loaded checkpoint's loader state, for the next fit()
@@ -185,34 +192,14 @@ class Trainer:
 
     def train_epoch(self, loader: Iterable, on_batch: Callable[[int, float], None] | None = None) -> dict[str, Any]:
         """One pass over `loader` in train mode, updating the parameters. Returns {"loss", "accuracy"}.
-
-        `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit draws its
-        progress bar with it).
-        """
+        `on_batch(batches_done, mean_loss_so_far)` is called after every batch (fit's progress bar)."""
         return _train_epoch(self, loader, on_batch)
 
     def fit(self, train_loader: Iterable, epochs: int, val_loader: Iterable | None = None, progress: bool = True,
             checkpoint_path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
         """Train `epochs` more epochs; evaluate on val_loader and save a checkpoint after each, if given.
-
-        Returns self.history: one dict per epoch with epoch, train_loss, train_acc, val_loss,
-        val_acc, lr (at the end of the epoch) and seconds. progress=False prints nothing.
-        """
-        epochs = check_count(epochs, "epochs", 0)
-        if self._loader_state is not None and hasattr(train_loader, "load_state_dict"):
-            train_loader.load_state_dict(self._loader_state)  # resumed: shuffle as the first run would have
-        self._train_loader, self._loader_state = train_loader, None
-        show_every = max(1, math.ceil(epochs / 20))  # at most about 20 summary lines per fit
-        with ProgressBar(progress) as bar:
-            for i in range(epochs):
-                bar.start_epoch(self.epoch + 1, loader_length(train_loader))
-                record = _epoch_record(self, train_loader, val_loader, bar.on_batch)
-                self.history.append(record)
-                if (i + 1) % show_every == 0 or i + 1 == epochs:
-                    bar.print(epoch_line(record))
-                if checkpoint_path is not None:
-                    self.save_checkpoint(checkpoint_path)
-        return self.history
+        Returns self.history (records of _epoch_record). progress=False prints nothing. Given."""
+        return fit_epochs(self, train_loader, epochs, val_loader, progress, checkpoint_path, _epoch_record)
 
     def save_checkpoint(self, path: str | os.PathLike, **extra: Any) -> None:
         """Everything needed to resume this run, saved atomically to `path` (section 6)."""
@@ -224,11 +211,11 @@ class Trainer:
 
 
 def _evaluate(trainer: Trainer, loader: Iterable) -> dict[str, Any]:
-    """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader` (meter.result()).
+    """Trainer.evaluate: {"loss", "accuracy"} over every batch of `loader`, as one _Meter of
+    all its batches reports them (the example-weighted mean loss; accuracy, or None).
 
-    Every batch of tensor_batches(loader) goes through trainer._forward and into one _Meter, in eval
-    mode with no graph recorded; the model's previous mode (trainer.model.training) is restored
-    afterwards, also when a batch raises. A loader without batches raises ValueError.
+    In eval mode with no graph recorded; the model's previous mode is restored afterwards, also
+    when a batch raises. A loader without batches raises ValueError.
     """
     was_training = getattr(trainer.model, "training", True)
     trainer.model.eval()
@@ -268,14 +255,14 @@ def _take_step(trainer: Trainer, batch: int) -> None:
 
 
 def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
-    """Trainer.train_epoch: one pass over `loader` in train mode. Returns meter.result().
+    """Trainer.train_epoch: one pass over `loader` in train mode. Returns {"loss", "accuracy"}.
 
-    For each batch (numbered from 1) of tensor_batches(loader): trainer._forward; a non-finite loss
-    value raises trainer._diverged("loss", value, batch) before backward; backward of the loss
-    divided by k = trainer.accumulation_steps; the loss into the meter; after every k batches,
-    trainer._optimizer_step(batch); then on_batch(batch, meter.mean_loss) if given. A partial
-    group at the end is rescaled to its own mean and stepped. No batch at all: ValueError.
-    Afterwards trainer.epoch is one higher.
+    Batches are numbered from 1. A non-finite loss raises trainer._diverged("loss", value, batch)
+    before its backward pass. Every k = trainer.accumulation_steps batches accumulate the
+    gradient of the mean of their losses for one trainer._optimizer_step(batch); a partial group
+    at the end gets the mean over the batches it had, and its step. on_batch(batch, mean loss so
+    far), if given, after every batch. No batch at all: ValueError. Afterwards trainer.epoch is
+    one higher.
     """
     trainer.model.train()
     trainer.optimizer.zero_grad()
@@ -306,11 +293,12 @@ def _train_epoch(trainer: Trainer, loader: Iterable, on_batch: Callable[[int, fl
 
 def _epoch_record(trainer: Trainer, train_loader: Iterable, val_loader: Iterable | None,
                   on_batch: Callable[[int, float], None] | None) -> dict[str, Any]:
-    """One epoch of fit: train on train_loader (passing on_batch), then evaluate on val_loader.
+    """One epoch of fit: a training pass over train_loader (on_batch passed on), then a
+    measurement on val_loader.
 
     Returns the history record: {"epoch": epochs completed, this one included; "train_loss",
-    "train_acc": what train_epoch returned; "val_loss", "val_acc": evaluate's, or None without
-    a val_loader; "lr": float(optimizer.lr) at the end of the epoch (nan if it has none);
+    "train_acc": the training pass's loss and accuracy; "val_loss", "val_acc": those on
+    val_loader, or None without one; "lr": float(optimizer.lr) at the end of the epoch (nan if it has none);
     "seconds": wall time of the training and the evaluation}.
     """
     start = time.perf_counter()

@@ -264,3 +264,55 @@ def extract_cifar10(archive: Path, folder: Path, names: Sequence[str]) -> None:
     missing = sorted(set(names) - found)
     if missing:
         raise DownloadError(f"{archive.name} has no {', '.join(missing)} under {CIFAR10_FOLDER_IN_ARCHIVE}/.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Used by module 08's chapter: its demonstration of the rules, and its tests' checksum registry
+# ----------------------------------------------------------------------------------------------
+@contextmanager
+def registered_checksums(files: dict[str, bytes]) -> Iterator[None]:
+    """Temporarily register the sha256 of generated files (the real registry lists the real files)."""
+    saved = dict(CHECKSUMS)
+    CHECKSUMS.update({name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in files.items()})
+    try:
+        yield
+    finally:
+        CHECKSUMS.clear()
+        CHECKSUMS.update(saved)
+
+
+def tour_of_downloads() -> None:
+    """download_file, live: a dead mirror skipped, a wrong checksum refused, nothing half-written."""
+    import random
+    import tempfile
+    import time
+
+    data = random.Random(1).randbytes(3_000_000)
+    good = "sha256:" + hashlib.sha256(data).hexdigest()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "server").mkdir()
+        (tmp / "server" / "blob.bin").write_bytes(data)
+        (tmp / "cache").mkdir()
+        dead, live = (tmp / "nowhere").as_uri() + "/blob.bin", (tmp / "server").as_uri() + "/blob.bin"
+        start = time.perf_counter()
+        path = download_file([dead, live], tmp / "cache" / "blob.bin", good, progress=False)
+        print(f"dead mirror skipped, {path.stat().st_size:,} bytes verified in "
+              f"{(time.perf_counter() - start) * 1e3:.1f} ms; cache folder holds {os.listdir(tmp / 'cache')}")
+        path.unlink()
+        try:
+            download_file([live], tmp / "cache" / "blob.bin", "sha256:" + "0" * 64, progress=False)
+        except DownloadError as e:
+            print(f"wrong checksum -> DownloadError; cache folder holds {os.listdir(tmp / 'cache')}")
+            print("   " + str(e).replace("\n", "\n   ")[:160] + "…")
+
+
+def idx_bytes(array: Any) -> bytes:
+    """A uint8 NumPy array in the idx format: magic (0, 0, 0x08, ndim), the sizes (big-endian), the bytes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(size).to_bytes(4, "big") for size in array.shape)
+    return header + array.astype("uint8").tobytes()
+
+
+def cifar_bytes(images: Any, labels: Any) -> bytes:
+    """Records in the CIFAR-10 binary format: 1 label byte, then 3 072 pixel bytes (R, G, B planes)."""
+    return b"".join(bytes([int(label)]) + image.astype("uint8").tobytes() for image, label in zip(images, labels))

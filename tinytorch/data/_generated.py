@@ -181,3 +181,44 @@ def render_digits(n_per_class: int, size: int, noise: float, rng: np.random.Gene
     images /= np.maximum(images.max(axis=(1, 2), keepdims=True), np.float32(1e-6))   # full contrast
     images += np.float32(noise) * rng.standard_normal(images.shape, dtype=np.float32)
     return np.clip(images, 0.0, 1.0)[:, None], y.astype(np.int64)
+
+
+def check_generated_datasets(verbose: bool = True) -> float:
+    """The generators above, checked: shapes, dtypes, labels, determinism, and learnable digits.
+
+    Module 08's chapter runs it (section 4); returns the held-out accuracy of a softmax regression
+    trained on generated digits (printed when `verbose`).
+    """
+    X, y = make_xor(400, noise=0.0, seed=0)
+    assert X.shape == (400, 2) and X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_array_equal(y, (X[:, 0] != X[:, 1]).astype(np.int64))
+    X, y = make_spirals(50, classes=4, noise=0.0, seed=1)
+    assert X.shape == (200, 2) and np.bincount(y).tolist() == [50] * 4
+    X, y = make_blobs(300, centers=np.array([[0.0, 0.0], [10.0, 10.0]]), std=0.5, seed=2)
+    np.testing.assert_allclose(X[y == 1].mean(axis=0), [10, 10], atol=0.15)
+
+    bar = np.array([[[[0.1, 0.5], [0.9, 0.5]]]], dtype=np.float32)   # a horizontal stroke
+    rows = render_strokes(bar, np.array([0.05], dtype=np.float32), size=8)[0].mean(axis=1)
+    assert rows[3] > 0.3 and rows[4] > 0.3 and rows[0] == 0 and rows[7] == 0
+    X, y = load_digits(60, seed=0)
+    assert X.shape == (600, 1, 8, 8) and X.dtype == np.float32 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [60] * 10 and 0.0 <= X.min() and X.max() <= 1.0
+    np.testing.assert_array_equal(load_digits(5, seed=3)[0], load_digits(5, seed=3)[0])
+
+    Xtr, ytr = load_digits(150, seed=1)
+    Xte, yte = load_digits(50, seed=2)
+    A, B = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
+    W, b = np.zeros((64, 10), dtype=np.float32), np.zeros(10, dtype=np.float32)
+    for _ in range(200):                                             # softmax regression, full batch
+        z = A @ W + b
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(ytr)), ytr] -= 1.0
+        W -= 0.5 * A.T @ p / len(A)
+        b -= 0.5 * p.mean(axis=0)
+    accuracy = float(((B @ W + b).argmax(axis=1) == yte).mean())
+    assert accuracy > 0.85, accuracy
+    if verbose:
+        print(f"softmax regression, {len(Xtr):,} generated training digits, 200 steps: "
+              f"{accuracy:.1%} on {len(Xte)} held-out ones")
+    return accuracy

@@ -49,7 +49,7 @@ def stack_samples(samples: list[Any]) -> Any:
         stack_samples([x0, x1])             ->  array [x0, x1]
     """
     if not samples:
-        raise ValueError("Cannot stack an empty list of samples.")
+        raise ValueError("Cannot make a batch from an empty list of samples.")
     first = samples[0]
     if not isinstance(first, (tuple, list)):
         return np.stack([_as_array(s) for s in samples])

@@ -2,6 +2,8 @@
 
 Each name resolves, on first use, to the module of your framework that defines it
 (for example `Linear` to tinytorch.core.layers, built in module 03).
+`tinytorch.nn.functional` holds the functional forms (`F.relu`, `F.cross_entropy`, …),
+`tinytorch.nn.utils` holds `clip_grad_norm_`.
 """
 
 from tinytorch._lazy import lazy_namespace
@@ -11,4 +13,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss",
     "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
-])
+    "Embedding",
+], subpackages=("functional", "utils"))

@@ -173,7 +173,7 @@ REGIONS = {
     ''',
 
     "_getitem": r'''
-        key = _unwrap_index(index)
+        key = unwrap_index(index)
         try:
             selected = np.asarray(t.data[key])
         except IndexError as problem:
