@@ -19,7 +19,6 @@ import time
 import warnings
 from collections import namedtuple
 from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any, Callable
 
 import numpy as np
@@ -282,9 +281,10 @@ def arange_array(start: Any, end: Any, step: Any, dtype: Any) -> tuple[np.ndarra
     return np.arange(start, end, step), (dtype if dtype is not None else np.int64 if ints else np.float32)
 
 
-def creation_functions(Tensor: type) -> SimpleNamespace:
-    """PyTorch's tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn, building
-    `Tensor` (module 01's class: the chapter's when it runs, the package's once exported)."""
+def creation_functions(Tensor: type) -> tuple:
+    """PyTorch's (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn), in that
+    order, building `Tensor` (module 01's class: the chapter's when it runs, the package's once
+    exported)."""
 
     def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         """A copy of `data` as a Tensor: bools stay bool, integers int64, floats float32 (torch.tensor)."""
@@ -327,7 +327,7 @@ def creation_functions(Tensor: type) -> SimpleNamespace:
     made = (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn)
     for fn in made:
         fn.__qualname__ = fn.__name__
-    return SimpleNamespace(**{fn.__name__: fn for fn in made})
+    return made
 
 
 # ----- compositions: reshape, getitem, mean, max, exp, ... (no new backward rule) -----

@@ -487,6 +487,5 @@ def _elementwise_math(op: str, t: "Tensor", fn: Callable) -> "Tensor":
 
 from tinytorch.core._tensor_support import cat, stack, where  # noqa: E402,F401 (given ops: section 14)
 
-_new = _surface.creation_functions(Tensor)  # PyTorch's, building this file's Tensor; rand/randn use get_rng()
-tensor = _new.tensor; zeros = _new.zeros; ones = _new.ones; full = _new.full; arange = _new.arange  # noqa: E702
-zeros_like = _new.zeros_like; ones_like = _new.ones_like; rand = _new.rand; randn = _new.randn  # noqa: E702
+# PyTorch's creation functions, building this file's Tensor; rand and randn draw from get_rng().
+tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn = _surface.creation_functions(Tensor)

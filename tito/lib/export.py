@@ -103,7 +103,9 @@ def _top_level_names(tree: ast.Module) -> set[str]:
             names.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+            for target in targets:  # `a = ...` and `a, b = ...` both define names
+                elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                names.update(t.id for t in elements if isinstance(t, ast.Name))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
     return names
