@@ -11,4 +11,6 @@ MODULES = {
     '07_training': ('tinytorch.core.training', ['Trainer', 'TrainingDiverged', 'CosineSchedule', 'CosineAnnealingLR', 'clip_grad_norm', 'clip_grad_norm_', 'save_checkpoint', 'load_checkpoint', 'CheckpointError']),
     '08_dataloader': ('tinytorch.data.loader', ['Dataset', 'TensorDataset', 'stack_samples', 'DataLoader', 'apply_transform', 'Transform', 'Normalize', 'Compose', 'RandomCrop', 'RandomHorizontalFlip', 'make_xor', 'make_spirals', 'make_blobs', 'DIGIT_STROKES', 'render_strokes', 'load_digits', 'ImageDataset', 'read_idx', 'CIFAR10_CLASSES', 'read_cifar10_bin', 'CHECKSUMS', 'ChecksumError', 'file_checksum', 'verify_checksum', 'MIRRORS', 'DownloadError', 'download_file', 'data_root', 'download_mnist', 'download_cifar10']),
     '09_spatial': ('tinytorch.core.spatial', ['Conv2d', 'MaxPool2d', 'AvgPool2d', 'BatchNorm2d', 'Flatten', 'conv2d', 'max_pool2d', 'avg_pool2d', 'conv2d_naive', 'im2col', 'col2im']),
+    '10_tokenization': ('tinytorch.text.tokenization', ['Tokenizer', 'CharTokenizer', 'BPETokenizer', 'TokenizerFileError', 'GPT2_SPLIT_PATTERN', 'pretokenize', 'get_pair_counts', 'merge_pair', 'train_bpe_naive', 'train_bpe', 'train_bpe_incremental']),
+    '11_embeddings': ('tinytorch.text.embeddings', ['Embedding', 'PositionalEncoding', 'create_sinusoidal_embeddings', 'embedding']),
 }

@@ -13,4 +13,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss",
     "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
+    "Embedding",
 ], subpackages=("functional", "utils"))
