@@ -13,4 +13,5 @@ MODULES = {
     '09_spatial': ('tinytorch.core.spatial', ['Conv2d', 'MaxPool2d', 'AvgPool2d', 'BatchNorm2d', 'Flatten', 'conv2d', 'max_pool2d', 'avg_pool2d', 'conv2d_naive', 'im2col', 'col2im']),
     '10_tokenization': ('tinytorch.text.tokenization', ['Tokenizer', 'CharTokenizer', 'BPETokenizer', 'TokenizerFileError', 'GPT2_SPLIT_PATTERN', 'pretokenize', 'get_pair_counts', 'merge_pair', 'train_bpe_naive', 'train_bpe', 'train_bpe_incremental']),
     '11_embeddings': ('tinytorch.text.embeddings', ['Embedding', 'PositionalEncoding', 'create_sinusoidal_embeddings', 'embedding']),
+    '12_attention': ('tinytorch.core.attention', ['scaled_dot_product_attention', 'create_causal_mask', 'MultiHeadAttention', 'attention_composed', 'flash_attention']),
 }

@@ -14,4 +14,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss",
     "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
     "Embedding",
+    "MultiHeadAttention",
 ], subpackages=("functional", "utils"))

@@ -15,4 +15,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "mse_loss", "cross_entropy", "binary_cross_entropy",
     "conv2d", "max_pool2d", "avg_pool2d",
     "embedding",
+    "scaled_dot_product_attention",
 ])
