@@ -124,8 +124,8 @@ if __name__ == "__main__":
 # what zero says. (The row is softmaxed unmasked, to stay finite, then zeroed.)
 #
 # The given `_attention_mask` turns `mask`/`is_causal` into one boolean array (or None) and
-# checks it. Write `attention_composed` with Tensor operations only — `@`, `.transpose`,
-# `.masked_fill`, `.softmax` — so that module 05 differentiates it with no new code.
+# checks it. Write `attention_composed` with module 01's Tensor operations only (no `.data`),
+# so that module 05 differentiates it with no new code.
 
 # %% nbgrader={"grade": false, "grade_id": "attention-composed", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -307,10 +307,9 @@ if __name__ == "__main__":
 # backward pass. One op with one rule keeps just **the probabilities `P`** — the forward pass
 # computes them anyway — and derives everything else from `Q`, `K`, `V` and `P`.
 #
-# **Forward** (NumPy arrays `q`, `k`, `v`, scale `c = 1/√d`):
-# `S = c · q kᵀ`; `S = -inf` where blocked; `P = softmax(S)` with the row max subtracted (a
-# dead row's max is `-inf`: use 0 instead, so `exp(-inf) = 0` and the row sums to 0, then divide
-# by 1 where the sum is 0 — zeros, no NaN); `out = P v`.
+# **Forward**: section 2's computation on NumPy arrays `q`, `k`, `v` (scale `c = 1/√d`), with
+# the same answers: masked weights exactly 0, a dead row all zeros — and no NaN or `inf − inf`
+# on the way (the test suite turns NumPy's RuntimeWarnings into errors).
 #
 # **Backward.** Given `dO = ∂L/∂out`, walk the forward pass in reverse:
 #
@@ -481,12 +480,12 @@ if __name__ == "__main__":
 #
 # ```
 #   x (B, T, E) ─► q_proj, k_proj, v_proj (Linear E→E) ─► (B, T, E)
-#               ─► split heads: reshape (B, T, H, Dh) ─► transpose ─► (B, H, T, Dh)
+#               ─► split heads: view as (B, T, H, Dh), heads to the front ─► (B, H, T, Dh)
 #               ─► scaled_dot_product_attention, batched over B and H ─► (B, H, T, Dh)
-#               ─► merge heads: transpose ─► (B, T, H, Dh) ─► reshape (B, T, E) ─► out_proj ─► (B, T, E)
+#               ─► merge heads: the inverse ─► (B, T, E) ─► out_proj ─► (B, T, E)
 # ```
 #
-# The split is a reshape, not a copy of weights: head `h` uses columns `h·Dh … (h+1)·Dh − 1` of
+# The split moves no weights: head `h` uses columns `h·Dh … (h+1)·Dh − 1` of
 # each projection. The loop version below does exactly that, one head at a time: it is the
 # teaching reference, and the graded test checks your vectorised layer against it.
 #
@@ -504,7 +503,7 @@ class MultiHeadAttention(Module):
     """MultiHeadAttention(embed_dim, num_heads, dropout=0.0, bias=True): self-attention with H heads.
 
     Layers q_proj, k_proj, v_proj, out_proj: Linear(embed_dim, embed_dim, bias=bias).
-    forward(x, mask=None): x (B, T, embed_dim) -> (B, T, embed_dim), heads by reshape/transpose
+    forward(x, mask=None): x (B, T, embed_dim) -> (B, T, embed_dim), all heads at once
     (no loop over heads). last_attention: NumPy (B, H, T, T), the probabilities of the last call.
     embed_dim not divisible by num_heads -> ValueError naming both.
     """

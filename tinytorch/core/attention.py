@@ -178,7 +178,7 @@ class MultiHeadAttention(Module):
     """MultiHeadAttention(embed_dim, num_heads, dropout=0.0, bias=True): self-attention with H heads.
 
     Layers q_proj, k_proj, v_proj, out_proj: Linear(embed_dim, embed_dim, bias=bias).
-    forward(x, mask=None): x (B, T, embed_dim) -> (B, T, embed_dim), heads by reshape/transpose
+    forward(x, mask=None): x (B, T, embed_dim) -> (B, T, embed_dim), all heads at once
     (no loop over heads). last_attention: NumPy (B, H, T, T), the probabilities of the last call.
     embed_dim not divisible by num_heads -> ValueError naming both.
     """
