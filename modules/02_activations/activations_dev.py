@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinytorch.core._checks import require_tensor
+from tinytorch.core._module_support import StatelessModule
 from tinytorch.core.tensor import Tensor
 
 # %% [markdown]
@@ -57,7 +59,8 @@ if __name__ == "__main__":
 # shows `ReLU()`), as `torch.nn.ReLU` is. Its `forward`:
 #
 # - **takes a `Tensor`, returns a new `Tensor` of the same shape.** Anything else is refused with
-#   the given `_check_tensor(x, "ReLU")`, whose `TypeError` names what it got (`ndarray`, `list`).
+#   the given `require_tensor(x, "ReLU")` (the check every module shares), whose `TypeError`
+#   names what it got: "ReLU expects a Tensor, got ndarray. Wrap your data first: Tensor(data)."
 #   A silent wrap would hide a dtype conversion and could never be part of a graph.
 # - **keeps the dtype**: float32 in, float32 out; float64 in, float64 out. Integer tensors keep
 #   their dtype through ReLU; the others compute them in float32 (`_floating(data)` gives you
@@ -69,39 +72,18 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "activation-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
-def _check_tensor(x: object, who: str) -> None:
-    """Refuse anything that is not a Tensor, with a message that says what to do."""
-    if not isinstance(x, Tensor):
-        fix = " Wrap it first: Tensor(data)." if isinstance(x, (np.ndarray, list, tuple, int, float)) else ""
-        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}.{fix}")
-
-
 def _floating(data: np.ndarray) -> np.ndarray:
     """The data itself if it is floating point; integer/bool data as float32 (no copy otherwise)."""
     return data if np.issubdtype(data.dtype, np.floating) else data.astype(np.float32)
 
 
-class Activation:
-    """What every activation has in common: call it like a function, print it like PyTorch.
+class Activation(StatelessModule):
+    """What every activation has in common: call it like a function, print it like PyTorch, and
+    be a module without parameters (given `StatelessModule`: train()/eval(), parameters() == [],
+    state_dict() == {}), which module 03's `Module` counts as one of its own, as PyTorch does.
 
     Subclasses implement `forward`; `extra_repr` returns their settings ("dim=-1").
     """
-
-    def forward(self, x: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement forward(x).")
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return self.forward(x)
-
-    def parameters(self) -> list[Tensor]:
-        """Activations learn nothing; an empty list lets containers (module 03) treat them like layers."""
-        return []
-
-    def extra_repr(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
 
 # %% [markdown]
 # ## 3. ReLU — the workhorse
@@ -127,11 +109,11 @@ class ReLU(Activation):
 
         - Same shape and the same dtype as `x` (an int64 tensor stays int64); `x` is not modified.
         - NaN stays NaN; works for 0-d and empty tensors.
-        - Not a Tensor: `_check_tensor(x, "ReLU")` raises the TypeError.
+        - Not a Tensor: `require_tensor(x, "ReLU")` raises the TypeError.
         - Build the result with `Tensor.from_op("relu", result, x)` (nothing extra to save).
         """
         ### BEGIN SOLUTION
-        _check_tensor(x, "ReLU")
+        require_tensor(x, "ReLU")
         return Tensor.from_op("relu", np.maximum(x.data, 0), x)
         ### END SOLUTION
 
@@ -205,11 +187,11 @@ class Sigmoid(Activation):
 
         - Same shape; float32 stays float32, float64 stays float64, integers give float32.
         - Inputs of ±1000 give exactly 0 and 1 with no floating-point warning (no overflow).
-        - Not a Tensor: `_check_tensor(x, "Sigmoid")` raises the TypeError.
+        - Not a Tensor: `require_tensor(x, "Sigmoid")` raises the TypeError.
         - Build the result with `Tensor.from_op("sigmoid", result, x)`.
         """
         ### BEGIN SOLUTION
-        _check_tensor(x, "Sigmoid")
+        require_tensor(x, "Sigmoid")
         data = _floating(x.data)
         # Numerator: e^0 = 1 for x ≥ 0, e^x for x < 0. Every exponent is ≤ 0, so exp stays in (0, 1].
         result = np.exp(np.minimum(data, 0)) / (1 + np.exp(-np.abs(data)))
@@ -281,11 +263,11 @@ class Tanh(Activation):
 
         - Same shape; float32 and float64 are kept, integers give float32.
         - ±1000 give exactly -1 and 1 with no floating-point warning.
-        - Not a Tensor: `_check_tensor(x, "Tanh")` raises the TypeError.
+        - Not a Tensor: `require_tensor(x, "Tanh")` raises the TypeError.
         - Build the result with `Tensor.from_op("tanh", result, x)`.
         """
         ### BEGIN SOLUTION
-        _check_tensor(x, "Tanh")
+        require_tensor(x, "Tanh")
         return Tensor.from_op("tanh", np.tanh(_floating(x.data)), x)
         ### END SOLUTION
 
@@ -393,12 +375,12 @@ class GELU(Activation):
           above, cdf = ½(1 + tanh(√(2/π)·(x + 0.044715·x³))), `_SQRT_2_OVER_PI` is √(2/π).
         - Same shape; float32 and float64 are kept, integers give float32.
         - ±1000 give exactly 0 and 1000, and ±3e38 exactly 0 and 3e38, with no warning (both forms).
-        - Not a Tensor: `_check_tensor(x, "GELU")` raises the TypeError.
+        - Not a Tensor: `require_tensor(x, "GELU")` raises the TypeError.
         - Build the result with
           `Tensor.from_op("gelu", result, x, approximate=self.approximate, cdf=cdf)`.
         """
         ### BEGIN SOLUTION
-        _check_tensor(x, "GELU")
+        require_tensor(x, "GELU")
         data = _floating(x.data)
         if self.approximate == "tanh":
             c = np.clip(data, -10, 10)  # tanh(...) is exactly ±1 beyond |x| = 10; clipping stops x³ overflowing
@@ -521,12 +503,12 @@ class Softmax(Activation):
         - Logits of ±1000, or differences beyond the float range, raise no floating-point warning.
         - A -inf entry gives exactly 0; a slice of all -inf gives NaN, quietly (as PyTorch).
         - A 0-d tensor gives 1.0; an empty tensor gives an empty result of the same shape.
-        - Not a Tensor: `_check_tensor(x, "Softmax")`. A bad dim:
+        - Not a Tensor: `require_tensor(x, "Softmax")`. A bad dim:
           `_check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")` raises the ValueError.
         - Build the result with `Tensor.from_op("softmax", result, x, dim=self.dim)`.
         """
         ### BEGIN SOLUTION
-        _check_tensor(x, "Softmax")
+        require_tensor(x, "Softmax")
         _check_dim(self.dim, x.shape, f"Softmax(dim={self.dim})")
         data = _floating(x.data)
         if data.size == 0:

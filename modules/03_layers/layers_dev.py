@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import numbers
 import reprlib
+from abc import ABCMeta
 from collections.abc import Mapping
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from tinytorch.core._checks import as_array, positive_int, require_tensor
+from tinytorch.core._module_support import LoadResult, StatelessModule
 from tinytorch.core.tensor import Tensor, get_rng
 
 # %% nbgrader={"grade": false, "grade_id": "layers-test-imports", "locked": false, "schema_version": 3, "solution": false}
@@ -133,14 +136,7 @@ def _named_members(module: Module, prefix: str = "", ancestors: frozenset[int] =
 
 # %% nbgrader={"grade": false, "grade_id": "module-base", "locked": false, "schema_version": 3, "solution": false}
 #| export
-class LoadResult(NamedTuple):
-    """What `load_state_dict(..., strict=False)` skipped (PyTorch's `_IncompatibleKeys`)."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
-class Module:
+class Module(metaclass=ABCMeta):
     """Base class of every layer and model: subclasses set attributes in `__init__` and define
     `forward`; parameters, buffers and sub-modules are found by walking the attributes."""
 
@@ -216,6 +212,13 @@ class Module:
         lines += [f"({name}): {_layer_repr(child)}" for name, child in children]
         body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
         return f"{type(self).__name__}(\n{body}\n)"
+
+
+# Module 02's activations are Modules too, as in PyTorch: their base class, the given
+# StatelessModule, answers every method above for a module with no tensors and no sub-modules
+# (parameters() == [], modules() == [self], train() sets its flag). Registering it makes
+# isinstance(ReLU(), Module) true, so your walk yields, names and switches activations as well.
+StatelessModule = Module.register(StatelessModule)  # register() returns the class it registers
 
 # %% nbgrader={"grade": false, "grade_id": "layers-test-fixtures", "locked": true, "schema_version": 3, "solution": false}
 class Affine(Module):
@@ -440,9 +443,9 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "load-state-dict", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _as_array(name: str, value: Any) -> np.ndarray:
+def _state_array(name: str, value: Any) -> np.ndarray:
     """A state_dict value (array or Tensor) as an array of numbers, or a TypeError naming its key. Given."""
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    array = as_array(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"load_state_dict: '{name}' holds {array.dtype} values, not numbers.")
     return array
@@ -451,7 +454,7 @@ def _as_array(name: str, value: Any) -> np.ndarray:
 def _load_state_dict(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
     """Copy the arrays of `state_dict` into the tensors of `module`, in place; return what was skipped.
 
-    - Read each value with `_as_array(name, value)` (arrays or Tensors; it refuses non-numbers).
+    - Read each value with `_state_array(name, value)` (arrays or Tensors; it refuses non-numbers).
     - The same Tensor objects and the same arrays afterwards, each with its own dtype.
     - Problems, all reported in ONE ValueError, after which nothing has been written:
       missing keys and unexpected keys (only when strict), and shape mismatches (always). E.g.
@@ -467,7 +470,7 @@ def _load_state_dict(module: Module, state_dict: Mapping[str, Any], strict: bool
     own = {name: t for name, t in module._named_members() if isinstance(t, Tensor)}
     missing = [name for name in own if name not in state_dict]
     unexpected = [name for name in state_dict if name not in own]
-    values = {name: _as_array(name, state_dict[name]) for name in own if name in state_dict}
+    values = {name: _state_array(name, state_dict[name]) for name in own if name in state_dict}
     mismatched = [
         f"'{name}': the checkpoint has {value.shape} but the model has {own[name].shape}"
         for name, value in values.items() if value.shape != own[name].shape
@@ -642,19 +645,6 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": false, "grade_id": "linear", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _require_tensor(x: Any, who: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}. Wrap your data first: Tensor(data).")
-
-
-def _check_size(layer: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{layer}: {name} must be an integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{layer}: {name} must be at least 1, got {value}.")
-    return int(value)
-
-
 class Linear(Module):
     """y = x @ weight + bias, applied to the last dimension of x.
 
@@ -662,12 +652,16 @@ class Linear(Module):
         weight: (in_features, out_features), bias: (out_features,), both float32 and trainable,
         drawn from U(-1/sqrt(in_features), 1/sqrt(in_features)) like torch.nn.Linear.
         Note: torch.nn.Linear stores the transpose, weight (out_features, in_features).
+
+    Sizes go through the given `positive_int` (shared by every module): Linear(0, 3) raises
+    ValueError "Linear: in_features must be at least 1, got 0." and Linear(2, 2.5) TypeError
+    "Linear: out_features must be an integer, got 2.5.".
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
-        self.in_features = _check_size("Linear", "in_features", in_features)
-        self.out_features = _check_size("Linear", "out_features", out_features)
+        self.in_features = positive_int(in_features, "in_features", "Linear")
+        self.out_features = positive_int(out_features, "out_features", "Linear")
         # Yours: self.weight (in_features, out_features) and self.bias (out_features,) or None,
         # trainable tensors drawn with get_rng().uniform(-bound, bound, shape), bound =
         # 1/sqrt(in_features): the weight first, then the bias (PyTorch's order, so that
@@ -685,7 +679,7 @@ class Linear(Module):
         Built from Tensor operations, not from x.data, so that autograd (module 05) sees a
         "matmul" and an "add" and differentiates the layer with no code here.
         """
-        _require_tensor(x, "Linear")
+        require_tensor(x, "Linear")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}→{self.out_features}) got input of shape {tuple(x.shape)}: "
@@ -867,10 +861,10 @@ if __name__ == "__main__":
 # extra code, and names them `layers.0.weight`, `layers.2.bias`, … (PyTorch names them
 # `0.weight`, `2.bias`: its `Sequential` stores layers under the attribute names "0", "1", …).
 #
-# A layer in a `Sequential` can be **any callable** that maps a tensor to a tensor: a `Module`,
-# one of module 02's activation objects (plain classes with `forward`, not `Module`s: they hold
-# no state), or even a function. Only `Module`s contribute parameters and receive
-# `train()`/`eval()`.
+# A layer in a `Sequential` can be **any callable** that maps a tensor to a tensor: a `Module`
+# (module 02's activations are Modules, as in PyTorch: `model.modules()` lists the ReLUs and
+# `model.eval()` switches them), or even a plain function. Only `Module`s contribute
+# parameters and receive `train()`/`eval()`.
 #
 # One mistake is so common that it deserves its own message: writing `ReLU` (the class) instead
 # of `ReLU()` (a layer). A class is callable too, so without a check the error would surface
@@ -888,7 +882,7 @@ def _layer_repr(layer: Any) -> str:
 class Sequential(Module):
     """Apply layers one after another: Sequential(Linear(2, 8), ReLU(), Linear(8, 1)).
 
-    Layers may be Modules or any callable Tensor -> Tensor (e.g. activation objects).
+    Layers may be Modules (activations included) or any callable Tensor -> Tensor.
     They are kept, in order, in the list `self.layers`.
     """
 
@@ -1052,7 +1046,7 @@ class Dropout(Module):
         - Build the result with Tensor.from_op("dropout", x.data * mask, x, mask=mask), so that
           autograd can reuse the mask.
         """
-        _require_tensor(x, "Dropout")
+        require_tensor(x, "Dropout")
         if not np.issubdtype(x.dtype, np.floating):
             raise TypeError(f"Dropout needs a floating-point tensor, got {x.dtype}.")
         ### BEGIN SOLUTION
@@ -1142,8 +1136,8 @@ if __name__ == "__main__":
 #| export
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """torch.nn.functional.linear: input @ weight.T + bias, weight shaped (out_features, in_features)."""
-    _require_tensor(input, "linear")
-    _require_tensor(weight, "linear")
+    require_tensor(input, "linear")
+    require_tensor(weight, "linear")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)} do not fit: weight must be (out_features, "

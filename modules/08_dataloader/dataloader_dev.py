@@ -41,6 +41,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tinytorch.core._checks import as_array, is_int
 from tinytorch.core.tensor import Tensor, get_rng
 # Given code (hand-written package files, not exercises): re-exported here, explained in sections 4 and 6.
 from tinytorch.data._generated import (DIGIT_STROKES, load_digits, make_blobs, make_spirals, make_xor,
@@ -76,20 +77,10 @@ from tinytorch.data._generated import check_generated_datasets  # given: see sec
 # ```
 #
 # Your turn: `stack_samples(samples)`, the slow path every dataset gets for free. A sample is a
-# tuple (or list) of fields, or a single array or number (`_as_array`, given, unwraps Tensors).
+# tuple (or list) of fields, or a single array or number (the shared `as_array`, given, unwraps Tensors).
 
 # %% nbgrader={"grade": false, "grade_id": "stack-samples", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _is_int(value: Any) -> bool:
-    """True for Python and NumPy integers, but not for booleans."""
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _as_array(value: Any) -> np.ndarray:
-    """The NumPy array inside a Tensor, or np.asarray(value); never a copy when avoidable."""
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
-
-
 def stack_samples(samples: list[Any]) -> Any:
     """Stack a list of samples into a batch.
 
@@ -105,12 +96,12 @@ def stack_samples(samples: list[Any]) -> Any:
     ### BEGIN SOLUTION
     first = samples[0]
     if not isinstance(first, (tuple, list)):
-        return np.stack([_as_array(s) for s in samples])
+        return np.stack([as_array(s) for s in samples])
     widths = {len(s) if isinstance(s, (tuple, list)) else 1 for s in samples}
     if widths != {len(first)}:
         raise ValueError(f"Samples have different numbers of fields: {sorted(widths)}; "
                          f"every sample must be a tuple of the same length, e.g. (image, label).")
-    return tuple(np.stack([_as_array(s[k]) for s in samples]) for k in range(len(first)))
+    return tuple(np.stack([as_array(s[k]) for s in samples]) for k in range(len(first)))
     ### END SOLUTION
 
 # %% [markdown]
@@ -162,7 +153,7 @@ def _index_array(indices: Any, length: int) -> np.ndarray:
     """Integer indices (1-D) from a slice, a list, an array or a Tensor, checked against `length`."""
     if isinstance(indices, slice):
         return np.arange(length)[indices]
-    array = _as_array(indices)
+    array = as_array(indices)
     if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
         raise TypeError(f"Batch indices must be a 1-D array of integers (or a slice); "
                         f"got shape {array.shape} and dtype {array.dtype}.")
@@ -197,7 +188,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one array, e.g. TensorDataset(X, y).")
-        arrays = tuple(_as_array(t) for t in tensors)
+        arrays = tuple(as_array(t) for t in tensors)
         for k, array in enumerate(arrays):
             if array.ndim == 0:
                 raise ValueError(f"TensorDataset argument {k} is a single number; every argument "
@@ -220,7 +211,7 @@ class TensorDataset(Dataset):
         (ImageDataset, section 5) converts single samples the same way.
         """
         ### BEGIN SOLUTION
-        if _is_int(index):
+        if is_int(index):
             n = len(self)
             if not -n <= index < n:
                 raise IndexError(f"Index {index} is out of range for a dataset of {n} samples.")
@@ -384,11 +375,11 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader needs a dataset with __len__ and __getitem__, "
                             f"got {type(dataset).__name__}.")
-        if not _is_int(batch_size) or batch_size < 1:
+        if not is_int(batch_size) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
         if len(dataset) == 0:
             raise ValueError("DataLoader got an empty dataset (0 samples): there is nothing to iterate over.")
-        if seed is not None and not _is_int(seed):
+        if seed is not None and not is_int(seed):
             raise TypeError(f"seed must be an integer or None, got {seed!r}.")
         if transform is not None and not callable(transform):
             raise TypeError(f"transform must be callable, got {type(transform).__name__}.")
@@ -564,7 +555,7 @@ if __name__ == "__main__":
 #| export
 def _float_batch(x: Any, who: str, min_ndim: int = 2) -> np.ndarray:
     """A batch as a floating-point array (integers become float32), with at least `min_ndim` axes."""
-    x = _as_array(x)
+    x = as_array(x)
     if x.ndim < min_ndim:
         raise ValueError(f"{who} works on whole batches with shape (N, ...) of at least {min_ndim} "
                          f"dimensions; got shape {x.shape}.")
@@ -682,7 +673,7 @@ if __name__ == "__main__":
 # %% nbgrader={"grade": false, "grade_id": "random-crop-flip", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def _image_batch(x: Any, who: str) -> np.ndarray:
-    x = _as_array(x)
+    x = as_array(x)
     if x.ndim not in (3, 4):
         raise ValueError(f"{who} expects a batch of images (N, C, H, W) or (N, H, W); got shape {x.shape}. "
                          f"A flattened (N, D) batch has no rows and columns: apply {who} before flattening.")
@@ -690,8 +681,8 @@ def _image_batch(x: Any, who: str) -> np.ndarray:
 
 
 def _pair(value: Any, what: str) -> tuple[int, int]:
-    pair = (value, value) if _is_int(value) else tuple(value)
-    if len(pair) != 2 or not all(_is_int(v) and v > 0 for v in pair):
+    pair = (value, value) if is_int(value) else tuple(value)
+    if len(pair) != 2 or not all(is_int(v) and v > 0 for v in pair):
         raise ValueError(f"{what} must be a positive integer or a pair (height, width), got {value!r}.")
     return int(pair[0]), int(pair[1])
 
@@ -704,7 +695,7 @@ class RandomCrop(Transform):
 
     def __init__(self, size: int | tuple[int, int], padding: int = 0) -> None:
         self.size = _pair(size, "RandomCrop size")
-        if not _is_int(padding) or padding < 0:
+        if not is_int(padding) or padding < 0:
             raise ValueError(f"RandomCrop padding must be an integer >= 0, got {padding!r}.")
         self.padding = int(padding)
 
@@ -868,7 +859,7 @@ class ImageDataset(TensorDataset):
 
     def __init__(self, images: Any, labels: Any, classes: Sequence[str] | None = None,
                  name: str = "ImageDataset") -> None:
-        images, labels = _as_array(images), _as_array(labels)
+        images, labels = as_array(images), as_array(labels)
         if images.dtype != np.uint8 or images.ndim != 4:
             raise TypeError(f"ImageDataset stores pixels as uint8 (N, C, H, W); got {images.dtype} "
                             f"with shape {images.shape}. Float images belong in a TensorDataset.")

@@ -32,13 +32,13 @@
 #| export
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tinytorch.core import _spatial_fast  # given code of section 10, Make it fast
+from tinytorch.core._checks import as_array, is_int, positive_int, require_tensor
 from tinytorch.core.autograd import Function
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
@@ -110,8 +110,8 @@ def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding
     or Tensors. Returns a NumPy array (N, C_out, H_out, W_out) of the inputs' common dtype
     (float32 stays float32), exactly the formula above, obviously right; no graph is recorded.
     """
-    x, weight = _as_array(x), _as_array(weight)
-    bias = None if bias is None else _as_array(bias)
+    x, weight = as_array(x), as_array(weight)
+    bias = None if bias is None else as_array(bias)
     (s_h, s_w) = _pair(stride, "stride", "conv2d_naive")
     (p_h, p_w) = _pair(padding, "padding", "conv2d_naive", minimum=0)
     ### BEGIN SOLUTION
@@ -136,7 +136,7 @@ def conv2d_naive(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding
 def _pair(value: Any, name: str, who: str, minimum: int = 1) -> tuple[int, int]:
     """3 -> (3, 3); (3, 5) stays. Checks that both are integers >= minimum, naming `who`."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
+    if len(pair) != 2 or not all(is_int(v) for v in pair):
         raise TypeError(f"{who}: {name} must be an int or a pair of ints, got {value!r}.")
     if min(pair) < minimum:
         raise ValueError(f"{who}: {name} must be at least {minimum}, got {value!r}.")
@@ -152,9 +152,6 @@ def _span(start: int, count: int, step: int) -> slice:
     """start, start + step, …: the `count` rows (or columns) that one kernel offset reads."""
     return slice(start, start + step * (count - 1) + 1, step)
 
-
-def _as_array(value: Any) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
 
 # %% [markdown]
 # <details><summary><b>Stuck?</b> (open only if you need it)</summary>
@@ -347,26 +344,16 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # Given checks shared by the layers of sections 3–7: every wrong input gets an error naming the layer.
+# They build on the checks every module shares (`tinytorch.core._checks`): `positive_int(value,
+# name, who)` for counts ("Conv2d: in_channels must be at least 1, got 0.") and
+# `require_tensor(x, who)` for inputs ("Conv2d expects a Tensor, got ndarray. Wrap your data
+# first: Tensor(data).").
 
 # %% nbgrader={"grade": false, "grade_id": "spatial-checks", "locked": false, "schema_version": 3, "solution": false}
 #| export
-def _count(value: Any, name: str, who: str) -> int:
-    """A positive integer such as a number of channels, or a clear error naming `who`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{who}: {name} must be an integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{who}: {name} must be at least 1, got {value}.")
-    return int(value)
-
-
-def _require_tensor(x: Any, who: str) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{who} expects a Tensor, got {type(x).__name__}. Wrap your data first: Tensor(data).")
-
-
 def _check_image_batch(x: Any, who: str, channels: int | None = None) -> None:
     """x must be a floating-point Tensor (N, C, H, W), with C == channels when given."""
-    _require_tensor(x, who)
+    require_tensor(x, who)
     expected = f"(N, {channels if channels is not None else 'C'}, H, W)"
     if x.ndim != 4:
         hint = (f" For a single image, add a batch dimension: x.reshape(1, {', '.join(map(str, x.shape))})."
@@ -431,12 +418,12 @@ def _weight_matrix(weight: np.ndarray) -> np.ndarray:
 
 
 def _check_conv(x: Any, weight: Any, bias: Any, stride: tuple[int, int], padding: tuple[int, int], who: str) -> None:
-    _require_tensor(weight, who)
+    require_tensor(weight, who)
     if weight.ndim != 4:
         raise ValueError(f"{who}: weight must be 4-D (C_out, C_in, k_h, k_w); got shape {tuple(weight.shape)}.")
     _check_image_batch(x, who, channels=weight.shape[1])
     if bias is not None:
-        _require_tensor(bias, who)
+        require_tensor(bias, who)
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"{who}: bias must have shape ({weight.shape[0]},), one per output channel; "
                              f"got {tuple(bias.shape)}.")
@@ -596,8 +583,8 @@ class Conv2d(Module):
                  padding: Any = 0, bias: bool = True) -> None:
         super().__init__()
         who = "Conv2d"
-        self.in_channels = _count(in_channels, "in_channels", who)
-        self.out_channels = _count(out_channels, "out_channels", who)
+        self.in_channels = positive_int(in_channels, "in_channels", who)
+        self.out_channels = positive_int(out_channels, "out_channels", who)
         self.kernel_size = _pair(kernel_size, "kernel_size", who)
         self.stride = _pair(stride, "stride", who)
         self.padding = _pair(padding, "padding", who, minimum=0)
@@ -953,7 +940,7 @@ class BatchNorm2d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1) -> None:
         super().__init__()
-        self.num_features = _count(num_features, "num_features", "BatchNorm2d")
+        self.num_features = positive_int(num_features, "num_features", "BatchNorm2d")
         if not eps > 0:
             raise ValueError(f"BatchNorm2d: eps must be positive, got {eps!r}.")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -1088,7 +1075,7 @@ class Flatten(Module):
 
         Must work for an empty batch too ((0, 3, 2, 2) -> (0, 12)), where a -1 cannot be inferred.
         """
-        _require_tensor(x, "Flatten")
+        require_tensor(x, "Flatten")
         rank = max(x.ndim, 1)
         start, end = self.start_dim % rank, self.end_dim % rank
         if not (-rank <= self.start_dim < rank and -rank <= self.end_dim < rank) or start > end:

@@ -47,11 +47,11 @@
 #| export
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
+from tinytorch.core._checks import as_array, positive_int, require_tensor
 from tinytorch.core.autograd import Function
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, autograd_hooks, get_rng
@@ -95,7 +95,7 @@ def _token_ids(ids: Any, vocab_size: int) -> np.ndarray:
       - ids that are not numbers, or booleans -> TypeError naming the dtype.
     Why a copy: the graph keeps these ids for the backward pass, whatever the caller does later.
     """
-    data = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
+    data = as_array(ids)
     if data.dtype.kind not in "iuf":
         raise TypeError(f"Embedding expects integer token ids; got ids of dtype {data.dtype}.")
     ### BEGIN SOLUTION
@@ -196,8 +196,7 @@ if __name__ == "__main__":
 #| export
 def _check_weight(weight: Any) -> None:
     """The table must be a 2-D Tensor (vocab_size, embed_dim). Given."""
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"embedding expects the weight as a Tensor, got {type(weight).__name__}.")
+    require_tensor(weight, "embedding", "the weight")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (vocab_size, embed_dim); got shape {tuple(weight.shape)}.")
 
@@ -349,21 +348,14 @@ if __name__ == "__main__":
 # N(0, 1) gives every token a vector of length ≈ √embed_dim, and different tokens nearly
 # orthogonal vectors — a reasonable start for a table that only learning gives meaning to.)
 #
-# `Embedding(vocab_size, embed_dim)`: both must be positive integers (the given `_positive_int`
-# checks them and names the argument); `forward(ids)` takes ids of any shape; printed, it reads
-# `Embedding(65, 128)`, like PyTorch.
+# `Embedding(vocab_size, embed_dim)`: both must be positive integers. The shared, given
+# `positive_int(value, name, who)` checks them and names the argument:
+# "Embedding: embed_dim must be at least 1, got 0." (ValueError),
+# "Embedding: vocab_size must be an integer, got 2.5." (TypeError).
+# `forward(ids)` takes ids of any shape; printed, it reads `Embedding(65, 128)`, like PyTorch.
 
 # %% nbgrader={"grade": false, "grade_id": "embedding-layer", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _positive_int(value: Any, name: str, who: str) -> int:
-    """A positive integer such as a vocabulary size, or a clear error naming `who` and `name`. Given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{who}: {name} must be an integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{who}: {name} must be at least 1, got {value}.")
-    return int(value)
-
-
 class Embedding(Module):
     """Embedding(vocab_size, embed_dim): a trainable lookup table, like torch.nn.Embedding.
 
@@ -374,8 +366,8 @@ class Embedding(Module):
 
     def __init__(self, vocab_size: int, embed_dim: int) -> None:
         super().__init__()
-        self.vocab_size = _positive_int(vocab_size, "vocab_size", "Embedding")
-        self.embed_dim = _positive_int(embed_dim, "embed_dim", "Embedding")
+        self.vocab_size = positive_int(vocab_size, "vocab_size", "Embedding")
+        self.embed_dim = positive_int(embed_dim, "embed_dim", "Embedding")
         ### BEGIN SOLUTION
         table = get_rng().standard_normal((self.vocab_size, self.embed_dim), dtype=np.float32)
         self.weight = Tensor(table, requires_grad=True)
@@ -506,10 +498,11 @@ def create_sinusoidal_embeddings(max_seq_len: int, embed_dim: int) -> Tensor:
 
     PE[p, 2i] = sin(p / 10000^(2i/d)) and PE[p, 2i+1] = cos(p / 10000^(2i/d)), d = embed_dim,
     for p in 0..max_seq_len-1; an odd d ends with a sine column. Not trainable (a fixed pattern).
-    Both arguments: positive integers (checked by `_positive_int`).
+    Both arguments: positive integers, checked by the given `positive_int`:
+    "create_sinusoidal_embeddings: max_seq_len must be at least 1, got 0." (ValueError).
     """
-    max_seq_len = _positive_int(max_seq_len, "max_seq_len", "create_sinusoidal_embeddings")
-    embed_dim = _positive_int(embed_dim, "embed_dim", "create_sinusoidal_embeddings")
+    max_seq_len = positive_int(max_seq_len, "max_seq_len", "create_sinusoidal_embeddings")
+    embed_dim = positive_int(embed_dim, "embed_dim", "create_sinusoidal_embeddings")
     ### BEGIN SOLUTION
     positions = np.arange(max_seq_len)[:, None]                         # (L, 1)
     rates = 1.0 / 10000.0 ** (np.arange(0, embed_dim, 2) / embed_dim)   # 1 / 10000^(2i/d), (⌈d/2⌉,)
@@ -588,15 +581,14 @@ class PositionalEncoding(Module):
 
     def __init__(self, max_seq_len: int, embed_dim: int) -> None:
         super().__init__()
-        self.max_seq_len = _positive_int(max_seq_len, "max_seq_len", "PositionalEncoding")
-        self.embed_dim = _positive_int(embed_dim, "embed_dim", "PositionalEncoding")
+        self.max_seq_len = positive_int(max_seq_len, "max_seq_len", "PositionalEncoding")
+        self.embed_dim = positive_int(embed_dim, "embed_dim", "PositionalEncoding")
         table = get_rng().standard_normal((self.max_seq_len, self.embed_dim), dtype=np.float32)
         self.weight = Tensor(0.02 * table, requires_grad=True)
 
     def forward(self, x: Tensor) -> Tensor:
         """x: Tensor (batch, seq, embed_dim) with seq <= max_seq_len -> x + weight[:seq]."""
-        if not isinstance(x, Tensor):
-            raise TypeError(f"PositionalEncoding expects a Tensor, got {type(x).__name__}.")
+        require_tensor(x, "PositionalEncoding")
         if x.ndim != 3 or x.shape[2] != self.embed_dim:
             raise ValueError(f"PositionalEncoding expects input (batch, seq, {self.embed_dim}); "
                              f"got shape {tuple(x.shape)}.")

@@ -11,7 +11,8 @@ import pytest
 
 import torch
 
-from tinytorch.core.layers import Dropout, Linear, Sequential  # noqa: E402
+from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh  # noqa: E402
+from tinytorch.core.layers import Dropout, Linear, Module, Sequential  # noqa: E402
 from tinytorch.core.tensor import Tensor, manual_seed  # noqa: E402
 
 pytestmark = pytest.mark.needs("tensor", "activations", "layers")
@@ -125,3 +126,40 @@ def test_train_eval_flags_match_torch():
         ours.train(mode)
         theirs.train(mode)
         assert [m.training for m in ours.modules()] == [m.training for m in theirs.modules()] == [mode] * 5
+
+
+def test_activations_are_modules_as_in_torch():
+    """An activation is a Module: isinstance, modules(), named_modules(), train/eval, parameters,
+    state_dict and load_state_dict answer as torch.nn's do, inside a Sequential and alone."""
+    ours = Sequential(Linear(2, 3), ReLU(), Linear(3, 3), Tanh(), Sequential(GELU(), Dropout()), Softmax(dim=-1))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 3), torch.nn.Tanh(),
+                                 torch.nn.Sequential(torch.nn.GELU(), torch.nn.Dropout()), torch.nn.Softmax(dim=-1))
+    assert [type(m).__name__ for m in ours.modules()] == [type(m).__name__ for m in theirs.modules()]
+    assert len(ours.named_modules()) == len(list(theirs.named_modules())) == 9
+    for mode in (False, True):
+        ours.train(mode)
+        theirs.train(mode)
+        assert [m.training for m in ours.modules()] == [m.training for m in theirs.modules()] == [mode] * 9
+    assert ours.eval() is ours and not ours[1].training
+    assert len(ours.parameters()) == len(list(theirs.parameters())) == 4
+    assert len(ours.state_dict()) == len(theirs.state_dict()) == 4
+    for ours_act, theirs_act in [(ReLU(), torch.nn.ReLU()), (Sigmoid(), torch.nn.Sigmoid()),
+                                 (Softmax(dim=1), torch.nn.Softmax(dim=1))]:
+        assert isinstance(ours_act, Module) and isinstance(theirs_act, torch.nn.Module)
+        assert ours_act.parameters() == list(theirs_act.parameters()) == []
+        assert ours_act.state_dict() == dict(theirs_act.state_dict()) == {}
+        assert [m is ours_act for m in ours_act.modules()] == [True]
+        assert ours_act.eval() is ours_act and ours_act.training is theirs_act.eval().training is False
+        assert tuple(ours_act.load_state_dict({})) == tuple(theirs_act.load_state_dict({})) == ([], [])
+        assert tuple(ours_act.load_state_dict({"w": np.zeros(1)}, strict=False)) == ([], ["w"])
+        with pytest.raises(ValueError, match="unexpected key"):
+            ours_act.load_state_dict({"w": np.zeros(1)})
+        ours_act.zero_grad()
+    assert repr(ours[4]) == "Sequential(\n  (0): GELU(approximate='none')\n  (1): Dropout(p=0.5)\n)"
+
+
+def test_activations_answer_every_public_method_of_module():
+    """The activations' base (tinytorch.core._module_support.StatelessModule) keeps up with Module."""
+    public = {name for name in dir(Module) if not name.startswith("_")}
+    missing = sorted(name for name in public if not callable(getattr(ReLU(), name, None)) and name != "training")
+    assert missing == [] and ReLU().training is True

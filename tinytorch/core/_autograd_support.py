@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from tinytorch.core._checks import as_array
 from tinytorch.core.tensor import Tensor, autograd_hooks
 
 # ----------------------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def seed_gradient(tensor: Tensor, grad: Any) -> np.ndarray:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this tensor has shape "
                                f"{tuple(tensor.shape)}. Call .sum() first or pass backward(grad) of that shape.")
         return np.ones(tensor.shape, dtype=tensor.dtype)
-    seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=tensor.dtype)
+    seed = as_array(grad, dtype=tensor.dtype)
     if seed.shape != tensor.shape:
         raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(seed.shape)} and "
                            f"output[0] has a shape of {tuple(tensor.shape)}.")

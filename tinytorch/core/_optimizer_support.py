@@ -4,7 +4,7 @@ Hand-written given code of module 06 (not generated, not an exercise): the chapt
 `_load_state_dict` calls these three checks before it changes anything, and raises their errors
 (the chapter lists their wording). tinytorch.core.optimizers re-exports them; the chapter's tests,
 tests/properties/test_optimizers_properties.py and tests/oracle test them through
-load_state_dict. It needs only NumPy, the standard library and Tensor.
+load_state_dict. It needs only NumPy, the standard library and the shared argument checks.
 
 `optimizer` is any Optimizer: it has `params`, `hyperparameters`, `state_names` and `counters`,
 and its class accepts `(params, **hyperparameters)`.
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tinytorch.core.tensor import Tensor
+from tinytorch.core._checks import as_array
 
 
 def _parameter_index(who: str, key: Any, count: int) -> int:
@@ -71,7 +71,7 @@ def _loaded_buffers(optimizer: Any, who: str, i: int, buffers: Any) -> dict[str,
     param = optimizer.params[i]
     copies = {}
     for name, value in buffers.items():
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        array = as_array(value)
         expected = () if name in optimizer.counters else param.shape
         if array.shape != expected or array.dtype.kind not in "biuf":
             raise ValueError(f"{who}: '{name}' of parameter {i} is a {array.dtype} array of shape "

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tinytorch.core._checks import as_array, require_tensor
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
 
@@ -24,11 +25,11 @@ class _Loss(Module):
 
 
 def _check_tensor(x: Any, what: str, loss: str) -> Tensor:
-    """The model's output must be a Tensor: a bare array could never carry gradients back."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{loss} expects {what} as a Tensor, got {type(x).__name__}. Pass the model's "
-                        f"output Tensor itself (not its .data), so that gradients can flow back.")
-    return x
+    """The model's output must be a Tensor: a bare array could never carry gradients back.
+    The shared `require_tensor`, with this advice: "MSELoss expects predictions as a Tensor, got
+    ndarray. Pass the model's output Tensor itself (not its .data), ..."."""
+    return require_tensor(x, loss, what, fix="Pass the model's output Tensor itself (not its .data), "
+                                             "so that gradients can flow back.")
 
 
 def _as_tensor(x: Any, what: str, loss: str) -> Tensor:
@@ -138,7 +139,7 @@ def _check_logits(logits: Tensor) -> None:
 
 def _class_indices(targets: Any, n: int, num_classes: int) -> np.ndarray:
     """Targets as an int64 array of shape (n,), every value in [0, num_classes)."""
-    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    data = as_array(targets)
     if data.shape == (n, num_classes) and num_classes > 1:
         raise ValueError(
             f"CrossEntropyLoss expects class indices of shape ({n},), but the targets have shape "
