@@ -339,13 +339,13 @@ def graded_points(spec: ModuleSpec) -> float:
 def prebuilt_package_files(course: Course) -> dict[str, Path]:
     """Archive name → file of the package learners start from: the hand-written files plus the
     reference exports of the prebuilt tiers' modules (never a module the course hands out)."""
-    from ..lib.export import REGISTRY_PATH
+    from ..lib.export import generated_facade_files
     from ..lib.workspace import NEVER_COPIED, _is_generated, generated_package_files
 
     source, curriculum = course.source, course.curriculum
     generated = generated_package_files(source, curriculum)
     wanted = {m.package_file(source) for m in course.tier.prebuilt_modules(curriculum)}
-    wanted.add(source.root.joinpath(*REGISTRY_PATH))
+    wanted |= set(generated_facade_files(source.root, curriculum))  # the registry and the stubs
     missing = sorted(source.relative(p) for p in wanted if not p.is_file())
     if missing:
         raise UserError(f"The prebuilt package needs files that are not exported: {', '.join(missing)}.",
