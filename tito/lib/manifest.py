@@ -203,9 +203,6 @@ class Curriculum:
         names = [name for m in self.modules for name in (m.name, m.id, f"{m.number:02d}")]
         raise UserError(f"Unknown module {query!r}{did_you_mean(q, names)}", hint=f"Valid modules: {valid}")
 
-    def module_by_name(self, name: str) -> ModuleSpec:
-        return self.module(name)
-
     def milestone(self, query: str | int) -> MilestoneSpec:
         """Find a milestone by `01`, `1`, `01_perceptron_1957` or `perceptron`."""
         q = str(query).strip().lower()
