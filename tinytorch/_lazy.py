@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import sys
 
-from tinytorch._registry import MODULES
+from tinytorch._registry import FACADES, MODULES
 
 
 class NotBuiltYetError(ImportError):
@@ -48,11 +48,14 @@ def resolve(name: str):
     return getattr(module, name)
 
 
-def lazy_namespace(namespace: str, names: list[str], subpackages: tuple[str, ...] = ()):
-    """`__getattr__` and `__dir__` for a package that re-exports `names` (and `subpackages`) lazily.
+def lazy_namespace(namespace: str):
+    """`__getattr__` and `__dir__` for a facade: the names module.yaml files list for it under
+    `facades` (tinytorch/_registry.py's FACADES) and its child facades (`tinytorch.nn.functional`).
 
     The names are also recorded as the package's `__reexports__` (read by the validation tests).
     """
+    names = FACADES.get(namespace, [])
+    subpackages = [f.rpartition(".")[2] for f in FACADES if f.rpartition(".")[0] == namespace]
     sys.modules[namespace].__reexports__ = tuple(names)
 
     def __getattr__(attr: str):

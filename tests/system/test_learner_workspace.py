@@ -28,7 +28,7 @@ import nbformat
 import pytest
 
 from tito.lib.demos import discover, required_modules
-from tito.lib.export import render_registry
+from tito.lib.export import generated_facade_files
 from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum
 from tito.lib.notebooks import to_notebook_text
@@ -157,7 +157,9 @@ def test_the_package_starts_with_nothing_exported(fresh):
     assert ws.is_workspace and json.loads(ws.workspace_file.read_text())["source"] == str(ROOT)
     for m in MODULES:
         assert not m.package_file(ws).exists(), f"{m.exports} is exported before the learner wrote it"
-    assert (fresh / "tinytorch" / "_registry.py").read_text() == render_registry(CURRICULUM)
+    for path, text in generated_facade_files(fresh, CURRICULUM).items():  # the registry and the .pyi stubs
+        assert path.read_text() == text, path
+    assert (fresh / "tinytorch" / "nn" / "__init__.pyi").is_file()
     for hand_written in ("__init__.py", "_lazy.py", "nn/__init__.py"):
         assert (fresh / "tinytorch" / hand_written).read_text() == (ROOT / "tinytorch" / hand_written).read_text()
     report = probe(fresh, [], MODULES[0].provides[0])

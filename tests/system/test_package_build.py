@@ -59,7 +59,7 @@ def test_the_wheel_holds_the_packages_and_nothing_else(proj, built):
     assert wheel_problems(wheel, Project(proj)) == []
     names = zipfile.ZipFile(wheel).namelist()
     assert "tinytorch/core/spatial.py" in names and "tinytorch/nn/__init__.py" in names
-    assert "tinytorch/_registry.py" in names
+    assert "tinytorch/_registry.py" in names and "tinytorch/nn/__init__.pyi" in names  # the stubs, for IDEs
     assert not [n for n in names if n.startswith(("tito/", "tests/", "modules/", "milestones/"))]
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = [line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()

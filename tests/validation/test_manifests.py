@@ -39,3 +39,20 @@ def test_milestones_have_script_and_readme(curriculum):
 @pytest.mark.parametrize("query", ["01", "1", "01_tensor", "tensor", " Tensor "])
 def test_module_lookup_accepts_every_spelling(curriculum, query):
     assert curriculum.module(query).id == "01_tensor"
+
+
+def test_facades_list_provided_names_and_match_the_facade_files(curriculum):
+    assert validate.facade_problems(curriculum) == []
+
+
+def test_a_facade_name_the_module_does_not_provide_is_a_problem(tmp_path):
+    from pathlib import Path
+
+    from tito.lib.project import Project
+    from tests.testkit import copy_project
+
+    proj = copy_project(Path(__file__).resolve().parents[2], tmp_path)
+    manifest = proj / "modules" / "03_layers" / "module.yaml"
+    manifest.write_text(manifest.read_text().replace("tinytorch.nn: [Module,", "tinytorch.nn: [Conv1d, Module,"))
+    assert validate.facade_problems(Curriculum(Project(proj))) == [
+        "03_layers: facades puts Conv1d in tinytorch.nn, but provides does not list it"]

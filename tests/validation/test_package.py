@@ -80,6 +80,19 @@ def test_tito_export_check_fails_and_names_the_drifted_file(tmp_path):
     assert "tinytorch/core/tensor.py" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
 
 
+def test_a_hand_edited_stub_is_drift(tmp_path):
+    """The facades' .pyi stubs are generated from module.yaml `facades`, like the registry."""
+    proj = copy_project(ROOT, tmp_path)
+    stub = proj / "tinytorch" / "nn" / "__init__.pyi"
+    assert "from tinytorch.core.layers import Linear as Linear" in stub.read_text()
+    stub.write_text(stub.read_text().replace("Linear as Linear\n", ""))
+    proc = subprocess.run([sys.executable, "-m", "tito", "export", "--check"], capture_output=True,
+                          text=True, cwd=proj)
+    assert proc.returncode == 1 and "tinytorch/nn/__init__.pyi" in proc.stdout, proc.stdout
+    assert validate.export_problems(Project(proj)) == [
+        "tinytorch/nn/__init__.pyi differs from the manifests — run `tito export --all`"]
+
+
 def test_nn_is_reachable_as_an_attribute_like_torch_nn():
     code = "import tinytorch; print(tinytorch.nn.Linear.__module__)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -12,10 +12,4 @@ all of them come from tinytorch.data.loader, built in module 08.
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, [
-    "Dataset", "TensorDataset", "ImageDataset", "DataLoader",
-    "Transform", "Normalize", "Compose", "RandomCrop", "RandomHorizontalFlip",
-    "make_xor", "make_spirals", "make_blobs", "load_digits",
-    "download_mnist", "download_cifar10", "data_root", "read_idx", "read_cifar10_bin",
-    "ChecksumError", "DownloadError",
-])
+__getattr__, __dir__ = lazy_namespace(__name__)

@@ -8,11 +8,4 @@ Each name resolves, on first use, to the module of your framework that defines i
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, [
-    "Module", "Linear", "Sequential", "Dropout",
-    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
-    "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss",
-    "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
-    "Embedding",
-    "MultiHeadAttention",
-], subpackages=("functional", "utils"))
+__getattr__, __dir__ = lazy_namespace(__name__)

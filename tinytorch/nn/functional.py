@@ -9,11 +9,4 @@ tinytorch.core.activations, built in module 02; `conv2d` to tinytorch.core.spati
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, [
-    "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
-    "linear", "dropout",
-    "mse_loss", "cross_entropy", "binary_cross_entropy",
-    "conv2d", "max_pool2d", "avg_pool2d",
-    "embedding",
-    "scaled_dot_product_attention",
-])
+__getattr__, __dir__ = lazy_namespace(__name__)

@@ -6,4 +6,4 @@ that their global norm is at most `max_norm`, and returns the norm before clippi
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, ["clip_grad_norm_"])
+__getattr__, __dir__ = lazy_namespace(__name__)

@@ -8,4 +8,4 @@ like PyTorch. Before module 06 is built, using a name says which module provides
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, ["Optimizer", "SGD", "Adam", "AdamW"], subpackages=("lr_scheduler",))
+__getattr__, __dir__ = lazy_namespace(__name__)

@@ -7,4 +7,4 @@ every `optimizer.step()`, as in PyTorch.
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, ["CosineAnnealingLR", "CosineSchedule"])
+__getattr__, __dir__ = lazy_namespace(__name__)

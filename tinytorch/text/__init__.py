@@ -10,9 +10,4 @@ tokenizers come from tinytorch.text.tokenization, built in module 10).
 
 from tinytorch._lazy import lazy_namespace
 
-__getattr__, __dir__ = lazy_namespace(__name__, [
-    # module 10, tokenization
-    "Tokenizer", "CharTokenizer", "BPETokenizer", "TokenizerFileError", "pretokenize",
-    # module 11, embeddings
-    "Embedding", "PositionalEncoding", "create_sinusoidal_embeddings", "embedding",
-])
+__getattr__, __dir__ = lazy_namespace(__name__)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from tito.lib.console import error, success
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     pass
 
 
 def run(args) -> int:
-    from tito.lib.console import error, success
-    from tito.lib.project import find_project
     from tito.lib.validate import run_checks, show_checks
 
     project = find_project()

@@ -7,6 +7,11 @@ argument, the list, locked or available; `--matrix` (or `matrix`) shows capabili
 
 from __future__ import annotations
 
+from tito.lib.console import console, error, info, plain, table
+from tito.lib.errors import UserError
+from tito.lib.journey import Journey, numbers_text
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("demo", nargs="?", default=None,
@@ -18,14 +23,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from tito.lib import demos as demo_lib
-    from tito.lib.journey import Journey
-    from tito.lib.project import find_project
 
-    journey = Journey.load(find_project())
-    if journey.progress.warning:
-        from tito.lib.console import warning
-
-        warning(journey.progress.warning)
+    journey = Journey.load(find_project(), warn=True)
     demos = demo_lib.discover(journey.project)
     if args.matrix or (args.demo or "").lower() == "matrix":
         return _matrix(journey, demos)
@@ -37,10 +36,7 @@ def run(args) -> int:
 
 
 def _list(journey, demos) -> int:
-    from tito.lib.console import info, table
     from tito.lib.demos import required_modules
-    from tito.lib.errors import UserError
-    from tito.lib.journey import numbers_text
 
     if not demos:
         raise UserError(f"There is no demos/ folder in {journey.project.root}.",
@@ -60,7 +56,6 @@ def _list(journey, demos) -> int:
 
 
 def _run_one(journey, demo) -> int:
-    from tito.lib.console import error, info
     from tito.lib.demos import CANNOT_RUN, PASSED, run_demo
     from tito.lib.milestones import missing_modules_error
 
@@ -80,8 +75,6 @@ def _run_one(journey, demo) -> int:
 
 
 def _run_all(journey, demos) -> int:
-    from tito.lib.console import error, info, plain
-
     ready = [d for d in demos if journey.demo_state(d) == "available"]
     if not ready:
         error("No demo is available yet.", hint=f"Next: {journey.next_step()}")
@@ -99,7 +92,6 @@ def _run_all(journey, demos) -> int:
 def _matrix(journey, demos) -> int:
     from rich.markup import escape
     from rich.table import Table
-    from tito.lib.console import console, plain
     from tito.lib.demos import capability_matrix
 
     modules = journey.curriculum.modules

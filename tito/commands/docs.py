@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from tito.lib.console import success
+from tito.lib.manifest import Curriculum
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     pass
@@ -9,10 +13,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from tito.lib.atomic import atomic_write_text
-    from tito.lib.console import success
     from tito.lib.docs import with_journey_table
-    from tito.lib.manifest import Curriculum
-    from tito.lib.project import find_project
 
     project = find_project()
     readme = project.root / "README.md"

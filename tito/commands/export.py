@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from tito.lib.console import error, success
+from tito.lib.errors import UserError
+from tito.lib.journey import Journey
+from tito.lib.manifest import Curriculum
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("modules", nargs="*", help="modules to export (01, tensor, …)")
@@ -12,11 +18,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from tito.lib.complete import prepare, require_unit_tests
-    from tito.lib.console import error, success
-    from tito.lib.errors import UserError
     from tito.lib.export import export_module, out_of_sync
-    from tito.lib.manifest import Curriculum
-    from tito.lib.project import find_project
 
     project = find_project()
     if args.check:
@@ -38,7 +40,6 @@ def run(args) -> int:
     for spec in specs:
         try:
             if project.is_workspace:  # earlier modules must be complete; then the file saved last
-                from tito.lib.journey import Journey
 
                 prepare(Journey.load(project), spec)
             if not args.no_test:

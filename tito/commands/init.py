@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tito.lib.console import info, plain, success, warning
+from tito.lib.manifest import Curriculum
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("dir", help="the new workspace folder (must not exist, or be empty)")
@@ -16,8 +19,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.console import info, plain, success
-    from tito.lib.manifest import Curriculum
     from tito.lib.workspace import init_workspace, source_project
 
     source = source_project(Path(args.source) if args.source else None)
@@ -35,7 +36,6 @@ def run(args) -> int:
 
 def _install(root: Path, skip: bool) -> None:
     from tito.lib import framework_dist
-    from tito.lib.console import plain, success, warning
 
     command = f"python -m pip install --no-deps -e {root}"
     if skip:

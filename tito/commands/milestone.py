@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+from tito.lib.console import error, info, plain, success, table
+from tito.lib.journey import Journey, numbers_text
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -18,18 +22,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.console import warning
-    from tito.lib.journey import Journey
-    from tito.lib.project import find_project
-
-    journey = Journey.load(find_project())
-    if journey.progress.warning:
-        warning(journey.progress.warning)
+    journey = Journey.load(find_project(), warn=True)
     return {"list": _list, "info": _info, "run": _run, "available": _available}[args.action](journey, args)
 
 
 def _list(journey: Journey, args) -> int:
-    from tito.lib.console import info, table
     from tito.lib.milestones import result_text, state_text
 
     rows = []
@@ -46,7 +43,6 @@ def _list(journey: Journey, args) -> int:
 
 
 def _info(journey: Journey, args) -> int:
-    from tito.lib.console import info, plain
     from tito.lib.milestones import recorded_reference_result, result_text
 
     ms = journey.curriculum.milestone(args.milestone)
@@ -73,7 +69,6 @@ def _info(journey: Journey, args) -> int:
 
 
 def _run(journey: Journey, args) -> int:
-    from tito.lib.console import error, info, plain, success
     from tito.lib.milestones import data_note, data_text, missing_modules_error, result_text, run_milestone
 
     run_all = args.milestone.lower() == "all"
@@ -107,7 +102,6 @@ def _run(journey: Journey, args) -> int:
 
 def _summary(journey: Journey, outcomes: dict[str, dict | None]) -> None:
     """Every milestone after `run all`: passed, failed, locked (and what unlocks it) or not built yet."""
-    from tito.lib.console import table
 
     rows = [_ran_row(journey, ms, outcomes[ms.id]) if ms.id in outcomes else _not_run_row(journey, ms)
             for ms in journey.curriculum.milestones]
@@ -129,7 +123,6 @@ def _ran_row(journey: Journey, ms, results: dict | None) -> list[str]:
 
 def _not_run_row(journey: Journey, ms) -> list[str]:
     """A locked milestone names its unlocking module and the next step towards it."""
-    from tito.lib.journey import numbers_text
     from tito.lib.milestones import state_text
 
     unlocker, missing = journey.curriculum.unlocking_module(ms).id, journey.missing_for(ms)
@@ -142,7 +135,6 @@ def _not_run_row(journey: Journey, ms) -> list[str]:
 def _available(journey: Journey, args) -> int:
     """For each milestone: achieved (with the measured result), ready to run, or locked — and then
     which modules are missing and the command that builds the first of them."""
-    from tito.lib.console import info, plain
     from tito.lib.milestones import result_text
 
     milestones = journey.curriculum.milestones

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tito.lib.console import info, plain, success, table, warning
+from tito.lib.errors import UserError
+from tito.lib.journey import Journey
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -23,29 +28,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.console import warning
-    from tito.lib.journey import Journey
-    from tito.lib.project import find_project
-
-    journey = Journey.load(find_project())
-    if journey.progress.warning:
-        warning(journey.progress.warning)
+    journey = Journey.load(find_project(), warn=True)
     action = {"list": _list, "info": _info, "start": _start, "test": _test,
               "complete": _complete, "reset": _reset}[args.action]
     return action(journey, args)
 
 
 def _list(journey: Journey, args) -> int:
-    from tito.lib.console import table
-
     rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
     table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
     return 0
 
 
 def _info(journey: Journey, args) -> int:
-    from tito.lib.console import info
-
     m = journey.curriculum.module(args.module)
     project = journey.project
     unlocks = ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) or "—"
@@ -67,8 +62,6 @@ def _info(journey: Journey, args) -> int:
 def _start(journey: Journey, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites
-    from tito.lib.console import info, plain
-    from tito.lib.errors import UserError
 
     project, m = journey.project, journey.curriculum.module(args.module)
     require_prerequisites(journey, m)
@@ -100,7 +93,6 @@ def _start(journey: Journey, args) -> int:
 def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
     """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
     import os
-    from tito.lib.console import warning
     from tito.lib.framework_dist import installed_origin
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
@@ -113,7 +105,6 @@ def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> No
 
 def _test(journey: Journey, args) -> int:
     from tito.lib.complete import prepare, unit_tests
-    from tito.lib.console import info
 
     project, m = journey.project, journey.curriculum.module(args.module)
     prepare(journey, m, "this tests")
@@ -136,7 +127,6 @@ def _complete(journey: Journey, args) -> int:
 
 
 def _reset(journey: Journey, args) -> int:
-    from tito.lib.console import plain, success
     from tito.lib.workspace import reset_module
 
     project, m = journey.project, journey.curriculum.module(args.module)

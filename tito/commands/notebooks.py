@@ -6,17 +6,18 @@ instead: the notebook and the .py end up holding the code saved last (see tito/l
 
 from __future__ import annotations
 
+from tito.lib.console import success
+from tito.lib.errors import read_text
+from tito.lib.manifest import Curriculum
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("modules", nargs="*", help="modules (default: all)")
 
 
 def run(args) -> int:
-    from tito.lib.console import success
-    from tito.lib.errors import read_text
-    from tito.lib.manifest import Curriculum
     from tito.lib.notebooks import write_notebook
-    from tito.lib.project import find_project
 
     project = find_project()
     curriculum = Curriculum(project)

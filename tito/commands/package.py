@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tito.lib.console import info, plain, success, warning
+from tito.lib.errors import UserError
+from tito.lib.project import find_project
+
 ACTIONS = {
     "build": "wheel and sdist into dist/ (python -m build), after validation passes",
     "verify": "install the wheel in a fresh venv and train a model with it",
@@ -38,14 +42,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.project import find_project
-
     return {"build": _build, "verify": _verify, "report": _report}[args.action](find_project(), args)
 
 
 def _build(project, args) -> int:
-    from tito.lib.console import info, success
-    from tito.lib.errors import UserError
     from tito.lib.validate import run_checks, show_checks
     from tito.release.distribution import build
 
@@ -71,8 +71,6 @@ def _build(project, args) -> int:
 
 
 def _verify(project, args) -> int:
-    from tito.lib.console import info, plain, success
-    from tito.lib.errors import UserError
     from tito.release.distribution import MIN_PIPELINE_ACCURACY, latest_wheel, verify
 
     wheel = Path(args.wheel).resolve() if args.wheel else latest_wheel(project.root / "dist")
@@ -93,7 +91,6 @@ def _verify(project, args) -> int:
 
 
 def _report(project, args) -> int:
-    from tito.lib.console import success, warning
     from tito.release.integration_report import write_report
 
     md, js, data = write_report(project, Path(args.out).resolve() if args.out else None)

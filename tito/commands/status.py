@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tito.lib.console import info, plain, table
+from tito.lib.errors import UserError
+from tito.lib.journey import Journey
+from tito.lib.project import find_project
+
 
 def add_arguments(parser) -> None:
     pass
 
 
 def run(args) -> int:
-    from tito.lib.console import info, plain, warning
-    from tito.lib.errors import UserError
-    from tito.lib.journey import Journey
-    from tito.lib.project import find_project
-
     try:
         project = find_project()
     except UserError:
         return _course_status()  # an instructor's nbgrader course folder is not a project
-    journey = Journey.load(project)
-    if journey.progress.warning:
-        warning(journey.progress.warning)
+    journey = Journey.load(project, warn=True)
     project = journey.project
     if project.is_workspace:
         from tito.lib.workspace import read_marker
@@ -40,8 +38,6 @@ def run(args) -> int:
 
 
 def _modules(journey: Journey) -> None:
-    from tito.lib.console import plain, table
-
     modules = journey.curriculum.modules
     done = sum(journey.is_complete(m) for m in modules)
     unlocks = {m.id: ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) for m in modules}
@@ -55,7 +51,6 @@ def _modules(journey: Journey) -> None:
 
 def _capabilities(journey: Journey) -> None:
     """What the built modules let the learner do (module.yaml's `capability`), and what comes next."""
-    from tito.lib.console import info, plain
 
     built = journey.built_modules()
     info("\n[bold]Capabilities unlocked[/]" + ("" if built else ": none yet"))
@@ -67,7 +62,6 @@ def _capabilities(journey: Journey) -> None:
 
 
 def _milestones(journey: Journey) -> None:
-    from tito.lib.console import table
     from tito.lib.milestones import result_text, state_text
 
     milestones = journey.curriculum.milestones
@@ -78,7 +72,6 @@ def _milestones(journey: Journey) -> None:
 
 
 def _demos(journey: Journey) -> None:
-    from tito.lib.console import plain
     from tito.lib.demos import discover
 
     demos = discover(journey.project)
@@ -91,9 +84,6 @@ def _demos(journey: Journey) -> None:
 def _course_status() -> int:
     """Inside a course made by `tito nbgrader init`: the active tier; elsewhere, the usual error."""
     from tito.instructor.course import active_tier_description
-    from tito.lib.console import info, plain
-    from tito.lib.errors import UserError
-    from tito.lib.project import find_project
 
     try:
         tier = active_tier_description(Path.cwd())

@@ -13,6 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tito.lib.console import table
+from tito.lib.errors import UserError
+from tito.lib.project import find_project
+
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
 # from; tests/system/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.milestones).
@@ -77,11 +81,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.console import table
-    from tito.lib.errors import UserError
     from tito.lib.machine import blas_name
     from tito.lib.milestones import data_folder
-    from tito.lib.project import find_project
 
     import numpy as np
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tito.lib.console import error, info, plain, success, warning
+from tito.lib.errors import UserError
+from tito.lib.journey import Journey
+from tito.lib.manifest import Curriculum
+from tito.lib.project import SUITES, find_project
+
 
 def add_arguments(parser) -> None:
-    from tito.lib.project import SUITES
-
     parser.add_argument("suite", nargs="?", default="all", choices=[*SUITES, "all"],
                         help="unit = the modules' inline tests; the others are folders of tests/")
     parser.add_argument("--up-to", metavar="NN",
@@ -21,8 +25,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.errors import UserError
-    from tito.lib.project import find_project
     from tito.lib.testing import run_pytest, selection_options, suite_targets
 
     project = find_project()
@@ -45,9 +47,6 @@ def run(args) -> int:
 
 def _workspace_targets(project: Project, suite: str) -> tuple[list[Path], list]:
     """What a learner's package can run of `suite`, and the modules complete."""
-    from tito.lib.console import plain
-    from tito.lib.errors import UserError
-    from tito.lib.journey import Journey
     from tito.lib.testing import SUITES, files_within
 
     journey = Journey.load(project)
@@ -80,9 +79,6 @@ def _integration(project: Project, args) -> int:
     """The integration tests of the modules exported without a gap from 01 (a test of module N may
     use any module before it), up to `--up-to`; failures reported briefly."""
     from itertools import takewhile
-    from tito.lib.console import error, info, plain, success, warning
-    from tito.lib.errors import UserError
-    from tito.lib.manifest import Curriculum
     from tito.lib.report import failure_lines
     from tito.lib.testing import NO_TESTS_COLLECTED, run_integration
 

@@ -156,9 +156,6 @@ class Course:
         base = self.root / kind
         return (base / student / spec.id) if student else (base / spec.id)
 
-    def notebook_name(self, spec: ModuleSpec) -> str:
-        return spec.notebook.name
-
     def students(self, spec: ModuleSpec) -> list[str]:
         """Students with a collected submission of this module."""
         submitted = self.root / "submitted"
@@ -292,7 +289,7 @@ def instructor_notebook_text(spec: ModuleSpec) -> str:
 
 def write_instructor_notebook(course: Course, spec: ModuleSpec) -> Path:
     """source/NN_name/name_dev.ipynb from the module; an edited one is backed up before it is replaced."""
-    target = course.folder("source", spec) / course.notebook_name(spec)
+    target = course.folder("source", spec) / spec.notebook.name
     text = instructor_notebook_text(spec)
     if target.exists() and target.read_text(encoding="utf-8") != text:
         backup_files(course.state, spec, [target], "before-generate")
@@ -302,18 +299,13 @@ def write_instructor_notebook(course: Course, spec: ModuleSpec) -> Path:
 
 def secret_lines(spec: ModuleSpec) -> set[str]:
     """Code lines that exist only inside solution or hidden-test regions of the module source."""
-    inside, outside, region = set(), set(), None
+    inside, outside, region = set(), set(), False
     for line in spec.source.read_text(encoding="utf-8").splitlines():
         marker = line.strip()
-        if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN):
-            region = marker
+        if marker in (SOLUTION_BEGIN, HIDDEN_BEGIN, SOLUTION_END, HIDDEN_END):
+            region = marker in (SOLUTION_BEGIN, HIDDEN_BEGIN)
             inside.add(marker)
-            continue
-        if marker in (SOLUTION_END, HIDDEN_END):
-            region = None
-            inside.add(marker)
-            continue
-        if marker and not marker.startswith("#"):
+        elif marker and not marker.startswith("#"):
             (inside if region else outside).add(marker)
     return inside - outside
 
@@ -339,13 +331,13 @@ def graded_points(spec: ModuleSpec) -> float:
 def prebuilt_package_files(course: Course) -> dict[str, Path]:
     """Archive name → file of the package learners start from: the hand-written files plus the
     reference exports of the prebuilt tiers' modules (never a module the course hands out)."""
-    from ..lib.export import REGISTRY_PATH
+    from ..lib.export import generated_facade_files
     from ..lib.workspace import NEVER_COPIED, _is_generated, generated_package_files
 
     source, curriculum = course.source, course.curriculum
     generated = generated_package_files(source, curriculum)
     wanted = {m.package_file(source) for m in course.tier.prebuilt_modules(curriculum)}
-    wanted.add(source.root.joinpath(*REGISTRY_PATH))
+    wanted |= set(generated_facade_files(source.root, curriculum))  # the registry and the stubs
     missing = sorted(source.relative(p) for p in wanted if not p.is_file())
     if missing:
         raise UserError(f"The prebuilt package needs files that are not exported: {', '.join(missing)}.",
@@ -470,7 +462,7 @@ def collect_submissions(course: Course, spec: ModuleSpec, origin: Path) -> Colle
     backing up an earlier submission before replacing it."""
     import nbformat
 
-    expected = course.notebook_name(spec)
+    expected = spec.notebook.name
     if not course.folder("source", spec).is_dir():
         raise UserError(f"{spec.id} has not been generated in this course.",
                         hint=f"tito nbgrader generate {spec.number:02d}")

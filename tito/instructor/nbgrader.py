@@ -109,7 +109,7 @@ def autograde(args) -> int:
     course = _course(args)
     grader, graded = Grader(course), 0
     for spec in _modules_with_submissions(course, args):
-        name = course.notebook_name(spec)
+        name = spec.notebook.name
         for student in _students(course, spec, args):
             submitted = course.folder("submitted", spec, student) / name
             done = course.folder("autograded", spec, student) / name

@@ -36,8 +36,14 @@ class Journey:
     progress: progress_store.Progress
 
     @classmethod
-    def load(cls, project: Project) -> Journey:
-        return cls(Curriculum(project), progress_store.load(project))
+    def load(cls, project: Project, warn: bool = False) -> Journey:
+        """The journey of `project`; with `warn`, say so when its progress file had to be rebuilt."""
+        journey = cls(Curriculum(project), progress_store.load(project))
+        if warn and journey.progress.warning:
+            from .console import warning
+
+            warning(journey.progress.warning)
+        return journey
 
     @property
     def project(self) -> Project:

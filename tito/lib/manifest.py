@@ -16,6 +16,7 @@ MODULE_KEYS = {
     "number": int, "name": str, "title": str, "tier": str, "depends_on": list,
     "exports": str, "provides": list, "capability": str, "unlocks": list,
 }
+OPTIONAL_MODULE_KEYS = {"facades": dict}  # facade (`tinytorch.nn`) -> the provided names it re-exports
 MILESTONE_KEYS = {
     "number": int, "name": str, "year": int, "title": str, "script": str,
     "metric": str, "criterion": (int, float), "summary": str,
@@ -36,6 +37,7 @@ class ModuleSpec:
     capability: str
     unlocks: tuple[str, ...]
     folder: Path
+    facades: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facade, names) pairs, in module.yaml's order
 
     @property
     def id(self) -> str:
@@ -124,7 +126,7 @@ def did_you_mean(query: str, names: list[str]) -> str:
     return f" — did you mean {close[0]}?" if close else "."
 
 
-def _read_yaml(path: Path, schema: dict) -> dict:
+def _read_yaml(path: Path, schema: dict, optional: dict | None = None) -> dict:
     import yaml
 
     try:
@@ -133,23 +135,28 @@ def _read_yaml(path: Path, schema: dict) -> dict:
         raise UserError(f"{path}: not valid YAML ({e}).") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of keys, got {type(data).__name__}.")
+    optional = optional or {}
     missing = [k for k in schema if k not in data]
-    unknown = [k for k in data if k not in schema]
+    unknown = [k for k in data if k not in schema and k not in optional]
     if missing or unknown:
         raise UserError(f"{path}: missing keys {missing}, unknown keys {unknown}.")
-    for key, expected in schema.items():
-        if not isinstance(data[key], expected) or isinstance(data[key], bool):
+    for key, expected in {**schema, **optional}.items():
+        if key in data and (not isinstance(data[key], expected) or isinstance(data[key], bool)):
             raise UserError(f"{path}: '{key}' should be {expected}, got {data[key]!r}.")
     return data
 
 
 def load_module(folder: Path) -> ModuleSpec:
     path = folder / "module.yaml"
-    d = _read_yaml(path, MODULE_KEYS)
+    d = _read_yaml(path, MODULE_KEYS, OPTIONAL_MODULE_KEYS)
+    facades = d.get("facades", {})
+    if not all(isinstance(names, list) for names in facades.values()):
+        raise UserError(f"{path}: 'facades' should map each facade to a list of names, got {facades!r}.")
     spec = ModuleSpec(
         number=d["number"], name=d["name"], title=d["title"], tier=d["tier"],
         depends_on=tuple(d["depends_on"]), exports=d["exports"], provides=tuple(d["provides"]),
         capability=d["capability"], unlocks=tuple(d["unlocks"]), folder=folder,
+        facades=tuple((facade, tuple(names)) for facade, names in facades.items()),
     )
     if folder.name != spec.id:
         raise UserError(f"{path}: folder is {folder.name} but number/name say {spec.id}.")
@@ -196,9 +203,6 @@ class Curriculum:
         names = [name for m in self.modules for name in (m.name, m.id, f"{m.number:02d}")]
         raise UserError(f"Unknown module {query!r}{did_you_mean(q, names)}", hint=f"Valid modules: {valid}")
 
-    def module_by_name(self, name: str) -> ModuleSpec:
-        return self.module(name)
-
     def milestone(self, query: str | int) -> MilestoneSpec:
         """Find a milestone by `01`, `1`, `01_perceptron_1957` or `perceptron`."""
         q = str(query).strip().lower()
@@ -236,6 +240,14 @@ class Curriculum:
         """The journey is linear: a milestone needs every module up to the one that unlocks it."""
         last = self.unlocking_module(milestone).number
         return [m for m in self.modules if m.number <= last]
+
+    def facades(self) -> dict[str, list[str]]:
+        """Each facade (`tinytorch.nn`) and the names it re-exports, in module order."""
+        merged: dict[str, list[str]] = {}
+        for m in self.modules:
+            for facade, names in m.facades:
+                merged.setdefault(facade, []).extend(names)
+        return dict(sorted(merged.items()))
 
     def dependency_closure(self, module: ModuleSpec) -> set[str]:
         """Names of every module `module` depends on, directly or not."""

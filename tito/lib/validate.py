@@ -114,8 +114,26 @@ def milestone_file_problems(curriculum: Curriculum) -> list[str]:
     return problems
 
 
+def facade_problems(curriculum: Curriculum) -> list[str]:
+    """A module's `facades` list only names it provides, each facade is a hand-written file of the
+    package that calls `lazy_namespace(__name__)`, and every such file is a facade of some module."""
+    import re
+
+    problems = [f"{m.id}: facades puts {name} in {facade}, but provides does not list it"
+                for m in curriculum.modules for facade, names in m.facades for name in names if name not in m.provides]
+    package = curriculum.project.package_dir
+    files = {".".join(path.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
+             for path in package.rglob("*.py") if re.search(r"lazy_namespace\(__name__\)", path.read_text(encoding="utf-8"))}
+    declared = set(curriculum.facades())
+    problems += [f"module.yaml names facade {f}, but no package file calls lazy_namespace(__name__) for it"
+                 for f in sorted(declared - files)]
+    problems += [f"{f} calls lazy_namespace(__name__), but no module.yaml lists names for it under facades"
+                 for f in sorted(files - declared)]
+    return problems
+
+
 MANIFEST_CHECKS = [numbering_problems, dependency_order_problems, tier_problems, module_file_problems,
-                   unlock_problems, milestone_file_problems]
+                   unlock_problems, milestone_file_problems, facade_problems]
 
 
 def manifest_problems(curriculum: Curriculum) -> list[str]:
@@ -131,14 +149,15 @@ def manifest_problems(curriculum: Curriculum) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 def export_problems(project: Project) -> list[str]:
     """Every module is exported and the package is exactly what `tito export --all` would write."""
-    from .export import REGISTRY_PATH, out_of_sync
+    from .export import generated_facade_files, out_of_sync
 
     try:
         stale = set(out_of_sync(project))
     except UserError as e:  # a module that cannot even be rendered (syntax error, missing names)
         return [str(e)]
     problems = []
-    for m in Curriculum(project).modules:
+    curriculum = Curriculum(project)
+    for m in curriculum.modules:
         target = m.package_file(project)
         path = project.relative(target)
         if path in stale:
@@ -147,9 +166,9 @@ def export_problems(project: Project) -> list[str]:
             source, command = project.relative(m.source), f"{verb} {m.number:02d}"
             problems.append(f"{m.id} is not exported ({path} is missing) — run `{command}`" if not target.exists()
                             else f"{path} differs from {source} — run `{command}`")
-    registry = str(Path(*REGISTRY_PATH))
+    from_manifests = {project.relative(path) for path in generated_facade_files(project.root, curriculum)}
     for path in sorted(stale):  # out_of_sync says itself why a stray generated file is wrong
-        problems.append(f"{registry} differs from the manifests — run `tito export --all`" if path == registry else path)
+        problems.append(f"{path} differs from the manifests — run `tito export --all`" if path in from_manifests else path)
     return problems
 
 

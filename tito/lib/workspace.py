@@ -4,7 +4,7 @@ A workspace is a TinyTorch project of the learner's own:
 
     DIR/
       modules/NN_name/     name_dev.py with the solutions taken out, its notebook, module.yaml, ABOUT.md
-      tinytorch/           only the hand-written files (facades, lazy loader) and a registry:
+      tinytorch/           only the hand-written files (facades, lazy loader), the registry and stubs:
                            nothing is exported until the learner completes a module
       tests/               integration, properties, oracle (run against the learner's package)
       milestones/          scripts, milestone.yaml, READMEs and the harness (no recorded results)
@@ -15,8 +15,8 @@ A workspace is a TinyTorch project of the learner's own:
       .tito/workspace.json the marker: where the workspace came from, and which version
       .tito/pristine/      the starting version of every module file (for `tito module reset`)
 
-Which package files are generated is read from the manifests (each module.yaml's `exports`,
-plus the registry) — the same facts `tito export` uses — never from a list kept here.
+Which package files are generated is read from the manifests (each module.yaml's `exports`, plus
+the registry and the facades' stubs) — the same facts `tito export` uses — never from a list kept here.
 The workspace is built in a hidden folder beside DIR and renamed into place at the end, so an
 interrupted `tito init` leaves nothing half-made behind.
 """
@@ -36,7 +36,7 @@ from . import framework_dist
 from .atomic import atomic_write_text
 from .backups import backup_files
 from .errors import UserError
-from .export import GENERATED_MARK, REGISTRY_PATH, render_registry
+from .export import GENERATED_MARK, generated_facade_files
 from .manifest import Curriculum, ModuleSpec
 from .project import Project, find_project, is_root
 from .student import strip_solutions
@@ -125,8 +125,8 @@ def toml_table(table: dict) -> str:
 
 
 def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path]:
-    """The package files `tito export` writes, as the manifests name them."""
-    return {spec.package_file(source) for spec in curriculum.modules} | {source.root.joinpath(*REGISTRY_PATH)}
+    """The package files `tito export` writes, as the manifests name them (modules, registry, stubs)."""
+    return {spec.package_file(source) for spec in curriculum.modules} | set(generated_facade_files(source.root, curriculum))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool] = lambda p: Fa
 def _is_generated(path: Path, generated: set[Path]) -> bool:
     if path in generated:
         return True
-    if path.suffix != ".py" or not path.is_file():
+    if path.suffix not in (".py", ".pyi") or not path.is_file():
         return False
     with open(path, encoding="utf-8", errors="replace") as f:  # a stale generated file: never copied
         return f.read(len(GENERATED_MARK)) == GENERATED_MARK
@@ -326,8 +326,8 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
 
     generated = generated_package_files(source, curriculum)
     _copy_tree(source.package_dir, build / "tinytorch", skip=lambda p: _is_generated(p, generated))
-    registry = build.joinpath(*REGISTRY_PATH)
-    registry.write_text(render_registry(curriculum), encoding="utf-8")
+    for path, text in generated_facade_files(build, curriculum).items():  # the registry and the stubs
+        path.write_text(text, encoding="utf-8")
 
     if source.tests_dir.is_dir():
         source_only = {source.tests_dir / name for name in SOURCE_ONLY_TESTS}

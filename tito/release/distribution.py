@@ -64,10 +64,10 @@ def sha256(path: Path) -> str:
 # What belongs in the archives
 # ----------------------------------------------------------------------------------------------
 def package_files(project: Project, package: str) -> set[str]:
-    """Every .py file of a package folder of the checkout, as archive paths ("tinytorch/nn/__init__.py")."""
+    """Every .py and .pyi file of a package folder of the checkout, as archive paths ("tinytorch/nn/__init__.py")."""
     root = project.root / package
-    return {path.relative_to(project.root).as_posix() for path in root.rglob("*.py")
-            if "__pycache__" not in path.parts}
+    return {path.relative_to(project.root).as_posix() for path in root.rglob("*.py*")
+            if path.suffix in (".py", ".pyi") and "__pycache__" not in path.parts}
 
 
 def wheel_problems(wheel: Path, project: Project) -> list[str]:
@@ -84,7 +84,7 @@ def wheel_problems(wheel: Path, project: Project) -> list[str]:
                    and not n.split("/")[0].endswith(".dist-info"))
     if stray:
         problems.append(f"{wheel.name} holds files that are not part of the package: {', '.join(stray[:5])}")
-    not_code = sorted(n for n in names if n.split("/")[0] in WHEEL_TOP_LEVEL and not n.endswith(".py"))
+    not_code = sorted(n for n in names if n.split("/")[0] in WHEEL_TOP_LEVEL and not n.endswith((".py", ".pyi")))
     if not_code:
         problems.append(f"{wheel.name} holds non-Python files (data?) in the packages: {', '.join(not_code[:5])}")
     return problems
