@@ -18,7 +18,7 @@ def pyproject(version: str, description: str, readme: str | None = None) -> str:
     """The [build-system] and [project] tables of the framework's pyproject.toml."""
     readme_line = f'readme = "{readme}"\n' if readme else ""
     return f'''[build-system]
-requires = ["setuptools>=68"]
+requires = ["setuptools>=69"]
 build-backend = "setuptools.build_meta"
 
 [project]
