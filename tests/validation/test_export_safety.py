@@ -64,3 +64,13 @@ def test_a_good_export_rewrites_the_file_identically(proj):
     out = tito(proj, "export", "01")
     assert out.returncode == 0, out.stdout + out.stderr
     assert package.read_text() == before
+
+
+def test_a_provided_name_must_be_defined_by_an_exported_cell(proj):
+    """Names bound by `a = ...` or `a, b = ...` count; dropping one from the tuple is caught."""
+    package = proj / "tinytorch" / "core" / "tensor.py"
+    before = package.read_text()
+    _edit_source(proj, "tensor, zeros, ones, full,", "tensor, zeros, ones, _full,")
+    out = tito(proj, "export", "01", "--no-test")
+    assert out.returncode == 1 and "['full'], but no exported cell defines them" in out.stdout, out.stdout
+    assert package.read_text() == before
