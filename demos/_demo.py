@@ -20,8 +20,10 @@ file imports.
 
 from __future__ import annotations
 
+import struct
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +44,49 @@ if _PROBLEM:
 
 def section(title: str) -> None:
     print(f"\n── {title}")
+
+
+def output_file(name: str) -> Path:
+    """Where a demo saves a file it makes (a picture): `.tito/demos/<name>` in this project or
+    workspace (.tito/ is tito's own folder, never committed), created when missing."""
+    folder = _ROOT / ".tito" / "demos"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def shown_path(path: Path) -> str:
+    """`path` as a demo prints it: relative to the project when inside it, absolute otherwise."""
+    try:
+        return str(path.relative_to(_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def write_png(path: Path, pixels) -> Path:
+    """Save an (H, W) grayscale or (H, W, 3) RGB picture, uint8 values, as a PNG file.
+
+    The whole PNG format a picture needs, in the standard library (zlib for the compression):
+    a signature, then chunks — IHDR (size and colour type), IDAT (the rows, each prefixed by
+    filter byte 0, deflated), IEND — each as length, type, data, CRC-32. No plotting library: a
+    demo imports nothing the learner did not build besides NumPy.
+    """
+    import numpy as np
+
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 3):
+        raise ValueError(f"write_png expects (H, W) or (H, W, 3) pixels, got shape {pixels.shape}")
+    height, width = pixels.shape[:2]
+    colour_type = 0 if pixels.ndim == 2 else 2  # 0: grayscale, 2: RGB; 8 bits per channel
+    rows = pixels.reshape(height, -1)
+    raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()  # filter byte 0 per row
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
+                     + chunk(b"IEND", b""))
+    return path
 
 
 def _missing_module(error: ImportError) -> str:
