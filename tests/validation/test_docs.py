@@ -24,7 +24,7 @@ def test_readme_test_command_is_what_ci_runs():
     assert len(ci) == 1 and ci[0] in readme, ".ci/run must run exactly the README's test command"
 
 
-@pytest.mark.parametrize("script", ["bench_mlp.py", "bench_conv.py"])
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("bench_*.py")))
 def test_readme_benchmark_rows_are_the_recorded_ones(script):
     """The README's benchmark table is printed from benchmarks/results/*.json, never typed by hand."""
     rows = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--readme-rows"],
