@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 __getattr__, __dir__ = lazy_namespace(
     __name__, ["Tensor", "manual_seed", "no_grad", "enable_grad", "is_grad_enabled", "tensor", "zeros", "ones", "full",
                "zeros_like", "ones_like", "arange", "rand", "randn", "cat", "stack", "where"],
-    subpackages=("nn", "optim", "data", "text"))
+    subpackages=("nn", "optim", "data", "text", "models"))
 
 # Once module 05 is built, importing it fills Tensor's autograd socket (its backward rules and
 # engine), so `loss.backward()` works after a plain `import tinytorch`. Before that, nothing to do.

@@ -14,4 +14,5 @@ MODULES = {
     '10_tokenization': ('tinytorch.text.tokenization', ['Tokenizer', 'CharTokenizer', 'BPETokenizer', 'TokenizerFileError', 'GPT2_SPLIT_PATTERN', 'pretokenize', 'get_pair_counts', 'merge_pair', 'train_bpe_naive', 'train_bpe', 'train_bpe_incremental']),
     '11_embeddings': ('tinytorch.text.embeddings', ['Embedding', 'PositionalEncoding', 'create_sinusoidal_embeddings', 'embedding']),
     '12_attention': ('tinytorch.core.attention', ['scaled_dot_product_attention', 'create_causal_mask', 'MultiHeadAttention', 'attention_composed', 'flash_attention']),
+    '13_transformers': ('tinytorch.models.transformer', ['LayerNorm', 'layer_norm', 'layer_norm_composed', 'MLP', 'TransformerBlock', 'GPT', 'gpt_parameter_count']),
 }

@@ -15,4 +15,5 @@ __getattr__, __dir__ = lazy_namespace(__name__, [
     "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "Flatten",
     "Embedding",
     "MultiHeadAttention",
+    "LayerNorm",
 ], subpackages=("functional", "utils"))
