@@ -22,3 +22,4 @@ from tinytorch.core.spatial import BatchNorm2d as BatchNorm2d
 from tinytorch.core.spatial import Flatten as Flatten
 from tinytorch.text.embeddings import Embedding as Embedding
 from tinytorch.core.attention import MultiHeadAttention as MultiHeadAttention
+from tinytorch.models.transformer import LayerNorm as LayerNorm

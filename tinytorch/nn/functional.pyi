@@ -17,3 +17,4 @@ from tinytorch.core.spatial import max_pool2d as max_pool2d
 from tinytorch.core.spatial import avg_pool2d as avg_pool2d
 from tinytorch.text.embeddings import embedding as embedding
 from tinytorch.core.attention import scaled_dot_product_attention as scaled_dot_product_attention
+from tinytorch.models.transformer import layer_norm as layer_norm
