@@ -39,7 +39,9 @@ from tito.lib.project import Project  # noqa: E402
 from tito.lib.source import SOLUTION_BEGIN, SOLUTION_END, parse_cells  # noqa: E402
 from tito.lib.student import strip_solutions  # noqa: E402
 
-CALL = re.compile(r"\bnp\.(?:\w+\.)*(\w+)\s*\(|\.(\w+)\s*\(")
+# A NumPy function (np.where) or a method call (x.sum()); not a call of the class's own parts
+# (self.fc1(x), self.attention(h)): those are the design the docstring must name.
+CALL = re.compile(r"\bnp\.(?:\w+\.)*(\w+)\s*\(|(?<!\bself)\.(\w+)\s*\(")
 # Methods every solution uses and no hint needs to name (they are Python, not NumPy lessons), and
 # calls whose names are everyday words of any prose about arrays (counting them measures nothing).
 TRIVIAL = {"append", "get", "items", "keys", "values", "format", "join", "startswith", "endswith",
