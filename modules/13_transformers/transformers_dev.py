@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from tinytorch.core._checks import require_tensor
 from tinytorch.core.activations import GELU
 from tinytorch.core.attention import MultiHeadAttention, create_causal_mask
 from tinytorch.core.autograd import Function, no_grad
@@ -210,8 +211,7 @@ if __name__ == "__main__":
 #| export
 def _check_layer_norm_inputs(x: Any, weight: Tensor, bias: Tensor) -> None:
     """TypeError / ValueError when x is not a Tensor whose last dims have weight's shape. Given."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"layer_norm expects a Tensor, got {type(x).__name__}.")
+    require_tensor(x, "layer_norm")
     shape = tuple(weight.shape)
     if x.ndim < len(shape) or tuple(x.shape[x.ndim - len(shape):]) != shape:
         raise ValueError(f"layer_norm: expected an input whose last dimensions are {shape} "
