@@ -592,6 +592,11 @@ if __name__ == "__main__":
     generation_speed()
 
 # %% [markdown]
+# (On a shared machine a multi-threaded BLAS can make single uncached rows jump by 10× or
+# more; for steady figures run the chapter with `OPENBLAS_NUM_THREADS=1`, as the machine line
+# reports. One thread on this 2-core machine gave 1.1 / 2.7 / 5.1 / 12 / 33 ms without the cache
+# at T = 16 / 64 / 128 / 256 / 512 and 0.7–0.9 ms with it.)
+#
 # Read the table: the uncached column grows with T (every token re-runs the whole prefix), the
 # cached one barely moves (one position through the projections and the MLP, plus a 1×T score
 # row). The prefill of T tokens costs about one uncached forward pass — far less than T decode
