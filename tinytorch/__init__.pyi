@@ -4,6 +4,7 @@
 __version__: str
 
 from tinytorch import data as data
+from tinytorch import generation as generation
 from tinytorch import models as models
 from tinytorch import nn as nn
 from tinytorch import optim as optim

@@ -16,11 +16,13 @@ MODULES = {
     '11_embeddings': ('tinytorch.text.embeddings', ['Embedding', 'PositionalEncoding', 'create_sinusoidal_embeddings', 'embedding']),
     '12_attention': ('tinytorch.core.attention', ['scaled_dot_product_attention', 'create_causal_mask', 'MultiHeadAttention', 'attention_composed', 'flash_attention']),
     '13_transformers': ('tinytorch.models.transformer', ['LayerNorm', 'layer_norm', 'layer_norm_composed', 'MLP', 'TransformerBlock', 'GPT', 'gpt_parameter_count']),
+    '14_kv_cache': ('tinytorch.generation.kv_cache', ['KVCache', 'attention_with_cache', 'block_forward_cached', 'gpt_forward_cached', 'generate']),
 }
 
 FACADES = {
     'tinytorch': ['Tensor', 'manual_seed', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where', 'no_grad', 'enable_grad', 'is_grad_enabled'],
     'tinytorch.data': ['Dataset', 'TensorDataset', 'ImageDataset', 'DataLoader', 'Transform', 'Normalize', 'Compose', 'RandomCrop', 'RandomHorizontalFlip', 'make_xor', 'make_spirals', 'make_blobs', 'load_digits', 'download_mnist', 'download_cifar10', 'data_root', 'read_idx', 'read_cifar10_bin', 'ChecksumError', 'DownloadError'],
+    'tinytorch.generation': ['KVCache', 'attention_with_cache', 'block_forward_cached', 'gpt_forward_cached', 'generate'],
     'tinytorch.models': ['LayerNorm', 'layer_norm', 'MLP', 'TransformerBlock', 'GPT', 'gpt_parameter_count'],
     'tinytorch.nn': ['ReLU', 'Sigmoid', 'Tanh', 'GELU', 'Softmax', 'Module', 'Linear', 'Sequential', 'Dropout', 'MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'BatchNorm2d', 'Flatten', 'Embedding', 'MultiHeadAttention', 'LayerNorm'],
     'tinytorch.nn.functional': ['relu', 'sigmoid', 'tanh', 'gelu', 'softmax', 'linear', 'dropout', 'log_softmax', 'mse_loss', 'cross_entropy', 'binary_cross_entropy', 'conv2d', 'max_pool2d', 'avg_pool2d', 'embedding', 'scaled_dot_product_attention', 'layer_norm'],
