@@ -667,25 +667,7 @@ if __name__ == "__main__":
 # `np.where` to pick one of two arrays — on data whose signs are mixed at random.
 
 # %% nbgrader={"grade": false, "grade_id": "complexity-timing", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    import os
-    import platform
-
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
-
-
-def best_ms(fn, repeats: int = 5) -> float:
-    """The fastest of `repeats` runs of fn(), in milliseconds."""
-    import time
-
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
+from tinytorch.core._measure import best_ms, machine_line
 
 
 def time_activations(shape: tuple[int, ...] = (1024, 1024), repeats: int = 5) -> dict[str, float]:

@@ -1202,13 +1202,8 @@ if __name__ == "__main__":
 # a time (module 14) is memory-bound. `mlp_cost_table()` prints the table above from the layers.
 
 # %% nbgrader={"grade": false, "grade_id": "analyze-linear-throughput", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    import os
-    import platform
+from tinytorch.core._measure import machine_line
 
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
 
 
 def mlp_cost_table(widths: tuple[int, ...] = (784, 256, 128, 10)) -> tuple[int, int]:

@@ -833,13 +833,8 @@ if __name__ == "__main__":
 # - **fused**: your `CrossEntropyLoss`.
 
 # %% nbgrader={"grade": false, "grade_id": "memory-profile", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    import os
-    import platform
+from tinytorch.core._measure import machine_line
 
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
 
 
 def profile_cross_entropy_memory(n: int = 64, num_classes: int = 50_000) -> dict[str, float]:

@@ -1165,13 +1165,8 @@ def _adam_update_fast(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, 
     param -= work
 
 # %% nbgrader={"grade": false, "grade_id": "measure-adam-update", "locked": false, "schema_version": 3, "solution": false}
-def machine_line() -> str:
-    """The machine and BLAS thread setting a measurement ran with (print it next to the figure)."""
-    import os
-    import platform
+from tinytorch.core._measure import machine_line
 
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
 
 
 def mlp_with_gradients() -> Sequential:

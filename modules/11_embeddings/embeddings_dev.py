@@ -284,20 +284,8 @@ def _weight_grad_with(rule: Any, ids: np.ndarray, grad: np.ndarray, vocab: int) 
         autograd_hooks.rules["embedding"] = saved
 
 
-def _machine_line() -> str:
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+from tinytorch.core._measure import best_ms as _best_ms, machine_line as _machine_line
 
-
-def _best_ms(fn: Any, repeats: int = 5) -> float:
-    """The fastest of `repeats` runs of fn(), in milliseconds (after one warm-up run)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
 
 # %% nbgrader={"grade": true, "grade_id": "test-embedding-op", "locked": true, "points": 20, "schema_version": 3, "solution": false}
 def test_unit_embedding_op():

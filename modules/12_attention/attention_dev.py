@@ -242,20 +242,8 @@ def _grads(fn, *tensors, upstream=None):
     return out.data, [t.grad.data if t.grad is not None else np.zeros(t.shape) for t in fresh]
 
 
-def _machine_line() -> str:
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+from tinytorch.core._measure import best_ms as _best_ms, machine_line as _machine_line
 
-
-def _best_ms(fn: Any, repeats: int = 3) -> float:
-    """The fastest of `repeats` runs of fn(), in milliseconds (after one warm-up run)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
 
 # %% nbgrader={"grade": true, "grade_id": "test-attention-composed", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_unit_attention_composed():

@@ -187,9 +187,7 @@ from tinytorch.core.attention import create_causal_mask
 from tinytorch.core.tensor import manual_seed
 
 
-def _machine_line() -> str:
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
+from tinytorch.core._measure import machine_line as _machine_line
 
 
 def _randn(*shape, seed=0, dtype=np.float64):

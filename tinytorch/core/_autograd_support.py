@@ -23,6 +23,7 @@ import numpy as np
 
 from tinytorch.core._checks import as_array
 from tinytorch.core.tensor import Tensor, autograd_hooks
+from tinytorch.core._measure import machine_line  # noqa: F401 (the chapter's measurements)
 
 # ----------------------------------------------------------------------------------------------
 # The fingerprint of a saved value (section 15)
@@ -320,12 +321,6 @@ def rules_of(namespace: dict, base: type) -> Iterator[None]:
 # ----------------------------------------------------------------------------------------------
 # Measurement plumbing (sections 15 and 16)
 # ----------------------------------------------------------------------------------------------
-def machine_line() -> str:
-    """The machine and BLAS thread setting a measurement ran with (print it next to the figure)."""
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
-
-
 def mnist_mlp_step() -> tuple[Callable[..., None], Any]:
     """A function doing one forward + backward of an MLP 784-256-128-10 on a batch of 64 (then
     forgetting the gradients, as zero_grad() does, unless keep_grads), and the model."""

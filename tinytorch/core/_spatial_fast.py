@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tinytorch.core.autograd import Function
 from tinytorch.core.tensor import Tensor, autograd_hooks
+from tinytorch.core._measure import best_ms, machine_line  # noqa: F401 (the chapter's measurements)
 
 
 def _output_size(size: int, kernel: int, stride: int) -> int:
@@ -129,34 +130,9 @@ def fast_rules(im2col: Any) -> tuple[Any, type, type]:
 # ----------------------------------------------------------------------------------------------
 # Measurement and test plumbing
 # ----------------------------------------------------------------------------------------------
-def machine_line() -> str:
-    """The CPU, its core count and the BLAS thread setting: printed above every measurement."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    limits = [f"{v}={os.environ[v]}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-              if v in os.environ]
-    threads = ", ".join(limits) if limits else f"BLAS threads: library default (up to {os.cpu_count()})"
-    return f"machine: {cpu}, {os.cpu_count()} logical CPUs; NumPy {np.__version__}; {threads}"
-
-
-def best_time(fn, repeats: int = 5) -> float:
-    """Best of `repeats` runs after one warm-up, in milliseconds (the run least disturbed by others)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
 def before_after(name: str, before, after, repeats: int = 5, labels=("clear", "fast")) -> tuple[float, float]:
     """Time two versions of one step and print both and their ratio."""
-    slow, fast = best_time(before, repeats), best_time(after, repeats)
+    slow, fast = best_ms(before, repeats), best_ms(after, repeats)
     print(f"  {name:<44} {labels[0]} {slow:6.2f} ms   {labels[1]} {fast:6.2f} ms   ({slow / fast:4.1f}×)")
     return slow, fast
 
@@ -271,7 +247,7 @@ def measure_naive_vs_fast(s: Any, batch: int = 8, c_in: int = 16, c_out: int = 3
     start = time.perf_counter()
     slow = s.conv2d_naive(x, w, padding=1)
     naive_ms = (time.perf_counter() - start) * 1e3
-    fast_ms = best_time(lambda: s.conv2d(s.Tensor(x), s.Tensor(w), padding=1))
+    fast_ms = best_ms(lambda: s.conv2d(s.Tensor(x), s.Tensor(w), padding=1))
     np.testing.assert_allclose(s.conv2d(s.Tensor(x), s.Tensor(w), padding=1).data, slow, rtol=1e-4, atol=1e-4)
     gflop = 2 * batch * c_out * size * size * c_in * 9 / 1e9
     print(f"conv {c_in}→{c_out}, 3×3, batch {batch}, {size}×{size}: naive {naive_ms:8.1f} ms "
@@ -299,7 +275,7 @@ def compare_depthwise_separable(s: Any, batch: int = 32, channels: int = 64, siz
         per_channel = np.einsum("mkc,kc->mc", cols, depthwise.reshape(9, channels))  # (M, C): no mixing
         return per_channel @ pointwise  # (M, C_out): the 1×1 convolution
 
-    times = {"standard": best_time(standard, repeats), "depthwise-separable": best_time(separable, repeats)}
+    times = {"standard": best_ms(standard, repeats), "depthwise-separable": best_ms(separable, repeats)}
     m = batch * size * size
     flops = {"standard": 2 * m * 9 * channels * channels, "depthwise-separable": 2 * m * (9 * channels + channels * channels)}
     for name in times:
@@ -347,14 +323,14 @@ def compare_layouts(s: Any, batch: int = 64, c_in: int = 32, c_out: int = 64, si
         return out
 
     times = {
-        "im2col NCHW": best_time(im2col_nchw),
-        "im2col NHWC": best_time(lambda: s.im2col(x_nhwc, (3, 3))),
-        "GEMM NCHW (per sample)": best_time(lambda: w_rows @ cols_nchw),
-        "GEMM NHWC (one)": best_time(lambda: cols_nhwc @ s._weight_matrix(w)),
-        "input grad NCHW (GEMM + col2im)": best_time(col2im_nchw),
-        "input grad NHWC (plain col2im)": best_time(lambda: s.col2im(g @ s._weight_matrix(w).T, x_nhwc.shape, (3, 3))),
-        "input grad NHWC (fused)": best_time(lambda: conv2d_input_grad(g, w, x_nhwc.shape, (1, 1))),
-        "NCHW → NHWC conversion + pad": best_time(lambda: s._pad_nhwc(x, (1, 1), np.float32)),
+        "im2col NCHW": best_ms(im2col_nchw),
+        "im2col NHWC": best_ms(lambda: s.im2col(x_nhwc, (3, 3))),
+        "GEMM NCHW (per sample)": best_ms(lambda: w_rows @ cols_nchw),
+        "GEMM NHWC (one)": best_ms(lambda: cols_nhwc @ s._weight_matrix(w)),
+        "input grad NCHW (GEMM + col2im)": best_ms(col2im_nchw),
+        "input grad NHWC (plain col2im)": best_ms(lambda: s.col2im(g @ s._weight_matrix(w).T, x_nhwc.shape, (3, 3))),
+        "input grad NHWC (fused)": best_ms(lambda: conv2d_input_grad(g, w, x_nhwc.shape, (1, 1))),
+        "NCHW → NHWC conversion + pad": best_ms(lambda: s._pad_nhwc(x, (1, 1), np.float32)),
     }
     for name, ms in times.items():
         print(f"{name:>34}: {ms:6.2f} ms")

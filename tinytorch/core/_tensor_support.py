@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
+from tinytorch.core._measure import best_time, machine_line  # noqa: F401 (the chapter's measurements)
 
 
 class AutogradHooks:
@@ -162,22 +163,6 @@ def unwrap_index(index: Any) -> Any:
         raise TypeError(f"Tensor indices must be integers, slices or booleans, not floats (got {values}); "
                         f"index with an integer tensor, Tensor(indices, dtype=np.int64), or a mask such as t > 0.")
     return index
-
-
-def machine_line() -> str:
-    """Which machine a measurement ran on: processor, CPU count and BLAS threads."""
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
-    return f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, BLAS threads: {threads}"
-
-
-def best_time(fn: Callable[[], Any], repeats: int = 5) -> float:
-    """The fastest of `repeats` runs of fn(), in seconds."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 # ----------------------------------------------------------------------------------------------
