@@ -19,7 +19,7 @@ import numpy as np
 from tinytorch.core.attention import scaled_dot_product_attention
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.tensor import Tensor
-from tinytorch.models.transformer import GPT, TransformerBlock, _next_token
+from tinytorch.models.transformer import GPT, TransformerBlock, _generation_prompt, _next_token
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -142,15 +142,7 @@ def generate(model: GPT, prompt: Any, max_new_tokens: int, temperature: float = 
     """model.generate(prompt, max_new_tokens, temperature, top_k), with a KV cache when use_cache."""
     if not use_cache:
         return model.generate(prompt, max_new_tokens, temperature=temperature, top_k=top_k)
-    ids = np.asarray(prompt.data if isinstance(prompt, Tensor) else prompt)
-    one_sequence = ids.ndim == 1
-    ids = np.atleast_2d(ids).astype(np.int64)
-    if ids.ndim != 2 or ids.shape[1] == 0:
-        raise ValueError(f"generate: prompt must be a non-empty (batch, seq) or (seq,) array of ids; got shape {ids.shape}.")
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or temperature < 0:
-        raise ValueError(f"generate: temperature must be a number >= 0 (0 = greedy), got {temperature!r}.")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1):
-        raise ValueError(f"generate: top_k must be None or a positive integer, got {top_k!r}.")
+    ids, one_sequence = _generation_prompt(prompt, temperature, top_k)
     window = model.max_seq_len
     cache = KVCache(ids.shape[0], window, model.num_layers, model.num_heads, model.embed_dim // model.num_heads,
                     dtype=model.lm_head.weight.dtype)

@@ -229,8 +229,9 @@ def _next_token(logits: np.ndarray, temperature: float, top_k: int | None) -> np
     return np.minimum((probs.cumsum(axis=-1) < u).sum(axis=-1), logits.shape[-1] - 1)
 
 
-def generate(self: GPT, prompt: Any, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None) -> Tensor:
-    """Append max_new_tokens sampled ids to prompt (B, T0) or (T0,); see the text. Under no_grad."""
+def _generation_prompt(prompt: Any, temperature: Any, top_k: Any) -> tuple[np.ndarray, bool]:
+    """(ids as int64 (B, T0), whether the prompt was one sequence); a ValueError for an empty or
+    3-D prompt, a negative temperature or a top_k that is not a positive integer. Given."""
     ids = np.asarray(prompt.data if isinstance(prompt, Tensor) else prompt)
     one_sequence = ids.ndim == 1
     ids = np.atleast_2d(ids).astype(np.int64)
@@ -240,6 +241,12 @@ def generate(self: GPT, prompt: Any, max_new_tokens: int, temperature: float = 1
         raise ValueError(f"generate: temperature must be a number >= 0 (0 = greedy), got {temperature!r}.")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1):
         raise ValueError(f"generate: top_k must be None or a positive integer, got {top_k!r}.")
+    return ids, one_sequence
+
+
+def generate(self: GPT, prompt: Any, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None) -> Tensor:
+    """Append max_new_tokens sampled ids to prompt (B, T0) or (T0,); see the text. Under no_grad."""
+    ids, one_sequence = _generation_prompt(prompt, temperature, top_k)
     was_training = self.training
     self.eval()
     try:
