@@ -400,7 +400,8 @@ if __name__ == "__main__":
 #
 # `generate(model, prompt, max_new_tokens, temperature=1.0, top_k=None, use_cache=True)` takes
 # the arguments of module 13's `model.generate` and returns what it returns (`use_cache=False`
-# simply calls it). With the cache: one `KVCache(B, model.max_seq_len, …)` for the whole call;
+# simply calls it); once this module is built, `model.generate(..., use_cache=True)` calls it.
+# With the cache: one `KVCache(B, model.max_seq_len, …)` for the whole call;
 # **prefill** the prompt once, then feed only the newest id at position `cache.seq_len`. Each
 # step's next id comes from module 13's `_next_token` on the last position's logits, so sampling
 # draws the same random numbers as without the cache.

@@ -44,6 +44,26 @@ def test_cached_greedy_tokens_equal_uncached(spec, batch, prompt_len, new_tokens
 
 
 @FAST
+@given(models, st.integers(1, 8), st.integers(0, 14), st.integers(0, 2**31 - 1))
+def test_gpt_generate_use_cache_gives_the_same_tokens(spec, prompt_len, new_tokens, prompt_seed):
+    """The issue's spelling: model.generate(..., use_cache=True) is module 14's cached path."""
+    model = _model(spec)
+    prompt = np.random.default_rng(prompt_seed).integers(0, spec["vocab"], prompt_len)
+    plain = model.generate(prompt, new_tokens, temperature=0).data
+    assert model.generate(prompt, new_tokens, temperature=0, use_cache=True).data.tolist() == plain.tolist()
+
+
+def test_gpt_generate_use_cache_before_module_14_says_what_to_do(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tinytorch.generation.kv_cache", None)  # as if 14 were not built
+    model = _model(dict(seed=0, vocab=5, heads=2, head_dim=2, layers=1, ctx=6))
+    with pytest.raises(ImportError, match=r"module 14: run `tito module complete 14`"):
+        model.generate(np.array([1, 2]), 3, use_cache=True)
+    assert model.generate(np.array([1, 2]), 3, temperature=0).shape == (5,)
+
+
+@FAST
 @given(models, st.integers(1, 8), st.integers(1, 10), st.integers(0, 1000))
 def test_cached_sampling_equals_uncached_from_the_same_seed(spec, prompt_len, new_tokens, seed):
     model = _model(spec)

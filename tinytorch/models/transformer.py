@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ['LayerNorm', 'layer_norm', 'layer_norm_composed', 'MLP', 'TransformerBlock', 'GPT', 'gpt_parameter_count']
 
 
+import importlib
 import math
 import numbers
 from typing import Any
@@ -244,8 +245,24 @@ def _generation_prompt(prompt: Any, temperature: Any, top_k: Any) -> tuple[np.nd
     return ids, one_sequence
 
 
-def generate(self: GPT, prompt: Any, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None) -> Tensor:
-    """Append max_new_tokens sampled ids to prompt (B, T0) or (T0,); see the text. Under no_grad."""
+def _cached_generate() -> Any:
+    """Module 14's cached `generate`, looked up when asked for. Given.
+
+    Module 13 comes before module 14, so it cannot import it at the top; by name, at call time,
+    it can — and before module 14 is built the error says so."""
+    try:
+        return importlib.import_module("tinytorch.generation.kv_cache").generate
+    except ModuleNotFoundError:
+        raise ImportError("generate(use_cache=True) uses the KV cache of module 14: "
+                          "run `tito module complete 14`, or call generate without use_cache.") from None
+
+
+def generate(self: GPT, prompt: Any, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
+             use_cache: bool = False) -> Tensor:
+    """Append max_new_tokens sampled ids to prompt (B, T0) or (T0,); see the text. Under no_grad.
+    use_cache=True hands the work to module 14's KV cache: the same ids, one position per step."""
+    if use_cache:
+        return _cached_generate()(self, prompt, max_new_tokens, temperature=temperature, top_k=top_k)
     ids, one_sequence = _generation_prompt(prompt, temperature, top_k)
     was_training = self.training
     self.eval()
