@@ -115,7 +115,7 @@ def parse_args(milestone: Milestone, add_arguments: Callable[[argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog=f"python milestones/{milestone.id}/{milestone.script}",
         description=f"Milestone {milestone.number:02d} — {milestone.title} ({milestone.year}). "
-                    f"{milestone.summary} Passes when {milestone.metric} >= {milestone.criterion:g}.",
+                    f"{milestone.summary} Passes when {milestone.metric} {milestone.relation} {milestone.criterion:g}.",
     )
     parser.add_argument("--quick", action="store_true",
                         help="a smaller run that finishes in seconds (what the tests use)")
@@ -207,7 +207,8 @@ def write_results(args: argparse.Namespace, milestone: Milestone, value: float, 
         "metric": milestone.metric,
         "value": value,
         "criterion": milestone.criterion,
-        "passed": value >= milestone.criterion,
+        "goal": milestone.goal,
+        "passed": milestone.meets(value),
         "seed": args.seed,
         "quick": bool(args.quick),
         "wall_time_s": round(float(wall_time_s), 3),
@@ -251,8 +252,9 @@ def save_figure(fig, path: str | os.PathLike) -> Path:
 # ----------------------------------------------------------------------------------------------
 def verdict(milestone: Milestone, value: float) -> int:
     """Print whether the criterion is met; return the exit code (PASSED or FAILED)."""
-    passed = float(value) >= milestone.criterion
-    sign, outcome = ("≥", "criterion met") if passed else ("<", "criterion NOT met")
+    passed = milestone.meets(float(value))
+    failed_sign = ">" if milestone.goal == "min" else "<"
+    sign, outcome = (milestone.relation, "criterion met") if passed else (failed_sign, "criterion NOT met")
     print(f"\n{'✓' if passed else '✗'} {milestone.title} ({milestone.year}): "
           f"{milestone.metric} = {value:.4f} {sign} {milestone.criterion:g} — {outcome}")
     return PASSED if passed else FAILED

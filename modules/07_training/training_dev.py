@@ -356,7 +356,8 @@ clip_grad_norm_ = clip_grad_norm
 # accumulation (section 5) natural. A **loader** yields `(inputs, targets)` batches (a list of
 # pairs works); floats become float32 Tensors, integer labels int64. The `Trainer` below is
 # given and thin; its plumbing is in `tinytorch/core/_training_support.py` (`tensor_batches`,
-# `Meter`'s running totals, `fit_epochs` with its progress bar, the text of `_diverged`).
+# `Meter`'s running totals, `fit_epochs` with its progress bar — which shows samples/s, or
+# tokens/s for a loader that says `tokens_per_batch` — and the text of `_diverged`).
 # Each method you write is a function of the trainer:
 #
 # ```

@@ -248,3 +248,30 @@ def test_model_only_checkpoint_for_inference(tmp_path):
     assert info["epoch"] == 3 and info["extra"]["accuracy"] == trainer.history[-1]["train_acc"]
     x = Tensor(three_clusters()[0][0])
     np.testing.assert_array_equal(fresh.eval()(x).data, model.eval()(x).data)
+
+
+class TokenBatches(list):
+    """A language model's batches: the loader says how many tokens each holds."""
+
+    tokens_per_batch = 32 * 4
+
+
+def test_the_progress_line_counts_the_loaders_unit(capsys):
+    """fit's epoch line ends with throughput in the loader's unit: tokens/s when the loader says
+    `tokens_per_batch`, samples/s for a loader with a `batch_size`, nothing for a bare list."""
+    from tinytorch.core._training_support import throughput_unit
+
+    batches = three_clusters()
+    assert throughput_unit(batches) is None
+    assert throughput_unit(TokenBatches(batches)) == ("tokens", 128)
+
+    class Sized(list):
+        batch_size = 32
+
+    assert throughput_unit(Sized(batches)) == ("samples", 32)
+    manual_seed(0)
+    model = mlp()
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), CrossEntropyLoss())
+    trainer.fit(TokenBatches(batches), epochs=1)
+    line = [text for text in capsys.readouterr().out.splitlines() if text.startswith("epoch 1")][0]
+    assert line.endswith(" tokens/s") and float(line.split()[-2].replace(",", "")) > 0

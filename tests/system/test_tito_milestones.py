@@ -75,6 +75,22 @@ def test_the_note_says_real_mnist_when_it_is_there(no_data_env, tmp_path):
     assert "real MNIST found" in data_note(bare_project(tmp_path / "proj"))
 
 
+def test_a_shared_folder_with_only_tiny_shakespeare_is_found_and_named(no_data_env, tmp_path):
+    shared = tmp_path / "shared" / "data"
+    (shared / "shakespeare").mkdir(parents=True)
+    (shared / "shakespeare" / "input.txt").write_text("First Citizen:\n", encoding="utf-8")
+    project = bare_project(tmp_path / "proj")
+    assert data_folder(project)[0] == shared
+    note = data_note(project)
+    assert "tiny Shakespeare found" in note and "no MNIST there" in note
+
+
+def test_the_note_says_where_tiny_shakespeare_goes(no_data_env, tmp_path):
+    project = bare_project(tmp_path / "proj")
+    folder, _ = data_folder(project)
+    assert f"input.txt at {folder / 'shakespeare' / 'input.txt'}" in data_note(project)
+
+
 def test_the_script_gets_the_folder(no_data_env, tmp_path, monkeypatch):
     """run_milestone hands the folder it chose to the script as $TINYTORCH_DATA."""
     shared = fake_mnist(tmp_path / "shared" / "data")
@@ -106,22 +122,22 @@ def test_a_script_run_by_hand_finds_the_same_folder(tmp_path):
 # ----------------------------------------------------------------------------------------------
 # Planned milestones: one table, in milestones/README.md
 # ----------------------------------------------------------------------------------------------
-def test_the_planned_table_names_gpt_and_the_systems_capstone():
+def test_the_planned_table_names_the_systems_capstone():
     planned = {p.name: p for p in read_planned(ROOT / "milestones" / "README.md")}
-    assert planned["gpt"].unlocked_by == "14_kv_caching" and planned["gpt"].number == 5
     assert planned["systems"].unlocked_by == "19_benchmarking" and planned["systems"].number == 6
 
 
 def test_a_planned_row_stops_counting_once_its_milestone_exists(tmp_path):
     proj = copy_project(ROOT, tmp_path)
-    built = proj / "milestones" / "05_gpt_2018"
+    assert [p.name for p in Curriculum(Project(proj)).planned_milestones] == ["systems"]
+    built = proj / "milestones" / "06_systems_2026"
     built.mkdir()
     (built / "milestone.yaml").write_text(
-        "number: 5\nname: gpt\nyear: 2018\ntitle: TinyGPT\nscript: gpt.py\nmetric: val_loss\n"
-        "criterion: 1.0\nsummary: A character-level GPT.\n")
+        "number: 6\nname: systems\nyear: 2026\ntitle: Systems capstone\nscript: systems.py\n"
+        "metric: speedup\ncriterion: 1.0\nsummary: The systems capstone.\n")
     curriculum = Curriculum(Project(proj))
-    assert [p.name for p in curriculum.planned_milestones] == ["systems"]
-    assert curriculum.milestone("gpt").folder == built
+    assert curriculum.planned_milestones == []
+    assert curriculum.milestone("systems").folder == built
 
 
 def test_planned_rows_are_numbered_after_the_built_milestones():

@@ -69,9 +69,9 @@ def test_nothing_close_gets_only_the_list():
     assert out.returncode == 1 and "did you mean" not in out.stdout and "Valid modules: 01_tensor" in out.stdout
 
 
-@pytest.mark.parametrize("query", ["gpt", "05", "5"])
+@pytest.mark.parametrize("query", ["systems", "06", "6"])
 def test_a_planned_milestone_names_the_module_that_will_unlock_it(query):
     out = tito("milestone", "run", query)
     assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
-    assert "Milestone 05, TinyGPT" in out.stdout and "is not built yet" in out.stdout, out.stdout
-    assert "module 14_kv_caching will unlock it" in out.stdout and "Unknown milestone" not in out.stdout
+    assert "Milestone 06, Systems capstone" in out.stdout and "is not built yet" in out.stdout, out.stdout
+    assert "module 19_benchmarking will unlock it" in out.stdout and "Unknown milestone" not in out.stdout

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 import warnings
 from typing import Any, Iterable
 
@@ -164,18 +165,24 @@ class Meter:
 # What fit prints
 # ----------------------------------------------------------------------------------------------
 class ProgressBar:
-    """A rich progress bar over the batches of each epoch, plus one summary line per epoch."""
+    """A rich progress bar over the batches of each epoch, plus one summary line per epoch.
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self._progress, self._task, self._every = enabled, None, None, 1
+    The bar also shows throughput in the loader's own unit (see `throughput_unit`): tokens/s for
+    a language model's loader, samples/s for a DataLoader — the number a GPU vendor quotes.
+    """
+
+    def __init__(self, enabled: bool, unit: tuple[str, int] | None = None) -> None:
+        self.enabled, self.unit = enabled, unit
+        self._progress, self._task, self._every = None, None, 1
+        self._started, self._last, self._done = 0.0, 0.0, 0  # perf_counter at the epoch's start, its last batch
 
     def __enter__(self) -> "ProgressBar":
         if self.enabled:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-                                      transient=True, refresh_per_second=4)  # drawing costs CPU time too
+                                      TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[rate]}"),
+                                      TimeElapsedColumn(), transient=True, refresh_per_second=4)  # drawing costs CPU too
             self._progress.start()
         return self
 
@@ -184,20 +191,41 @@ class ProgressBar:
             self._progress.stop()
 
     def start_epoch(self, epoch: int, batches: int | None) -> None:
+        self._started, self._done = time.perf_counter(), 0
         if self._progress is None:
             return
         self._every = max(1, (batches or 500) // 50)  # about 50 updates per epoch
         if self._task is not None:
             self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…")
+        self._task = self._progress.add_task(f"epoch {epoch}", total=batches, loss="…", rate="")
 
     def on_batch(self, done: int, loss: float) -> None:
+        self._done, self._last = done, time.perf_counter()
         if self._progress is not None and done % self._every == 0:
-            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}")
+            self._progress.update(self._task, completed=done, loss=f"{loss:.4f}", rate=self.rate_text())
+
+    def rate_text(self) -> str:
+        """`9,120 tokens/s` over this epoch's training batches so far ('' without a unit); the
+        evaluation after them is not counted."""
+        elapsed = self._last - self._started
+        if self.unit is None or self._done == 0 or elapsed <= 0:
+            return ""
+        name, per_batch = self.unit
+        return f"{self._done * per_batch / elapsed:,.0f} {name}/s"
 
     def print(self, line: str) -> None:
         if self._progress is not None:
             self._progress.console.print(line, highlight=False, soft_wrap=True)
+
+
+def throughput_unit(loader: Any) -> tuple[str, int] | None:
+    """What a loader's batch holds, for the progress bar's rate: ("tokens", n) when the loader
+    says `tokens_per_batch` (a language model's batches), ("samples", batch_size) for a DataLoader."""
+    if getattr(loader, "tokens_per_batch", None):
+        return "tokens", int(loader.tokens_per_batch)
+    if getattr(loader, "batch_size", None):
+        return "samples", int(loader.batch_size)
+    return None
 
 
 def epoch_line(record: dict[str, Any]) -> str:
@@ -293,13 +321,13 @@ def fit_epochs(trainer: Any, train_loader: Iterable, epochs: Any, val_loader: It
         train_loader.load_state_dict(trainer._loader_state)  # resumed: shuffle as the first run would have
     trainer._train_loader, trainer._loader_state = train_loader, None
     show_every = max(1, math.ceil(epochs / 20))
-    with ProgressBar(progress) as bar:
+    with ProgressBar(progress, throughput_unit(train_loader)) as bar:
         for i in range(epochs):
             bar.start_epoch(trainer.epoch + 1, loader_length(train_loader))
             record = epoch_record(trainer, train_loader, val_loader, bar.on_batch)
             trainer.history.append(record)
             if (i + 1) % show_every == 0 or i + 1 == epochs:
-                bar.print(epoch_line(record))
+                bar.print(epoch_line(record) + (f"  {bar.rate_text()}" if bar.unit else ""))
             if checkpoint_path is not None:
                 trainer.save_checkpoint(checkpoint_path)
     return trainer.history

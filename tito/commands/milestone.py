@@ -52,7 +52,7 @@ def _info(journey: Journey, args) -> int:
     plain(f"  {ms.summary}\n"
           f"  run it:     tito milestone run {ms.name}   (or {ms.number}, {ms.id}; --quick for a seconds-long run)\n"
           f"  needs:      {needs}\n"
-          f"  criterion:  {ms.metric} ≥ {ms.criterion:g} on held-out data\n"
+          f"  criterion:  {ms.metric} {ms.relation} {ms.criterion:g} on held-out data\n"
           f"  script:     {project.relative(ms.script_path)}\n"
           f"  state:      {journey.milestone_state(ms)}\n"
           f"  your best:  {result_text(journey.milestone_result(ms))}")

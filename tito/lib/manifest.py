@@ -21,6 +21,8 @@ MILESTONE_KEYS = {
     "number": int, "name": str, "year": int, "title": str, "script": str,
     "metric": str, "criterion": (int, float), "summary": str,
 }
+OPTIONAL_MILESTONE_KEYS = {"goal": str}  # "max" (the default: accuracy) or "min" (a loss)
+GOALS = ("max", "min")
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,20 @@ class MilestoneSpec:
     criterion: float
     summary: str
     folder: Path
+    goal: str = "max"  # the metric is better when higher ("max") or lower ("min")
 
     @property
     def id(self) -> str:
         return self.folder.name
+
+    def meets(self, value: float) -> bool:
+        """Whether `value` of the metric meets the criterion, in the direction of `goal`."""
+        return value <= self.criterion if self.goal == "min" else value >= self.criterion
+
+    @property
+    def relation(self) -> str:
+        """How the criterion reads: `≥` (at least) or `≤` (at most)."""
+        return "≤" if self.goal == "min" else "≥"
 
     @property
     def script_path(self) -> Path:
@@ -166,7 +178,10 @@ def load_module(folder: Path) -> ModuleSpec:
 
 
 def load_milestone(folder: Path) -> MilestoneSpec:
-    d = _read_yaml(folder / "milestone.yaml", MILESTONE_KEYS)
+    path = folder / "milestone.yaml"
+    d = _read_yaml(path, MILESTONE_KEYS, OPTIONAL_MILESTONE_KEYS)
+    if d.get("goal", "max") not in GOALS:
+        raise UserError(f"{path}: 'goal' should be one of {GOALS}, got {d['goal']!r}.")
     return MilestoneSpec(folder=folder, **{**d, "criterion": float(d["criterion"])})
 
 

@@ -1,7 +1,7 @@
 """Running a milestone script, reading back the results it wrote, and saying what they mean.
 
 Datasets are found the way the test suite finds them (tests/conftest.py): $TINYTORCH_DATA,
-else a `shared/data` folder holding MNIST beside the project (or beside the source project a
+else a `shared/data` folder holding MNIST or tiny Shakespeare beside the project (or beside the source project a
 workspace was made from), else ~/.cache/tinytorch. `tito milestone run` passes the folder it
 chose to the script as $TINYTORCH_DATA; the harness makes the same choice for a script run
 by hand.
@@ -24,6 +24,8 @@ from .project import Project
 
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # tinytorch.data.loader.MNIST_FILES
+SHAKESPEARE_FILE = Path("shakespeare") / "input.txt"  # tinytorch.text._tokenizer_support.shakespeare_path
+DATASET_FOLDERS = ("mnist", "shakespeare")  # a shared/data folder holding either is the course's data
 
 
 def _source_root(project: Project) -> Path | None:
@@ -43,7 +45,7 @@ def data_folder(project: Project) -> tuple[Path, str]:
     roots = [project.root] + ([_source_root(project)] if project.is_workspace else [])
     for root in filter(None, roots):
         shared = root.resolve().parent / "shared" / "data"
-        if (shared / "mnist").is_dir():
+        if any((shared / dataset).is_dir() for dataset in DATASET_FOLDERS):
             return shared, f"the shared/data folder beside {root}"
     return Path.home() / ".cache" / "tinytorch", "the default; set $TINYTORCH_DATA to use another folder"
 
@@ -53,24 +55,28 @@ def has_mnist(folder: Path) -> bool:
 
 
 def data_note(project: Project) -> str:
-    """One line: where the milestones read data from, and whether real MNIST is there."""
+    """One line: where the milestones read data from, and which of their datasets are there."""
     folder, why = data_folder(project)
-    if has_mnist(folder):
-        return f"data: {folder} ({why}) — real MNIST found"
-    return (f"data: {folder} ({why}) — no MNIST there: quick runs train on generated stand-in digits, full "
-            f"runs stop; for real MNIST put the four MNIST .gz files in {folder / 'mnist'} "
-            "(or point $TINYTORCH_DATA at a folder whose mnist/ holds them)")
+    mnist = ("real MNIST found" if has_mnist(folder) else
+             f"no MNIST there: quick runs train on generated stand-in digits, full runs stop; for real MNIST put "
+             f"the four MNIST .gz files in {folder / 'mnist'}")
+    text = ("tiny Shakespeare found" if (folder / SHAKESPEARE_FILE).is_file() else
+            f"no tiny Shakespeare: the GPT's quick run uses a built-in excerpt, its full run stops; put "
+            f"char-rnn's input.txt at {folder / SHAKESPEARE_FILE}")
+    return f"data: {folder} ({why}) — {mnist}; {text} (or point $TINYTORCH_DATA at a folder that has them)"
 
 
 def result_text(results: dict | None) -> str:
-    """`test_accuracy = 0.9850 ≥ 0.98` (or `< …`), `(quick run)` when it was one; `—` for none."""
+    """`test_accuracy = 0.9850 ≥ 0.98` (or `< …`; `val_loss = 1.60 ≤ 1.65` for a `goal: min` metric),
+    `(quick run)` when it was one; `—` for none."""
     if not results:
         return "—"
     try:
         value, criterion = float(results["value"]), float(results["criterion"])
     except (KeyError, TypeError, ValueError):  # a hand-edited or truncated results.json: say so, go on
         return "a recorded run without a readable value"
-    sign = "≥" if results.get("passed") else "<"
+    at_most = results.get("goal") == "min"  # a loss: lower is better
+    sign = ("≤" if at_most else "≥") if results.get("passed") else (">" if at_most else "<")
     mode = " (quick run)" if results.get("quick") else ""
     return f"{results.get('metric', 'value')} = {value:.4f} {sign} {criterion:g}{mode}"
 
