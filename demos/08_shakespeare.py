@@ -1,6 +1,6 @@
 """Shakespeare: a small GPT trained in seconds writes text, the same with and without the KV cache.
 
-A character-level GPT (module 13: 2 layers, 4 heads, 64-wide, a 128-character context) is
+A character-level GPT (module 13: 2 layers, 4 heads, 64-wide, a 64-character context) is
 trained for a few seconds with AdamW and gradient clipping on tiny Shakespeare (or, without the
 data folder, a built-in excerpt — no download). Its held-out loss falls from ln(vocabulary),
 a uniform guess, to below the unigram baseline (letter frequencies alone). The model is saved
