@@ -299,6 +299,7 @@ def run() -> int:
         train_loss=round(train_loss, 4), train_perplexity=round(math.exp(train_loss), 3),
         val_perplexity=round(math.exp(value), 3), unigram_loss=round(unigram, 4),
         generation=speed, samples=samples, cpu=harness.cpu_name(), cpu_count=os.cpu_count(),
+        blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         history=[{"epoch": h["epoch"], "step": h["epoch"] * config.steps_per_epoch, "train_loss": h["train_loss"],
                   "val_loss": h["val_loss"], "lr": h["lr"], "seconds": round(h["seconds"], 2)} for h in history],
         figure=figure.name)
