@@ -56,9 +56,7 @@ def _info(journey: Journey, args) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------------------------
-# Commands
-# ----------------------------------------------------------------------------------------------
+# --- Commands ---------------------------------------------------------------------------------
 def _start(journey: Journey, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites

@@ -46,9 +46,7 @@ FOLDERS = ("source", "release", "submitted", "autograded", "feedback", "handout"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")  # a folder name nbgrader's exchange accepts (no '+')
 
 
-# ----------------------------------------------------------------------------------------------
-# Tiers
-# ----------------------------------------------------------------------------------------------
+# --- Tiers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CourseTier:
     """Which manifest tiers a course hands out, and which it gives learners already built."""
@@ -101,9 +99,7 @@ def describe_tier(tier: CourseTier, curriculum: Curriculum) -> str:
     return text
 
 
-# ----------------------------------------------------------------------------------------------
-# The course folder
-# ----------------------------------------------------------------------------------------------
+# --- The course folder ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Course:
     root: Path
@@ -275,9 +271,7 @@ def init_course(dest: Path, tier: str | None, source: Project) -> tuple[Course, 
     return Course(dest), "created"
 
 
-# ----------------------------------------------------------------------------------------------
-# Instructor notebooks (source/) and what may never reach learners
-# ----------------------------------------------------------------------------------------------
+# --- Instructor notebooks (source/) and what may never reach learners -------------------------
 def instructor_notebook_text(spec: ModuleSpec) -> str:
     """The module as a notebook with its solutions and hidden tests, for nbgrader's source/ folder."""
     from ..lib.notebooks import to_notebook_text
@@ -325,9 +319,7 @@ def graded_points(spec: ModuleSpec) -> float:
     return float(sum(cell.nbgrader.get("points", 0) for cell in parse_cells(spec.source) if cell.is_graded_test))
 
 
-# ----------------------------------------------------------------------------------------------
-# Handouts: the release notebooks zipped for an LMS, with the prebuilt package when the tier has one
-# ----------------------------------------------------------------------------------------------
+# --- Handouts: the release notebooks zipped for an LMS, with the prebuilt package when the tier has one ---
 def prebuilt_package_files(course: Course) -> dict[str, Path]:
     """Archive name → file of the package learners start from: the hand-written files plus the
     reference exports of the prebuilt tiers' modules (never a module the course hands out)."""
@@ -380,9 +372,7 @@ def write_handout(course: Course, spec: ModuleSpec) -> Path:
     return target
 
 
-# ----------------------------------------------------------------------------------------------
-# Collecting submissions from a folder (or a zip) downloaded from an LMS
-# ----------------------------------------------------------------------------------------------
+# --- Collecting submissions from a folder (or a zip) downloaded from an LMS -------------------
 @dataclass
 class Collected:
     students: list[str]
@@ -494,9 +484,7 @@ def collect_submissions(course: Course, spec: ModuleSpec, origin: Path) -> Colle
     return result
 
 
-# ----------------------------------------------------------------------------------------------
-# The report: one row per student, one column per module
-# ----------------------------------------------------------------------------------------------
+# --- The report: one row per student, one column per module -----------------------------------
 def write_report(path: Path, modules: list[str], max_scores: dict[str, float],
                  scores: dict[str, dict[str, float]]) -> Path:
     """CSV: student_id, one score column per module (empty = no submission), total, max_total."""

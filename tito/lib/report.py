@@ -85,9 +85,7 @@ def parse_junit(path: Path) -> list[Case]:
     return cases
 
 
-# ----------------------------------------------------------------------------------------------
-# From a failure to a hint
-# ----------------------------------------------------------------------------------------------
+# --- From a failure to a hint -----------------------------------------------------------------
 def _headline(case: Case) -> str:
     """The exception in one line: its type and first meaningful line of message; for a failed
     `assert`, the part of it that is false and the values it compared."""
@@ -113,9 +111,7 @@ def _headline(case: Case) -> str:
     return head if len(head) <= 240 else head[:239] + "…"
 
 
-# ----------------------------------------------------------------------------------------------
-# A failed `assert`: which part of it is false, and the values it compared
-# ----------------------------------------------------------------------------------------------
+# --- A failed `assert`: which part of it is false, and the values it compared -----------------
 # pytest's explanation of a failed assert: "assert (A and X == Y)", then "+  where X = expr" lines,
 # and under a comparison a block of details ("At index 2 diff: 3 != 4", "Use -v to get more diff").
 WHERE_LINE = re.compile(r"^\s*\+\s+(where|and)\s")
@@ -370,9 +366,7 @@ def failure_lines(report: TestReport, project: Project, verbose_command: str | N
     return lines
 
 
-# ----------------------------------------------------------------------------------------------
-# Points: what the graded test cells are worth, and what the learner earned
-# ----------------------------------------------------------------------------------------------
+# --- Points: what the graded test cells are worth, and what the learner earned ----------------
 @dataclass(frozen=True)
 class GradedCell:
     grade_id: str

@@ -46,9 +46,7 @@ class CheckResult:
         return not self.problems
 
 
-# ----------------------------------------------------------------------------------------------
-# Manifests
-# ----------------------------------------------------------------------------------------------
+# --- Manifests --------------------------------------------------------------------------------
 def numbering_problems(curriculum: Curriculum) -> list[str]:
     """Module numbers run 1..N; no two modules share a name or a package path."""
     modules, problems = curriculum.modules, []
@@ -144,9 +142,7 @@ def manifest_problems(curriculum: Curriculum) -> list[str]:
         return [str(e)]
 
 
-# ----------------------------------------------------------------------------------------------
-# Exports: in sync, importable, each name once
-# ----------------------------------------------------------------------------------------------
+# --- Exports: in sync, importable, each name once ---------------------------------------------
 def export_problems(project: Project) -> list[str]:
     """Every module is exported and the package is exactly what `tito export --all` would write."""
     from .export import generated_facade_files, out_of_sync
@@ -239,9 +235,7 @@ def import_problems(project: Project, curriculum: Curriculum) -> list[str]:
     return problems
 
 
-# ----------------------------------------------------------------------------------------------
-# The dependency graph, from the actual imports
-# ----------------------------------------------------------------------------------------------
+# --- The dependency graph, from the actual imports --------------------------------------------
 @dataclass(frozen=True)
 class Import:
     module: str   # the curriculum module that provides what is imported ("?" if none does)
@@ -388,9 +382,7 @@ def circular_import_problems(project: Project, curriculum: Curriculum) -> list[s
     return [f"circular import: {' → '.join(cycle)}" for cycle in find_cycles(import_graph(project, curriculum))]
 
 
-# ----------------------------------------------------------------------------------------------
-# Module standards (docs/module-format.md)
-# ----------------------------------------------------------------------------------------------
+# --- Module standards (docs/module-format.md) -------------------------------------------------
 def _code_cells(module: ModuleSpec) -> list[Cell]:
     return [c for c in parse_cells(module.source) if c.kind == "code"]
 
@@ -522,9 +514,7 @@ def standard_problems(module: ModuleSpec) -> list[str]:
     return problems
 
 
-# ----------------------------------------------------------------------------------------------
-# All checks
-# ----------------------------------------------------------------------------------------------
+# --- All checks -------------------------------------------------------------------------------
 def run_checks(project: Project) -> list[CheckResult]:
     """Every check, in the order a maintainer would fix them."""
     curriculum = Curriculum(project)

@@ -48,9 +48,7 @@ OPTIONAL_FOLDERS = ("benchmarks", "demos")
 NEVER_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "results"}
 
 
-# ----------------------------------------------------------------------------------------------
-# Which project a workspace comes from
-# ----------------------------------------------------------------------------------------------
+# --- Which project a workspace comes from -----------------------------------------------------
 def read_marker(project: Project) -> dict:
     try:
         data = json.loads(project.workspace_file.read_text(encoding="utf-8"))
@@ -129,9 +127,7 @@ def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path
     return {spec.package_file(source) for spec in curriculum.modules} | set(generated_facade_files(source.root, curriculum))
 
 
-# ----------------------------------------------------------------------------------------------
-# tito init
-# ----------------------------------------------------------------------------------------------
+# --- tito init --------------------------------------------------------------------------------
 def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool] = lambda p: False) -> None:
     for folder, dirs, files in os.walk(src):
         folder = Path(folder)
@@ -352,9 +348,7 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
     (state / "workspace.json").write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 
 
-# ----------------------------------------------------------------------------------------------
-# tito module reset
-# ----------------------------------------------------------------------------------------------
+# --- tito module reset ------------------------------------------------------------------------
 def require_workspace(project: Project, command: str) -> None:
     if not project.is_workspace:
         raise UserError(f"`{command}` works in a learner workspace; {project.root} is the TinyTorch source "

@@ -60,9 +60,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# ----------------------------------------------------------------------------------------------
-# What belongs in the archives
-# ----------------------------------------------------------------------------------------------
+# --- What belongs in the archives -------------------------------------------------------------
 def package_files(project: Project, package: str) -> set[str]:
     """Every .py and .pyi file of a package folder of the checkout, as archive paths ("tinytorch/nn/__init__.py")."""
     root = project.root / package
@@ -99,9 +97,7 @@ def sdist_problems(sdist: Path) -> list[str]:
     return [f"{sdist.name} holds files that are not part of the package: {', '.join(stray[:5])}"] if stray else []
 
 
-# ----------------------------------------------------------------------------------------------
-# Build
-# ----------------------------------------------------------------------------------------------
+# --- Build ------------------------------------------------------------------------------------
 @dataclass
 class Built:
     wheel: Path
@@ -183,9 +179,7 @@ def latest_wheel(outdir: Path) -> Path:
     return wheels[-1]
 
 
-# ----------------------------------------------------------------------------------------------
-# Verify: a fresh virtual environment, outside the checkout
-# ----------------------------------------------------------------------------------------------
+# --- Verify: a fresh virtual environment, outside the checkout --------------------------------
 @dataclass
 class Verified:
     wheel: Path
