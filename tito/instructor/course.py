@@ -22,9 +22,7 @@ are handed out and which come prebuilt, never module numbers.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import tempfile
 import time
 import zipfile
@@ -32,9 +30,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..lib.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..lib.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, building
 from ..lib.backups import backup_files
 from ..lib.errors import UserError
+from ..lib.journey import numbers_text
 from ..lib.manifest import TIERS, Curriculum, ModuleSpec
 from ..lib.project import Project
 from ..lib.source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, parse_cells
@@ -55,11 +54,9 @@ class CourseTier:
     released: tuple[str, ...]
     prebuilt: tuple[str, ...] = ()
 
-    def modules(self, curriculum: Curriculum) -> list[ModuleSpec]:
-        return [m for m in curriculum.modules if m.tier in self.released]
-
-    def prebuilt_modules(self, curriculum: Curriculum) -> list[ModuleSpec]:
-        return [m for m in curriculum.modules if m.tier in self.prebuilt]
+    def modules(self, curriculum: Curriculum, prebuilt: bool = False) -> list[ModuleSpec]:
+        """The modules it hands out (or, with `prebuilt`, those it gives already built)."""
+        return [m for m in curriculum.modules if m.tier in (self.prebuilt if prebuilt else self.released)]
 
 
 COURSE_TIERS = {
@@ -79,13 +76,8 @@ def course_tier(name: str) -> CourseTier:
 
 
 def module_range(modules: list[ModuleSpec]) -> str:
-    """'01–08' for a contiguous run of modules, else the numbers one by one."""
-    numbers = [m.number for m in modules]
-    if not numbers:
-        return "none yet"
-    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1:
-        return f"{numbers[0]:02d}–{numbers[-1]:02d}"
-    return ", ".join(f"{n:02d}" for n in numbers)
+    """'01–08' for a contiguous run of modules (runs collapsed, as everywhere in tito)."""
+    return numbers_text(modules) or "none yet"
 
 
 def describe_tier(tier: CourseTier, curriculum: Curriculum) -> str:
@@ -94,7 +86,7 @@ def describe_tier(tier: CourseTier, curriculum: Curriculum) -> str:
     tiers = " + ".join(tier.released) if tier.name != "all" else "all tiers"
     text = f"{tier.name}: {tiers} — modules {module_range(modules)} ({len(modules)} released)"
     if tier.prebuilt:
-        built = tier.prebuilt_modules(curriculum)
+        built = tier.modules(curriculum, prebuilt=True)
         text += f", on a prebuilt package of {' + '.join(tier.prebuilt)} (modules {module_range(built)})"
     return text
 
@@ -149,15 +141,11 @@ class Course:
         return Project(self.root)
 
     def folder(self, kind: str, spec: ModuleSpec, student: str | None = None) -> Path:
-        base = self.root / kind
-        return (base / student / spec.id) if student else (base / spec.id)
+        return self.root / kind / (student or "") / spec.id  # an empty part adds nothing
 
     def students(self, spec: ModuleSpec) -> list[str]:
         """Students with a collected submission of this module."""
-        submitted = self.root / "submitted"
-        if not submitted.is_dir():
-            return []
-        return sorted(p.name for p in submitted.iterdir() if (p / spec.id).is_dir())
+        return sorted(p.parent.name for p in (self.root / "submitted").glob(f"*/{spec.id}") if p.is_dir())
 
     def select(self, queries: list[str], every: bool, what: str) -> list[ModuleSpec]:
         """The modules named (`01`, `tensor`, …) or, with --all, every module of the tier."""
@@ -246,28 +234,19 @@ def init_course(dest: Path, tier: str | None, source: Project) -> tuple[Course, 
     chosen = course_tier(tier or DEFAULT_TIER)
     if not Curriculum(source).modules:
         raise UserError(f"{source.root} has no modules (modules/*/module.yaml) to make a course from.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tito-course-", dir=dest.parent))
-    try:  # built beside DIR and renamed into place: an interrupted init leaves nothing half-made
-        build.chmod(0o755)
+    from tito import __version__
+
+    from .grader import create_gradebook
+
+    with building(dest, "tito-course") as build:
         for name in FOLDERS:
             (build / name).mkdir()
         course_id = re.sub(r"[^A-Za-z0-9_-]", "-", dest.name) or "tinytorch"
         (build / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=course_id), encoding="utf-8")
-        from .grader import create_gradebook
-
         create_gradebook(build / "gradebook.db", course_id)
-        from tito import __version__
-
         atomic_write_json(build / COURSE_FILE, {
             "kind": KIND, "format": FORMAT, "tier": chosen.name, "source": str(source.root),
             "tito_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        if dest.exists():
-            dest.rmdir()
-        os.rename(build, dest)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
     return Course(dest), "created"
 
 
@@ -328,7 +307,7 @@ def prebuilt_package_files(course: Course) -> dict[str, Path]:
 
     source, curriculum = course.source, course.curriculum
     generated = generated_package_files(source, curriculum)
-    wanted = {m.package_file(source) for m in course.tier.prebuilt_modules(curriculum)}
+    wanted = {m.package_file(source) for m in course.tier.modules(curriculum, prebuilt=True)}
     wanted |= set(generated_facade_files(source.root, curriculum))  # the registry and the stubs
     missing = sorted(source.relative(p) for p in wanted if not p.is_file())
     if missing:

@@ -7,6 +7,7 @@ jupytext is still what turns these files into notebooks (see notebooks.py).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -56,6 +57,12 @@ class Cell:
             if m:
                 found[m["name"]] = m["arg"]
         return found
+
+    @property
+    def tests(self) -> list[str]:
+        """The `test_*` functions the cell defines (a SyntaxError when its code does not parse)."""
+        tree = ast.parse("\n".join(self.lines))
+        return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
 
     @property
     def is_exported(self) -> bool:

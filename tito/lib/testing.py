@@ -75,19 +75,26 @@ def suite_targets(project: Project, suite: str) -> list[Path]:
     return [project.tests_dir / suite]
 
 
+def needs_marks(node: ast.AST) -> list[str]:
+    """Module names in the `pytest.mark.needs(...)` calls under `node` (a decorator, `pytestmark = …`)."""
+    return [arg.value for call in ast.walk(node) if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute) and call.func.attr == "needs"
+            for arg in call.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+
+
+def file_needs(tree: ast.Module) -> list[str]:
+    """The modules a whole test file needs: its `pytestmark = pytest.mark.needs(...)`."""
+    return [name for node in tree.body if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+            for name in needs_marks(node.value)]
+
+
 def declared_needs(path: Path) -> tuple[str, ...]:
-    """The modules a test file declares with `pytestmark = pytest.mark.needs(...)`, read without importing it."""
+    """The modules a test file declares it needs, read without importing it."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return tuple(file_needs(ast.parse(path.read_text(encoding="utf-8"))))
     except (SyntaxError, OSError, UnicodeDecodeError):
         return ()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            calls = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
-            for call in calls:
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "needs":
-                    return tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
-    return ()
 
 
 def needs_with_dependencies(curriculum: Curriculum, names) -> set[str]:

@@ -27,13 +27,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from . import framework_dist
-from .atomic import atomic_write_text
+from .atomic import atomic_write_json, atomic_write_text, building, read_json
 from .backups import backup_files
 from .errors import UserError
 from .export import GENERATED_MARK, generated_facade_files
@@ -50,11 +49,7 @@ NEVER_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothes
 
 # --- Which project a workspace comes from -----------------------------------------------------
 def read_marker(project: Project) -> dict:
-    try:
-        data = json.loads(project.workspace_file.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json(project.workspace_file)
 
 
 def _usable_source(folder: Path | str | None) -> Project | None:
@@ -293,17 +288,8 @@ def init_workspace(source: Project, dest: Path) -> Project:
     curriculum = Curriculum(source)
     if not curriculum.modules:
         raise UserError(f"{source.root} has no modules (modules/*/module.yaml) to make a workspace from.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tito-init-", dir=dest.parent))
-    try:
-        build.chmod(0o755)
+    with building(dest, "tito-init") as build:
         _build(source, curriculum, build)
-        if dest.exists():
-            dest.rmdir()  # empty (checked above)
-        os.rename(build, dest)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
     return Project(dest)
 
 
@@ -338,14 +324,13 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
     (build / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
     (build / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (build / "README.md").write_text(learner_readme(curriculum, version), encoding="utf-8")
-    state = build / ".tito"
-    (state / "sync.json").write_text(json.dumps(synced, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     from tito import __version__ as tito_version
 
-    marker = {"kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
-              "tito_version": tito_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "modules": [spec.id for spec in curriculum.modules]}
-    (state / "workspace.json").write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    atomic_write_json(build / ".tito" / "sync.json", synced)
+    atomic_write_json(build / ".tito" / "workspace.json", {
+        "kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
+        "tito_version": tito_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "modules": [spec.id for spec in curriculum.modules]})
 
 
 # --- tito module reset ------------------------------------------------------------------------
