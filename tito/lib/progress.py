@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import atomic_write_json
+from .atomic import atomic_write_json, read_json
 from .project import Project
 
 VERSION = 1
@@ -117,11 +119,8 @@ def rebuild(project: Project) -> Progress:
         if spec.package_file(project).is_file():
             progress.completed[spec.id] = {"at": now(), "rebuilt": True}
     for results_file in sorted((project.state_dir / "milestones").glob("*/*/results.json")):
-        try:
-            results = json.loads(results_file.read_text(encoding="utf-8"))
-        except (ValueError, OSError, UnicodeDecodeError):
-            continue
-        if not isinstance(results, dict):
+        results = read_json(results_file)
+        if not results:  # unreadable: nothing to recover from it
             continue
         milestone_id = results_file.parent.parent.name
         if results.get("passed") or not progress.milestones.get(milestone_id, {}).get("passed"):
@@ -133,22 +132,24 @@ def save(project: Project, progress: Progress) -> None:
     atomic_write_json(project.progress_file, progress.to_json())
 
 
-def mark_started(project: Project, module_id: str) -> Progress:
+@contextmanager
+def _updating(project: Project) -> Iterator[Progress]:
     progress = load(project)
-    progress.started.setdefault(module_id, {"at": now()})
+    yield progress
     save(project, progress)
-    return progress
 
 
-def mark_complete(project: Project, module_id: str, **details) -> Progress:
+def mark_started(project: Project, module_id: str) -> None:
+    with _updating(project) as progress:
+        progress.started.setdefault(module_id, {"at": now()})
+
+
+def mark_complete(project: Project, module_id: str, **details) -> None:
     """Record a completed module; `details` (e.g. score=[earned, total], tested=False) are kept."""
-    progress = load(project)
-    progress.completed[module_id] = {"at": now(), **details}
-    save(project, progress)
-    return progress
+    with _updating(project) as progress:
+        progress.completed[module_id] = {"at": now(), **details}
 
 
 def record_milestone(project: Project, milestone_id: str, results: dict) -> None:
-    progress = load(project)
-    progress.milestones[milestone_id] = results
-    save(project, progress)
+    with _updating(project) as progress:
+        progress.milestones[milestone_id] = results

@@ -71,17 +71,16 @@ class TestReport:
         return closing[-1].strip("= ") if closing else "\n".join(lines[-15:])
 
 
+OUTCOMES = {"failure": "failed", "error": "error", "skipped": "skipped"}  # JUnit element → Case.outcome
+
+
 def parse_junit(path: Path) -> list[Case]:
     cases = []
     for node in ET.parse(path).getroot().iter("testcase"):
-        outcome, message, details = "passed", "", ""
-        for tag in ("failure", "error", "skipped"):
-            found = node.find(tag)
-            if found is not None:
-                outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[tag]
-                message, details = found.get("message") or "", found.text or ""
-                break
-        cases.append(Case(node.get("name") or node.get("classname") or "?", outcome, message, details))
+        name = node.get("name") or node.get("classname") or "?"
+        found = next((f for f in map(node.find, OUTCOMES) if f is not None), None)
+        cases.append(Case(name, "passed") if found is None else
+                     Case(name, OUTCOMES[found.tag], found.get("message") or "", found.text or ""))
     return cases
 
 
