@@ -128,9 +128,8 @@ def selection_options(built: list[ModuleSpec], involving: ModuleSpec | None = No
 def run_integration(project: Project, built: list[ModuleSpec], involving: ModuleSpec | None = None) -> TestReport:
     """The integration tests that can run on the `built` modules — all of a test's `needs` (with their
     dependencies) are built — and, given `involving`, exercise that module."""
-    folder = project.tests_dir / "integration"
     names = {m.name for m in built}
-    files, _ = files_within(folder, Curriculum(project), lambda m: m.name in names) if folder.is_dir() else ([], [])
+    files, _ = files_within(project.tests_dir / "integration", Curriculum(project), lambda m: m.name in names)
     if not files:
         return TestReport(NO_TESTS_COLLECTED, "no integration tests cover these modules yet")
     return run_reported(project, files, *selection_options(built, involving))

@@ -112,11 +112,6 @@ def source_version(source: Project) -> str:
     return __version__
 
 
-def toml_table(table: dict) -> str:
-    """Key = value lines of a flat TOML table (strings, numbers, booleans, lists of them: JSON writes them as TOML)."""
-    return "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in table.items())
-
-
 def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path]:
     """The package files `tito export` writes, as the manifests name them (modules, registry, stubs)."""
     return {spec.package_file(source) for spec in curriculum.modules} | set(generated_facade_files(source.root, curriculum))
@@ -159,16 +154,16 @@ def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
     target = folder / spec.source.name
     target.write_text(student, encoding="utf-8")
     target.with_suffix(".ipynb").write_text(to_notebook_text(target), encoding="utf-8")
-    pristine = build / ".tito" / "pristine" / spec.source.relative_to(source.root)
-    pristine.parent.mkdir(parents=True, exist_ok=True)
-    pristine.write_text(student, encoding="utf-8")
+    atomic_write_text(build / ".tito" / "pristine" / spec.source.relative_to(source.root), student)
     return student
 
 
 def _workspace_pyproject(source: Project, version: str) -> str:
     """The workspace's pyproject.toml: the `tinytorch` distribution (what `tito init` installs in
     editable mode) and the source project's [tool.pytest.ini_options], the same settings."""
-    settings = toml_table(read_pyproject(source).get("tool", {}).get("pytest", {}).get("ini_options", {}))
+    options = read_pyproject(source).get("tool", {}).get("pytest", {}).get("ini_options", {})
+    # flat values (strings, numbers, booleans, lists of them): JSON writes them as TOML does
+    settings = "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in options.items())
     return ("# Your TinyTorch workspace (made by `tito init`): your own `tinytorch` package, installed in\n"
             "# editable mode, and pytest's settings — the same as the source project's, so your tests\n"
             "# run exactly as they are graded.\n"
@@ -334,13 +329,6 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
 
 
 # --- tito module reset ------------------------------------------------------------------------
-def require_workspace(project: Project, command: str) -> None:
-    if not project.is_workspace:
-        raise UserError(f"`{command}` works in a learner workspace; {project.root} is the TinyTorch source "
-                        "project (its modules hold the reference solutions), so nothing was changed.",
-                        hint="Make your own workspace: tito init ~/my-tinytorch")
-
-
 def pristine_text(project: Project, spec: ModuleSpec) -> str:
     """The module file as `tito init` wrote it: the kept copy, else the source project stripped again."""
     kept = pristine_file(project, spec)
@@ -361,7 +349,10 @@ def reset_module(project: Project, spec: ModuleSpec) -> Path | None:
     from .notebooks import to_notebook_text
     from .sync import record_synced
 
-    require_workspace(project, "tito module reset")
+    if not project.is_workspace:
+        raise UserError(f"`tito module reset` works in a learner workspace; {project.root} is the TinyTorch "
+                        "source project (its modules hold the reference solutions), so nothing was changed.",
+                        hint="Make your own workspace: tito init ~/my-tinytorch")
     text = pristine_text(project, spec)
     backup = backup_files(project, spec, [spec.source, spec.notebook], "reset")
     atomic_write_text(spec.source, text)
