@@ -1,19 +1,8 @@
 """An nbgrader course folder made from the TinyTorch modules, and the tier it releases.
 
 `tito nbgrader init DIR` writes a standard nbgrader course (so `nbgrader` itself works in it too)
-plus one file of tito's own, `tinytorch_course.json`:
-
-    DIR/
-      tinytorch_course.json   the tier this course releases and the TinyTorch project it comes from
-      nbgrader_config.py      nbgrader's settings (course root = this folder, execution timeout)
-      gradebook.db            nbgrader's gradebook (sqlite)
-      source/NN_name/         instructor notebooks: the module with its solutions and hidden tests
-      release/NN_name/        the student version, as `nbgrader generate_assignment` writes it
-      handout/NN_name.zip     what learners download (`tito nbgrader release`)
-      submitted/STUDENT/NN_name/   collected submissions (`tito nbgrader collect`)
-      autograded/ feedback/   nbgrader's output
-      reports/grades.csv      scores, one row per student, one column per module
-      .tito/backups/          every file tito replaced (an earlier submission, an edited notebook)
+plus one file of tito's own, `tinytorch_course.json` (the tier this course releases and the
+TinyTorch project it comes from); docs/instructors.md shows the whole folder.
 
 Tiers come from the `tier` field of every module.yaml: a course tier names which manifest tiers
 are handed out and which come prebuilt, never module numbers.
@@ -21,6 +10,7 @@ are handed out and which come prebuilt, never module numbers.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
@@ -340,14 +330,13 @@ def write_handout(course: Course, spec: ModuleSpec) -> Path:
                             hint="Check the module's BEGIN/END SOLUTION markers, then generate again.")
     extra = prebuilt_package_files(course) if course.tier.prebuilt else {}
     target = course.root / "handout" / f"{spec.id}.zip"
-    with tempfile.SpooledTemporaryFile() as buffer:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for notebook in notebooks:
-                archive.write(notebook, f"{spec.id}/{notebook.name}")
-            for name, path in extra.items():
-                archive.write(path, f"{spec.id}/{name}")
-        buffer.seek(0)
-        atomic_write_bytes(target, buffer.read())
+    buffer = io.BytesIO()  # the zip is written whole, or not at all
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for notebook in notebooks:
+            archive.write(notebook, f"{spec.id}/{notebook.name}")
+        for name, path in extra.items():
+            archive.write(path, f"{spec.id}/{name}")
+    atomic_write_bytes(target, buffer.getvalue())
     return target
 
 
@@ -468,14 +457,12 @@ def write_report(path: Path, modules: list[str], max_scores: dict[str, float],
                  scores: dict[str, dict[str, float]]) -> Path:
     """CSV: student_id, one score column per module (empty = no submission), total, max_total."""
     import csv
-    import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", *modules, "total", "max_total"])
     max_total = sum(max_scores[m] for m in modules)
-    for student in sorted(scores):
-        row = scores[student]
+    for student, row in sorted(scores.items()):
         writer.writerow([student, *(_number(row[m]) if m in row else "" for m in modules),
                          _number(sum(row.values())), _number(max_total)])
     atomic_write_text(path, buffer.getvalue())

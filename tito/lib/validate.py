@@ -3,16 +3,8 @@
 Each check is a small function that returns a list of problems, written in the user's terms
 (which module, which file and line, what to do) — an empty list means the check passed. The
 command prints them as a table; the validation tests assert that each list is empty. One
-implementation serves both, so the test suite and the command can never disagree.
-
-    manifests            module.yaml files are consistent (numbers, names, tiers, dependencies)
-    exports in sync      every module is exported and tinytorch/ matches the sources
-    package imports      `import tinytorch`, `from tinytorch import *`, every module on its own
-    no circular imports  the generated modules import each other without a cycle
-    declared imports     each module imports only from the modules it depends on (module.yaml)
-    unique exports       no public name is provided by two modules
-    declared test needs  every module a test of the package imports is in its `needs` marker
-    module standards     sections, grade_ids, graded cells, an implementation then its test, …
+implementation serves both, so the test suite and the command can never disagree. run_checks
+lists them all, in the order a maintainer would fix them.
 """
 
 from __future__ import annotations

@@ -1,24 +1,12 @@
 """The learner workspace: `tito init DIR` makes one from the source project; `reset` restores a module.
 
-A workspace is a TinyTorch project of the learner's own:
-
-    DIR/
-      modules/NN_name/     name_dev.py with the solutions taken out, its notebook, module.yaml, ABOUT.md
-      tinytorch/           only the hand-written files (facades, lazy loader), the registry and stubs:
-                           nothing is exported until the learner completes a module
-      tests/               integration, properties, oracle (run against the learner's package)
-      milestones/          scripts, milestone.yaml, READMEs and the harness (no recorded results)
-      benchmarks/ demos/   when the source project has them
-      README.md            the learner's guide
-      pyproject.toml       pytest's settings, the same as the source project's
-      conftest.py          makes `pytest` import this folder's tinytorch, whatever is installed
-      .tito/workspace.json the marker: where the workspace came from, and which version
-      .tito/pristine/      the starting version of every module file (for `tito module reset`)
+A workspace is a TinyTorch project of the learner's own (docs/learner-workspace.md shows it): the
+modules with their solutions taken out, a `tinytorch/` package holding only the hand-written files
+(facades, lazy loader, registry, stubs) until the learner completes modules, the tests that run
+against the learner's package, and `.tito/` with the marker and every module's starting version.
 
 Which package files are generated is read from the manifests (each module.yaml's `exports`, plus
 the registry and the facades' stubs) — the same facts `tito export` uses — never from a list kept here.
-The workspace is built in a hidden folder beside DIR and renamed into place at the end, so an
-interrupted `tito init` leaves nothing half-made behind.
 """
 
 from __future__ import annotations
