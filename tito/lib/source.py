@@ -51,12 +51,7 @@ class Cell:
 
     @property
     def directives(self) -> dict[str, str | None]:
-        found = {}
-        for line in self.lines:
-            m = DIRECTIVE.match(line)
-            if m:
-                found[m["name"]] = m["arg"]
-        return found
+        return {m["name"]: m["arg"] for m in map(DIRECTIVE.match, self.lines) if m}
 
     @property
     def tests(self) -> list[str]:
