@@ -42,7 +42,6 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
     """(mark, detail) for the tinytorch a Python started in `cwd` imports: ✓ this project's; ✗ another
     one (silently the wrong code); none at all is ✗ in a workspace, · in the source project (whose
     reference package is used from its root; tito and pytest put it on the path)."""
-
     found, why = imported_tinytorch(cwd)
     where = project.relative(cwd) if cwd != project.root else "the project root"
     fix = (f"install this workspace's package: python -m pip install --no-deps -e {project.root}, or start "

@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .atomic import atomic_write_json, read_json
 from .project import Project
@@ -41,10 +40,9 @@ def _parse(text: str) -> Progress:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unexpected layout")
-    parts = [data.get(key, {}) for key in ("completed", "milestones", "started")]
-    for key, part in zip(("completed", "milestones", "started"), parts):
-        _check_entries(key, part)
-    return Progress(*map(dict, parts))
+    for key in ENTRY_FIELDS:  # completed, milestones, started: the fields of Progress, in order
+        _check_entries(key, data.get(key, {}))
+    return Progress(*(dict(data.get(key, {})) for key in ENTRY_FIELDS))
 
 
 def _number(value) -> bool:
@@ -84,17 +82,12 @@ def load(project: Project) -> Progress:
         return _recover(project, reason=str(e))
 
 
-def _free_backup_name(path: Path) -> Path:
-    backup = path.with_suffix(".json.corrupt")
-    if backup.exists():  # an earlier corrupt file: keep it too
-        backup = path.with_suffix(f".json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-    return backup
-
-
 def _recover(project: Project, reason: str) -> Progress:
     """Keep the unreadable file, rebuild progress from the package and the recorded milestone results."""
     path = project.progress_file
-    backup = _free_backup_name(path)
+    backup = path.with_suffix(".json.corrupt")
+    if backup.exists():  # an earlier corrupt file: keep it too
+        backup = path.with_suffix(f".json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
     path.replace(backup)
     progress = rebuild(project)
     save(project, progress)
