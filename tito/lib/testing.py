@@ -46,7 +46,6 @@ def require_pytest() -> None:
 
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
     require_pytest()
-
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
     proc = subprocess.run(cmd, cwd=project.root, env=pytest_env(subprocess_env(project)),
                           capture_output=capture, text=True, check=False)
