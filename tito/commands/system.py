@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tito.lib.console import table
 from tito.lib.errors import UserError
-from tito.lib.project import find_project
+from tito.lib.project import Project, find_project
 
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .manifest import Curriculum, ModuleSpec
-from .project import SUITES, Project, subprocess_env  # noqa: F401  (SUITES: the suites tito runs)
+from .project import Project, subprocess_env
 from .report import TestReport, parse_junit
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
