@@ -108,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         return _report(e)
     except BrokenPipeError:  # `tito status | head`: the reader left; nothing more to say
-        return _quiet_exit()
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 1
     except OSError as e:  # the safety net: an unwritable folder, a full disk, a file where a folder should be
         from tito.lib.errors import from_os_error
 
@@ -118,13 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-
-
-def _quiet_exit() -> int:
-    import os
-
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
-    return 1
 
 
 def _report(e) -> int:
@@ -167,15 +163,12 @@ def _shown_path(path) -> str:
 
 def _decode_error(e: UnicodeDecodeError):
     """Name the file that failed to decode: the innermost frame holding a path to an existing file."""
+    import traceback
     from pathlib import Path
 
     from tito.lib.errors import UserError, not_utf8
 
-    tb, frames = e.__traceback__, []
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    for frame in reversed(frames):
+    for frame, _ in reversed(list(traceback.walk_tb(e.__traceback__))):
         for name in ("self", "path", "source", "file", "filename"):
             value = frame.f_locals.get(name)
             if isinstance(value, (str, Path)) and Path(value).is_file():

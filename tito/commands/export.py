@@ -40,7 +40,6 @@ def run(args) -> int:
     for spec in specs:
         try:
             if project.is_workspace:  # earlier modules must be complete; then the file saved last
-
                 prepare(Journey.load(project), spec)
             if not args.no_test:
                 require_unit_tests(spec, project)

@@ -7,7 +7,8 @@ from pathlib import Path
 from tito.lib.console import info, plain, success, table, warning
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey
-from tito.lib.project import find_project
+from tito.lib.manifest import ModuleSpec
+from tito.lib.project import Project, find_project
 
 
 def add_arguments(parser) -> None:
@@ -56,9 +57,7 @@ def _info(journey: Journey, args) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------------------------
-# Commands
-# ----------------------------------------------------------------------------------------------
+# --- Commands ---------------------------------------------------------------------------------
 def _start(journey: Journey, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites

@@ -1,10 +1,5 @@
-"""`tito dev package build|verify|report` (or `tito package …`): the package manager's duties.
+"""`tito dev package build|verify|report` (or `tito package …`): the package manager's duties (ACTIONS).
 
-    build      wheel and sdist (`python -m build`) into dist/, after validation passes
-    verify     the wheel in a fresh virtual environment: data → model → train → predict
-    report     the integration report, Markdown and JSON (default .tito/report.md and .json)
-
-`tito package validate` is `tito dev check`, `tito package test` is `tito dev test integration`.
 The parser is built without importing anything heavy (tests/validation/test_cli.py); the work
 is imported inside the functions that do it.
 """

@@ -20,7 +20,6 @@ def run(args) -> int:
     except UserError:
         return _course_status()  # an instructor's nbgrader course folder is not a project
     journey = Journey.load(project, warn=True)
-    project = journey.project
     if project.is_workspace:
         from tito.lib.workspace import read_marker
 
@@ -51,7 +50,6 @@ def _modules(journey: Journey) -> None:
 
 def _capabilities(journey: Journey) -> None:
     """What the built modules let the learner do (module.yaml's `capability`), and what comes next."""
-
     built = journey.built_modules()
     info("\n[bold]Capabilities unlocked[/]" + ("" if built else ": none yet"))
     for m in built:

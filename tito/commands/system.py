@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tito.lib.console import table
 from tito.lib.errors import UserError
-from tito.lib.project import find_project
+from tito.lib.project import Project, find_project
 
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
@@ -42,7 +42,6 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
     """(mark, detail) for the tinytorch a Python started in `cwd` imports: ✓ this project's; ✗ another
     one (silently the wrong code); none at all is ✗ in a workspace, · in the source project (whose
     reference package is used from its root; tito and pytest put it on the path)."""
-
     found, why = imported_tinytorch(cwd)
     where = project.relative(cwd) if cwd != project.root else "the project root"
     fix = (f"install this workspace's package: python -m pip install --no-deps -e {project.root}, or start "

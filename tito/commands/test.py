@@ -14,7 +14,7 @@ from tito.lib.console import error, info, plain, success, warning
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum
-from tito.lib.project import SUITES, find_project
+from tito.lib.project import SUITES, Project, find_project
 
 
 def add_arguments(parser) -> None:
@@ -47,7 +47,7 @@ def run(args) -> int:
 
 def _workspace_targets(project: Project, suite: str) -> tuple[list[Path], list]:
     """What a learner's package can run of `suite`, and the modules complete."""
-    from tito.lib.testing import SUITES, files_within
+    from tito.lib.testing import files_within
 
     journey = Journey.load(project)
     modules = journey.curriculum.modules

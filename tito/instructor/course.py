@@ -1,19 +1,8 @@
 """An nbgrader course folder made from the TinyTorch modules, and the tier it releases.
 
 `tito nbgrader init DIR` writes a standard nbgrader course (so `nbgrader` itself works in it too)
-plus one file of tito's own, `tinytorch_course.json`:
-
-    DIR/
-      tinytorch_course.json   the tier this course releases and the TinyTorch project it comes from
-      nbgrader_config.py      nbgrader's settings (course root = this folder, execution timeout)
-      gradebook.db            nbgrader's gradebook (sqlite)
-      source/NN_name/         instructor notebooks: the module with its solutions and hidden tests
-      release/NN_name/        the student version, as `nbgrader generate_assignment` writes it
-      handout/NN_name.zip     what learners download (`tito nbgrader release`)
-      submitted/STUDENT/NN_name/   collected submissions (`tito nbgrader collect`)
-      autograded/ feedback/   nbgrader's output
-      reports/grades.csv      scores, one row per student, one column per module
-      .tito/backups/          every file tito replaced (an earlier submission, an edited notebook)
+plus one file of tito's own, `tinytorch_course.json` (the tier this course releases and the
+TinyTorch project it comes from); docs/instructors.md shows the whole folder.
 
 Tiers come from the `tier` field of every module.yaml: a course tier names which manifest tiers
 are handed out and which come prebuilt, never module numbers.
@@ -21,10 +10,9 @@ are handed out and which come prebuilt, never module numbers.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
-import shutil
 import tempfile
 import time
 import zipfile
@@ -32,9 +20,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..lib.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..lib.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, building
 from ..lib.backups import backup_files
 from ..lib.errors import UserError
+from ..lib.journey import numbers_text
 from ..lib.manifest import TIERS, Curriculum, ModuleSpec
 from ..lib.project import Project
 from ..lib.source import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, parse_cells
@@ -46,9 +35,7 @@ FOLDERS = ("source", "release", "submitted", "autograded", "feedback", "handout"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")  # a folder name nbgrader's exchange accepts (no '+')
 
 
-# ----------------------------------------------------------------------------------------------
-# Tiers
-# ----------------------------------------------------------------------------------------------
+# --- Tiers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CourseTier:
     """Which manifest tiers a course hands out, and which it gives learners already built."""
@@ -57,11 +44,9 @@ class CourseTier:
     released: tuple[str, ...]
     prebuilt: tuple[str, ...] = ()
 
-    def modules(self, curriculum: Curriculum) -> list[ModuleSpec]:
-        return [m for m in curriculum.modules if m.tier in self.released]
-
-    def prebuilt_modules(self, curriculum: Curriculum) -> list[ModuleSpec]:
-        return [m for m in curriculum.modules if m.tier in self.prebuilt]
+    def modules(self, curriculum: Curriculum, prebuilt: bool = False) -> list[ModuleSpec]:
+        """The modules it hands out (or, with `prebuilt`, those it gives already built)."""
+        return [m for m in curriculum.modules if m.tier in (self.prebuilt if prebuilt else self.released)]
 
 
 COURSE_TIERS = {
@@ -81,13 +66,8 @@ def course_tier(name: str) -> CourseTier:
 
 
 def module_range(modules: list[ModuleSpec]) -> str:
-    """'01–08' for a contiguous run of modules, else the numbers one by one."""
-    numbers = [m.number for m in modules]
-    if not numbers:
-        return "none yet"
-    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1:
-        return f"{numbers[0]:02d}–{numbers[-1]:02d}"
-    return ", ".join(f"{n:02d}" for n in numbers)
+    """'01–08' for a contiguous run of modules (runs collapsed, as everywhere in tito)."""
+    return numbers_text(modules) or "none yet"
 
 
 def describe_tier(tier: CourseTier, curriculum: Curriculum) -> str:
@@ -96,14 +76,12 @@ def describe_tier(tier: CourseTier, curriculum: Curriculum) -> str:
     tiers = " + ".join(tier.released) if tier.name != "all" else "all tiers"
     text = f"{tier.name}: {tiers} — modules {module_range(modules)} ({len(modules)} released)"
     if tier.prebuilt:
-        built = tier.prebuilt_modules(curriculum)
+        built = tier.modules(curriculum, prebuilt=True)
         text += f", on a prebuilt package of {' + '.join(tier.prebuilt)} (modules {module_range(built)})"
     return text
 
 
-# ----------------------------------------------------------------------------------------------
-# The course folder
-# ----------------------------------------------------------------------------------------------
+# --- The course folder ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Course:
     root: Path
@@ -153,15 +131,11 @@ class Course:
         return Project(self.root)
 
     def folder(self, kind: str, spec: ModuleSpec, student: str | None = None) -> Path:
-        base = self.root / kind
-        return (base / student / spec.id) if student else (base / spec.id)
+        return self.root / kind / (student or "") / spec.id  # an empty part adds nothing
 
     def students(self, spec: ModuleSpec) -> list[str]:
         """Students with a collected submission of this module."""
-        submitted = self.root / "submitted"
-        if not submitted.is_dir():
-            return []
-        return sorted(p.name for p in submitted.iterdir() if (p / spec.id).is_dir())
+        return sorted(p.parent.name for p in (self.root / "submitted").glob(f"*/{spec.id}") if p.is_dir())
 
     def select(self, queries: list[str], every: bool, what: str) -> list[ModuleSpec]:
         """The modules named (`01`, `tensor`, …) or, with --all, every module of the tier."""
@@ -250,34 +224,23 @@ def init_course(dest: Path, tier: str | None, source: Project) -> tuple[Course, 
     chosen = course_tier(tier or DEFAULT_TIER)
     if not Curriculum(source).modules:
         raise UserError(f"{source.root} has no modules (modules/*/module.yaml) to make a course from.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tito-course-", dir=dest.parent))
-    try:  # built beside DIR and renamed into place: an interrupted init leaves nothing half-made
-        build.chmod(0o755)
+    from tito import __version__
+
+    from .grader import create_gradebook
+
+    with building(dest, "tito-course") as build:
         for name in FOLDERS:
             (build / name).mkdir()
         course_id = re.sub(r"[^A-Za-z0-9_-]", "-", dest.name) or "tinytorch"
         (build / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=course_id), encoding="utf-8")
-        from .grader import create_gradebook
-
         create_gradebook(build / "gradebook.db", course_id)
-        from tito import __version__
-
         atomic_write_json(build / COURSE_FILE, {
             "kind": KIND, "format": FORMAT, "tier": chosen.name, "source": str(source.root),
             "tito_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        if dest.exists():
-            dest.rmdir()
-        os.rename(build, dest)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
     return Course(dest), "created"
 
 
-# ----------------------------------------------------------------------------------------------
-# Instructor notebooks (source/) and what may never reach learners
-# ----------------------------------------------------------------------------------------------
+# --- Instructor notebooks (source/) and what may never reach learners -------------------------
 def instructor_notebook_text(spec: ModuleSpec) -> str:
     """The module as a notebook with its solutions and hidden tests, for nbgrader's source/ folder."""
     from ..lib.notebooks import to_notebook_text
@@ -325,9 +288,7 @@ def graded_points(spec: ModuleSpec) -> float:
     return float(sum(cell.nbgrader.get("points", 0) for cell in parse_cells(spec.source) if cell.is_graded_test))
 
 
-# ----------------------------------------------------------------------------------------------
-# Handouts: the release notebooks zipped for an LMS, with the prebuilt package when the tier has one
-# ----------------------------------------------------------------------------------------------
+# --- Handouts: the release notebooks zipped for an LMS, with the prebuilt package when the tier has one ---
 def prebuilt_package_files(course: Course) -> dict[str, Path]:
     """Archive name → file of the package learners start from: the hand-written files plus the
     reference exports of the prebuilt tiers' modules (never a module the course hands out)."""
@@ -336,7 +297,7 @@ def prebuilt_package_files(course: Course) -> dict[str, Path]:
 
     source, curriculum = course.source, course.curriculum
     generated = generated_package_files(source, curriculum)
-    wanted = {m.package_file(source) for m in course.tier.prebuilt_modules(curriculum)}
+    wanted = {m.package_file(source) for m in course.tier.modules(curriculum, prebuilt=True)}
     wanted |= set(generated_facade_files(source.root, curriculum))  # the registry and the stubs
     missing = sorted(source.relative(p) for p in wanted if not p.is_file())
     if missing:
@@ -369,20 +330,17 @@ def write_handout(course: Course, spec: ModuleSpec) -> Path:
                             hint="Check the module's BEGIN/END SOLUTION markers, then generate again.")
     extra = prebuilt_package_files(course) if course.tier.prebuilt else {}
     target = course.root / "handout" / f"{spec.id}.zip"
-    with tempfile.SpooledTemporaryFile() as buffer:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for notebook in notebooks:
-                archive.write(notebook, f"{spec.id}/{notebook.name}")
-            for name, path in extra.items():
-                archive.write(path, f"{spec.id}/{name}")
-        buffer.seek(0)
-        atomic_write_bytes(target, buffer.read())
+    buffer = io.BytesIO()  # the zip is written whole, or not at all
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for notebook in notebooks:
+            archive.write(notebook, f"{spec.id}/{notebook.name}")
+        for name, path in extra.items():
+            archive.write(path, f"{spec.id}/{name}")
+    atomic_write_bytes(target, buffer.getvalue())
     return target
 
 
-# ----------------------------------------------------------------------------------------------
-# Collecting submissions from a folder (or a zip) downloaded from an LMS
-# ----------------------------------------------------------------------------------------------
+# --- Collecting submissions from a folder (or a zip) downloaded from an LMS -------------------
 @dataclass
 class Collected:
     students: list[str]
@@ -494,21 +452,17 @@ def collect_submissions(course: Course, spec: ModuleSpec, origin: Path) -> Colle
     return result
 
 
-# ----------------------------------------------------------------------------------------------
-# The report: one row per student, one column per module
-# ----------------------------------------------------------------------------------------------
+# --- The report: one row per student, one column per module -----------------------------------
 def write_report(path: Path, modules: list[str], max_scores: dict[str, float],
                  scores: dict[str, dict[str, float]]) -> Path:
     """CSV: student_id, one score column per module (empty = no submission), total, max_total."""
     import csv
-    import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", *modules, "total", "max_total"])
     max_total = sum(max_scores[m] for m in modules)
-    for student in sorted(scores):
-        row = scores[student]
+    for student, row in sorted(scores.items()):
         writer.writerow([student, *(_number(row[m]) if m in row else "" for m in modules),
                          _number(sum(row.values())), _number(max_total)])
     atomic_write_text(path, buffer.getvalue())

@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+"""Atomic writes: a reader sees the old file (or folder) or the new one, never half of either.
 
 A file the user made read-only is not replaced (a rename would go around its permissions):
 the write raises PermissionError naming it, which `tito` reports with the fix.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -48,3 +51,29 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 def atomic_write_json(path: str | os.PathLike, obj) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def read_json(path: str | os.PathLike) -> dict:
+    """A JSON object tito wrote (a state or marker file); {} when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@contextmanager
+def building(dest: Path, kind: str) -> Iterator[Path]:
+    """A new folder beside `dest` (which must be absent or empty) to build in: renamed to `dest` when
+    the block ends, removed if it fails, so an interrupted build leaves nothing half-made behind."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.{kind}-", dir=dest.parent))
+    try:
+        build.chmod(0o755)
+        yield build
+        if dest.exists():
+            dest.rmdir()
+        os.rename(build, dest)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise

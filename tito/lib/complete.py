@@ -47,9 +47,7 @@ def complete_module(journey: Journey, m: ModuleSpec, test: bool = True) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------------------------
-# The steps
-# ----------------------------------------------------------------------------------------------
+# --- The steps --------------------------------------------------------------------------------
 def prepare(journey: Journey, m: ModuleSpec, what: str | None = None) -> None:
     """Earlier modules complete, the file saved last in use, and (in the source project) a word on it."""
     require_prerequisites(journey, m)
@@ -151,9 +149,7 @@ def _unlocked(journey: Journey) -> tuple[set, set]:
             {d.number for d in discover(journey.project) if journey.demo_state(d) == "available"})
 
 
-# ----------------------------------------------------------------------------------------------
-# What the steps share with `tito module test`, `tito export` and `tito notebooks`
-# ----------------------------------------------------------------------------------------------
+# --- What the steps share with `tito module test`, `tito export` and `tito notebooks` ---------
 def require_prerequisites(journey: Journey, m: ModuleSpec) -> None:
     missing = journey.missing_prerequisites(m)
     if missing:

@@ -13,9 +13,18 @@ def console():
 
 
 def error(message: str, hint: str | None = None) -> None:
+    _marked("[bold red]✗[/]", message, hint)
+
+
+def warning(message: str, hint: str | None = None) -> None:
+    _marked("[bold yellow]![/]", message, hint)
+
+
+def _marked(mark: str, message: str, hint: str | None) -> None:
+    """A line of user data (escaped) after a mark, and the hint under it."""
     from rich.markup import escape
 
-    console().print(f"[bold red]✗[/] {escape(message)}", soft_wrap=True)
+    console().print(f"{mark} {escape(message)}", soft_wrap=True)
     if hint:
         console().print(f"  [yellow]→[/] {escape(hint)}", soft_wrap=True)
 
@@ -45,10 +54,3 @@ def plain(message: str) -> None:
     """Lines holding user data (file names, test messages): printed as they are, no markup."""
     console().print(message, markup=False, highlight=False, soft_wrap=True)
 
-
-def warning(message: str, hint: str | None = None) -> None:
-    from rich.markup import escape
-
-    console().print(f"[bold yellow]![/] {escape(message)}", soft_wrap=True)
-    if hint:
-        console().print(f"  [yellow]→[/] {escape(hint)}", soft_wrap=True)

@@ -57,10 +57,7 @@ def _first_bad_byte(path: Path, error: UnicodeDecodeError) -> tuple[bytes, Unico
 def blocking_path(path: Path) -> Path:
     """The existing file or folder that stops `path` from being made: the path itself if it exists,
     else the nearest existing folder above it (or a file standing where a folder is needed)."""
-    for candidate in [path, *path.parents]:
-        if candidate.exists():
-            return candidate
-    return path
+    return next((p for p in [path, *path.parents] if p.exists()), path)
 
 
 def file_where_folder_expected(path: Path) -> Path | None:
@@ -78,8 +75,8 @@ def from_os_error(e: OSError, original=Path, shown=str) -> UserError:
     if path is None:
         return UserError(f"A system error stopped tito: {reason}.", hint=_generic_hint(e.errno))
     code = e.errno
-    if code in (errno.ENOTDIR, errno.EEXIST) and file_where_folder_expected(path) is not None:
-        file = file_where_folder_expected(path)
+    file = file_where_folder_expected(path) if code in (errno.ENOTDIR, errno.EEXIST) else None
+    if file is not None:
         return UserError(f"{shown(file)} is a file, but tito needs a folder there ({reason}).",
                          hint=f"Choose another path, or move {shown(file)} away and run the command again.")
     if code in (errno.EACCES, errno.EPERM):

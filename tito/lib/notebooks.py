@@ -64,10 +64,10 @@ def holds_edits(spec: ModuleSpec) -> bool:
         return True
 
 
-def write_notebook(spec: ModuleSpec, overwrite_newer: bool = False, keep_outputs: bool = False) -> Path:
+def write_notebook(spec: ModuleSpec) -> Path:
     """Write spec.notebook; refuse to replace a notebook that holds edits of its own (see holds_edits)."""
     target = spec.notebook
-    if not overwrite_newer and holds_edits(spec):
+    if holds_edits(spec):
         project = Project(spec.folder.parent.parent)
         nb, py = project.relative(target), project.relative(spec.source)
         raise UserError(f"{nb} is newer than {spec.source.name} and holds edits that are not in it: "
@@ -75,5 +75,5 @@ def write_notebook(spec: ModuleSpec, overwrite_newer: bool = False, keep_outputs
                         hint=f"To keep them, write them into the .py first: jupytext --to py:percent {nb} "
                              f"(the notebook's code replaces {py}); to drop them, delete the notebook. "
                              f"Then run: tito notebooks {spec.number:02d}")
-    atomic_write_text(target, to_notebook_text(spec.source, outputs_from=target if keep_outputs else None))
+    atomic_write_text(target, to_notebook_text(spec.source))
     return target

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .atomic import atomic_write_json
+from .atomic import atomic_write_json, read_json
 from .project import Project
 
 VERSION = 1
@@ -39,10 +40,9 @@ def _parse(text: str) -> Progress:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unexpected layout")
-    parts = [data.get(key, {}) for key in ("completed", "milestones", "started")]
-    for key, part in zip(("completed", "milestones", "started"), parts):
-        _check_entries(key, part)
-    return Progress(*map(dict, parts))
+    for key in ENTRY_FIELDS:  # completed, milestones, started: the fields of Progress, in order
+        _check_entries(key, data.get(key, {}))
+    return Progress(*(dict(data.get(key, {})) for key in ENTRY_FIELDS))
 
 
 def _number(value) -> bool:
@@ -82,17 +82,12 @@ def load(project: Project) -> Progress:
         return _recover(project, reason=str(e))
 
 
-def _free_backup_name(path: Path) -> Path:
-    backup = path.with_suffix(".json.corrupt")
-    if backup.exists():  # an earlier corrupt file: keep it too
-        backup = path.with_suffix(f".json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-    return backup
-
-
 def _recover(project: Project, reason: str) -> Progress:
     """Keep the unreadable file, rebuild progress from the package and the recorded milestone results."""
     path = project.progress_file
-    backup = _free_backup_name(path)
+    backup = path.with_suffix(".json.corrupt")
+    if backup.exists():  # an earlier corrupt file: keep it too
+        backup = path.with_suffix(f".json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
     path.replace(backup)
     progress = rebuild(project)
     save(project, progress)
@@ -117,11 +112,8 @@ def rebuild(project: Project) -> Progress:
         if spec.package_file(project).is_file():
             progress.completed[spec.id] = {"at": now(), "rebuilt": True}
     for results_file in sorted((project.state_dir / "milestones").glob("*/*/results.json")):
-        try:
-            results = json.loads(results_file.read_text(encoding="utf-8"))
-        except (ValueError, OSError, UnicodeDecodeError):
-            continue
-        if not isinstance(results, dict):
+        results = read_json(results_file)
+        if not results:  # unreadable: nothing to recover from it
             continue
         milestone_id = results_file.parent.parent.name
         if results.get("passed") or not progress.milestones.get(milestone_id, {}).get("passed"):
@@ -133,22 +125,24 @@ def save(project: Project, progress: Progress) -> None:
     atomic_write_json(project.progress_file, progress.to_json())
 
 
-def mark_started(project: Project, module_id: str) -> Progress:
+@contextmanager
+def _updating(project: Project) -> Iterator[Progress]:
     progress = load(project)
-    progress.started.setdefault(module_id, {"at": now()})
+    yield progress
     save(project, progress)
-    return progress
 
 
-def mark_complete(project: Project, module_id: str, **details) -> Progress:
+def mark_started(project: Project, module_id: str) -> None:
+    with _updating(project) as progress:
+        progress.started.setdefault(module_id, {"at": now()})
+
+
+def mark_complete(project: Project, module_id: str, **details) -> None:
     """Record a completed module; `details` (e.g. score=[earned, total], tested=False) are kept."""
-    progress = load(project)
-    progress.completed[module_id] = {"at": now(), **details}
-    save(project, progress)
-    return progress
+    with _updating(project) as progress:
+        progress.completed[module_id] = {"at": now(), **details}
 
 
 def record_milestone(project: Project, milestone_id: str, results: dict) -> None:
-    progress = load(project)
-    progress.milestones[milestone_id] = results
-    save(project, progress)
+    with _updating(project) as progress:
+        progress.milestones[milestone_id] = results

@@ -71,23 +71,20 @@ class TestReport:
         return closing[-1].strip("= ") if closing else "\n".join(lines[-15:])
 
 
+OUTCOMES = {"failure": "failed", "error": "error", "skipped": "skipped"}  # JUnit element → Case.outcome
+
+
 def parse_junit(path: Path) -> list[Case]:
     cases = []
     for node in ET.parse(path).getroot().iter("testcase"):
-        outcome, message, details = "passed", "", ""
-        for tag in ("failure", "error", "skipped"):
-            found = node.find(tag)
-            if found is not None:
-                outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[tag]
-                message, details = found.get("message") or "", found.text or ""
-                break
-        cases.append(Case(node.get("name") or node.get("classname") or "?", outcome, message, details))
+        name = node.get("name") or node.get("classname") or "?"
+        found = next((f for f in map(node.find, OUTCOMES) if f is not None), None)
+        cases.append(Case(name, "passed") if found is None else
+                     Case(name, OUTCOMES[found.tag], found.get("message") or "", found.text or ""))
     return cases
 
 
-# ----------------------------------------------------------------------------------------------
-# From a failure to a hint
-# ----------------------------------------------------------------------------------------------
+# --- From a failure to a hint -----------------------------------------------------------------
 def _headline(case: Case) -> str:
     """The exception in one line: its type and first meaningful line of message; for a failed
     `assert`, the part of it that is false and the values it compared."""
@@ -113,9 +110,7 @@ def _headline(case: Case) -> str:
     return head if len(head) <= 240 else head[:239] + "…"
 
 
-# ----------------------------------------------------------------------------------------------
-# A failed `assert`: which part of it is false, and the values it compared
-# ----------------------------------------------------------------------------------------------
+# --- A failed `assert`: which part of it is false, and the values it compared -----------------
 # pytest's explanation of a failed assert: "assert (A and X == Y)", then "+  where X = expr" lines,
 # and under a comparison a block of details ("At index 2 diff: 3 != 4", "Use -v to get more diff").
 WHERE_LINE = re.compile(r"^\s*\+\s+(where|and)\s")
@@ -370,9 +365,7 @@ def failure_lines(report: TestReport, project: Project, verbose_command: str | N
     return lines
 
 
-# ----------------------------------------------------------------------------------------------
-# Points: what the graded test cells are worth, and what the learner earned
-# ----------------------------------------------------------------------------------------------
+# --- Points: what the graded test cells are worth, and what the learner earned ----------------
 @dataclass(frozen=True)
 class GradedCell:
     grade_id: str
@@ -386,8 +379,7 @@ def graded_cells(source: Path) -> list[GradedCell]:
         if not cell.is_graded_test:
             continue
         try:
-            tree = ast.parse("\n".join(cell.lines))
-            tests = {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+            tests = set(cell.tests)
         except SyntaxError:
             tests = {"<a test cell that does not parse>"}
         cells.append(GradedCell(cell.grade_id or "?", float(cell.nbgrader.get("points", 0)), frozenset(tests)))

@@ -7,6 +7,7 @@ jupytext is still what turns these files into notebooks (see notebooks.py).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -50,12 +51,13 @@ class Cell:
 
     @property
     def directives(self) -> dict[str, str | None]:
-        found = {}
-        for line in self.lines:
-            m = DIRECTIVE.match(line)
-            if m:
-                found[m["name"]] = m["arg"]
-        return found
+        return {m["name"]: m["arg"] for m in map(DIRECTIVE.match, self.lines) if m}
+
+    @property
+    def tests(self) -> list[str]:
+        """The `test_*` functions the cell defines (a SyntaxError when its code does not parse)."""
+        tree = ast.parse("\n".join(self.lines))
+        return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
 
     @property
     def is_exported(self) -> bool:

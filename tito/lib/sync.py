@@ -15,11 +15,10 @@ the last sync, so an edit made to BOTH files since then is reported as well as k
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_json, atomic_write_text
+from .atomic import atomic_write_json, atomic_write_text, read_json
 from .backups import backup_files
 from .errors import UserError, read_text
 from .manifest import ModuleSpec
@@ -53,12 +52,8 @@ def stamp(path: Path) -> list[int] | None:
 
 
 def _state(project: Project) -> dict[str, dict]:
-    try:
-        data = json.loads(_state_file(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # unknown: every overwrite below is then backed up
-    if not isinstance(data, dict):
-        return {}
+    """What the last syncs recorded ({} when unknown: every overwrite below is then backed up)."""
+    data = read_json(_state_file(project))
     return {k: v for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("text"), str)}
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .manifest import Curriculum, ModuleSpec
-from .project import SUITES, Project, subprocess_env  # noqa: F401  (SUITES: the suites tito runs)
+from .project import Project, subprocess_env
 from .report import TestReport, parse_junit
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
@@ -46,7 +46,6 @@ def require_pytest() -> None:
 
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
     require_pytest()
-
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
     proc = subprocess.run(cmd, cwd=project.root, env=pytest_env(subprocess_env(project)),
                           capture_output=capture, text=True, check=False)
@@ -75,19 +74,26 @@ def suite_targets(project: Project, suite: str) -> list[Path]:
     return [project.tests_dir / suite]
 
 
+def needs_marks(node: ast.AST) -> list[str]:
+    """Module names in the `pytest.mark.needs(...)` calls under `node` (a decorator, `pytestmark = …`)."""
+    return [arg.value for call in ast.walk(node) if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute) and call.func.attr == "needs"
+            for arg in call.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+
+
+def file_needs(tree: ast.Module) -> list[str]:
+    """The modules a whole test file needs: its `pytestmark = pytest.mark.needs(...)`."""
+    return [name for node in tree.body if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+            for name in needs_marks(node.value)]
+
+
 def declared_needs(path: Path) -> tuple[str, ...]:
-    """The modules a test file declares with `pytestmark = pytest.mark.needs(...)`, read without importing it."""
+    """The modules a test file declares it needs, read without importing it."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return tuple(file_needs(ast.parse(path.read_text(encoding="utf-8"))))
     except (SyntaxError, OSError, UnicodeDecodeError):
         return ()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            calls = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
-            for call in calls:
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "needs":
-                    return tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
-    return ()
 
 
 def needs_with_dependencies(curriculum: Curriculum, names) -> set[str]:
@@ -121,9 +127,8 @@ def selection_options(built: list[ModuleSpec], involving: ModuleSpec | None = No
 def run_integration(project: Project, built: list[ModuleSpec], involving: ModuleSpec | None = None) -> TestReport:
     """The integration tests that can run on the `built` modules — all of a test's `needs` (with their
     dependencies) are built — and, given `involving`, exercise that module."""
-    folder = project.tests_dir / "integration"
     names = {m.name for m in built}
-    files, _ = files_within(folder, Curriculum(project), lambda m: m.name in names) if folder.is_dir() else ([], [])
+    files, _ = files_within(project.tests_dir / "integration", Curriculum(project), lambda m: m.name in names)
     if not files:
         return TestReport(NO_TESTS_COLLECTED, "no integration tests cover these modules yet")
     return run_reported(project, files, *selection_options(built, involving))

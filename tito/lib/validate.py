@@ -3,22 +3,15 @@
 Each check is a small function that returns a list of problems, written in the user's terms
 (which module, which file and line, what to do) — an empty list means the check passed. The
 command prints them as a table; the validation tests assert that each list is empty. One
-implementation serves both, so the test suite and the command can never disagree.
-
-    manifests            module.yaml files are consistent (numbers, names, tiers, dependencies)
-    exports in sync      every module is exported and tinytorch/ matches the sources
-    package imports      `import tinytorch`, `from tinytorch import *`, every module on its own
-    no circular imports  the generated modules import each other without a cycle
-    declared imports     each module imports only from the modules it depends on (module.yaml)
-    unique exports       no public name is provided by two modules
-    declared test needs  every module a test of the package imports is in its `needs` marker
-    module standards     sections, grade_ids, graded cells, an implementation then its test, …
+implementation serves both, so the test suite and the command can never disagree. run_checks
+lists them all, in the order a maintainer would fix them.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -46,9 +39,7 @@ class CheckResult:
         return not self.problems
 
 
-# ----------------------------------------------------------------------------------------------
-# Manifests
-# ----------------------------------------------------------------------------------------------
+# --- Manifests --------------------------------------------------------------------------------
 def numbering_problems(curriculum: Curriculum) -> list[str]:
     """Module numbers run 1..N; no two modules share a name or a package path."""
     modules, problems = curriculum.modules, []
@@ -117,8 +108,6 @@ def milestone_file_problems(curriculum: Curriculum) -> list[str]:
 def facade_problems(curriculum: Curriculum) -> list[str]:
     """A module's `facades` list only names it provides, each facade is a hand-written file of the
     package that calls `lazy_namespace(__name__)`, and every such file is a facade of some module."""
-    import re
-
     problems = [f"{m.id}: facades puts {name} in {facade}, but provides does not list it"
                 for m in curriculum.modules for facade, names in m.facades for name in names if name not in m.provides]
     package = curriculum.project.package_dir
@@ -144,9 +133,7 @@ def manifest_problems(curriculum: Curriculum) -> list[str]:
         return [str(e)]
 
 
-# ----------------------------------------------------------------------------------------------
-# Exports: in sync, importable, each name once
-# ----------------------------------------------------------------------------------------------
+# --- Exports: in sync, importable, each name once ---------------------------------------------
 def export_problems(project: Project) -> list[str]:
     """Every module is exported and the package is exactly what `tito export --all` would write."""
     from .export import generated_facade_files, out_of_sync
@@ -239,9 +226,7 @@ def import_problems(project: Project, curriculum: Curriculum) -> list[str]:
     return problems
 
 
-# ----------------------------------------------------------------------------------------------
-# The dependency graph, from the actual imports
-# ----------------------------------------------------------------------------------------------
+# --- The dependency graph, from the actual imports --------------------------------------------
 @dataclass(frozen=True)
 class Import:
     module: str   # the curriculum module that provides what is imported ("?" if none does)
@@ -298,13 +283,6 @@ def declared_import_problems(module: ModuleSpec, curriculum: Curriculum) -> list
 TESTED_AGAINST_THE_PACKAGE = ("integration", "properties", "oracle", "robustness")  # the suites a workspace runs
 
 
-def _needs_marks(node: ast.AST) -> list[str]:
-    """Module names in `pytest.mark.needs(...)` calls under `node` (a decorator list or `pytestmark = …`)."""
-    return [arg.value for call in ast.walk(node) if isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute) and call.func.attr == "needs"
-            for arg in call.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
-
-
 def _imports_by_scope(path: Path, curriculum: Curriculum, seen: frozenset = frozenset()) -> list[tuple[ast.AST | None, Import]]:
     """(top-level def or class, or None for the file itself; Import) for every curriculum module a test file
     uses: `import`/`from` statements anywhere, `tinytorch.Name` attribute uses, and the same in helper
@@ -330,19 +308,15 @@ def undeclared_needs_problems(project: Project, curriculum: Curriculum) -> list[
     """Every curriculum module a test file uses is one its `needs` declare (or one they depend on):
     `tito module complete` chooses tests by `needs`, so an undeclared import fails a learner whose
     package does not have that module yet."""
+    from .testing import file_needs, needs_marks, needs_with_dependencies
+
     problems = []
     for suite in TESTED_AGAINST_THE_PACKAGE:
         for path in sorted((project.tests_dir / suite).glob("test_*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            file_needs = [n for node in tree.body if isinstance(node, ast.Assign)
-                          and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
-                          for n in _needs_marks(node.value)]
+            whole_file = file_needs(ast.parse(path.read_text(encoding="utf-8")))
             for owner, imp in _imports_by_scope(path, curriculum):
-                declared = file_needs + (_needs_marks(ast.Module(owner.decorator_list, [])) if owner else [])
-                allowed = set(declared)
-                for name in declared:
-                    allowed |= curriculum.dependency_closure(curriculum.module(name))
-                if imp.module not in allowed:
+                declared = whole_file + (needs_marks(ast.Module(owner.decorator_list, [])) if owner else [])
+                if imp.module not in needs_with_dependencies(curriculum, declared):
                     where = f"{project.relative(path)} line {imp.line}"
                     scope = f" (in {owner.name})" if owner else ""
                     problems.append(f"{where}{scope}: `{imp.statement}` uses module {imp.module}, which its "
@@ -388,17 +362,9 @@ def circular_import_problems(project: Project, curriculum: Curriculum) -> list[s
     return [f"circular import: {' → '.join(cycle)}" for cycle in find_cycles(import_graph(project, curriculum))]
 
 
-# ----------------------------------------------------------------------------------------------
-# Module standards (docs/module-format.md)
-# ----------------------------------------------------------------------------------------------
+# --- Module standards (docs/module-format.md) -------------------------------------------------
 def _code_cells(module: ModuleSpec) -> list[Cell]:
     return [c for c in parse_cells(module.source) if c.kind == "code"]
-
-
-def defined_tests(cell: Cell) -> list[str]:
-    """The `test_*` functions a cell defines."""
-    tree = ast.parse("\n".join(cell.lines))
-    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
 
 
 def section_problems(module: ModuleSpec) -> list[str]:
@@ -437,7 +403,7 @@ def graded_cell_problems(module: ModuleSpec) -> list[str]:
             problems.append(f"{module.id}: graded {cell.where()} is not locked")
         if not cell.nbgrader.get("points", 0) > 0:
             problems.append(f"{module.id}: graded {cell.where()} has no points")
-        if not defined_tests(cell):
+        if not cell.tests:
             problems.append(f"{module.id}: graded {cell.where()} defines no test_ function")
     return problems
 
@@ -522,9 +488,7 @@ def standard_problems(module: ModuleSpec) -> list[str]:
     return problems
 
 
-# ----------------------------------------------------------------------------------------------
-# All checks
-# ----------------------------------------------------------------------------------------------
+# --- All checks -------------------------------------------------------------------------------
 def run_checks(project: Project) -> list[CheckResult]:
     """Every check, in the order a maintainer would fix them."""
     curriculum = Curriculum(project)

@@ -1,24 +1,12 @@
 """The learner workspace: `tito init DIR` makes one from the source project; `reset` restores a module.
 
-A workspace is a TinyTorch project of the learner's own:
-
-    DIR/
-      modules/NN_name/     name_dev.py with the solutions taken out, its notebook, module.yaml, ABOUT.md
-      tinytorch/           only the hand-written files (facades, lazy loader), the registry and stubs:
-                           nothing is exported until the learner completes a module
-      tests/               integration, properties, oracle (run against the learner's package)
-      milestones/          scripts, milestone.yaml, READMEs and the harness (no recorded results)
-      benchmarks/ demos/   when the source project has them
-      README.md            the learner's guide
-      pyproject.toml       pytest's settings, the same as the source project's
-      conftest.py          makes `pytest` import this folder's tinytorch, whatever is installed
-      .tito/workspace.json the marker: where the workspace came from, and which version
-      .tito/pristine/      the starting version of every module file (for `tito module reset`)
+A workspace is a TinyTorch project of the learner's own (docs/learner-workspace.md shows it): the
+modules with their solutions taken out, a `tinytorch/` package holding only the hand-written files
+(facades, lazy loader, registry, stubs) until the learner completes modules, the tests that run
+against the learner's package, and `.tito/` with the marker and every module's starting version.
 
 Which package files are generated is read from the manifests (each module.yaml's `exports`, plus
 the registry and the facades' stubs) — the same facts `tito export` uses — never from a list kept here.
-The workspace is built in a hidden folder beside DIR and renamed into place at the end, so an
-interrupted `tito init` leaves nothing half-made behind.
 """
 
 from __future__ import annotations
@@ -27,13 +15,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from . import framework_dist
-from .atomic import atomic_write_text
+from .atomic import atomic_write_json, atomic_write_text, building, read_json
 from .backups import backup_files
 from .errors import UserError
 from .export import GENERATED_MARK, generated_facade_files
@@ -48,15 +35,9 @@ OPTIONAL_FOLDERS = ("benchmarks", "demos")
 NEVER_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis", "results"}
 
 
-# ----------------------------------------------------------------------------------------------
-# Which project a workspace comes from
-# ----------------------------------------------------------------------------------------------
+# --- Which project a workspace comes from -----------------------------------------------------
 def read_marker(project: Project) -> dict:
-    try:
-        data = json.loads(project.workspace_file.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json(project.workspace_file)
 
 
 def _usable_source(folder: Path | str | None) -> Project | None:
@@ -119,19 +100,12 @@ def source_version(source: Project) -> str:
     return __version__
 
 
-def toml_table(table: dict) -> str:
-    """Key = value lines of a flat TOML table (strings, numbers, booleans, lists of them: JSON writes them as TOML)."""
-    return "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in table.items())
-
-
 def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path]:
     """The package files `tito export` writes, as the manifests name them (modules, registry, stubs)."""
     return {spec.package_file(source) for spec in curriculum.modules} | set(generated_facade_files(source.root, curriculum))
 
 
-# ----------------------------------------------------------------------------------------------
-# tito init
-# ----------------------------------------------------------------------------------------------
+# --- tito init --------------------------------------------------------------------------------
 def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool] = lambda p: False) -> None:
     for folder, dirs, files in os.walk(src):
         folder = Path(folder)
@@ -168,16 +142,16 @@ def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
     target = folder / spec.source.name
     target.write_text(student, encoding="utf-8")
     target.with_suffix(".ipynb").write_text(to_notebook_text(target), encoding="utf-8")
-    pristine = build / ".tito" / "pristine" / spec.source.relative_to(source.root)
-    pristine.parent.mkdir(parents=True, exist_ok=True)
-    pristine.write_text(student, encoding="utf-8")
+    atomic_write_text(build / ".tito" / "pristine" / spec.source.relative_to(source.root), student)
     return student
 
 
 def _workspace_pyproject(source: Project, version: str) -> str:
     """The workspace's pyproject.toml: the `tinytorch` distribution (what `tito init` installs in
     editable mode) and the source project's [tool.pytest.ini_options], the same settings."""
-    settings = toml_table(read_pyproject(source).get("tool", {}).get("pytest", {}).get("ini_options", {}))
+    options = read_pyproject(source).get("tool", {}).get("pytest", {}).get("ini_options", {})
+    # flat values (strings, numbers, booleans, lists of them): JSON writes them as TOML does
+    settings = "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in options.items())
     return ("# Your TinyTorch workspace (made by `tito init`): your own `tinytorch` package, installed in\n"
             "# editable mode, and pytest's settings — the same as the source project's, so your tests\n"
             "# run exactly as they are graded.\n"
@@ -297,17 +271,8 @@ def init_workspace(source: Project, dest: Path) -> Project:
     curriculum = Curriculum(source)
     if not curriculum.modules:
         raise UserError(f"{source.root} has no modules (modules/*/module.yaml) to make a workspace from.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tito-init-", dir=dest.parent))
-    try:
-        build.chmod(0o755)
+    with building(dest, "tito-init") as build:
         _build(source, curriculum, build)
-        if dest.exists():
-            dest.rmdir()  # empty (checked above)
-        os.rename(build, dest)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
     return Project(dest)
 
 
@@ -342,26 +307,16 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
     (build / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
     (build / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (build / "README.md").write_text(learner_readme(curriculum, version), encoding="utf-8")
-    state = build / ".tito"
-    (state / "sync.json").write_text(json.dumps(synced, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     from tito import __version__ as tito_version
 
-    marker = {"kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
-              "tito_version": tito_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "modules": [spec.id for spec in curriculum.modules]}
-    (state / "workspace.json").write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    atomic_write_json(build / ".tito" / "sync.json", synced)
+    atomic_write_json(build / ".tito" / "workspace.json", {
+        "kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
+        "tito_version": tito_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "modules": [spec.id for spec in curriculum.modules]})
 
 
-# ----------------------------------------------------------------------------------------------
-# tito module reset
-# ----------------------------------------------------------------------------------------------
-def require_workspace(project: Project, command: str) -> None:
-    if not project.is_workspace:
-        raise UserError(f"`{command}` works in a learner workspace; {project.root} is the TinyTorch source "
-                        "project (its modules hold the reference solutions), so nothing was changed.",
-                        hint="Make your own workspace: tito init ~/my-tinytorch")
-
-
+# --- tito module reset ------------------------------------------------------------------------
 def pristine_text(project: Project, spec: ModuleSpec) -> str:
     """The module file as `tito init` wrote it: the kept copy, else the source project stripped again."""
     kept = pristine_file(project, spec)
@@ -382,7 +337,10 @@ def reset_module(project: Project, spec: ModuleSpec) -> Path | None:
     from .notebooks import to_notebook_text
     from .sync import record_synced
 
-    require_workspace(project, "tito module reset")
+    if not project.is_workspace:
+        raise UserError(f"`tito module reset` works in a learner workspace; {project.root} is the TinyTorch "
+                        "source project (its modules hold the reference solutions), so nothing was changed.",
+                        hint="Make your own workspace: tito init ~/my-tinytorch")
     text = pristine_text(project, spec)
     backup = backup_files(project, spec, [spec.source, spec.notebook], "reset")
     atomic_write_text(spec.source, text)

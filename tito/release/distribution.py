@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..lib import framework_dist
-from ..lib.atomic import atomic_write_json
+from ..lib.atomic import atomic_write_json, read_json
 from ..lib.errors import UserError
 from ..lib.project import Project
 
@@ -46,10 +46,7 @@ def build_record_path(project: Project) -> Path:
 
 
 def read_build_record(project: Project) -> dict:
-    try:
-        return json.loads(build_record_path(project).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
+    return read_json(build_record_path(project))
 
 
 def sha256(path: Path) -> str:
@@ -60,9 +57,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# ----------------------------------------------------------------------------------------------
-# What belongs in the archives
-# ----------------------------------------------------------------------------------------------
+# --- What belongs in the archives -------------------------------------------------------------
 def package_files(project: Project, package: str) -> set[str]:
     """Every .py and .pyi file of a package folder of the checkout, as archive paths ("tinytorch/nn/__init__.py")."""
     root = project.root / package
@@ -99,9 +94,7 @@ def sdist_problems(sdist: Path) -> list[str]:
     return [f"{sdist.name} holds files that are not part of the package: {', '.join(stray[:5])}"] if stray else []
 
 
-# ----------------------------------------------------------------------------------------------
-# Build
-# ----------------------------------------------------------------------------------------------
+# --- Build ------------------------------------------------------------------------------------
 @dataclass
 class Built:
     wheel: Path
@@ -138,14 +131,10 @@ def build(project: Project, outdir: Path, isolation: bool = True) -> Built:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".tito-build-", dir=outdir) as tmp:
         staged = stage_framework(project, Path(tmp) / "src")
-        cmd = [sys.executable, "-m", "build", "--outdir", tmp, *([] if isolation else ["--no-isolation"]),
-               str(staged)]
-        proc = subprocess.run(cmd, cwd=staged, capture_output=True, text=True)
-        if proc.returncode != 0:
-            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
-            raise UserError(f"`python -m build` failed:\n{tail}",
-                            hint="Without network access, try `tito package build --no-isolation` "
-                                 "(it uses the setuptools installed here).")
+        _run([sys.executable, "-m", "build", "--outdir", tmp, *([] if isolation else ["--no-isolation"]),
+              str(staged)], staged, "`python -m build`", clean=False,
+             hint="Without network access, try `tito package build --no-isolation` (it uses the setuptools "
+                  "installed here).")
         wheels, sdists = sorted(Path(tmp).glob("*.whl")), sorted(Path(tmp).glob("*.tar.gz"))
         if len(wheels) != 1 or len(sdists) != 1:
             raise UserError(f"`python -m build` made {[p.name for p in Path(tmp).iterdir()]}, "
@@ -183,9 +172,7 @@ def latest_wheel(outdir: Path) -> Path:
     return wheels[-1]
 
 
-# ----------------------------------------------------------------------------------------------
-# Verify: a fresh virtual environment, outside the checkout
-# ----------------------------------------------------------------------------------------------
+# --- Verify: a fresh virtual environment, outside the checkout --------------------------------
 @dataclass
 class Verified:
     wheel: Path
@@ -201,8 +188,9 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], cwd: Path, what: str, hint: str | None = None) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, env=clean_env(), capture_output=True, text=True)
+def _run(cmd: list[str], cwd: Path, what: str, hint: str | None = None, clean: bool = True) -> str:
+    """Run `cmd` (in clean_env() unless told otherwise): its output, or a UserError ending with the last lines."""
+    proc = subprocess.run(cmd, cwd=cwd, env=clean_env() if clean else None, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
         raise UserError(f"{what} failed:\n{tail}", hint=hint)

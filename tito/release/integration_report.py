@@ -33,7 +33,7 @@ def _suite_counts(project: Project, curriculum: Curriculum) -> dict[str, dict]:
     suites = {"unit": {"files": len(curriculum.modules),
                        "tests": sum(count_tests(m.source) for m in curriculum.modules)}}
     for suite in SUITES[1:]:
-        files = sorted((project.tests_dir / suite).rglob("test_*.py")) if (project.tests_dir / suite).is_dir() else []
+        files = sorted((project.tests_dir / suite).rglob("test_*.py"))
         suites[suite] = {"files": len(files), "tests": sum(count_tests(f) for f in files)}
     return suites
 
@@ -68,8 +68,7 @@ def _needed_by(project: Project) -> dict[str, list[str]]:
 
     found: dict[str, list[str]] = {}
     for suite in ("integration", "system"):
-        folder = project.tests_dir / suite
-        for path in sorted(folder.rglob("test_*.py")) if folder.is_dir() else []:
+        for path in sorted((project.tests_dir / suite).rglob("test_*.py")):
             for name in declared_needs(path):
                 found.setdefault(name, []).append(project.relative(path))
     return found
