@@ -80,3 +80,11 @@ def test_module_folder_import_of_another_package_is_a_cross_with_a_hint(tmp_path
     assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
     assert "✗" in row and f"imports {ROOT / 'tinytorch'}, not this project's package" in row
     assert f"PYTHONPATH={proj}" in row
+
+
+def test_tiny_shakespeare_is_ticked_only_with_its_text(tmp_path):
+    row = rows_by_name(tmp_path)["tiny Shakespeare"]
+    assert row[1] == "·" and "input.txt" in row[2] and str(tmp_path / "shakespeare") in row[2]
+    (tmp_path / "shakespeare").mkdir()
+    (tmp_path / "shakespeare" / "input.txt").write_text("First Citizen:\n", encoding="utf-8")
+    assert rows_by_name(tmp_path)["tiny Shakespeare"] == ["tiny Shakespeare", "✓", str(tmp_path / "shakespeare")]

@@ -56,14 +56,16 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
 
 
 def dataset_rows(folder: Path) -> list[list[str]]:
-    """MNIST and CIFAR-10: ✓ only when every file the loader reads is there."""
-    from tito.lib.milestones import has_mnist
+    """MNIST, CIFAR-10 and tiny Shakespeare: ✓ only when every file the loader reads is there."""
+    from tito.lib.milestones import SHAKESPEARE_FILE, has_mnist
 
     cifar = folder / "cifar10"
     cifar_complete = (cifar / CIFAR10_ARCHIVE).is_file() or all((cifar / n).is_file() for n in CIFAR10_FILES)
+    text = folder / SHAKESPEARE_FILE
     return [_dataset_row("MNIST", folder / "mnist", has_mnist(folder), "the four MNIST .gz files"),
             _dataset_row("CIFAR-10", cifar, cifar_complete,
-                         f"{CIFAR10_ARCHIVE}, or data_batch_1.bin … data_batch_5.bin and test_batch.bin,")]
+                         f"{CIFAR10_ARCHIVE}, or data_batch_1.bin … data_batch_5.bin and test_batch.bin,"),
+            _dataset_row("tiny Shakespeare", text.parent, text.is_file(), f"char-rnn's {text.name}")]
 
 
 def _dataset_row(name: str, folder: Path, complete: bool, wanted: str) -> list[str]:
