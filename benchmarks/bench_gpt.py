@@ -90,7 +90,8 @@ class TinyTorchGPT:
 # ----------------------------------------------------------------------------------------------
 # The PyTorch mirror (tests/oracle/test_transformer_torch.py's, in float32, two attentions)
 # ----------------------------------------------------------------------------------------------
-def torch_gpt_class():
+def torch_gpt_class(vocab=VOCAB, embed=EMBED, layers=LAYERS, heads=HEADS, context=CONTEXT):
+    """The mirror's class, for a GPT of these sizes (default: this benchmark's)."""
     import torch
     import torch.nn.functional as TF
     from torch import nn
@@ -99,17 +100,17 @@ def torch_gpt_class():
         def __init__(self, sdpa):
             super().__init__()
             self.sdpa = sdpa
-            self.q_proj, self.k_proj, self.v_proj, self.out_proj = (nn.Linear(EMBED, EMBED) for _ in range(4))
-            self.register_buffer("causal", torch.ones(CONTEXT, CONTEXT, dtype=torch.bool).tril())
+            self.q_proj, self.k_proj, self.v_proj, self.out_proj = (nn.Linear(embed, embed) for _ in range(4))
+            self.register_buffer("causal", torch.ones(context, context, dtype=torch.bool).tril())
 
         def forward(self, x):
             b, t, e = x.shape
-            split = lambda y: y.view(b, t, HEADS, e // HEADS).transpose(1, 2)  # noqa: E731
+            split = lambda y: y.view(b, t, heads, e // heads).transpose(1, 2)  # noqa: E731
             q, k, v = split(self.q_proj(x)), split(self.k_proj(x)), split(self.v_proj(x))
             if self.sdpa:
                 out = TF.scaled_dot_product_attention(q, k, v, is_causal=True)
             else:  # written out: scores, mask, softmax, weighted sum
-                scores = (q @ k.transpose(-2, -1)) * (1.0 / (e // HEADS) ** 0.5)
+                scores = (q @ k.transpose(-2, -1)) * (1.0 / (e // heads) ** 0.5)
                 scores = scores.masked_fill(~self.causal[:t, :t], float("-inf"))
                 out = torch.softmax(scores, dim=-1) @ v
             return self.out_proj(out.transpose(1, 2).reshape(b, t, e))
@@ -117,7 +118,7 @@ def torch_gpt_class():
     class TorchMLP(nn.Module):
         def __init__(self):
             super().__init__()
-            self.fc1, self.fc2 = nn.Linear(EMBED, 4 * EMBED), nn.Linear(4 * EMBED, EMBED)
+            self.fc1, self.fc2 = nn.Linear(embed, 4 * embed), nn.Linear(4 * embed, embed)
 
         def forward(self, x):
             return self.fc2(TF.gelu(self.fc1(x), approximate="tanh"))
@@ -125,8 +126,8 @@ def torch_gpt_class():
     class TorchBlock(nn.Module):
         def __init__(self, sdpa):
             super().__init__()
-            self.ln1, self.attention = nn.LayerNorm(EMBED), TorchAttention(sdpa)
-            self.ln2, self.mlp = nn.LayerNorm(EMBED), TorchMLP()
+            self.ln1, self.attention = nn.LayerNorm(embed), TorchAttention(sdpa)
+            self.ln2, self.mlp = nn.LayerNorm(embed), TorchMLP()
 
         def forward(self, x):
             x = x + self.attention(self.ln1(x))
@@ -135,11 +136,11 @@ def torch_gpt_class():
     class TorchGPT(nn.Module):
         def __init__(self, sdpa):
             super().__init__()
-            self.token_embedding = nn.Embedding(VOCAB, EMBED)
-            self.position_embedding = nn.Parameter(torch.zeros(CONTEXT, EMBED))
-            self.blocks = nn.ModuleList(TorchBlock(sdpa) for _ in range(LAYERS))
-            self.ln_f = nn.LayerNorm(EMBED)
-            self.lm_head = nn.Linear(EMBED, VOCAB, bias=False)
+            self.token_embedding = nn.Embedding(vocab, embed)
+            self.position_embedding = nn.Parameter(torch.zeros(context, embed))
+            self.blocks = nn.ModuleList(TorchBlock(sdpa) for _ in range(layers))
+            self.ln_f = nn.LayerNorm(embed)
+            self.lm_head = nn.Linear(embed, vocab, bias=False)
 
         def forward(self, ids):
             x = self.token_embedding(ids) + self.position_embedding[: ids.shape[1]]
@@ -160,20 +161,27 @@ def _is_linear_weight(name):
     return name.endswith("weight") and ("proj" in name or "fc" in name or "lm_head" in name)
 
 
+def copy_weights(ours, mirror) -> None:
+    """Every parameter of our GPT into the PyTorch mirror, by name (float32; Linear weights transposed)."""
+    import numpy as np
+    import torch
+
+    theirs = dict(mirror.named_parameters())
+    assert len(theirs) == len(ours.named_parameters())
+    with torch.no_grad():
+        for name, p in ours.named_parameters():
+            value = p.data.T if _is_linear_weight(name) else p.data
+            theirs[_torch_name(name)].copy_(torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32)))
+
+
 class TorchGPT:
     def __init__(self, sdpa, ours, batches):
-        import numpy as np
         import torch
         import torch.nn.functional as TF
 
         self.name = "torch sdpa" if sdpa else "torch manual"
         self.model = torch_gpt_class()(sdpa)
-        theirs = dict(self.model.named_parameters())
-        assert len(theirs) == len(ours.named_parameters())
-        with torch.no_grad():
-            for name, p in ours.named_parameters():
-                value = p.data.T if _is_linear_weight(name) else p.data
-                theirs[_torch_name(name)].copy_(torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32)))
+        copy_weights(ours, self.model)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
         self.batches = [(torch.from_numpy(x), torch.from_numpy(y.reshape(-1))) for x, y in batches]
         self.TF, self.i = TF, 0

@@ -20,6 +20,12 @@ single-threaded NumPy without an extra dependency (threadpoolctl) is to set them
 `import numpy` — i.e. in a new process.
 
 Standard library only at import time: this file is imported before NumPy in the child.
+
+Not a speed benchmark, but here because it reuses bench_gpt.py's PyTorch mirror:
+parity_gpt_training.py trains the same GPT from the same weights on the same batches for 200
+steps in both frameworks and checks that the two loss curves agree within 1 % at every step
+(README.md's Benchmarks section gives the measured difference; a 20-step tiny version runs in
+the test suite, tests/oracle/test_gpt_training_parity.py).
 """
 
 from __future__ import annotations
