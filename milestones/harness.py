@@ -134,7 +134,7 @@ def parse_args(milestone: Milestone, add_arguments: Callable[[argparse.ArgumentP
 def use_project_data(milestone: Milestone) -> Path:
     """Point $TINYTORCH_DATA, when unset, at the folder `tito milestone run` and the test suite use
     (a shared/data folder with MNIST beside the project, else ~/.cache/tinytorch); return it."""
-    from tito.lib.milestones import data_folder
+    from tito.lib.datasets import data_folder
     from tito.lib.project import Project
 
     root = _project_root(milestone.folder) or milestone.folder.parent.parent

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tito.commands.system import CIFAR10_ARCHIVE, CIFAR10_FILES, dataset_rows
-from tito.lib.milestones import MNIST_FILES
+from tito.lib.datasets import MNIST_FILES
 from tests.testkit import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]

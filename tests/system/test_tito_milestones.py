@@ -14,7 +14,8 @@ import pytest
 from tito.lib import milestones as milestones_lib
 from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum, read_planned
-from tito.lib.milestones import MNIST_FILES, data_folder, data_note, run_milestone
+from tito.lib.datasets import MNIST_FILES, data_folder, data_note
+from tito.lib.milestones import run_milestone
 from tito.lib.project import Project
 from tests.testkit import copy_project
 

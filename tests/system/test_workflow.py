@@ -87,7 +87,7 @@ def test_notebooks_regenerates_an_unedited_notebook_and_keeps_an_edited_one(proj
 
 def test_milestone_run_all_ends_with_a_summary_naming_locked_ones(proj):
     """Only the perceptron can run (training is not built): the table says passed, locked with the
-    module that unlocks each, and not built yet for the planned ones."""
+    module that unlocks each, and not built yet for the planned one."""
     (proj / "tinytorch" / "core" / "training.py").unlink()
     out = subprocess.run([sys.executable, "-m", "tito", "milestone", "run", "all", "--quick"], capture_output=True,
                          text=True, cwd=proj, env={**os.environ, "COLUMNS": "250"})
@@ -95,8 +95,8 @@ def test_milestone_run_all_ends_with_a_summary_naming_locked_ones(proj):
     rows = {line.split("│")[1].strip(): line for line in out.stdout.splitlines() if line.count("│") > 4}
     assert "passed" in rows["01_perceptron_1957"] and "test_accuracy" in rows["01_perceptron_1957"]
     for milestone, unlocker in [("02_xor_1969", "07_training"), ("03_mlp_1986", "08_dataloader"),
-                                ("04_cnn_1998", "09_spatial")]:
+                                ("04_cnn_1998", "09_spatial"), ("05_gpt_2018", "14_kv_cache")]:
         assert "locked: needs 07" in rows[milestone] and unlocker in rows[milestone]
         assert "tito module complete 07" in rows[milestone]
-    assert "not built yet" in rows["05_gpt"] and "14_kv_caching" in rows["05_gpt"]
+    assert "not built yet" in rows["06_systems"] and "19_benchmarking" in rows["06_systems"]
     assert out.stdout.index("data: ") < out.stdout.index("Rosenblatt")

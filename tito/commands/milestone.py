@@ -69,7 +69,8 @@ def _info(journey: Journey, args) -> int:
 
 
 def _run(journey: Journey, args) -> int:
-    from tito.lib.milestones import data_note, data_text, missing_modules_error, result_text, run_milestone
+    from tito.lib.datasets import data_note
+    from tito.lib.milestones import data_text, missing_modules_error, result_text, run_milestone
 
     run_all = args.milestone.lower() == "all"
     if run_all:

@@ -19,7 +19,7 @@ from tito.lib.project import Project, find_project
 
 
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
-# from; tests/system/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.milestones).
+# from; tests/system/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.datasets).
 CIFAR10_FILES = tuple(f"data_batch_{k}.bin" for k in range(1, 6)) + ("test_batch.bin",)
 CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz"
 PROBE = "import tinytorch; print(tinytorch.__file__)"
@@ -57,7 +57,7 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
 
 def dataset_rows(folder: Path) -> list[list[str]]:
     """MNIST, CIFAR-10 and tiny Shakespeare: ✓ only when every file the loader reads is there."""
-    from tito.lib.milestones import SHAKESPEARE_FILE, has_mnist
+    from tito.lib.datasets import SHAKESPEARE_FILE, has_mnist
 
     cifar = folder / "cifar10"
     cifar_complete = (cifar / CIFAR10_ARCHIVE).is_file() or all((cifar / n).is_file() for n in CIFAR10_FILES)
@@ -83,7 +83,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from tito.lib.machine import blas_name
-    from tito.lib.milestones import data_folder
+    from tito.lib.datasets import data_folder
 
     import numpy as np
 

@@ -111,7 +111,7 @@ def required_modules(curriculum: Curriculum, demo: DemoSpec) -> list[ModuleSpec]
 def run_demo(project: Project, demo: DemoSpec) -> int:
     """Run the demo in its own process, with this project's tinytorch first and the data folder the
     milestones use (demos that read tiny Shakespeare find it there); its output streams."""
-    from .milestones import data_folder
+    from .datasets import data_folder
     from .project import subprocess_env
 
     env = {**subprocess_env(project), "TINYTORCH_DATA": str(data_folder(project)[0])}

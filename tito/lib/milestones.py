@@ -1,69 +1,22 @@
 """Running a milestone script, reading back the results it wrote, and saying what they mean.
 
-Datasets are found the way the test suite finds them (tests/conftest.py): $TINYTORCH_DATA,
-else a `shared/data` folder holding MNIST or tiny Shakespeare beside the project (or beside the source project a
-workspace was made from), else ~/.cache/tinytorch. `tito milestone run` passes the folder it
-chose to the script as $TINYTORCH_DATA; the harness makes the same choice for a script run
-by hand.
+Datasets are found as tito.lib.datasets says (the test suite's choice).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from . import progress as progress_store
+from .datasets import data_folder
 from .errors import UserError
 from .project import subprocess_env
 from .journey import Journey, numbers_text
 from .manifest import MilestoneSpec
 from .project import Project
-
-MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # tinytorch.data.loader.MNIST_FILES
-SHAKESPEARE_FILE = Path("shakespeare") / "input.txt"  # tinytorch.text._tokenizer_support.shakespeare_path
-DATASET_FOLDERS = ("mnist", "shakespeare")  # a shared/data folder holding either is the course's data
-
-
-def _source_root(project: Project) -> Path | None:
-    """The source project a workspace was made from (its .tito/workspace.json), if any."""
-    try:
-        source = json.loads(project.workspace_file.read_text(encoding="utf-8")).get("source")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return Path(source) if isinstance(source, str) else None
-
-
-def data_folder(project: Project) -> tuple[Path, str]:
-    """(the folder datasets are read from, why that one) — see the module docstring."""
-    env = os.environ.get("TINYTORCH_DATA")
-    if env:
-        return Path(env).expanduser(), "from $TINYTORCH_DATA"
-    roots = [project.root] + ([_source_root(project)] if project.is_workspace else [])
-    for root in filter(None, roots):
-        shared = root.resolve().parent / "shared" / "data"
-        if any((shared / dataset).is_dir() for dataset in DATASET_FOLDERS):
-            return shared, f"the shared/data folder beside {root}"
-    return Path.home() / ".cache" / "tinytorch", "the default; set $TINYTORCH_DATA to use another folder"
-
-
-def has_mnist(folder: Path) -> bool:
-    return all((folder / "mnist" / name).is_file() for name in MNIST_FILES)
-
-
-def data_note(project: Project) -> str:
-    """One line: where the milestones read data from, and which of their datasets are there."""
-    folder, why = data_folder(project)
-    mnist = ("real MNIST found" if has_mnist(folder) else
-             f"no MNIST there: quick runs train on generated stand-in digits, full runs stop; for real MNIST put "
-             f"the four MNIST .gz files in {folder / 'mnist'}")
-    text = ("tiny Shakespeare found" if (folder / SHAKESPEARE_FILE).is_file() else
-            f"no tiny Shakespeare: the GPT's quick run uses a built-in excerpt, its full run stops; put "
-            f"char-rnn's input.txt at {folder / SHAKESPEARE_FILE}")
-    return f"data: {folder} ({why}) — {mnist}; {text} (or point $TINYTORCH_DATA at a folder that has them)"
 
 
 def result_text(results: dict | None) -> str:
