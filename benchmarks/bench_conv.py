@@ -276,8 +276,7 @@ def report(results: list[dict]) -> None:
             rows.append([r["threads"] if name == "tinytorch" else "", name,
                          *(f"{ms:.2f}" for ms in phases.values()), f"{sum(phases.values()):.2f}"])
     benchlib.print_table(["threads", "framework", *results[0]["phase_ms"]["torch"], "total"], rows)
-    loads = ", ".join(f"{r['threads']}: {r['load_average_1min'][0]}→{r['load_average_1min'][1]}" for r in results)
-    print(f"\nload average during the runs (other programs slow both frameworks alike): {loads}")
+    benchlib.print_loads(results)
 
 
 README_WORKLOADS = [("conv_steps_per_s", "Conv2d 32→64, 3×3, pad 1, batch 64, 16×16: forward + backward/s"),
@@ -290,15 +289,10 @@ def readme_rows(record: dict) -> str:
     for key, what in README_WORKLOADS:
         for r in record["settings"]:
             ours, theirs = r[key]["tinytorch"]["per_s"], r[key]["torch"]["per_s"]
-            threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+            threads = benchlib.readme_threads(r)
             rows.append(f"| {what} | {threads} | {ours:,.1f} | {theirs:,.1f} | {ours / theirs:.2f}× |")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
-        import json
-
-        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_conv.json").read_text(encoding="utf-8"))))
-    else:
-        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    benchlib.main(__file__, __doc__.splitlines()[0], measure, report, readme_rows)

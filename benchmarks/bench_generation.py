@@ -172,8 +172,7 @@ def report(results: list[dict]) -> None:
     rows = [[r["threads"], f"{PROMPT_LEN} + {run['new_tokens']}", what, f"{value:.2f}×"]
             for r in results for run in r["lengths"] for what, value in ratios(run).items()]
     benchlib.print_table(["threads", "tokens", "ratio", "value"], rows)
-    loads = ", ".join(f"{r['threads']}: {r['load_average_1min'][0]}→{r['load_average_1min'][1]}" for r in results)
-    print(f"\nload average during the runs (other programs slow both frameworks alike): {loads}")
+    benchlib.print_loads(results)
 
 
 README_LABEL = "GPT generation (as above), batch 1, greedy, {tokens} tokens: new tokens/s, {what}"
@@ -188,16 +187,11 @@ def readme_rows(record: dict) -> str:
             for r in record["settings"]:
                 rate = r["lengths"][i]["tokens_per_s"]
                 a, b = rate[ours]["per_s"], rate[theirs]["per_s"]
-                threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+                threads = benchlib.readme_threads(r)
                 label = README_LABEL.format(tokens=f"{PROMPT_LEN} + {new_tokens}", what=what)
                 rows.append(f"| {label} | {threads} | {a:,.0f} | {b:,.0f} | {a / b:.2f}× |")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
-        import json
-
-        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_generation.json").read_text(encoding="utf-8"))))
-    else:
-        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    benchlib.main(__file__, __doc__.splitlines()[0], measure, report, readme_rows)

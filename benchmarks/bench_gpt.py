@@ -313,8 +313,7 @@ def report(results: list[dict]) -> None:
                          *(f"{ms:.1f}" for ms in phases.values()), f"{sum(phases.values()):.1f}",
                          f"{r['peak_step_bytes'][name] / 1e6:.0f}"])
     benchlib.print_table(["threads", "framework", *results[0]["phase_ms"]["tinytorch"], "total", "peak MB"], rows)
-    loads = ", ".join(f"{r['threads']}: {r['load_average_1min'][0]}→{r['load_average_1min'][1]}" for r in results)
-    print(f"\nload average during the runs (other programs slow both frameworks alike): {loads}")
+    benchlib.print_loads(results)
 
 
 README_LABEL = (f"GPT {LAYERS} layers, {HEADS} heads, embed {EMBED}, context {CONTEXT}, batch {BATCH}, AdamW: "
@@ -327,16 +326,11 @@ def readme_rows(record: dict) -> str:
     for variant in TORCH_VARIANTS:
         for r in record["settings"]:
             ours, theirs = r["tokens_per_s"]["tinytorch"]["per_s"], r["tokens_per_s"][variant]["per_s"]
-            threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+            threads = benchlib.readme_threads(r)
             what = README_LABEL.format(variant="manual attention" if variant == "torch manual" else "SDPA")
             rows.append(f"| {what} | {threads} | {ours:,.0f} | {theirs:,.0f} | {ours / theirs:.2f}× |")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
-        import json
-
-        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_gpt.json").read_text(encoding="utf-8"))))
-    else:
-        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    benchlib.main(__file__, __doc__.splitlines()[0], measure, report, readme_rows)

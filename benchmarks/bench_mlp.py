@@ -276,16 +276,11 @@ def readme_rows(record: dict) -> str:
     for key, what in [("train_steps_per_s", ", SGD: training steps/s"), ("inference_batches_per_s", ": inference batches/s")]:
         for r in record["settings"]:
             ours, theirs = r[key]["tinytorch"]["per_s"], r[key]["torch"]["per_s"]
-            threads = "1" if r["threads"] == "1 thread" else f"{r['threads']} ({r['torch_threads']})"
+            threads = benchlib.readme_threads(r)
             rows.append(f"| MLP {'-'.join(map(str, SIZES))}, batch {BATCH}{what} | {threads} | "
                         f"{ours:,.0f} | {theirs:,.0f} | {ours / theirs:.2f}× |")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
-        import json
-
-        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_mlp.json").read_text(encoding="utf-8"))))
-    else:
-        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    benchlib.main(__file__, __doc__.splitlines()[0], measure, report, readme_rows)

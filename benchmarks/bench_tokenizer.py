@@ -180,7 +180,7 @@ def readme_rows(record: dict) -> str:
     """The tokenizer rows of README.md's tokenizer table, from a results file (the one source of the numbers)."""
     rows = []
     for r in record["settings"]:
-        threads = "1" if r["threads"] == "1 thread" else r["threads"]
+        threads = benchlib.readme_threads(r)
         mchars = f"{r['corpus_chars'] / 1e6:.1f} M chars"
         for key in r["train_per_s"]:
             ours, theirs = r["train_per_s"][key]["tinytorch"], r["train_per_s"][key].get(REFERENCE)
@@ -197,9 +197,4 @@ def readme_rows(record: dict) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme-rows"]:  # print the README rows of the recorded results
-        import json
-
-        print(readme_rows(json.loads((benchlib.RESULTS_DIR / "bench_tokenizer.json").read_text(encoding="utf-8"))))
-    else:
-        benchlib.main(__file__, __doc__.splitlines()[0], measure, report)
+    benchlib.main(__file__, __doc__.splitlines()[0], measure, report, readme_rows)

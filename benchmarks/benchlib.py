@@ -214,11 +214,29 @@ def parse_args(script: str, description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
+def readme_threads(setting: dict[str, Any]) -> str:
+    """README's threads column: `1`, or `default (2)` with PyTorch's thread count when it has one."""
+    if setting["threads"] == "1 thread":
+        return "1"
+    return f"{setting['threads']} ({setting['torch_threads']})" if "torch_threads" in setting else setting["threads"]
+
+
+def print_loads(results: list[dict]) -> None:
+    """The load average before → after each setting's run: the evidence of other work on the machine."""
+    loads = ", ".join(f"{r['threads']}: {r['load_average_1min'][0]}→{r['load_average_1min'][1]}" for r in results)
+    print(f"\nload average during the runs (other programs slow both frameworks alike): {loads}")
+
+
 def main(script: str, description: str, measure: Callable[[int | None, argparse.Namespace], dict],
-         report: Callable[[list[dict]], None]) -> None:
-    """Parent: for each thread setting, re-run `script` as a child with the thread variables set
-    before NumPy loads; the child calls `measure(threads, args)` and writes its dict as JSON.
-    Then the parent calls `report(results)` and writes all of it to --json."""
+         report: Callable[[list[dict]], None], readme_rows: Callable[[dict], str]) -> None:
+    """`--readme-rows`: print `readme_rows(recorded results)`, README's rows of results/<script>.json.
+    Otherwise the parent: for each thread setting, re-run `script` as a child with the thread
+    variables set before NumPy loads; the child calls `measure(threads, args)` and writes its dict
+    as JSON. Then the parent calls `report(results)` and writes all of it to --json."""
+    if sys.argv[1:] == ["--readme-rows"]:
+        recorded = RESULTS_DIR / f"{Path(script).stem}.json"
+        print(readme_rows(json.loads(recorded.read_text(encoding="utf-8"))))
+        return
     args = parse_args(script, description)
     if args.child is not None:  # we are the child: the environment is already set
         set_torch_threads(args.child_threads)

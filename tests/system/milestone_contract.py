@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +28,16 @@ def project_env(root: Path = ROOT, **extra: str) -> dict[str, str]:
     course tool installs no tinytorch; a script run without it stops with a sentence saying so)."""
     path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
     return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def script_runner(script: Path, timeout: int = 300):
+    """`run(out, *args, data_root=None)`: the milestone script as a user runs it — a subprocess with
+    this interpreter, results to `out`; `data_root`, when given, is its $TINYTORCH_DATA."""
+    def run(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
+        env = project_env(**({"TINYTORCH_DATA": str(data_root)} if data_root is not None else {}))
+        return subprocess.run([sys.executable, str(script), "--out", str(out), *args],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+    return run
 
 
 sys.path.insert(0, str(ROOT / "milestones"))  # the harness is a plain file beside the milestones

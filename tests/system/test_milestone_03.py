@@ -14,14 +14,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from milestone_contract import (
     HAVE_MNIST, HISTORY_KEYS, PNG_SIGNATURE, RESULT_KEYS, ROOT,
     assert_offline_without_mnist_exits_2, assert_one_epoch_fails_the_bar, assert_real_png,
-    assert_same_seed_same_run, harness, milestone, project_env, mnist_folder, read_results)
+    assert_same_seed_same_run, harness, milestone, mnist_folder, read_results, script_runner)
 
 FOLDER, SPEC, SCRIPT = milestone("03_mlp_1986")
 
@@ -29,14 +28,7 @@ pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "aut
                                "optimizers", "training", "dataloader")
 
 
-
-
-def run_script(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
-    env = project_env()
-    if data_root is not None:
-        env["TINYTORCH_DATA"] = str(data_root)
-    return subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+run_script = script_runner(SCRIPT)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from milestone_contract import (PNG_SIGNATURE, RESULT_KEYS, ROOT, assert_real_png, harness, milestone,
-                                project_env, read_results)
+                                project_env, read_results, script_runner)
 
 FOLDER, SPEC, SCRIPT = milestone("05_gpt_2018")
 
@@ -30,12 +29,7 @@ pytestmark = pytest.mark.needs("tensor", "activations", "layers", "losses", "aut
 HISTORY_KEYS = {"epoch", "step", "train_loss", "val_loss", "lr", "seconds"}
 
 
-def run_script(out: Path, *args: str, data_root: Path | None = None) -> subprocess.CompletedProcess:
-    env = project_env()
-    if data_root is not None:
-        env["TINYTORCH_DATA"] = str(data_root)
-    return subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=600, env=env)
+run_script = script_runner(SCRIPT, timeout=600)
 
 
 @pytest.fixture(scope="module")
