@@ -486,7 +486,7 @@ def _check_dim(dim: int, shape: tuple[int, ...], who: str) -> None:
 
 
 class Softmax(Activation):
-    """softmax along `dim`: exp(x - max) / sum(exp(x - max)). Like torch.nn.Softmax(dim=-1)."""
+    """softmax along `dim`: e^(x_i) / Σ_j e^(x_j) per slice, without overflow. Like torch.nn.Softmax(dim=-1)."""
 
     def __init__(self, dim: int = -1) -> None:
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):

@@ -211,7 +211,7 @@ if __name__ == "__main__":
 # far away. **Clipping by the global norm** shortens it without changing its *direction*:
 #
 # ```
-#   g = all gradients, flattened and concatenated      ‖g‖ = sqrt(Σ over every element g²)
+#   g = all gradients, flattened and concatenated      ‖g‖ = √(Σ over every element g²)
 #
 #   if ‖g‖ > max_norm:   g ← g · max_norm / (‖g‖ + 1e-6)        (every parameter, the same factor)
 # ```
@@ -1038,10 +1038,10 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
 
     All or nothing: the checked states of everything given (the model's, the optimizer's and
-    schedule's when given, and the RNG state's kind against get_rng()) are obtained before any
-    load_state_dict runs. If a load_state_dict still raises, every object written so far gets
-    its snapshot (taken before writing) back, and a CheckpointError saying that nothing was
-    changed is raised from it.
+    schedule's when given, and the RNG state's kind against get_rng()) are obtained before
+    anything is written. If writing a state into one of them still raises, every object written
+    so far gets its snapshot (taken before writing) back, and a CheckpointError saying that
+    nothing was changed is raised from it.
     Returns {"epoch", "history", "extra", "rng"} ("rng": the saved generator state, applied by
     Trainer.load_checkpoint; plain load_checkpoint leaves the global generator alone).
     """
@@ -1072,8 +1072,8 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
 # %% [markdown]
 # **Stuck?** (optional) Collect `(object, checked state)` pairs for what was given; take
 # `snapshot(obj.state_dict())` of each (a deep copy: a later write cannot touch it); then
-# load them in a loop inside `try:` / `except Exception as e:`, restoring every snapshot before
-# `raise CheckpointError(...) from e`.
+# write them with `obj.load_state_dict(state)` in a loop inside `try:` / `except Exception as e:`,
+# restoring every snapshot (`load_state_dict` again) before `raise CheckpointError(...) from e`.
 
 # %% nbgrader={"grade": true, "grade_id": "test-load-checkpoint", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_unit_load_checkpoint():

@@ -290,10 +290,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 3. One fused op, and its backward rule
 #
-# The composition records about eight graph nodes (matmul, transpose, div, masked_fill, sub,
-# exp, sum, div, masked_fill, matmul) and keeps several `T × T` intermediates alive for the
-# backward pass. One op with one rule keeps just **the probabilities `P`** — the forward pass
-# computes them anyway — and derives everything else from `Q`, `K`, `V` and `P`.
+# The composition records a graph node for every Tensor operation of section 2 (seven with a
+# mask) and keeps several `T × T` intermediates alive for the backward pass. One op with one
+# rule keeps just **the probabilities `P`** — the forward pass computes them anyway — and
+# derives everything else from `Q`, `K`, `V` and `P`.
 #
 # **Forward**: section 2's computation on NumPy arrays `q`, `k`, `v` (scale `c = 1/√d`), with
 # the same answers: masked weights exactly 0, a dead row all zeros — and no NaN or `inf − inf`

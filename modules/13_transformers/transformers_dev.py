@@ -63,7 +63,7 @@ from tinytorch.text.embeddings import Embedding, PositionalEncoding
 # network choose its own scale and shift with two learned vectors:
 #
 # ```
-#   μ = mean(x)            σ² = mean((x − μ)²)        over the normalised dims (the last one: E)
+#   μ = (1/n) Σ_i x_i      σ² = (1/n) Σ_i (x_i − μ)²  over a row's n normalised numbers (last dim: E)
 #   x̂ = (x − μ) / √(σ² + ε)                           mean 0, variance 1 per row
 #   y = weight ⊙ x̂ + bias                             weight starts at 1, bias at 0
 # ```
@@ -74,8 +74,8 @@ from tinytorch.text.embeddings import Embedding, PositionalEncoding
 # variance is the *biased* one (divide by n, not n − 1), as PyTorch's LayerNorm.
 #
 # `layer_norm_composed(x, weight, bias, eps)` normalises over the last `weight.ndim` dimensions
-# of `x` (`weight` and `bias` have the shape of those dimensions) with module 01's Tensor
-# operations only — `mean`, `var`, `sqrt`, arithmetic — so module 05 differentiates it for free.
+# of `x` (`weight` and `bias` have the shape of those dimensions). Compose it from module 01's
+# Tensor operations only — never through `.data` — so module 05 differentiates it for free.
 
 # %% nbgrader={"grade": false, "grade_id": "layer-norm-composed", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -83,8 +83,8 @@ def layer_norm_composed(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e
     """LayerNorm from Tensor operations only (autograd sees each one): the reference.
 
     x (..., *S), weight and bias of shape S (the normalised dims, S = x.shape[-weight.ndim:])
-    -> Tensor of x's shape: (x − mean) / sqrt(var + eps) · weight + bias, mean and the biased
-    variance taken over the last weight.ndim dimensions of every row.
+    -> Tensor of x's shape: (x − μ) / √(σ² + eps) · weight + bias, with μ and the biased σ²
+    (divide by n) of each row's n = prod(S) elements in the last weight.ndim dimensions.
     """
     dims = tuple(range(-weight.ndim, 0))
     ### BEGIN SOLUTION
@@ -96,6 +96,7 @@ def layer_norm_composed(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e
 # %% [markdown]
 # <details><summary><b>Stuck?</b> (open only if you need it)</summary>
 #
+# Module 01's Tensor methods do it:
 # `x.mean(dim=dims, keepdim=True)` and `x.var(dim=dims, unbiased=False, keepdim=True)` keep the
 # reduced dimensions as size 1, so `x - mean` broadcasts; `(var + eps).sqrt()` is the divisor.
 # `weight` and `bias` broadcast against the last dimensions by NumPy's rules.
@@ -180,9 +181,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. One fused op, and its backward rule
 #
-# The composition records about ten graph nodes (mean, sub, mul, sum, div, add, sqrt, div, mul,
-# add) and keeps several `(B, T, E)` intermediates alive for the backward pass. One op keeps
-# two: the normalised `x̂` and the per-row `r = 1/√(σ² + ε)`.
+# The composition records about ten graph nodes (one per Tensor operation you composed) and
+# keeps several `(B, T, E)` intermediates alive for the backward pass. One op keeps two: the
+# normalised `x̂` and the per-row `r = 1/√(σ² + ε)`.
 #
 # **Backward.** Write `g = ∂L/∂y` (the upstream gradient) and `n` for the number of normalised
 # elements per row. The affine part is direct:
@@ -195,12 +196,12 @@ if __name__ == "__main__":
 # `∂x̂_j/∂x_i = r (δ_ij − 1/n − x̂_i x̂_j / n)`. Summing `ĝ_j` against it:
 #
 # ```
-#   ∂L/∂x = r · (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂))          means over the row's n elements
+#   ∂L/∂x = r · (ĝ − ⟨ĝ⟩ − x̂ ⊙ ⟨ĝ ⊙ x̂⟩)          ⟨v⟩ = (1/n) Σ_j v_j over the row's n elements
 # ```
 #
 # Read it as: the gradient of a normalised vector has no component along the all-ones direction
 # (shifting `x` changes nothing) nor along `x̂` itself (scaling `x` changes nothing), divided by
-# the scale. Module 09's BatchNorm rule is the same formula with the means over the batch.
+# the scale. Module 09's BatchNorm rule is the same formula with ⟨·⟩ taken over the batch.
 #
 # `layer_norm(x, weight, bias, eps)` computes the forward pass on NumPy arrays in the common
 # float dtype of its inputs and returns `Tensor.from_op("layer_norm", y, x, weight, bias,
@@ -248,7 +249,7 @@ class LayerNormBackward(Function):
 
     def backward(self, grad):
         """(dx, dweight, dbias): dbias = Σ_rows g, dweight = Σ_rows g ⊙ x̂, and with ĝ = g ⊙ weight
-        dx = rstd · (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)), means over the last `dims` dimensions.
+        dx = rstd · (ĝ − ⟨ĝ⟩ − x̂ ⊙ ⟨ĝ ⊙ x̂⟩), ⟨·⟩ the row average over the last `dims` dimensions.
         Each gradient has its input's shape and dtype."""
         x, weight, bias = self.inputs
         x_hat, rstd, n_dims = self.saved["x_hat"], self.saved["rstd"], self.saved["dims"]
@@ -272,7 +273,7 @@ autograd_hooks.rules["layer_norm"] = LayerNormBackward
 # - **forward**: `data.mean(axis=dims, keepdims=True)`; the biased variance is the mean of the
 #   squared centred values; `rstd = 1 / np.sqrt(var + eps)`, `x_hat = centered * rstd`.
 # - **backward**: `.sum(axis=rows)` for the two parameter gradients; for `dx` the box above, with
-#   `.mean(axis=dims, keepdims=True)` for both means. Finish each with `.astype(t.dtype)`.
+#   `.mean(axis=dims, keepdims=True)` for both ⟨·⟩. Finish each with `.astype(t.dtype)`.
 # </details>
 
 # %% nbgrader={"grade": true, "grade_id": "test-layer-norm-op", "locked": true, "points": 25, "schema_version": 3, "solution": false}
@@ -510,7 +511,7 @@ if __name__ == "__main__":
 #
 # **Initialisation, GPT-2's.** `_init_weights()` redraws every weight from `get_rng()`:
 # every `Linear` weight and both embedding tables from N(0, 0.02), every `Linear` bias zero,
-# LayerNorms left at ones and zeros — then the two **residual projections** of each block,
+# LayerNorms untouched — then the two **residual projections** of each block,
 # `attention.out_proj.weight` and `mlp.fc2.weight`, from N(0, 0.02/√(2·num_layers)).
 #
 # *Why scale those two.* Each block adds two branch outputs to the residual stream, and at

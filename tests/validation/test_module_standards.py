@@ -64,6 +64,7 @@ FIRST_REGION_WITHIN = 160   # lines: the learner writes code within the first ~1
 TEST_WITHIN = 130           # lines from the end of a solution region to the graded test after it
 STUDENT_AT_MOST = 1300      # lines of the student version, what a learner reads (rule 4: ~1,400 at most)
 CHAPTER_AT_MOST = 1600      # lines of the reference, solutions and hidden tests included
+HINTS_AT_MOST = 0.5         # median share of a region's NumPy calls its visible text names (rule 2)
 
 
 def template_problems(module) -> list[str]:
@@ -81,6 +82,10 @@ def template_problems(module) -> list[str]:
         problems.append(f"{module.id}: the chapter has {stats.lines} lines, {stats.student_lines} in the student "
                         f"version (at most {CHAPTER_AT_MOST} and {STUDENT_AT_MOST}): move given infrastructure "
                         f"into a hand-written helper module, cut restated prose")
+    if stats.hint_share is not None and stats.hint_share > HINTS_AT_MOST:
+        problems.append(f"{module.id}: the visible hints name {stats.hint_share:.0%} of the NumPy calls of the "
+                        f"median solution region (at most {HINTS_AT_MOST:.0%}): state the contract in the "
+                        f"docstring, move the calls into the Stuck? cell after the exercise")
     return problems
 
 
@@ -105,3 +110,19 @@ def test_the_template_check_finds_a_late_first_exercise_and_a_far_test(tmp_path)
     problems = template_problems(Late)
     assert len(problems) == 3 and "line 304" in problems[0] and "203 lines" in problems[1], problems
     assert "1512 lines, 1510 in the student version" in problems[2], problems
+
+
+def test_the_template_check_finds_hints_that_dictate_the_solution(tmp_path):
+    """A docstring that names every call of the reference is a recipe, not a contract."""
+    code = '# %% nbgrader={"grade": false, "grade_id": "c", "locked": false, "schema_version": 3, "solution": true}\n'
+    body = "    ### BEGIN SOLUTION\n    return np.sqrt(np.mean(x * x))\n    ### END SOLUTION\n"
+    source = tmp_path / "recipe_dev.py"
+
+    class Recipe:
+        id, source = "99_recipe", tmp_path / "recipe_dev.py"
+
+    source.write_text(code + 'def rms(x):\n    """Use np.mean of the squares, then np.sqrt."""\n' + body)
+    problems = template_problems(Recipe)
+    assert len(problems) == 1 and "name 100% of the NumPy calls" in problems[0], problems
+    source.write_text(code + 'def rms(x):\n    """√((1/n) Σ x²) of an array, a float."""\n' + body)
+    assert template_problems(Recipe) == []

@@ -360,10 +360,10 @@ def load_checkpoint(path: str | os.PathLike, model: Any, optimizer: Any = None, 
     """Load a checkpoint written by save_checkpoint into `model` (and `optimizer`, `schedule`).
 
     All or nothing: the checked states of everything given (the model's, the optimizer's and
-    schedule's when given, and the RNG state's kind against get_rng()) are obtained before any
-    load_state_dict runs. If a load_state_dict still raises, every object written so far gets
-    its snapshot (taken before writing) back, and a CheckpointError saying that nothing was
-    changed is raised from it.
+    schedule's when given, and the RNG state's kind against get_rng()) are obtained before
+    anything is written. If writing a state into one of them still raises, every object written
+    so far gets its snapshot (taken before writing) back, and a CheckpointError saying that
+    nothing was changed is raised from it.
     Returns {"epoch", "history", "extra", "rng"} ("rng": the saved generator state, applied by
     Trainer.load_checkpoint; plain load_checkpoint leaves the global generator alone).
     """

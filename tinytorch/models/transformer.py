@@ -30,8 +30,8 @@ def layer_norm_composed(x: Tensor, weight: Tensor, bias: Tensor, eps: float = 1e
     """LayerNorm from Tensor operations only (autograd sees each one): the reference.
 
     x (..., *S), weight and bias of shape S (the normalised dims, S = x.shape[-weight.ndim:])
-    -> Tensor of x's shape: (x − mean) / sqrt(var + eps) · weight + bias, mean and the biased
-    variance taken over the last weight.ndim dimensions of every row.
+    -> Tensor of x's shape: (x − μ) / √(σ² + eps) · weight + bias, with μ and the biased σ²
+    (divide by n) of each row's n = prod(S) elements in the last weight.ndim dimensions.
     """
     dims = tuple(range(-weight.ndim, 0))
     mean = x.mean(dim=dims, keepdim=True)
@@ -76,7 +76,7 @@ class LayerNormBackward(Function):
 
     def backward(self, grad):
         """(dx, dweight, dbias): dbias = Σ_rows g, dweight = Σ_rows g ⊙ x̂, and with ĝ = g ⊙ weight
-        dx = rstd · (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)), means over the last `dims` dimensions.
+        dx = rstd · (ĝ − ⟨ĝ⟩ − x̂ ⊙ ⟨ĝ ⊙ x̂⟩), ⟨·⟩ the row average over the last `dims` dimensions.
         Each gradient has its input's shape and dtype."""
         x, weight, bias = self.inputs
         x_hat, rstd, n_dims = self.saved["x_hat"], self.saved["rstd"], self.saved["dims"]
