@@ -61,7 +61,11 @@ def test_quick_run_generates_the_same_text_with_and_without_the_cache(quick_run)
     results = read_results(out)
     generation = results["generation"]
     assert generation["cache_identical"] is True
-    assert generation["tokens_per_s_cached"] > 0 and generation["tokens_per_s_uncached"] > 0
+    # timed inside the context window (prompt + output fill it) and past it (SPEED_TOKENS)
+    inside, past = generation["inside_window"], generation["past_window"]
+    assert inside["new_tokens"] + len("JULIET:\n") == results["config"]["context"] and past["new_tokens"] == 200
+    for run in (inside, past):
+        assert run["cache_identical"] is True and run["tokens_per_s_cached"] > 0 and run["tokens_per_s_uncached"] > 0
     samples = results["samples"]
     assert set(samples) == {"0.5", "0.8", "1"}
     assert all(len(text) > results["config"]["sample_chars"] for text in samples.values())
