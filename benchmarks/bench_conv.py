@@ -257,9 +257,7 @@ WORKLOADS = [("conv_steps_per_s", "conv 32→64 3×3, fwd+bwd"), ("train_steps_p
 
 
 def report(results: list[dict]) -> None:
-    info = benchlib.machine_info()
-    print(f"Convolutions, batch {BATCH} — {info['cpu']}, {info['logical_cpus']} logical CPUs; "
-          f"numpy {info['numpy']} ({info['blas']}), torch {info['torch']}")
+    print(f"Convolutions, batch {BATCH} — {benchlib.machine_text()}")
     print("ratio = tinytorch calls/s ÷ torch calls/s (1.0 = as fast as PyTorch)\n")
     rows = []
     for r in results:

@@ -156,10 +156,8 @@ def ratios(run: dict) -> dict[str, float]:
 
 
 def report(results: list[dict]) -> None:
-    info = benchlib.machine_info()
     print(f"Greedy generation, batch 1, {PROMPT_LEN}-token prompt, character GPT ({LAYERS} layers, {HEADS} heads, "
-          f"embed {EMBED}, context {CONTEXT}) — {info['cpu']}, {info['logical_cpus']} logical CPUs; "
-          f"numpy {info['numpy']} ({info['blas']}), torch {info['torch']}")
+          f"embed {EMBED}, context {CONTEXT}) — {benchlib.machine_text()}")
     print("all four produce the same ids (checked before timing)\n")
     rows = []
     for r in results:

@@ -291,10 +291,8 @@ TORCH_VARIANTS = ("torch manual", "torch sdpa")
 
 
 def report(results: list[dict]) -> None:
-    info = benchlib.machine_info()
     print(f"Character GPT training step ({LAYERS} layers, {HEADS} heads, embed {EMBED}, context {CONTEXT}, "
-          f"batch {BATCH}, AdamW) — {info['cpu']}, {info['logical_cpus']} logical CPUs; "
-          f"numpy {info['numpy']} ({info['blas']}), torch {info['torch']}")
+          f"batch {BATCH}, AdamW) — {benchlib.machine_text()}")
     print("ratio = tinytorch tokens/s ÷ torch tokens/s (1.0 = as fast as PyTorch)\n")
     rows = []
     for r in results:

@@ -242,9 +242,7 @@ def measure(threads, args) -> dict:
 # The report (parent process)
 # ----------------------------------------------------------------------------------------------
 def report(results: list[dict]) -> None:
-    info = benchlib.machine_info()
-    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD lr {LR} — {info['cpu']}, "
-          f"{info['logical_cpus']} logical CPUs; numpy {info['numpy']} ({info['blas']}), torch {info['torch']}")
+    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD lr {LR} — {benchlib.machine_text()}")
     print("ratio = steps/s ÷ torch's steps/s (> 1: faster than PyTorch)\n")
     rows = []
     for r in results:

@@ -175,6 +175,13 @@ def machine_info() -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------
 # Output
 # ----------------------------------------------------------------------------------------------
+def machine_text() -> str:
+    """`AMD EPYC, 2 logical CPUs; numpy 2.4.6 (scipy-openblas …), torch 2.13.0+cpu`: a report's first line ends so."""
+    info = machine_info()
+    return (f"{info['cpu']}, {info['logical_cpus']} logical CPUs; numpy {info['numpy']} ({info['blas']}), "
+            f"torch {info['torch']}")
+
+
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
     """A plain, aligned text table (first column left-aligned, the numbers right-aligned)."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
@@ -207,11 +214,15 @@ def parse_args(script: str, description: str) -> argparse.Namespace:
                         help="thread settings to measure, each in its own process (default: 1 default)")
     parser.add_argument("--repeats", type=int, default=9, help="timed blocks per contestant (median reported)")
     parser.add_argument("--quick", action="store_true", help="fewer, shorter blocks: a rough number in seconds")
-    parser.add_argument("--json", type=Path, default=RESULTS_DIR / f"{Path(script).stem}.json",
-                        help="where to write the results (default: benchmarks/results/<script>.json)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default: benchmarks/results/<script>.json, the "
+                             "recorded run the README's rows come from; results/quick/<script>.json with --quick)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # internal: measure, write here
     parser.add_argument("--child-threads", type=thread_setting, help=argparse.SUPPRESS)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.json is None:  # a rough --quick run must never replace the recorded results
+        args.json = RESULTS_DIR / ("quick" if args.quick else "") / f"{Path(script).stem}.json"
+    return args
 
 
 def readme_threads(setting: dict[str, Any]) -> str:
