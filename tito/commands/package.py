@@ -1,8 +1,6 @@
 """`tito dev package build|verify|report` (or `tito package …`): the package manager's duties (ACTIONS).
 
-The parser is built without importing anything heavy (tests/validation/test_cli.py); the work
-is imported inside the functions that do it.
-"""
+The parser imports nothing heavy (tests/validation/test_cli.py): the work is imported where it is done."""
 
 from __future__ import annotations
 
@@ -73,15 +71,13 @@ def _verify(project, args) -> int:
         raise UserError(f"No wheel at {args.wheel}.", hint="Build one: tito package build")
     keep = Path(args.keep).resolve() if args.keep else None
     info(f"Verifying {project.relative(wheel)} in a fresh virtual environment …")
-    done = verify(project, wheel, keep=keep, log=lambda line: plain(f"  {line}"))
-    r = done.result
+    r, seconds = verify(project, wheel, keep=keep, log=lambda line: plain(f"  {line}"))
     plain(f"  tinytorch {r['tinytorch_version']} imported from {r['tinytorch_file']}\n"
           f"  trained on {r['train_size']} generated digits for {r['epochs']} epochs: "
           f"loss {r['first_train_loss']:.3f} → {r['last_train_loss']:.3f}\n"
           f"  held-out accuracy {r['test_accuracy']:.1%} on {r['test_size']} digits "
           f"(needs ≥ {MIN_PIPELINE_ACCURACY:.0%}; chance is 10%); same predictions after a checkpoint reload")
-    success(f"the wheel works in a fresh environment ({done.seconds:.0f}s)"
-            + (f"; kept in {keep}" if keep else ""))
+    success(f"the wheel works in a fresh environment ({seconds:.0f}s)" + (f"; kept in {keep}" if keep else ""))
     return 0
 
 

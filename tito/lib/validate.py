@@ -1,10 +1,7 @@
 """Package validation: the checks behind `tito dev check` (`tito package validate`) and tests/validation/.
 
-Each check is a small function that returns a list of problems, written in the user's terms
-(which module, which file and line, what to do) — an empty list means the check passed. The
-command prints them as a table; the validation tests assert that each list is empty. One
-implementation serves both, so the test suite and the command can never disagree. run_checks
-lists them all, in the order a maintainer would fix them.
+Each check returns a list of problems in the user's terms (empty: passed), so the command's table and the
+tests can never disagree; run_checks lists them in the order a maintainer would fix them (docs/package.md).
 """
 
 from __future__ import annotations
@@ -142,17 +139,16 @@ def export_problems(project: Project) -> list[str]:
         stale = set(out_of_sync(project))
     except UserError as e:  # a module that cannot even be rendered (syntax error, missing names)
         return [str(e)]
-    problems = []
-    curriculum = Curriculum(project)
+    problems, curriculum = [], Curriculum(project)
+    verb = "tito module complete" if project.is_workspace else "tito export"  # a learner completes modules
     for m in curriculum.modules:
-        target = m.package_file(project)
-        path = project.relative(target)
+        path = project.relative(m.package_file(project))
         if path in stale:
             stale.discard(path)
-            verb = "tito module complete" if project.is_workspace else "tito export"  # a learner completes modules
-            source, command = project.relative(m.source), f"{verb} {m.number:02d}"
-            problems.append(f"{m.id} is not exported ({path} is missing) — run `{command}`" if not target.exists()
-                            else f"{path} differs from {source} — run `{command}`")
+            command = f"{verb} {m.number:02d}"
+            problems.append(f"{path} differs from {project.relative(m.source)} — run `{command}`"
+                            if m.package_file(project).exists()
+                            else f"{m.id} is not exported ({path} is missing) — run `{command}`")
     from_manifests = {project.relative(path) for path in generated_facade_files(project.root, curriculum)}
     for path in sorted(stale):  # out_of_sync says itself why a stray generated file is wrong
         problems.append(f"{path} differs from the manifests — run `tito export --all`" if path in from_manifests else path)
@@ -170,30 +166,34 @@ def duplicate_export_problems(curriculum: Curriculum) -> list[str]:
 
 # Run in a fresh interpreter: import tinytorch, star-import it, then import every generated module
 # with tinytorch.* removed from sys.modules before each, so each one is the first import (as it is
-# for a user) and a circular import cannot hide behind an earlier one.
+# for a user) and a circular import cannot hide behind an earlier one. It prints the problems found.
 _IMPORT_PROBE = r"""
 import importlib, json, sys
-modules = json.loads(sys.argv[1])
-report = {"star": None, "star_missing": [], "modules": {}}
+problems = []
 try:
     import tinytorch
     namespace = {}
     exec("from tinytorch import *", namespace)
     from tinytorch._lazy import is_built
-    report["star_missing"] = [n for n in tinytorch.__reexports__ if is_built(n) and n not in namespace]
+    unbound = [n for n in tinytorch.__reexports__ if is_built(n) and n not in namespace]
+    if unbound:
+        problems.append(f"`from tinytorch import *` does not bind {unbound}")
 except BaseException as e:
-    report["star"] = f"{type(e).__name__}: {e}"
-for path, provides in modules.items():
+    problems.append(f"`import tinytorch` / `from tinytorch import *` fails: {type(e).__name__}: {e}")
+for module_id, path, provides in json.loads(sys.argv[1]):
     for name in [n for n in sys.modules if n == "tinytorch" or n.startswith("tinytorch.")]:
         del sys.modules[name]
     try:
         mod = importlib.import_module(path)
     except BaseException as e:
-        report["modules"][path] = {"error": f"{type(e).__name__}: {e}"}
+        problems.append(f"{module_id}: `import {path}` fails: {type(e).__name__}: {e}")
         continue
-    report["modules"][path] = {"all": sorted(getattr(mod, "__all__", [])),
-                               "missing": [n for n in provides if not hasattr(mod, n)]}
-print(json.dumps(report))
+    exported, missing = sorted(getattr(mod, "__all__", [])), [n for n in provides if not hasattr(mod, n)]
+    if exported != sorted(provides):
+        problems.append(f"{module_id}: {path}.__all__ is {exported}, module.yaml provides {sorted(provides)}")
+    if missing:
+        problems.append(f"{module_id}: {path} lacks {missing}")
+print(json.dumps(problems))
 """
 
 
@@ -201,29 +201,13 @@ def import_problems(project: Project, curriculum: Curriculum) -> list[str]:
     """`import tinytorch` and `from tinytorch import *` work; every module imports on its own."""
     from .project import subprocess_env
 
-    built = {m.exports: m for m in curriculum.modules if m.package_file(project).is_file()}
-    probe = subprocess.run([sys.executable, "-c", _IMPORT_PROBE,
-                            json.dumps({path: list(m.provides) for path, m in built.items()})],
+    built = [[m.id, m.exports, list(m.provides)] for m in curriculum.modules if m.package_file(project).is_file()]
+    probe = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, json.dumps(built)],
                            cwd=project.root, env=subprocess_env(project), capture_output=True, text=True)
     if probe.returncode != 0:
         last = probe.stderr.strip().splitlines()[-1:] or ["no output"]
         return [f"the import check itself failed: {last[0]}"]
-    report = json.loads(probe.stdout.strip().splitlines()[-1])
-    problems = []
-    if report["star"]:
-        problems.append(f"`import tinytorch` / `from tinytorch import *` fails: {report['star']}")
-    if report["star_missing"]:
-        problems.append(f"`from tinytorch import *` does not bind {report['star_missing']}")
-    for path, result in report["modules"].items():
-        m = built[path]
-        if "error" in result:
-            problems.append(f"{m.id}: `import {path}` fails: {result['error']}")
-            continue
-        if result["all"] != sorted(m.provides):
-            problems.append(f"{m.id}: {path}.__all__ is {result['all']}, module.yaml provides {sorted(m.provides)}")
-        if result["missing"]:
-            problems.append(f"{m.id}: {path} lacks {result['missing']}")
-    return problems
+    return json.loads(probe.stdout.strip().splitlines()[-1])
 
 
 # --- The dependency graph, from the actual imports --------------------------------------------
@@ -371,13 +355,9 @@ def section_problems(module: ModuleSpec) -> list[str]:
     """The standard sections are there, in order, with the Module Summary last."""
     headings = [line.strip() for c in parse_cells(module.source) if c.kind == "markdown"
                 for line in c.lines if line.startswith("## ")]
-    problems, positions = [], []
-    for section in SECTIONS:
-        found = [i for i, h in enumerate(headings) if h.startswith(section)]
-        if found:
-            positions.append(found[0])
-        else:
-            problems.append(f"{module.id}: missing section '{section}'")
+    first = {s: next((i for i, h in enumerate(headings) if h.startswith(s)), None) for s in SECTIONS}
+    problems = [f"{module.id}: missing section '{s}'" for s, i in first.items() if i is None]
+    positions = [i for i in first.values() if i is not None]
     if positions != sorted(positions):
         problems.append(f"{module.id}: sections out of order (they must run {' → '.join(SECTIONS)})")
     if not headings or not headings[-1].startswith("## Module Summary"):
@@ -466,29 +446,29 @@ def solution_cell_problems(module: ModuleSpec) -> list[str]:
             if any(SOLUTION_BEGIN in line for line in cell.lines) and not cell.is_solution]
 
 
-STANDARDS: list[Callable[[ModuleSpec], list[str]]] = [
+ModuleCheck = Callable[[ModuleSpec], list[str]]
+STANDARDS: list[ModuleCheck] = [
     section_problems, grade_id_problems, graded_cell_problems, solution_test_problems,
     main_guard_problems, exported_cell_problems, solution_marker_problems, solution_cell_problems,
 ]
 
 
-def standard_problems(module: ModuleSpec) -> list[str]:
-    """Every module standard for one module (a file that cannot be read is one problem)."""
+# --- All checks -------------------------------------------------------------------------------
+def each_module(project: Project, modules: list[ModuleSpec], checks: list[ModuleCheck]) -> list[str]:
+    """Every check over every module, in order; a module whose source cannot be read is one problem
+    and gets no further checks (they would only repeat it)."""
     problems = []
-    for check in STANDARDS:
+    for m in modules:
         try:
-            problems += check(module)
-        except SyntaxError as e:  # the other standards would only repeat it
-            problems.append(f"{module.id}: {module.source.name} line {e.lineno} does not parse ({e.msg}), "
-                            "so its standards were not checked")
-            break
-        except UserError as e:  # e.g. cell options that are not valid JSON
-            problems.append(f"{module.id}: {e}")
-            break
+            for check in checks:
+                problems += check(m)
+        except SyntaxError as e:
+            problems.append(f"{m.id}: {project.relative(m.source)} line {e.lineno} does not parse ({e.msg})")
+        except UserError as e:  # e.g. depends_on names a module that does not exist, cell options not JSON
+            problems.append(f"{m.id}: {e}")
     return problems
 
 
-# --- All checks -------------------------------------------------------------------------------
 def run_checks(project: Project) -> list[CheckResult]:
     """Every check, in the order a maintainer would fix them."""
     curriculum = Curriculum(project)
@@ -496,18 +476,6 @@ def run_checks(project: Project) -> list[CheckResult]:
         modules = curriculum.modules
     except UserError as e:  # a module.yaml that cannot be read stops every other check
         return [CheckResult("manifests", "module.yaml files are valid and consistent", [str(e)])]
-
-    def each(check: Callable[[ModuleSpec], list[str]]) -> list[str]:
-        problems = []
-        for m in modules:
-            try:
-                problems += check(m)
-            except UserError as e:  # e.g. depends_on names a module that does not exist
-                problems.append(f"{m.id}: {e}")
-            except SyntaxError as e:
-                problems.append(f"{m.id}: {project.relative(m.source)} line {e.lineno} does not parse ({e.msg})")
-        return problems
-
     return [
         CheckResult("manifests", "module.yaml files are valid and consistent", manifest_problems(curriculum)),
         CheckResult("exports in sync", "every module is exported; tinytorch/ matches modules/",
@@ -517,13 +485,13 @@ def run_checks(project: Project) -> list[CheckResult]:
         CheckResult("no circular imports", "the generated modules import each other without a cycle",
                     circular_import_problems(project, curriculum)),
         CheckResult("declared imports", "each module imports only from what module.yaml depends_on lists",
-                    each(lambda m: declared_import_problems(m, curriculum))),
+                    each_module(project, modules, [lambda m: declared_import_problems(m, curriculum)])),
         CheckResult("unique exports", "no public name is provided by two modules",
                     duplicate_export_problems(curriculum)),
         CheckResult("declared test needs", "every module a test imports is in its `needs`",
                     undeclared_needs_problems(project, curriculum)),
         CheckResult("module standards", "sections, unique grade_ids, every implementation followed by a test",
-                    each(standard_problems)),
+                    each_module(project, modules, STANDARDS)),
     ]
 
 

@@ -1,9 +1,6 @@
-"""The integration report of `tito package report`: one JSON document and its Markdown rendering.
-
-Everything in it is derived, never typed in: modules, exports and dependencies from module.yaml
-and the actual imports, test counts from the test files (counted, not run), validation from
-tito.lib.validate, build and verify status from .tito/build.json (and whether dist/ still holds
-those very files).
+"""The integration report of `tito package report` (docs/package.md): one JSON document and its Markdown
+rendering, everything derived: manifests and imports, test files (counted, not run), tito.lib.validate,
+and .tito/build.json (and whether dist/ still holds those very files).
 """
 
 from __future__ import annotations
@@ -27,23 +24,12 @@ def count_tests(path: Path) -> int:
     return sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_") for n in nodes)
 
 
-def _suite_counts(project: Project, curriculum: Curriculum) -> dict[str, dict]:
-    from ..lib.project import SUITES
-
-    suites = {"unit": {"files": len(curriculum.modules),
-                       "tests": sum(count_tests(m.source) for m in curriculum.modules)}}
-    for suite in SUITES[1:]:
-        files = sorted((project.tests_dir / suite).rglob("test_*.py"))
-        suites[suite] = {"files": len(files), "tests": sum(count_tests(f) for f in files)}
-    return suites
-
-
 def _module_entry(m: ModuleSpec, project: Project, curriculum: Curriculum, stale: set[str],
                   needed_by: dict[str, list[str]]) -> dict:
     from ..lib.report import graded_cells
     from ..lib.validate import imported_modules
 
-    package_file = m.package_file(project)
+    exported = m.package_file(project).is_file()
     try:
         cells = graded_cells(m.source)
         imports = sorted(imported_modules(m.source, curriculum) - {m.name})
@@ -52,26 +38,11 @@ def _module_entry(m: ModuleSpec, project: Project, curriculum: Curriculum, stale
     return {
         "id": m.id, "number": m.number, "name": m.name, "title": m.title, "tier": m.tier,
         "exports": m.exports, "provides": list(m.provides), "depends_on": list(m.depends_on),
-        "imports": imports,
-        "exported": package_file.is_file(),
-        "in_sync": package_file.is_file() and project.relative(package_file) not in stale,
-        "unit_tests": count_tests(m.source),
-        "points": sum(c.points for c in cells),
-        "integration_tests": needed_by.get(m.name, []),
-        "unlocks": list(m.unlocks),
+        "imports": imports, "exported": exported,
+        "in_sync": exported and project.relative(m.package_file(project)) not in stale,
+        "unit_tests": count_tests(m.source), "points": sum(c.points for c in cells),
+        "integration_tests": needed_by.get(m.name, []), "unlocks": list(m.unlocks),
     }
-
-
-def _needed_by(project: Project) -> dict[str, list[str]]:
-    """module name → the integration and system test files that declare they need it."""
-    from ..lib.testing import declared_needs
-
-    found: dict[str, list[str]] = {}
-    for suite in ("integration", "system"):
-        for path in sorted((project.tests_dir / suite).rglob("test_*.py")):
-            for name in declared_needs(path):
-                found.setdefault(name, []).append(project.relative(path))
-    return found
 
 
 def _build_status(project: Project) -> dict:
@@ -89,11 +60,12 @@ def _build_status(project: Project) -> dict:
     verified = bool(verify and verify.get("ok") and wheel and verify.get("sha256") == wheel["sha256"])
     summary = f"built {record['build']['time']}: " + ", ".join(Path(f["path"]).name for f in files)
     summary += "" if current else " (dist/ no longer holds these files: rebuild)"
-    if verify:
-        summary += (f"; verified {verify['time']} in a fresh venv, held-out accuracy {verify['test_accuracy']:.1%}"
-                    if verified else "; the last verify failed or was of another wheel")
-    else:
+    if not verify:
         summary += "; not verified (run `tito package verify`)"
+    elif verified:
+        summary += f"; verified {verify['time']} in a fresh venv, held-out accuracy {verify['test_accuracy']:.1%}"
+    else:
+        summary += "; the last verify failed or was of another wheel"
     return {"built": True, "current": current, "verified": verified, "summary": summary, **record}
 
 
@@ -102,6 +74,8 @@ def collect(project: Project) -> dict:
     from tito import __version__
 
     from ..lib.export import out_of_sync
+    from ..lib.project import SUITES
+    from ..lib.testing import declared_needs
     from ..lib.validate import find_cycles, import_graph, run_checks
 
     curriculum = Curriculum(project)
@@ -110,15 +84,23 @@ def collect(project: Project) -> dict:
         stale = set(out_of_sync(project))
     except UserError:  # a module that cannot be rendered: the validation section says why
         stale = {project.relative(m.package_file(project)) for m in curriculum.modules}
-    needed_by = _needed_by(project)
+    needed_by: dict[str, list[str]] = {}  # module name → the integration and system test files that need it
+    for path in [*sorted((project.tests_dir / "integration").rglob("test_*.py")),
+                 *sorted((project.tests_dir / "system").rglob("test_*.py"))]:
+        for name in declared_needs(path):
+            needed_by.setdefault(name, []).append(project.relative(path))
     modules = [_module_entry(m, project, curriculum, stale, needed_by) for m in curriculum.modules]
+    tests = {"unit": {"files": len(modules), "tests": sum(m["unit_tests"] for m in modules)}}
+    for suite in SUITES[1:]:
+        files = sorted((project.tests_dir / suite).rglob("test_*.py"))
+        tests[suite] = {"files": len(files), "tests": sum(count_tests(f) for f in files)}
     graph = import_graph(project, curriculum)
     return {
         "version": __version__,
         "project": str(project.root),
         "modules": modules,
         "exports": {m["exports"]: m["provides"] for m in modules if m["exported"]},
-        "tests": _suite_counts(project, curriculum),
+        "tests": tests,
         "dependency_graph": {
             "declared": {m["name"]: m["depends_on"] for m in modules},
             "imports": {name: sorted(deps) for name, deps in graph.items()},
@@ -130,46 +112,50 @@ def collect(project: Project) -> dict:
     }
 
 
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    """A Markdown table."""
+    return [f"| {' | '.join(header)} |", "|---" * len(header) + "|", *(f"| {' | '.join(map(str, r))} |" for r in rows)]
+
+
 def render_markdown(data: dict) -> str:
-    lines = [f"# TinyTorch integration report (version {data['version']})", ""]
-    exported = sum(m["exported"] for m in data["modules"])
-    problems = sum(len(p) for p in data["validation"].values())
-    lines += [f"- Modules: {len(data['modules'])}, exported: {exported}, "
-              f"public names: {sum(len(v) for v in data['exports'].values())}",
-              f"- Validation: {'all checks pass' if data['valid'] else f'{problems} problem(s)'}",
-              f"- Build: {data['build']['summary']}", "", "## Modules", "",
-              "| module | tier | package | names | unit tests | points | exported | depends on | imports from |",
-              "|---|---|---|---|---|---|---|---|---|"]
-    for m in data["modules"]:
-        state = "in sync" if m["in_sync"] else ("out of sync" if m["exported"] else "no")
-        lines.append(f"| {m['id']} | {m['tier']} | `{m['exports']}` | {len(m['provides'])} | {m['unit_tests']} | "
-                     f"{m['points']:g} | {state} | {', '.join(m['depends_on']) or '—'} | {', '.join(m['imports']) or '—'} |")
+    modules, graph, validation = data["modules"], data["dependency_graph"], data["validation"]
+    problems = sum(len(p) for p in validation.values())
+    lines = [f"# TinyTorch integration report (version {data['version']})", "",
+             f"- Modules: {len(modules)}, exported: {sum(m['exported'] for m in modules)}, "
+             f"public names: {sum(len(v) for v in data['exports'].values())}",
+             f"- Validation: {'all checks pass' if data['valid'] else f'{problems} problem(s)'}",
+             f"- Build: {data['build']['summary']}", "", "## Modules", ""]
+    lines += _table(["module", "tier", "package", "names", "unit tests", "points", "exported", "depends on",
+                     "imports from"],
+                    [[m["id"], m["tier"], f"`{m['exports']}`", len(m["provides"]), m["unit_tests"], f"{m['points']:g}",
+                      "in sync" if m["in_sync"] else ("out of sync" if m["exported"] else "no"),
+                      ", ".join(m["depends_on"]) or "—", ", ".join(m["imports"]) or "—"] for m in modules])
     lines += ["", "## Exports", ""]
     lines += [f"- `{path}`: {', '.join(f'`{n}`' for n in names)}" for path, names in data["exports"].items()]
-    lines += ["", "## Tests", "", "| suite | files | test functions (a parametrized one counts once) |", "|---|---|---|"]
-    lines += [f"| {suite} | {c['files']} | {c['tests']} |" for suite, c in data["tests"].items()]
+    lines += ["", "## Tests", ""]
+    lines += _table(["suite", "files", "test functions (a parametrized one counts once)"],
+                    [[suite, c["files"], c["tests"]] for suite, c in data["tests"].items()])
     lines += ["", "Integration and system test files per module (their `needs` marker):", ""]
-    lines += [f"- {m['id']}: {len(m['integration_tests'])} file(s)" for m in data["modules"]]
+    lines += [f"- {m['id']}: {len(m['integration_tests'])} file(s)" for m in modules]
     lines += ["", "## Dependency graph", "",
               "Declared in module.yaml (solid) and imported by the generated package (dotted, when not declared directly).",
               "", "```mermaid", "graph LR"]
-    graph = data["dependency_graph"]
     for name, deps in graph["declared"].items():
         lines += [f"  {dep} --> {name}" for dep in deps]
         lines += [f"  {dep} -.-> {name}" for dep in graph["imports"].get(name, []) if dep not in deps]
     lines += ["```", ""]
     if graph["cycles"]:
         lines += ["Circular imports: " + "; ".join(" → ".join(c) for c in graph["cycles"]), ""]
-    lines += ["## Validation", "", "| check | result |", "|---|---|"]
-    lines += [f"| {name} | {'✓' if not p else f'✗ {len(p)} problem(s)'} |" for name, p in data["validation"].items()]
-    for name, found in data["validation"].items():
+    lines += ["## Validation", ""]
+    lines += _table(["check", "result"], [[name, f"✗ {len(p)} problem(s)" if p else "✓"] for name, p in validation.items()])
+    for name, found in validation.items():
         if found:
             lines += ["", f"### {name}", ""] + [f"- {p}" for p in found]
     return "\n".join(lines) + "\n"
 
 
 def write_report(project: Project, markdown_path: Path | None = None) -> tuple[Path, Path, dict]:
-    """Write the report as Markdown and JSON (beside it, same stem), atomically; return both paths."""
+    """Write the report as Markdown and JSON (beside it, same stem), atomically; return both paths and the data."""
     md = Path(markdown_path) if markdown_path else project.state_dir / "report.md"
     if md.suffix != ".md":
         md = md / "report.md" if md.is_dir() or not md.suffix else md.with_suffix(".md")

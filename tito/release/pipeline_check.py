@@ -1,13 +1,6 @@
-"""A complete TinyTorch pipeline — data → model → train → predict — run by `tito package verify`.
-
-This file is a standalone script: `tito package verify` copies it into an empty folder and runs
-it with the Python of a fresh virtual environment in which only the built wheel (and its
-dependencies) is installed. It imports nothing from tito or from the source checkout, so it
-exercises exactly what a user gets from `pip install tinytorch`.
-
-It trains a small MLP on the generated 8 × 8 digits of module 08, checks that a checkpoint
-round trip keeps the predictions, and prints one JSON line: where tinytorch was imported from,
-the held-out accuracy, and what it took. The caller judges the numbers.
+"""data → model → train → predict with the installed wheel: `tito package verify` runs this standalone script
+(it imports nothing from tito or the checkout) in a fresh venv and judges the one JSON line it prints:
+where tinytorch came from, the held-out accuracy on generated digits, a checkpoint round trip (docs/package.md).
 """
 
 from __future__ import annotations
@@ -46,14 +39,19 @@ def main() -> int:
     history = trainer.fit(train_loader, epochs=EPOCHS, progress=False)
 
     # predict on the held-out images, then again after a checkpoint round trip
-    predicted = predict(model, test_loader)
+    def predict(net):
+        net.eval()
+        with tinytorch.no_grad():
+            return np.concatenate([net(x).numpy().argmax(axis=1) for x, _ in test_loader])
+
+    predicted = predict(model)
     accuracy = float((predicted == labels[:N_TEST]).mean())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "digits.npz"
         save_checkpoint(path, model)
         restored = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
         load_checkpoint(path, restored)
-        same_after_reload = bool(np.array_equal(predict(restored, test_loader), predicted))
+        same_after_reload = bool(np.array_equal(predict(restored), predicted))
 
     print(json.dumps({
         "tinytorch_file": str(Path(tinytorch.__file__).resolve()),
@@ -67,16 +65,6 @@ def main() -> int:
         "seconds": time.perf_counter() - start,
     }))
     return 0
-
-
-def predict(model, loader):
-    import numpy as np
-
-    import tinytorch
-
-    model.eval()
-    with tinytorch.no_grad():
-        return np.concatenate([model(x).numpy().argmax(axis=1) for x, _ in loader])
 
 
 if __name__ == "__main__":
