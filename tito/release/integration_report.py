@@ -147,7 +147,8 @@ def render_markdown(data: dict) -> str:
     if graph["cycles"]:
         lines += ["Circular imports: " + "; ".join(" → ".join(c) for c in graph["cycles"]), ""]
     lines += ["## Validation", ""]
-    lines += _table(["check", "result"], [[name, f"✗ {len(p)} problem(s)" if p else "✓"] for name, p in validation.items()])
+    lines += _table(["check", "result"],
+                    [[name, f"✗ {len(found)} problem(s)" if found else "✓"] for name, found in validation.items()])
     for name, found in validation.items():
         if found:
             lines += ["", f"### {name}", ""] + [f"- {p}" for p in found]
