@@ -379,12 +379,10 @@ def graded_cell_problems(module: ModuleSpec) -> list[str]:
     """Graded cells are locked, worth points, and define test_ functions."""
     problems = []
     for cell in (c for c in _code_cells(module) if c.is_graded_test):
-        if cell.nbgrader.get("locked") is not True:
-            problems.append(f"{module.id}: graded {cell.where()} is not locked")
-        if not cell.nbgrader.get("points", 0) > 0:
-            problems.append(f"{module.id}: graded {cell.where()} has no points")
-        if not cell.tests:
-            problems.append(f"{module.id}: graded {cell.where()} defines no test_ function")
+        faults = {"is not locked": cell.nbgrader.get("locked") is not True,
+                  "has no points": not cell.nbgrader.get("points", 0) > 0,
+                  "defines no test_ function": not cell.tests}
+        problems += [f"{module.id}: graded {cell.where()} {fault}" for fault, found in faults.items() if found]
     return problems
 
 
