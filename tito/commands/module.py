@@ -7,8 +7,7 @@ from pathlib import Path
 from tito.lib.console import info, plain, success, table, warning
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey
-from tito.lib.manifest import ModuleSpec
-from tito.lib.project import Project, find_project
+from tito.lib.project import find_project
 
 
 def add_arguments(parser) -> None:
@@ -57,7 +56,6 @@ def _info(journey: Journey, args) -> int:
     return 0
 
 
-# --- Commands ---------------------------------------------------------------------------------
 def _start(journey: Journey, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites
@@ -83,23 +81,19 @@ def _start(journey: Journey, args) -> int:
           f"  Finish:     tito module complete {nn}")
     if journey.is_complete(m):
         plain("  (already complete — completing it again re-tests and re-exports your code)")
-    if project.is_workspace:
-        _warn_if_python_finds_another_package(project, m)
+    if project.is_workspace:  # a notebook kernel in the module's folder must import this workspace's package
+        import os
+        from tito.lib.framework_dist import installed_origin
+
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+        origin = installed_origin(m.folder, env)
+        if origin is None or not Path(origin).resolve().is_relative_to(project.root.resolve()):
+            found = f"finds {Path(origin).parent}" if origin else "finds no tinytorch"
+            warning(f"`import tinytorch` in a notebook kernel or script here {found}, not this workspace's "
+                    "package.", hint="Install this workspace as Python's tinytorch: "
+                                     f"python -m pip install --no-deps -e {project.root}")
     note_reference(project, "its modules hold")
     return 0
-
-
-def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
-    """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
-    import os
-    from tito.lib.framework_dist import installed_origin
-
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
-    origin = installed_origin(m.folder, env)
-    if origin is None or not Path(origin).resolve().is_relative_to(project.root.resolve()):
-        found = f"finds {Path(origin).parent}" if origin else "finds no tinytorch"
-        warning(f"`import tinytorch` in a notebook kernel or script here {found}, not this workspace's package.",
-                hint=f"Install this workspace as Python's tinytorch: python -m pip install --no-deps -e {project.root}")
 
 
 def _test(journey: Journey, args) -> int:
