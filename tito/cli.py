@@ -135,13 +135,12 @@ def _original_path(path):
     import tempfile
     from pathlib import Path
 
-    path, project = Path(path).absolute(), _project_or_none()
-    scratch = Path(tempfile.gettempdir()).resolve()
-    if project is None or not path.is_relative_to(scratch) or len(path.relative_to(scratch).parts) < 2:
+    path, project, scratch = Path(path).absolute(), _project_or_none(), Path(tempfile.gettempdir()).resolve()
+    parts = path.relative_to(scratch).parts if path.is_relative_to(scratch) else ()
+    if project is None or len(parts) < 2 or not parts[0].startswith("tito-"):
         return path
-    top, *rest = path.relative_to(scratch).parts
-    original = project.root.joinpath(*rest)
-    return original if top.startswith("tito-") and original.exists() else path
+    original = project.root.joinpath(*parts[1:])
+    return original if original.exists() else path
 
 
 def _shown_path(path) -> str:

@@ -174,7 +174,7 @@ def use_latest_edit(project: Project, m: ModuleSpec, prefix: str = "→ ") -> No
         return
     from .sync import sync_module
 
-    report = sync_module(m, project)
-    plain(f"{prefix}{report.message}")
-    if report.warning:
-        warning(report.warning)
+    message, problem = sync_module(m, project)
+    plain(f"{prefix}{message}")
+    if problem:
+        warning(problem)

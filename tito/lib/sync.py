@@ -5,7 +5,6 @@ before testing or exporting, tito uses the one saved last and says which (docs/l
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_write_json, atomic_write_text, read_json
@@ -14,14 +13,6 @@ from .errors import UserError, read_text
 from .manifest import ModuleSpec
 from .notebooks import source_text, to_notebook_text
 from .project import Project
-
-
-@dataclass
-class SyncReport:
-    used: Path                  # the file whose code tito is about to test or export
-    message: str                # one sentence for the learner
-    warning: str | None = None  # both files had edits of their own
-    backup: Path | None = None
 
 
 def digest(text: str) -> str:
@@ -50,8 +41,9 @@ def record_synced(project: Project, spec: ModuleSpec, text: str) -> None:
     atomic_write_json(project.state_dir / "sync.json", state)
 
 
-def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
-    """Make the module's .py hold the code the learner saved last; say which file that was."""
+def sync_module(spec: ModuleSpec, project: Project) -> tuple[str, str | None]:
+    """Make the module's .py hold the code the learner saved last: (which file that was, in one sentence for
+    the learner; a warning when both files had edits of their own)."""
     py, nb = spec.source, spec.notebook
     rel_py, rel_nb = project.relative(py), project.relative(nb)
     if not py.exists() and not nb.exists():
@@ -60,8 +52,8 @@ def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
     # a byte that is not UTF-8 stops here, named by line, before any test or export
     py_text = read_text(py, rel_py) if py.exists() else None
     if not nb.exists():
-        return SyncReport(py, f"using {rel_py} (there is no notebook)")
-    same = SyncReport(py, f"using {rel_py} (its notebook holds the same code)")
+        return f"using {rel_py} (there is no notebook)", None
+    same = f"using {rel_py} (its notebook holds the same code)", None
     recorded = _state(project).get(spec.id, {})
     if recorded.get("py") == stamp(py) and recorded.get("ipynb") == stamp(nb) and py_text is not None:
         return same  # the common case, decided without converting the notebook
@@ -74,12 +66,12 @@ def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
         backup = backup_files(project, spec, [nb], "unreadable-notebook")
         atomic_write_text(nb, to_notebook_text(py))
         record_synced(project, spec, py_text)
-        return SyncReport(py, f"using {rel_py}", warning=f"{e} It is kept in {project.relative(backup)}; "
-                                                         f"{nb.name} was written again from {py.name}.", backup=backup)
+        return f"using {rel_py}", (f"{e} It is kept in {project.relative(backup)}; "
+                                   f"{nb.name} was written again from {py.name}.")
     if py_text is None:
         atomic_write_text(py, nb_text)
         record_synced(project, spec, nb_text)
-        return SyncReport(nb, f"using your notebook {rel_nb} ({py.name} was missing: written from it)")
+        return f"using your notebook {rel_nb} ({py.name} was missing: written from it)", None
     if py_text == nb_text:
         record_synced(project, spec, py_text)
         return same
@@ -92,16 +84,16 @@ def sync_module(spec: ModuleSpec, project: Project) -> SyncReport:
         warning = (f"{py.name} had edits of its own since the last sync; the notebook (saved later) won. "
                    f"Your {py.name} is kept in {project.relative(backup)}."
                    if last is not None and digest(py_text) != last else None)
-        return SyncReport(nb, f"using your notebook {rel_nb} (saved after {py.name}); its code is now in "
-                              f"{rel_py}, the previous {py.name} is kept in {project.relative(backup)}",
-                          warning, backup)
+        return (f"using your notebook {rel_nb} (saved after {py.name}); its code is now in {rel_py}, the previous "
+                f"{py.name} is kept in {project.relative(backup)}", warning)
 
     notebook_edited = last is None or digest(nb_text) != last
     backup = backup_files(project, spec, [nb], "before-py-sync") if notebook_edited else None
     atomic_write_text(nb, to_notebook_text(py, outputs_from=nb))
     record_synced(project, spec, py_text)
     warning = (f"{nb.name} had edits of its own since the last sync; {py.name} (saved later) won. "
-               f"Your notebook is kept in {project.relative(backup)}." if last is not None and notebook_edited else None)
+               f"Your notebook is kept in {project.relative(backup)}."
+               if last is not None and notebook_edited else None)
     kept = f"; the previous notebook is kept in {project.relative(backup)}" if backup else ""
-    return SyncReport(py, f"using {rel_py} (saved after the notebook); the notebook now shows the same "
-                          f"code, with its outputs kept{kept}", warning, backup)
+    return (f"using {rel_py} (saved after the notebook); the notebook now shows the same code, "
+            f"with its outputs kept{kept}", warning)
