@@ -75,10 +75,9 @@ def _generic_hint(code: int | None) -> str:
             "(tito writes files whole or not at all, so nothing is half-written).")
     hints = {
         errno.ENOSPC: f"The disk is full: {full}",
+        errno.EDQUOT: f"Your disk quota is used up: {full}",
         errno.EROFS: "That disk is mounted read-only: work in a folder on a writable disk.",
         errno.ENOENT: "Check the path; `tito status` shows where tito looks.",
         errno.EISDIR: "A folder stands where tito expects a file: move it away, then run the command again.",
     }
-    if hasattr(errno, "EDQUOT"):
-        hints[errno.EDQUOT] = f"Your disk quota is used up: {full}"
     return hints.get(code, "Check the path and its permissions, then run the command again.")
