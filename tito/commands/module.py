@@ -7,6 +7,7 @@ from pathlib import Path
 from tito.lib.console import info, plain, success, table, warning
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey
+from tito.lib.manifest import ModuleSpec
 from tito.lib.project import find_project
 
 
@@ -29,19 +30,15 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     journey = Journey.load(find_project(), warn=True)
-    action = {"list": _list, "info": _info, "start": _start, "test": _test,
-              "complete": _complete, "reset": _reset}[args.action]
-    return action(journey, args)
+    if args.action == "list":
+        rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
+        table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
+        return 0
+    action = {"info": _info, "start": _start, "test": _test, "complete": _complete, "reset": _reset}[args.action]
+    return action(journey, journey.curriculum.module(args.module), args)
 
 
-def _list(journey: Journey, args) -> int:
-    rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
-    table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
-    return 0
-
-
-def _info(journey: Journey, args) -> int:
-    m = journey.curriculum.module(args.module)
+def _info(journey: Journey, m: ModuleSpec, args) -> int:
     project = journey.project
     unlocks = ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) or "—"
     info(f"[bold]{m.id}[/] — {m.title}\n"
@@ -56,11 +53,11 @@ def _info(journey: Journey, args) -> int:
     return 0
 
 
-def _start(journey: Journey, args) -> int:
+def _start(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     require_prerequisites(journey, m)
     if project.is_workspace and m.source.exists() and not m.notebook.exists():
         from tito.lib.notebooks import write_notebook
@@ -96,10 +93,10 @@ def _start(journey: Journey, args) -> int:
     return 0
 
 
-def _test(journey: Journey, args) -> int:
+def _test(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.complete import prepare, unit_tests
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     prepare(journey, m, "this tests")
     info(f"Running the unit tests of {m.id} ({project.relative(m.source)}) …")
     if args.verbose:
@@ -113,16 +110,16 @@ def _test(journey: Journey, args) -> int:
     return 0
 
 
-def _complete(journey: Journey, args) -> int:
+def _complete(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.complete import complete_module
 
-    return complete_module(journey, journey.curriculum.module(args.module), test=not args.no_test)
+    return complete_module(journey, m, test=not args.no_test)
 
 
-def _reset(journey: Journey, args) -> int:
+def _reset(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.workspace import reset_module
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     backup = reset_module(project, m)
     success(f"{m.id}: {project.relative(m.source)} and its notebook are back to the starting version")
     if backup is not None:
