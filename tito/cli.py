@@ -1,11 +1,7 @@
-"""`tito`: the command line that guides a learner through TinyTorch.
+"""`tito`: the command line that guides a learner through TinyTorch (docs/decisions.md, "The course tool").
 
-The parser is built from one table, COMMANDS: each command is a module of tito/commands/ with
-`add_arguments(parser)` and `run(args)`; those modules import nothing heavy at the top, so
-`tito --help` starts fast. Old spellings (ALIASES) are rewritten to the command they name
-before parsing: one implementation each. A `UserError` is printed as a message and a hint,
-never as a traceback; so is an OSError (an unwritable folder, a full disk, a file where a
-folder belongs) or a file that is not UTF-8, wherever it happens below (the safety net in `main`).
+One table, COMMANDS, builds the parser; old spellings (ALIASES) are rewritten before parsing. Whatever a
+command raises that the user can fix (UserError, OSError, a file that is not UTF-8) is one line, no traceback.
 """
 
 from __future__ import annotations
@@ -101,33 +97,26 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
-    from tito.lib.errors import UserError
+    from tito.lib.console import error
+    from tito.lib.errors import UserError, from_os_error
 
     try:
         return int(importlib.import_module(f"tito.commands.{args.handler}").run(args) or 0)
-    except UserError as e:
-        return _report(e)
     except BrokenPipeError:  # `tito status | head`: the reader left; nothing more to say
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 1
-    except OSError as e:  # the safety net: an unwritable folder, a full disk, a file where a folder should be
-        from tito.lib.errors import from_os_error
-
-        return _report(from_os_error(e, original=_original_path, shown=_shown_path))
-    except UnicodeDecodeError as e:  # a file that is not UTF-8, read somewhere below
-        return _report(_decode_error(e))
+    except (UserError, OSError, UnicodeDecodeError) as e:  # the safety net: one line and a hint, wherever it happened
+        if isinstance(e, OSError):  # an unwritable folder, a full disk, a file where a folder should be
+            e = from_os_error(e, original=_original_path, shown=_shown_path)
+        elif isinstance(e, UnicodeDecodeError):  # a file that is not UTF-8, read somewhere below
+            e = _decode_error(e)
+        error(str(e), e.hint)
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-
-
-def _report(e) -> int:
-    from tito.lib.console import error
-
-    error(str(e), e.hint)
-    return 1
 
 
 def _project_or_none():
@@ -146,13 +135,12 @@ def _original_path(path):
     import tempfile
     from pathlib import Path
 
-    path, project = Path(path).absolute(), _project_or_none()
-    scratch = Path(tempfile.gettempdir()).resolve()
-    if project is None or not path.is_relative_to(scratch) or len(path.relative_to(scratch).parts) < 2:
+    path, project, scratch = Path(path).absolute(), _project_or_none(), Path(tempfile.gettempdir()).resolve()
+    parts = path.relative_to(scratch).parts if path.is_relative_to(scratch) else ()
+    if project is None or len(parts) < 2 or not parts[0].startswith("tito-"):
         return path
-    top, *rest = path.relative_to(scratch).parts
-    original = project.root.joinpath(*rest)
-    return original if top.startswith("tito-") and original.exists() else path
+    original = project.root.joinpath(*parts[1:])
+    return original if original.exists() else path
 
 
 def _shown_path(path) -> str:
@@ -169,10 +157,10 @@ def _decode_error(e: UnicodeDecodeError):
     from tito.lib.errors import UserError, not_utf8
 
     for frame, _ in reversed(list(traceback.walk_tb(e.__traceback__))):
-        for name in ("self", "path", "source", "file", "filename"):
-            value = frame.f_locals.get(name)
-            if isinstance(value, (str, Path)) and Path(value).is_file():
-                return not_utf8(Path(value), e, shown=_shown_path(_original_path(value)))
+        paths = [frame.f_locals.get(name) for name in ("self", "path", "source", "file", "filename")]
+        path = next((Path(p) for p in paths if isinstance(p, (str, Path)) and Path(p).is_file()), None)
+        if path is not None:
+            return not_utf8(path, e, shown=_shown_path(_original_path(path)))
     return UserError(f"A file tito read is not UTF-8 text ({e.reason}).",
                      hint="Save your module files as UTF-8 in your editor, then run the command again.")
 

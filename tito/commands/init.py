@@ -19,6 +19,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from tito.lib import framework_dist
     from tito.lib.workspace import init_workspace, source_project
 
     source = source_project(Path(args.source) if args.source else None)
@@ -27,25 +28,18 @@ def run(args) -> int:
     success(f"Your TinyTorch workspace is ready: {workspace.root}")
     plain(f"  {len(modules)} modules to write ({modules[0].id} … {modules[-1].id}), each as a .py and a notebook;\n"
           f"  an empty tinytorch/ package that grows as you complete them; made from {source.root}.")
-    _install(workspace.root, args.no_install)
+    command = f"python -m pip install --no-deps -e {workspace.root}"
+    out = None if args.no_install else framework_dist.install_editable(workspace.root)
+    if out is None:
+        plain(f"  Not installed (--no-install): tito uses it; for Python itself, run `{command}`.")
+    elif out.returncode == 0:
+        success("Installed as this Python's tinytorch (editable): `import tinytorch` means YOUR package — "
+                "in a shell, a script, a notebook kernel.")
+    else:
+        last = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
+        warning(f"The workspace is made, but pip could not install it ({last[0]}). tito works without it; "
+                "scripts and notebook kernels need it.", hint=f"Run: {command}")
     info("\nNext:")
     plain(f"  cd {workspace.root}\n"
           f"  tito module start {modules[0].number:02d}")
     return 0
-
-
-def _install(root: Path, skip: bool) -> None:
-    from tito.lib import framework_dist
-
-    command = f"python -m pip install --no-deps -e {root}"
-    if skip:
-        plain(f"  Not installed (--no-install): tito uses it; for Python itself, run `{command}`.")
-        return
-    out = framework_dist.install_editable(root)
-    if out.returncode == 0:
-        success("Installed as this Python's tinytorch (editable): `import tinytorch` means YOUR package — "
-                "in a shell, a script, a notebook kernel.")
-        return
-    last = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
-    warning(f"The workspace is made, but pip could not install it ({last[0]}). tito works without it; "
-            "scripts and notebook kernels need it.", hint=f"Run: {command}")

@@ -8,7 +8,7 @@ from tito.lib.console import info, plain, success, table, warning
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey
 from tito.lib.manifest import ModuleSpec
-from tito.lib.project import Project, find_project
+from tito.lib.project import find_project
 
 
 def add_arguments(parser) -> None:
@@ -30,19 +30,15 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     journey = Journey.load(find_project(), warn=True)
-    action = {"list": _list, "info": _info, "start": _start, "test": _test,
-              "complete": _complete, "reset": _reset}[args.action]
-    return action(journey, args)
+    if args.action == "list":
+        rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
+        table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
+        return 0
+    action = {"info": _info, "start": _start, "test": _test, "complete": _complete, "reset": _reset}[args.action]
+    return action(journey, journey.curriculum.module(args.module), args)
 
 
-def _list(journey: Journey, args) -> int:
-    rows = [[m.id, m.tier, journey.state_mark(m), m.title] for m in journey.curriculum.modules]
-    table("TinyTorch modules", ["module", "tier", "done", "title"], rows)
-    return 0
-
-
-def _info(journey: Journey, args) -> int:
-    m = journey.curriculum.module(args.module)
+def _info(journey: Journey, m: ModuleSpec, args) -> int:
     project = journey.project
     unlocks = ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) or "—"
     info(f"[bold]{m.id}[/] — {m.title}\n"
@@ -57,12 +53,11 @@ def _info(journey: Journey, args) -> int:
     return 0
 
 
-# --- Commands ---------------------------------------------------------------------------------
-def _start(journey: Journey, args) -> int:
+def _start(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib import progress as progress_store
     from tito.lib.complete import note_reference, require_prerequisites
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     require_prerequisites(journey, m)
     if project.is_workspace and m.source.exists() and not m.notebook.exists():
         from tito.lib.notebooks import write_notebook
@@ -83,29 +78,25 @@ def _start(journey: Journey, args) -> int:
           f"  Finish:     tito module complete {nn}")
     if journey.is_complete(m):
         plain("  (already complete — completing it again re-tests and re-exports your code)")
-    if project.is_workspace:
-        _warn_if_python_finds_another_package(project, m)
+    if project.is_workspace:  # a notebook kernel in the module's folder must import this workspace's package
+        import os
+        from tito.lib.framework_dist import installed_origin
+
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
+        origin = installed_origin(m.folder, env)
+        if origin is None or not Path(origin).resolve().is_relative_to(project.root.resolve()):
+            found = f"finds {Path(origin).parent}" if origin else "finds no tinytorch"
+            warning(f"`import tinytorch` in a notebook kernel or script here {found}, not this workspace's "
+                    "package.", hint="Install this workspace as Python's tinytorch: "
+                                     f"python -m pip install --no-deps -e {project.root}")
     note_reference(project, "its modules hold")
     return 0
 
 
-def _warn_if_python_finds_another_package(project: Project, m: ModuleSpec) -> None:
-    """A notebook kernel in the module's folder must import this workspace's package (tito init installs it)."""
-    import os
-    from tito.lib.framework_dist import installed_origin
-
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TITO_ROOT")}
-    origin = installed_origin(m.folder, env)
-    if origin is None or not Path(origin).resolve().is_relative_to(project.root.resolve()):
-        found = f"finds {Path(origin).parent}" if origin else "finds no tinytorch"
-        warning(f"`import tinytorch` in a notebook kernel or script here {found}, not this workspace's package.",
-                hint=f"Install this workspace as Python's tinytorch: python -m pip install --no-deps -e {project.root}")
-
-
-def _test(journey: Journey, args) -> int:
+def _test(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.complete import prepare, unit_tests
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     prepare(journey, m, "this tests")
     info(f"Running the unit tests of {m.id} ({project.relative(m.source)}) …")
     if args.verbose:
@@ -119,16 +110,16 @@ def _test(journey: Journey, args) -> int:
     return 0
 
 
-def _complete(journey: Journey, args) -> int:
+def _complete(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.complete import complete_module
 
-    return complete_module(journey, journey.curriculum.module(args.module), test=not args.no_test)
+    return complete_module(journey, m, test=not args.no_test)
 
 
-def _reset(journey: Journey, args) -> int:
+def _reset(journey: Journey, m: ModuleSpec, args) -> int:
     from tito.lib.workspace import reset_module
 
-    project, m = journey.project, journey.curriculum.module(args.module)
+    project = journey.project
     backup = reset_module(project, m)
     success(f"{m.id}: {project.relative(m.source)} and its notebook are back to the starting version")
     if backup is not None:

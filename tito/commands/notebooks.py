@@ -1,7 +1,5 @@
-"""`tito dev notebooks` (or `tito notebooks`): generate .ipynb files from the module sources (never committed).
-
-In a learner workspace the notebook may hold the learner's work, so there the command syncs
-instead: the notebook and the .py end up holding the code saved last (see tito/lib/sync.py).
+"""`tito dev notebooks` (or `tito notebooks`): generate .ipynb files from the module sources (never
+committed). In a learner workspace, where a notebook may hold the learner's work, it syncs instead (sync.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""Atomic writes: a reader sees the old file (or folder) or the new one, never half of either.
-
-A file the user made read-only is not replaced (a rename would go around its permissions):
-the write raises PermissionError naming it, which `tito` reports with the fix.
-"""
+"""Atomic writes: a reader sees the old file (or folder) or the new one, never half of either."""
 
 from __future__ import annotations
 
@@ -17,10 +13,17 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder and an atomic rename."""
+    """Write `data` to `path` via a temporary file in the same folder and an atomic rename. A file the
+    user made read-only is not replaced (the rename would go around its permissions): PermissionError."""
     path = Path(path)
     if path.exists() and not os.access(path, os.W_OK):
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+    else:  # mkstemp makes 0600 files; keep what a plain write would give
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -28,21 +31,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600 files; keep what a plain write would give
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _mode_for(path: Path) -> int:
-    """The replaced file's permissions, or those of a new file under the current umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -1,13 +1,8 @@
-"""The module pipeline, one function per step, in the order `tito module complete NN` runs them:
-
-    prepare            earlier modules complete; in a workspace, the file saved last (notebook or .py)
-    unit_tests         the module's own tests, with its points
-    export             the package file (kept, to undo)
-    integration_tests  the integration tests that exercise the module with those built so far
-    record_progress    .tito/progress.json
-    announce           the capability, and the milestones and demos it unlocked
-
-`tito module test`, `tito export` and `tito notebooks` use the steps they need.
+"""`tito module complete NN`, one function per step, in the order it runs them: prepare (earlier modules
+complete; in a workspace, the file saved last) → unit_tests (with points) → export (kept, to undo) →
+integration_tests (those exercising the module with the ones built so far) → record_progress → announce
+(the capability, and the milestones and demos it unlocked). `module test`, `export` and `notebooks` use
+the steps they need.
 """
 
 from __future__ import annotations
@@ -21,7 +16,7 @@ from .export import export_module, restore_package_file
 from .journey import Journey
 from .manifest import ModuleSpec
 from .project import Project
-from .report import TestReport, failure_lines, score
+from .report import failure_lines, score
 
 
 def complete_module(journey: Journey, m: ModuleSpec, test: bool = True) -> int:
@@ -63,12 +58,20 @@ def unit_tests(m: ModuleSpec, project: Project, step: str = "") -> tuple[float, 
     if step:
         info(f"{step}unit tests of {m.id}")
     report = run_module_tests(m, project)
-    got = points(m, report)
-    if not report.ok:
-        show_failures(m, report, got, ", so it was not exported" if step else "", project)
-        return None
-    success(f"{'' if step else m.id + ': '}all {len(report.cases)} unit tests pass — {got[0]:g}/{got[1]:g} points")
-    return got
+    try:
+        got = score(m.source, report)
+    except UserError:  # the file no longer parses into cells: no graded cell can count
+        got = (0.0, 0.0)
+    if report.ok:
+        success(f"{'' if step else m.id + ': '}all {len(report.cases)} unit tests pass — {got[0]:g}/{got[1]:g} points")
+        return got
+    if not report.cases or all(not c.function.startswith("test") for c in report.failures):
+        counted = "its tests could not run"  # the file does not import: no test was collected
+    else:
+        counted = f"{len(report.failures)} of {len(report.cases)} tests fail"
+    error(f"{m.id}: {counted}{', so it was not exported' if step else ''} ({got[0]:g}/{got[1]:g} points)")
+    plain("\n".join(failure_lines(report, project, verbose_command=f"tito module test {m.number:02d} --verbose")))
+    return None
 
 
 def require_unit_tests(m: ModuleSpec, project: Project) -> None:
@@ -171,24 +174,7 @@ def use_latest_edit(project: Project, m: ModuleSpec, prefix: str = "→ ") -> No
         return
     from .sync import sync_module
 
-    report = sync_module(m, project)
-    plain(f"{prefix}{report.message}")
-    if report.warning:
-        warning(report.warning)
-
-
-def points(m: ModuleSpec, report: TestReport) -> tuple[float, float]:
-    try:
-        return score(m.source, report)
-    except UserError:  # the file no longer parses into cells: no graded cell can count
-        return 0.0, 0.0
-
-
-def show_failures(m: ModuleSpec, report: TestReport, got: tuple[float, float], what: str, project: Project) -> None:
-    if not report.cases or all(not c.function.startswith("test") for c in report.failures):
-        counted = "its tests could not run"  # the file does not import: no test was collected
-    else:
-        counted = f"{len(report.failures)} of {len(report.cases)} tests fail"
-    error(f"{m.id}: {counted}{what} ({got[0]:g}/{got[1]:g} points)")
-    plain("\n".join(failure_lines(report, project,
-                                  verbose_command=f"tito module test {m.number:02d} --verbose")))
+    message, problem = sync_module(m, project)
+    plain(f"{prefix}{message}")
+    if problem:
+        warning(problem)

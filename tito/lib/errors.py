@@ -1,10 +1,5 @@
-"""The one exception type for mistakes a user can fix, and the words for the system errors behind them.
-
-`tito` prints a `UserError` as a message and a hint, never as a traceback. Errors from the
-system — a folder that cannot be written, a full disk, a file that is not UTF-8 — are turned
-into a `UserError` here (`from_os_error`, `not_utf8`), so every command says the same thing
-about them: which path, what went wrong, and what to do.
-"""
+"""UserError, the one exception for mistakes a user can fix, and the words for the system errors behind
+them (`from_os_error`, `not_utf8`): which path, what went wrong, what to do."""
 
 from __future__ import annotations
 
@@ -31,8 +26,15 @@ def read_text(path: str | os.PathLike, shown: str | None = None) -> str:
 
 
 def not_utf8(path: Path, error: UnicodeDecodeError, shown: str | None = None) -> UserError:
-    """`PATH is not UTF-8 text: byte 0xff at line 12, column 5` — the first such byte of the whole file."""
-    data, error = _first_bad_byte(path, error)
+    """`PATH is not UTF-8 text: byte 0xff at line 12, column 5` — the first such byte of the whole file
+    (a reader may have decoded only a chunk of it)."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as whole:
+        error = whole
+    except OSError:
+        pass
+    data = error.object
     line = data.count(b"\n", 0, error.start) + 1
     column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
     bad = data[error.start:error.start + 1].hex() or "??"
@@ -40,29 +42,6 @@ def not_utf8(path: Path, error: UnicodeDecodeError, shown: str | None = None) ->
                      f"({error.reason}).",
                      hint="Save the file as UTF-8 in your editor (or delete that character), "
                           "then run the command again.")
-
-
-def _first_bad_byte(path: Path, error: UnicodeDecodeError) -> tuple[bytes, UnicodeDecodeError]:
-    """(the bytes, the error) for the whole file — a reader may have decoded only a chunk of it."""
-    try:
-        data = path.read_bytes()
-        data.decode("utf-8")
-    except UnicodeDecodeError as whole:
-        return data, whole
-    except OSError:
-        pass
-    return error.object, error
-
-
-def blocking_path(path: Path) -> Path:
-    """The existing file or folder that stops `path` from being made: the path itself if it exists,
-    else the nearest existing folder above it (or a file standing where a folder is needed)."""
-    return next((p for p in [path, *path.parents] if p.exists()), path)
-
-
-def file_where_folder_expected(path: Path) -> Path | None:
-    """The file that stands where `path` needs a folder, if there is one."""
-    return next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), None)
 
 
 def from_os_error(e: OSError, original=Path, shown=str) -> UserError:
@@ -74,13 +53,14 @@ def from_os_error(e: OSError, original=Path, shown=str) -> UserError:
     reason = e.strerror or type(e).__name__
     if path is None:
         return UserError(f"A system error stopped tito: {reason}.", hint=_generic_hint(e.errno))
-    code = e.errno
-    file = file_where_folder_expected(path) if code in (errno.ENOTDIR, errno.EEXIST) else None
+    code, around = e.errno, [path, *path.parents]
+    file = (next((p for p in around if p.exists() and not p.is_dir()), None)  # a file where a folder is needed
+            if code in (errno.ENOTDIR, errno.EEXIST) else None)
     if file is not None:
         return UserError(f"{shown(file)} is a file, but tito needs a folder there ({reason}).",
                          hint=f"Choose another path, or move {shown(file)} away and run the command again.")
     if code in (errno.EACCES, errno.EPERM):
-        target = blocking_path(path)
+        target = next((p for p in around if p.exists()), path)  # the path, else the nearest existing folder above
         kind = "folder" if target.is_dir() else "file"
         unreadable = not os.access(target, os.R_OK)
         verb, mode, able = ("read", "u+r", "readable") if unreadable else ("write", "u+w", "writable")
@@ -91,13 +71,13 @@ def from_os_error(e: OSError, original=Path, shown=str) -> UserError:
 
 
 def _generic_hint(code: int | None) -> str:
+    full = ("free some space, then run the command again "
+            "(tito writes files whole or not at all, so nothing is half-written).")
     hints = {
-        errno.ENOSPC: "The disk is full: free some space, then run the command again "
-                      "(tito writes files whole or not at all, so nothing is half-written).",
+        errno.ENOSPC: f"The disk is full: {full}",
+        errno.EDQUOT: f"Your disk quota is used up: {full}",
         errno.EROFS: "That disk is mounted read-only: work in a folder on a writable disk.",
         errno.ENOENT: "Check the path; `tito status` shows where tito looks.",
         errno.EISDIR: "A folder stands where tito expects a file: move it away, then run the command again.",
     }
-    if hasattr(errno, "EDQUOT"):
-        hints[errno.EDQUOT] = hints[errno.ENOSPC].replace("The disk is full", "Your disk quota is used up")
     return hints.get(code, "Check the path and its permissions, then run the command again.")

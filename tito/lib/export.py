@@ -1,9 +1,5 @@
-"""`tito export`: turn module source files into the `tinytorch` package, safely.
-
-Only `#| export` cells go to the package, without solution markers, under a header naming the
-file to edit, with `__all__` taken from module.yaml's `provides`. A package file is replaced
-only after the new code compiles, defines what the manifest promises, imports in a scratch
-copy of the package and (unless told otherwise) the module's own tests pass.
+"""`tito export`: a module's `#| export` cells become its package file, replaced only when the new code
+compiles, defines what the manifest promises and imports (docs/module-format.md, "Export").
 """
 
 from __future__ import annotations
@@ -41,13 +37,6 @@ class Rendered:
         return f"{self.module.source.name} {where}"
 
 
-def _header(spec: ModuleSpec, project: Project) -> list[str]:
-    source = project.relative(spec.source)
-    return [f"{GENERATED_MARK} from {source} — do not edit here.",
-            f"# Edit {source} (or its notebook), then run `tito export {spec.number:02d}`.",
-            f'"""{spec.title}', "", spec.capability, '"""', ""]
-
-
 def _exported_lines(spec: ModuleSpec) -> list[tuple[int, str]]:
     """(source line, text) for every line of every exported cell, directives and markers removed."""
     cells = parse_cells(spec.source)
@@ -78,14 +67,14 @@ def render_module(spec: ModuleSpec, project: Project) -> Rendered:
     body = [line for line in body if line not in future]
     while body and not body[0][1].strip():
         body.pop(0)
-    lines = _header(spec, project) + [t for _, t in future]
-    lines += ([""] if future else []) + [f"__all__ = {list(spec.provides)!r}", "", ""]
-    line_map: dict[int, int] = {}
-    for src_line, text in body:
-        lines.append(text)
-        if src_line:
-            line_map[len(lines)] = src_line
-    rendered = Rendered(spec, "\n".join(lines).rstrip() + "\n", line_map)
+    source = project.relative(spec.source)
+    head = [f"{GENERATED_MARK} from {source} — do not edit here.",
+            f"# Edit {source} (or its notebook), then run `tito export {spec.number:02d}`.",
+            f'"""{spec.title}', "", spec.capability, '"""', "", *[t for _, t in future], *([""] if future else []),
+            f"__all__ = {list(spec.provides)!r}", "", ""]
+    lines = [(0, t) for t in head] + body
+    line_map = {number: src for number, (src, _) in enumerate(lines, start=1) if src}
+    rendered = Rendered(spec, "\n".join(t for _, t in lines).rstrip() + "\n", line_map)
     _check_defines_provides(rendered)
     return rendered
 
@@ -130,12 +119,6 @@ def render_registry(curriculum: Curriculum) -> str:
     )
 
 
-def stub_path(root: Path, facade: str) -> Path:
-    """tinytorch/nn/__init__.pyi for a package facade, tinytorch/nn/functional.pyi for a module one."""
-    folder = root.joinpath(*facade.split("."))
-    return folder / "__init__.pyi" if folder.is_dir() else folder.with_suffix(".pyi")
-
-
 def render_stub(facade: str, curriculum: Curriculum) -> str:
     """The type stub that shows IDEs and type checkers the names a facade resolves lazily."""
     home = {name: m.exports for m in curriculum.modules for name in m.provides}
@@ -151,7 +134,10 @@ def render_stub(facade: str, curriculum: Curriculum) -> str:
 def generated_facade_files(root: Path, curriculum: Curriculum) -> dict[Path, str]:
     """The registry and one stub per facade: the package files written from the manifests alone."""
     files = {root.joinpath(*REGISTRY_PATH): render_registry(curriculum)}
-    files.update({stub_path(root, facade): render_stub(facade, curriculum) for facade in curriculum.facades()})
+    for facade in curriculum.facades():  # tinytorch/nn/__init__.pyi for a package, nn/functional.pyi for a module
+        folder = root.joinpath(*facade.split("."))
+        stub = folder / "__init__.pyi" if folder.is_dir() else folder.with_suffix(".pyi")
+        files[stub] = render_stub(facade, curriculum)
     return files
 
 
@@ -192,18 +178,13 @@ def _check_import(rendered: Rendered, project: Project) -> None:
                         hint="The package file was not changed.")
 
 
-def write_facade_files(project: Project) -> None:
-    """Write the registry and the facades' stubs where they differ from the manifests."""
-    for path, text in generated_facade_files(project.root, Curriculum(project)).items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            atomic_write_text(path, text)
-
-
 def export_module(spec: ModuleSpec, project: Project) -> Path:
     """Export one module; raises UserError (package untouched) if anything is wrong. Its tests are
     the caller's step (tito.lib.complete); this checks that the new file imports."""
     rendered = render_module(spec, project)
-    write_facade_files(project)
+    for path, text in generated_facade_files(project.root, Curriculum(project)).items():  # registry and stubs
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write_text(path, text)
     packages = spec.exports.split(".")[:-1]
     for i in range(1, len(packages) + 1):  # every package above the module needs its __init__.py
         init = project.root.joinpath(*packages[:i], "__init__.py")

@@ -1,9 +1,6 @@
-"""Notebooks are build products: generated from the .py source with jupytext, never committed.
-
-A notebook and its .py are a jupytext pair ("ipynb,py:percent"): the same cells, two files.
-Converting a notebook back gives the .py text byte for byte (no YAML header: the pairing
-metadata says `notebook_metadata_filter: -all`), which is what lets tito compare the two and
-use whichever the learner edited last (see sync.py).
+"""Notebooks are build products, generated from the .py source with jupytext and never committed. The two
+are a jupytext pair ("ipynb,py:percent", no YAML header): converting a notebook back gives the .py text
+byte for byte, which is what lets tito compare them and use the one edited last (sync.py).
 """
 
 from __future__ import annotations
@@ -52,28 +49,22 @@ def source_text(notebook: Path) -> str:
     return jupytext.writes(nb, fmt="py:percent")
 
 
-def holds_edits(spec: ModuleSpec) -> bool:
-    """Would regenerating the notebook lose work? Yes when it was saved after its .py and its code
-    differs from the .py's (or cannot be read to tell)."""
-    notebook, source = spec.notebook, spec.source
-    if not notebook.exists() or notebook.stat().st_mtime <= source.stat().st_mtime:
-        return False
-    try:
-        return source_text(notebook) != read_text(source)
-    except UserError:
-        return True
-
-
 def write_notebook(spec: ModuleSpec) -> Path:
-    """Write spec.notebook; refuse to replace a notebook that holds edits of its own (see holds_edits)."""
-    target = spec.notebook
-    if holds_edits(spec):
-        project = Project(spec.folder.parent.parent)
-        nb, py = project.relative(target), project.relative(spec.source)
-        raise UserError(f"{nb} is newer than {spec.source.name} and holds edits that are not in it: "
-                        "generating it again would lose them.",
-                        hint=f"To keep them, write them into the .py first: jupytext --to py:percent {nb} "
-                             f"(the notebook's code replaces {py}); to drop them, delete the notebook. "
-                             f"Then run: tito notebooks {spec.number:02d}")
-    atomic_write_text(target, to_notebook_text(spec.source))
+    """Write spec.notebook; refuse to replace one saved after its .py whose code differs from the .py's
+    (or cannot be read to tell): generating it again would lose that work."""
+    target, source = spec.notebook, spec.source
+    if target.exists() and target.stat().st_mtime > source.stat().st_mtime:
+        try:
+            edited = source_text(target) != read_text(source)
+        except UserError:
+            edited = True
+        if edited:
+            project = Project(spec.folder.parent.parent)
+            nb, py = project.relative(target), project.relative(source)
+            raise UserError(f"{nb} is newer than {source.name} and holds edits that are not in it: "
+                            "generating it again would lose them.",
+                            hint=f"To keep them, write them into the .py first: jupytext --to py:percent {nb} "
+                                 f"(the notebook's code replaces {py}); to drop them, delete the notebook. "
+                                 f"Then run: tito notebooks {spec.number:02d}")
+    atomic_write_text(target, to_notebook_text(source))
     return target

@@ -1,8 +1,5 @@
-"""Read a module source file (jupytext percent format) into cells, keeping line numbers.
-
-We parse the format ourselves rather than through jupytext because every error we report
-(export, validation, grading) must name the cell and the line in the learner's file;
-jupytext is still what turns these files into notebooks (see notebooks.py).
+"""Read a module source file (jupytext percent format) into cells, keeping line numbers: we parse it
+ourselves because every error tito reports must name the cell and line in the learner's file.
 """
 
 from __future__ import annotations

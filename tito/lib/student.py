@@ -1,9 +1,6 @@
-"""The student version of a module source: solutions replaced, hidden tests removed.
-
-Inside `### BEGIN SOLUTION` … `### END SOLUTION` the reference code becomes
-`raise NotImplementedError(...)` at the same indentation, so signatures, docstrings and hints
-around the markers stay. Hidden tests (`### BEGIN HIDDEN TESTS` … `### END HIDDEN TESTS`)
-disappear. The result is still a valid module file in the same format.
+"""The student version of a module source: each `### BEGIN SOLUTION` … `### END SOLUTION` region becomes
+`raise NotImplementedError(...)` at its indentation (signatures, docstrings and hints around it stay) and
+hidden tests disappear; the result is still a valid module file (docs/module-format.md).
 """
 
 from __future__ import annotations

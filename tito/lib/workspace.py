@@ -1,22 +1,13 @@
-"""The learner workspace: `tito init DIR` makes one from the source project; `reset` restores a module.
-
-A workspace is a TinyTorch project of the learner's own (docs/learner-workspace.md shows it): the
-modules with their solutions taken out, a `tinytorch/` package holding only the hand-written files
-(facades, lazy loader, registry, stubs) until the learner completes modules, the tests that run
-against the learner's package, and `.tito/` with the marker and every module's starting version.
-
-Which package files are generated is read from the manifests (each module.yaml's `exports`, plus
-the registry and the facades' stubs) — the same facts `tito export` uses — never from a list kept here.
-"""
+"""The learner workspace: `tito init DIR` makes one from the source project; `tito module reset` restores
+a module. docs/learner-workspace.md shows the layout; which package files are generated (never copied) is
+read from the manifests, the same facts `tito export` writes from."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from . import framework_dist
@@ -41,10 +32,9 @@ def read_marker(project: Project) -> dict:
 
 
 def _usable_source(folder: Path | str | None) -> Project | None:
-    if not folder:
-        return None
-    folder = Path(folder).expanduser().resolve()
-    if is_root(folder) and not Project(folder).is_workspace:
+    """The TinyTorch source project at `folder`, if it is one (a learner workspace is not)."""
+    folder = Path(folder).expanduser().resolve() if folder else None
+    if folder is not None and is_root(folder) and not Project(folder).is_workspace:
         return Project(folder)
     return None
 
@@ -53,22 +43,21 @@ def source_project(explicit: Path | None = None) -> Project:
     """The TinyTorch project to copy from: `explicit`, else the project around the current folder,
     else the one a workspace was made from, else the checkout tito itself is installed from."""
     if explicit is not None:
-        project = _usable_source(explicit)
-        if project is None:
-            raise UserError(f"{explicit} is not a TinyTorch source project (a folder with modules/ and "
-                            "tinytorch/ that is not itself a learner workspace).")
-        return project
-    try:
-        here = find_project()
-    except UserError:
-        here = None
-    if here is not None and not here.is_workspace:
-        return here
-    candidates = [read_marker(here).get("source") if here else None, Path(__file__).resolve().parents[2]]
+        candidates = [explicit]
+    else:
+        try:
+            here = find_project()
+        except UserError:
+            here = None
+        candidates = [here.root, read_marker(here).get("source")] if here else []
+        candidates.append(Path(__file__).resolve().parents[2])
     for candidate in candidates:
         project = _usable_source(candidate)
         if project is not None:
             return project
+    if explicit is not None:
+        raise UserError(f"{explicit} is not a TinyTorch source project (a folder with modules/ and "
+                        "tinytorch/ that is not itself a learner workspace).")
     raise UserError("Cannot find the TinyTorch source project to make a workspace from.",
                     hint="Run `tito init DIR` inside a TinyTorch checkout, or name one: tito init DIR --source PATH")
 
@@ -81,11 +70,9 @@ def read_pyproject(source: Project) -> dict:
         import tomli as tomllib
     path = source.root / "pyproject.toml"
     try:
-        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
         return {}
-    try:
-        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"{path} is not valid TOML ({e}).",
                         hint="Restore it from the TinyTorch checkout (git checkout pyproject.toml), then run tito again.") from None
@@ -106,17 +93,13 @@ def generated_package_files(source: Project, curriculum: Curriculum) -> set[Path
 
 
 # --- tito init --------------------------------------------------------------------------------
-def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool] = lambda p: False) -> None:
-    for folder, dirs, files in os.walk(src):
-        folder = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in NEVER_COPIED and not skip(folder / d))
-        for name in sorted(files):
-            path = folder / name
-            if name.endswith((".pyc", ".ipynb")) or skip(path):
-                continue
-            target = dst / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+def _copy_tree(src: Path, dst: Path, skip=frozenset()) -> None:
+    """Copy `src` to `dst` (file contents only), without caches, notebooks and the paths in `skip`."""
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if name in NEVER_COPIED or name.endswith((".pyc", ".ipynb"))
+                or Path(folder, name) in skip}
+
+    shutil.copytree(src, dst, ignore=ignored, copy_function=shutil.copyfile, dirs_exist_ok=True)
 
 
 def _is_generated(path: Path, generated: set[Path]) -> bool:
@@ -128,16 +111,12 @@ def _is_generated(path: Path, generated: set[Path]) -> bool:
         return f.read(len(GENERATED_MARK)) == GENERATED_MARK
 
 
-def pristine_file(project: Project, spec: ModuleSpec) -> Path:
-    return project.state_dir / "pristine" / spec.source.relative_to(project.root)
-
-
 def _write_module(source: Project, spec: ModuleSpec, build: Path) -> str:
     """The module folder with its student version and notebook; returns the student text."""
     from .notebooks import to_notebook_text
 
     folder = build / spec.folder.relative_to(source.root)
-    _copy_tree(spec.folder, folder, skip=lambda p: p == spec.source)
+    _copy_tree(spec.folder, folder, skip={spec.source})
     student = strip_solutions(spec.source.read_text(encoding="utf-8"), spec.source.name)
     target = folder / spec.source.name
     target.write_text(student, encoding="utf-8")
@@ -277,6 +256,8 @@ def init_workspace(source: Project, dest: Path) -> Project:
 
 
 def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
+    from tito import __version__ as tito_version
+
     from .sync import digest, stamp
 
     version = source_version(source)
@@ -290,25 +271,18 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
             shutil.copyfile(path, build / "modules" / path.name)
 
     generated = generated_package_files(source, curriculum)
-    _copy_tree(source.package_dir, build / "tinytorch", skip=lambda p: _is_generated(p, generated))
-    for path, text in generated_facade_files(build, curriculum).items():  # the registry and the stubs
-        path.write_text(text, encoding="utf-8")
-
-    if source.tests_dir.is_dir():
-        source_only = {source.tests_dir / name for name in SOURCE_ONLY_TESTS}
-        _copy_tree(source.tests_dir, build / "tests", skip=lambda p: p in source_only)
-    if source.milestones_dir.is_dir():
-        _copy_tree(source.milestones_dir, build / "milestones")
-    for name in OPTIONAL_FOLDERS:
+    _copy_tree(source.package_dir, build / "tinytorch",
+               skip={p for p in source.package_dir.rglob("*") if _is_generated(p, generated)})
+    source_only = {source.tests_dir / name for name in SOURCE_ONLY_TESTS}
+    for name in ("tests", "milestones", *OPTIONAL_FOLDERS):
         if (source.root / name).is_dir():
-            _copy_tree(source.root / name, build / name)
+            _copy_tree(source.root / name, build / name, skip=source_only)
 
-    (build / "pyproject.toml").write_text(_workspace_pyproject(source, version), encoding="utf-8")
-    (build / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
-    (build / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    (build / "README.md").write_text(learner_readme(curriculum, version), encoding="utf-8")
-    from tito import __version__ as tito_version
-
+    files = {**generated_facade_files(build, curriculum),  # the registry and the stubs
+             build / "pyproject.toml": _workspace_pyproject(source, version), build / "conftest.py": ROOT_CONFTEST,
+             build / ".gitignore": GITIGNORE, build / "README.md": learner_readme(curriculum, version)}
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
     atomic_write_json(build / ".tito" / "sync.json", synced)
     atomic_write_json(build / ".tito" / "workspace.json", {
         "kind": KIND, "format": FORMAT, "source": str(source.root), "source_version": version,
@@ -319,14 +293,13 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
 # --- tito module reset ------------------------------------------------------------------------
 def pristine_text(project: Project, spec: ModuleSpec) -> str:
     """The module file as `tito init` wrote it: the kept copy, else the source project stripped again."""
-    kept = pristine_file(project, spec)
+    kept = project.state_dir / "pristine" / spec.source.relative_to(project.root)
     if kept.is_file():
         return kept.read_text(encoding="utf-8")
     source = _usable_source(read_marker(project).get("source"))
-    if source is not None:
-        original = source.root / spec.source.relative_to(project.root)
-        if original.is_file():
-            return strip_solutions(original.read_text(encoding="utf-8"), original.name)
+    original = source.root / spec.source.relative_to(project.root) if source else None
+    if original is not None and original.is_file():
+        return strip_solutions(original.read_text(encoding="utf-8"), original.name)
     raise UserError(f"The starting version of {spec.id} is gone: neither {project.relative(kept)} nor the "
                     "source project it came from can be found.",
                     hint="Make a fresh workspace (tito init DIR) and copy the module file from there.")
