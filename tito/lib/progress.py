@@ -39,19 +39,20 @@ class Progress:
             self.milestones[milestone_id] = results
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-# The parts of the file (the fields of Progress, in order) and what a well-formed record of each may hold:
-# key -> a check of its value (other keys are kept as they are).
-ENTRY_FIELDS = {
-    "completed": {"score": lambda v: isinstance(v, list) and len(v) == 2 and all(map(_number, v)),
-                  "tested": lambda v: isinstance(v, bool), "rebuilt": lambda v: isinstance(v, bool),
-                  "at": lambda v: isinstance(v, str)},
-    "milestones": {"passed": lambda v: isinstance(v, bool)},
-    "started": {"at": lambda v: isinstance(v, str)},
+# The parts of the file (the fields of Progress, in order) and the type of each key a record may hold
+# (other keys are kept as they are); a score is [earned, total].
+RECORD_KEYS = {
+    "completed": {"score": list, "tested": bool, "rebuilt": bool, "at": str},
+    "milestones": {"passed": bool},
+    "started": {"at": str},
 }
+
+
+def _usable(key: str, value, expected: type) -> bool:
+    if key == "score":
+        return isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    return isinstance(value, expected)
 
 
 def _parse(text: str) -> Progress:
@@ -60,15 +61,15 @@ def _parse(text: str) -> Progress:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("unexpected layout")
-    parts = {key: data.get(key, {}) for key in ENTRY_FIELDS}
+    parts = {key: data.get(key, {}) for key in RECORD_KEYS}
     for key, part in parts.items():
         if not isinstance(part, dict):
             raise ValueError(f"{key!r} is {json.dumps(part)}, not a mapping of records")
         for name, entry in part.items():
             if not isinstance(entry, dict):
                 raise ValueError(f"{key}[{json.dumps(name)}] is {json.dumps(entry)}, not a record")
-            for field_name, valid in ENTRY_FIELDS[key].items():
-                if field_name in entry and not valid(entry[field_name]):
+            for field_name, expected in RECORD_KEYS[key].items():
+                if field_name in entry and not _usable(field_name, entry[field_name], expected):
                     raise ValueError(f"{key}[{json.dumps(name)}][{json.dumps(field_name)}] is "
                                      f"{json.dumps(entry[field_name])}, which tito cannot use")
     return Progress(*(dict(part) for part in parts.values()))
