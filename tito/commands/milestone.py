@@ -72,9 +72,8 @@ def _run(journey: Journey, args) -> int:
     from tito.lib.milestones import run_milestone
 
     run_all = args.milestone.lower() == "all"
-    milestones = journey.curriculum.milestones
-    chosen = [ms for ms in milestones if not journey.missing_for(ms)] if run_all else \
-        [journey.curriculum.milestone(args.milestone)]
+    chosen = ([ms for ms in journey.curriculum.milestones if not journey.missing_for(ms)] if run_all
+              else [journey.curriculum.milestone(args.milestone)])
     for ms in chosen:  # refuse before running anything
         journey.require(ms, ms.title)
     if run_all and not chosen:

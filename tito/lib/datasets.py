@@ -1,10 +1,6 @@
-"""Where the course's datasets are: the folder milestones, demos and the test suite read.
-
-$TINYTORCH_DATA, else a `shared/data` folder holding MNIST or tiny Shakespeare beside the project
-(or beside the source project a workspace was made from), else ~/.cache/tinytorch — the choice
-tests/conftest.py makes. `tito milestone run` and `tito demo` pass the folder they chose to the
-script as $TINYTORCH_DATA; the milestone harness makes the same choice for a script run by hand.
-"""
+"""Where the course's datasets are: $TINYTORCH_DATA, else a `shared/data` folder holding MNIST or tiny
+Shakespeare beside the project (or beside the source project of a workspace), else ~/.cache/tinytorch —
+tests/conftest.py's choice. `tito milestone run` and `tito demo` pass it to scripts as $TINYTORCH_DATA."""
 
 from __future__ import annotations
 
