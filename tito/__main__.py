@@ -1,5 +1,3 @@
-import sys
-
 from tito.cli import main
 
-sys.exit(main())
+raise SystemExit(main())

@@ -1,12 +1,12 @@
 """`tito demo [N|name|all]` and `tito demo --matrix`: quick, offline demos of what your framework can do.
 
-Demos live in demos/ (one small script each, see demos/README.md) and run in their own process
-with this project's — in a workspace, the learner's — tinytorch first on the path. Without an
-argument, the list, locked or available; `--matrix` (or `matrix`) shows capability × module.
+Without an argument, the list, locked or available; `--matrix` (or `matrix`) shows capability × module.
+Each demo runs in its own process on this project's (in a workspace, the learner's) tinytorch.
 """
 
 from __future__ import annotations
 
+from tito.lib import demos as demo_lib
 from tito.lib.console import console, error, info, plain, table
 from tito.lib.errors import UserError
 from tito.lib.journey import Journey, numbers_text
@@ -22,8 +22,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib import demos as demo_lib
-
     journey = Journey.load(find_project(), warn=True)
     demos = demo_lib.discover(journey.project)
     if args.matrix or (args.demo or "").lower() == "matrix":
@@ -36,19 +34,17 @@ def run(args) -> int:
 
 
 def _list(journey, demos) -> int:
-    from tito.lib.demos import required_modules
-
     if not demos:
         raise UserError(f"There is no demos/ folder in {journey.project.root}.",
                         hint="Demos come with the source project; a workspace made before they existed "
                              "can copy the source checkout's demos/ folder.")
     rows = []
     for d in demos:
-        missing = journey.missing_for_demo(d)
+        missing = journey.missing_for(d)
         name, _, shows = d.title.partition(":")
         state = f"locked: needs {numbers_text(missing)}" if missing else "available"
-        rows.append([str(d.number), name, shows.strip(), numbers_text(required_modules(journey.curriculum, d)), state])
-    available = sum(journey.demo_state(d) == "available" for d in demos)
+        rows.append([str(d.number), name, shows.strip(), numbers_text(journey.needs(d)), state])
+    available = sum(row[-1] == "available" for row in rows)
     table(f"Demos — {available}/{len(demos)} available", ["#", "demo", "what it shows", "modules", "state"], rows)
     info("Run one: tito demo 1 (or its name) · all available: tito demo all · "
          "what each needs: tito demo --matrix")
@@ -56,17 +52,12 @@ def _list(journey, demos) -> int:
 
 
 def _run_one(journey, demo) -> int:
-    from tito.lib.demos import CANNOT_RUN, PASSED, run_demo
-    from tito.lib.milestones import missing_modules_error
-
-    missing = journey.missing_for_demo(demo)
-    if missing:
-        raise missing_modules_error(journey, f"Demo {demo.number} ({demo.title.split(':')[0]})", missing)
+    journey.require(demo, f"Demo {demo.number} ({demo.title.split(':')[0]})")
     info(f"\n[bold]▶ Demo {demo.number}[/] — {demo.title}")
-    code = run_demo(journey.project, demo)
-    if code == PASSED:
+    code = demo_lib.run_demo(journey.project, demo)
+    if code == demo_lib.PASSED:
         return 0
-    if code == CANNOT_RUN:
+    if code == demo_lib.CANNOT_RUN:
         error(f"Demo {demo.number} could not run: your package lacks a piece it needs (see above).")
     else:
         error(f"Demo {demo.number} ran, but its result is not what it promises (see above).",
@@ -84,7 +75,7 @@ def _run_all(journey, demos) -> int:
     info(f"\n[bold]{len(ready) - len(failed)}/{len(ready)} available demos ran as promised[/]"
          + (f"; failed: {', '.join(map(str, failed))}" if failed else ""))
     if locked:
-        plain("Still locked: " + "; ".join(f"{d.number} (needs {', '.join(m.id for m in journey.missing_for_demo(d))})"
+        plain("Still locked: " + "; ".join(f"{d.number} (needs {', '.join(m.id for m in journey.missing_for(d))})"
                                           for d in locked))
     return 1 if failed else 0
 
@@ -92,7 +83,6 @@ def _run_all(journey, demos) -> int:
 def _matrix(journey, demos) -> int:
     from rich.markup import escape
     from rich.table import Table
-    from tito.lib.demos import capability_matrix
 
     modules = journey.curriculum.modules
     grid = Table(title="Capability × module — ● provides it or is named by it, ○ needed beneath it",
@@ -102,7 +92,7 @@ def _matrix(journey, demos) -> int:
         grid.add_column(f"{m.number:02d}", justify="center")
     grid.add_column("state")
     section = None
-    for row in capability_matrix(journey, demos):
+    for row in demo_lib.capability_matrix(journey, demos):
         if section is not None and row.section != section:
             grid.add_section()
         section = row.section

@@ -1,13 +1,14 @@
 """`tito milestone list|info|run|available`: milestones by number (`01`, `1`), name (`perceptron`) or folder.
 
-`available` (also spelled `tito examples available`) tells the same facts as `tito status` and
-`list` (tito.lib.journey) as a to-do list: what your framework can run now, and what is missing.
+`available` (also spelled `tito examples available`) tells the facts of `tito status` and `list`
+(tito.lib.journey) as a to-do list: what your framework can run now, and what is missing.
 """
 
 from __future__ import annotations
 
 from tito.lib.console import error, info, plain, success, table
 from tito.lib.journey import Journey, numbers_text
+from tito.lib.milestones import best_result, data_text, result_text, short_result, state_text
 from tito.lib.project import find_project
 
 
@@ -26,15 +27,15 @@ def run(args) -> int:
     return {"list": _list, "info": _info, "run": _run, "available": _available}[args.action](journey, args)
 
 
-def _list(journey: Journey, args) -> int:
-    from tito.lib.milestones import result_text, state_text
+def _unlocker(journey: Journey, planned) -> str:
+    """The module that will unlock a planned milestone; `(not written yet)` when there is none yet either."""
+    return planned.unlocked_by + ("" if journey.curriculum.has_module(planned.unlocked_by) else " (not written yet)")
 
-    rows = []
-    for ms in journey.curriculum.milestones:
-        unlocker = journey.curriculum.unlocking_module(ms)
-        rows.append([f"{ms.id} ({ms.name})", str(ms.year), ms.title, f"after {unlocker.id}",
-                     state_text(journey, ms), result_text(journey.milestone_result(ms))])
-    rows += [[f"{p.id} ({p.name})", p.year, p.title, f"after {_planned_unlocker(journey, p)}", "not built yet", "—"]
+
+def _list(journey: Journey, args) -> int:
+    rows = [[f"{ms.id} ({ms.name})", str(ms.year), ms.title, f"after {journey.curriculum.unlocking_module(ms).id}",
+             state_text(journey, ms), best_result(journey, ms)] for ms in journey.curriculum.milestones]
+    rows += [[f"{p.id} ({p.name})", p.year, p.title, f"after {_unlocker(journey, p)}", "not built yet", "—"]
              for p in journey.curriculum.planned_milestones]
     table("Milestones", ["milestone", "year", "title", "unlocked", "state", "best result"], rows)
     info("Run one by number or name: tito milestone run 1   (or: perceptron, 01_perceptron_1957; "
@@ -43,25 +44,23 @@ def _list(journey: Journey, args) -> int:
 
 
 def _info(journey: Journey, args) -> int:
-    from tito.lib.milestones import recorded_reference_result, result_text
+    from tito.lib.milestones import recorded_reference_result
 
     ms = journey.curriculum.milestone(args.milestone)
-    project = journey.project
-    needs = ", ".join(m.id for m in journey.curriculum.required_modules(ms))
+    relative = journey.project.relative
     info(f"[bold]{ms.id}[/] — {ms.title} ({ms.year})")
     plain(f"  {ms.summary}\n"
           f"  run it:     tito milestone run {ms.name}   (or {ms.number}, {ms.id}; --quick for a seconds-long run)\n"
-          f"  needs:      {needs}\n"
+          f"  needs:      {', '.join(m.id for m in journey.needs(ms))}\n"
           f"  criterion:  {ms.metric} {ms.relation} {ms.criterion:g} on held-out data\n"
-          f"  script:     {project.relative(ms.script_path)}\n"
+          f"  script:     {relative(ms.script_path)}\n"
           f"  state:      {journey.milestone_state(ms)}\n"
-          f"  your best:  {result_text(journey.milestone_result(ms))}")
+          f"  your best:  {best_result(journey, ms)}")
     reference = recorded_reference_result(ms)
     if reference:
         took = f" in {reference['wall_time_s']:.0f} s" if isinstance(reference.get("wall_time_s"), (int, float)) else ""
-        plain(f"  reference:  {result_text(reference)}{took} "
-              f"({project.relative(ms.folder / 'results' / 'results.json')})")
-    plain(f"  history:    {project.relative(ms.folder / 'README.md')}")
+        plain(f"  reference:  {result_text(reference)}{took} ({relative(ms.folder / 'results' / 'results.json')})")
+    plain(f"  history:    {relative(ms.folder / 'README.md')}")
     missing = journey.missing_for(ms)
     if missing:
         plain(f"  missing:    {', '.join(m.id for m in missing)} — next: {journey.step_for(missing[0])}")
@@ -70,17 +69,13 @@ def _info(journey: Journey, args) -> int:
 
 def _run(journey: Journey, args) -> int:
     from tito.lib.datasets import data_note
-    from tito.lib.milestones import data_text, missing_modules_error, result_text, run_milestone
+    from tito.lib.milestones import run_milestone
 
     run_all = args.milestone.lower() == "all"
-    if run_all:
-        chosen = [ms for ms in journey.curriculum.milestones if not journey.missing_for(ms)]
-    else:
-        chosen = [journey.curriculum.milestone(args.milestone)]
+    chosen = ([ms for ms in journey.curriculum.milestones if not journey.missing_for(ms)] if run_all
+              else [journey.curriculum.milestone(args.milestone)])
     for ms in chosen:  # refuse before running anything
-        missing = journey.missing_for(ms)
-        if missing:
-            raise missing_modules_error(journey, ms.title, missing)
+        journey.require(ms, ms.title)
     if run_all and not chosen:
         _summary(journey, {})
         error("No milestone is available yet.", "Complete modules first: tito status")
@@ -102,58 +97,41 @@ def _run(journey: Journey, args) -> int:
 
 
 def _summary(journey: Journey, outcomes: dict[str, dict | None]) -> None:
-    """Every milestone after `run all`: passed, failed, locked (and what unlocks it) or not built yet."""
-
-    rows = [_ran_row(journey, ms, outcomes[ms.id]) if ms.id in outcomes else _not_run_row(journey, ms)
-            for ms in journey.curriculum.milestones]
-    rows += [[p.id, "not built yet", "—", "—", _planned_unlocker(journey, p)]
-             for p in journey.curriculum.planned_milestones]
+    """Every milestone after `run all`: passed, failed, locked (with the next step to it) or not built yet."""
+    rows, curriculum = [], journey.curriculum
+    for ms in curriculum.milestones:
+        unlocker, results, missing = curriculum.unlocking_module(ms).id, outcomes.get(ms.id), journey.missing_for(ms)
+        if ms.id in outcomes:
+            outcome = "passed" if results and results.get("passed") else "failed" if results else "did not finish"
+            rows.append([ms.id, outcome, short_result(results), data_text(results), unlocker])
+        elif missing:
+            rows.append([ms.id, f"locked: needs {numbers_text(missing)}", "—", "—",
+                         f"{unlocker} — next: {journey.step_for(missing[0])}"])
+        else:
+            rows.append([ms.id, state_text(journey, ms), "—", "—", unlocker])
+    rows += [[p.id, "not built yet", "—", "—", _unlocker(journey, p)] for p in curriculum.planned_milestones]
     table("Milestones", ["milestone", "outcome", "result", "trained on", "unlocked by"], rows)
-
-
-def _planned_unlocker(journey: Journey, planned) -> str:
-    return planned.unlocked_by + ("" if journey.curriculum.has_module(planned.unlocked_by) else " (not written yet)")
-
-
-def _ran_row(journey: Journey, ms, results: dict | None) -> list[str]:
-    from tito.lib.milestones import data_text, short_result
-
-    outcome = "passed" if results and results.get("passed") else "failed" if results else "did not finish"
-    return [ms.id, outcome, short_result(results), data_text(results), journey.curriculum.unlocking_module(ms).id]
-
-
-def _not_run_row(journey: Journey, ms) -> list[str]:
-    """A locked milestone names its unlocking module and the next step towards it."""
-    from tito.lib.milestones import state_text
-
-    unlocker, missing = journey.curriculum.unlocking_module(ms).id, journey.missing_for(ms)
-    if not missing:
-        return [ms.id, state_text(journey, ms), "—", "—", unlocker]
-    return [ms.id, f"locked: needs {numbers_text(missing)}", "—", "—",
-            f"{unlocker} — next: {journey.step_for(missing[0])}"]
 
 
 def _available(journey: Journey, args) -> int:
     """For each milestone: achieved (with the measured result), ready to run, or locked — and then
     which modules are missing and the command that builds the first of them."""
-    from tito.lib.milestones import result_text
-
     milestones = journey.curriculum.milestones
     runnable = [ms for ms in milestones if journey.milestone_state(ms) != "locked"]
-    locked = [ms for ms in milestones if ms not in runnable]
     info(f"[bold]Historical examples your framework can run now: {len(runnable)} of {len(milestones)}[/]")
     if not runnable:
         plain("  none yet")
     for ms in runnable:
         achieved = journey.milestone_state(ms) == "achieved"
-        told = f"achieved, {result_text(journey.milestone_result(ms))}" if achieved else "ready"
-        plain(f"  {'✓' if achieved else '▶'} {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): {told}\n"
-              f"      tito milestone run {ms.name}   (--quick: seconds)")
+        plain(f"  {'✓' if achieved else '▶'} {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): "
+              + (f"achieved, {best_result(journey, ms)}" if achieved else "ready")
+              + f"\n      tito milestone run {ms.name}   (--quick: seconds)")
+    locked = [ms for ms in milestones if ms not in runnable]
     if locked:
         info("\n[bold]Not yet — what each one is missing[/]")
     for ms in locked:
         missing = journey.missing_for(ms)
-        plain(f"  · {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): complete {', '.join(m.id for m in missing)}\n"
-              f"      next: {journey.step_for(missing[0])}")
+        plain(f"  · {ms.number:02d} {ms.name} — {ms.title} ({ms.year}): complete "
+              f"{', '.join(m.id for m in missing)}\n      next: {journey.step_for(missing[0])}")
     info("\nQuick capability demos: tito demo · everything at once: tito status")
     return 0

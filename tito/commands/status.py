@@ -27,54 +27,53 @@ def run(args) -> int:
         plain(f"Your workspace: {project.root} (TinyTorch {marker.get('source_version', '?')}, "
               f"made from {marker.get('source', '?')})")
     _modules(journey)
-    _capabilities(journey)
     _milestones(journey)
-    _demos(journey)
     info(f"\nNext: {journey.next_step()}")
-    for ms in journey.ready_milestones():
-        plain(f"Ready to run: tito milestone run {ms.name}   ({ms.title}, {ms.year})")
+    for ms in journey.curriculum.milestones:
+        if journey.milestone_state(ms) == "available":
+            plain(f"Ready to run: tito milestone run {ms.name}   ({ms.title}, {ms.year})")
     return 0
 
 
+def _score(journey: Journey, module) -> str:
+    record = journey.progress.completed.get(module.id, {})
+    if "score" in record:
+        return "{:g}/{:g}".format(*record["score"])
+    return "untested" if record.get("tested") is False else ""
+
+
 def _modules(journey: Journey) -> None:
+    """The modules table, then what the built ones let the learner do (module.yaml's `capability`)."""
     modules = journey.curriculum.modules
     done = sum(journey.is_complete(m) for m in modules)
-    unlocks = {m.id: ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks) for m in modules}
-    rows = [[m.id, m.tier, journey.state_mark(m), journey.score_text(m), unlocks[m.id]] for m in modules]
+    rows = [[m.id, m.tier, journey.state_mark(m), _score(journey, m),
+             ", ".join(journey.curriculum.milestone(n).id for n in m.unlocks)] for m in modules]
     table(f"Modules — {done}/{len(modules)} complete", ["module", "tier", "done", "score", "unlocks"], rows)
-    built = len(journey.built_modules())
-    if built > done:  # only in the source project: exported counts as built there
-        plain(f"{built}/{len(modules)} built — ref: exported in this source project (the reference package), "
+    built = [m for m in modules if journey.is_built(m)]
+    if len(built) > done:  # only in the source project: exported counts as built there
+        plain(f"{len(built)}/{len(modules)} built — ref: exported in this source project (the reference package), "
               "not completed with tito; milestones and demos can use it")
-
-
-def _capabilities(journey: Journey) -> None:
-    """What the built modules let the learner do (module.yaml's `capability`), and what comes next."""
-    built = journey.built_modules()
     info("\n[bold]Capabilities unlocked[/]" + ("" if built else ": none yet"))
     for m in built:
         plain(f"  ✓ {m.id}: {m.capability}")
-    upcoming = journey.not_built(journey.curriculum.modules)
+    upcoming = [m for m in modules if m not in built]
     if upcoming:
         plain(f"  next, with {upcoming[0].id}: {upcoming[0].capability}")
 
 
 def _milestones(journey: Journey) -> None:
-    from tito.lib.milestones import result_text, state_text
+    """The milestones table, then how many demos are available."""
+    from tito.lib.demos import discover
+    from tito.lib.milestones import best_result, state_text
 
     milestones = journey.curriculum.milestones
     achieved = sum(journey.milestone_state(ms) == "achieved" for ms in milestones)
-    rows = [[f"{ms.id} ({ms.name})", str(ms.year), state_text(journey, ms), result_text(journey.milestone_result(ms))]
+    rows = [[f"{ms.id} ({ms.name})", str(ms.year), state_text(journey, ms), best_result(journey, ms)]
             for ms in milestones]
     table(f"Milestones — {achieved}/{len(milestones)} achieved", ["milestone", "year", "state", "best result"], rows)
-
-
-def _demos(journey: Journey) -> None:
-    from tito.lib.demos import discover
-
     demos = discover(journey.project)
+    ready = [str(d.number) for d in demos if journey.demo_state(d) == "available"]
     if demos:
-        ready = [str(d.number) for d in demos if journey.demo_state(d) == "available"]
         plain(f"Demos: {len(ready)}/{len(demos)} available" + (f" ({', '.join(ready)})" if ready else "")
               + " — tito demo")
 

@@ -1,8 +1,8 @@
 """`tito system doctor`: is this machine ready for TinyTorch?
 
-It reports what is true, not what should be: the `tinytorch` a Python started at the project
-root — and one started in a module folder, as a Jupyter kernel is — really imports, and which
-datasets are complete in the data folder the milestones use.
+It reports what is true, not what should be: the `tinytorch` a Python started at the project root —
+and one started in a module folder, as a Jupyter kernel is — really imports, and which datasets are
+complete in the data folder the milestones use.
 """
 
 from __future__ import annotations
@@ -17,24 +17,21 @@ from tito.lib.console import table
 from tito.lib.errors import UserError
 from tito.lib.project import Project, find_project
 
-
 # The files CIFAR-10's loader reads (tinytorch.data.loader's CIFAR10_FILES, or the archive they come
 # from; tests/system/test_tito_doctor.py checks they agree, and MNIST's in tito.lib.datasets).
 CIFAR10_FILES = tuple(f"data_batch_{k}.bin" for k in range(1, 6)) + ("test_batch.bin",)
 CIFAR10_ARCHIVE = "cifar-10-binary.tar.gz"
-PROBE = "import tinytorch; print(tinytorch.__file__)"
 
 
 def imported_tinytorch(cwd: Path) -> tuple[Path | None, str]:
     """(tinytorch.__file__, "") for a Python started in `cwd` with the user's environment, or (None, why)."""
     try:
-        proc = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, capture_output=True, text=True,
-                              timeout=60, env=dict(os.environ))
+        proc = subprocess.run([sys.executable, "-c", "import tinytorch; print(tinytorch.__file__)"], cwd=cwd,
+                              capture_output=True, text=True, timeout=60, env=dict(os.environ))
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, str(e)
     if proc.returncode != 0:
-        last = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        return None, last[0]
+        return None, (proc.stderr.strip().splitlines()[-1:] or ["no output"])[0]
     return Path(proc.stdout.strip().splitlines()[-1]).resolve(), ""
 
 
@@ -57,23 +54,25 @@ def package_check(project: Project, cwd: Path) -> tuple[str, str]:
 
 def dataset_rows(folder: Path) -> list[list[str]]:
     """MNIST, CIFAR-10 and tiny Shakespeare: ✓ only when every file the loader reads is there."""
-    from tito.lib.datasets import SHAKESPEARE_FILE, has_mnist
+    from tito.lib.datasets import MNIST_FILES, SHAKESPEARE_FILE
 
-    cifar = folder / "cifar10"
-    cifar_complete = (cifar / CIFAR10_ARCHIVE).is_file() or all((cifar / n).is_file() for n in CIFAR10_FILES)
-    text = folder / SHAKESPEARE_FILE
-    return [_dataset_row("MNIST", folder / "mnist", has_mnist(folder), "the four MNIST .gz files"),
-            _dataset_row("CIFAR-10", cifar, cifar_complete,
-                         f"{CIFAR10_ARCHIVE}, or data_batch_1.bin … data_batch_5.bin and test_batch.bin,"),
-            _dataset_row("tiny Shakespeare", text.parent, text.is_file(), f"char-rnn's {text.name}")]
-
-
-def _dataset_row(name: str, folder: Path, complete: bool, wanted: str) -> list[str]:
-    if complete:
-        return [name, "✓", str(folder)]
-    present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    has = f"incomplete (only {', '.join(present[:3])}{' …' if len(present) > 3 else ''})" if present else "not there"
-    return [name, "·", f"{has}: put {wanted} in {folder}"]
+    datasets = [  # name, its folder, the sets of files that make it complete, what to put there
+        ("MNIST", "mnist", [MNIST_FILES], "the four MNIST .gz files"),
+        ("CIFAR-10", "cifar10", [(CIFAR10_ARCHIVE,), CIFAR10_FILES],
+         f"{CIFAR10_ARCHIVE}, or data_batch_1.bin … data_batch_5.bin and test_batch.bin,"),
+        ("tiny Shakespeare", SHAKESPEARE_FILE.parent, [(SHAKESPEARE_FILE.name,)], "char-rnn's input.txt"),
+    ]
+    rows = []
+    for name, subfolder, complete_sets, wanted in datasets:
+        where = folder / subfolder
+        if any(all((where / file).is_file() for file in files) for files in complete_sets):
+            rows.append([name, "✓", str(where)])
+            continue
+        present = sorted(p.name for p in where.iterdir()) if where.is_dir() else []
+        more = " …" if len(present) > 3 else ""
+        has = f"incomplete (only {', '.join(present[:3])}{more})" if present else "not there"
+        rows.append([name, "·", f"{has}: put {wanted} in {where}"])
+    return rows
 
 
 def add_arguments(parser) -> None:
@@ -82,37 +81,27 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from tito.lib.machine import blas_name
-    from tito.lib.datasets import data_folder
-
+    """A row per check: ✓, ✗ (doctor fails) or · (a fact, not a failure)."""
     import numpy as np
+    from tito.lib.datasets import data_folder
+    from tito.lib.machine import blas_name
 
-    rows, ok = [], True
-
-    def check(name: str, good: bool | str, detail: str) -> None:
-        """A row: True → ✓, False → ✗ (doctor fails), or a mark as it is ("·": a fact, not a failure)."""
-        nonlocal ok
-        mark = good if isinstance(good, str) else "✓" if good else "✗"
-        ok &= mark != "✗"
-        rows.append([name, mark, detail])
-
-    check("Python", sys.version_info >= (3, 10), f"{platform.python_version()} ({sys.executable})")
-    check("NumPy", int(np.__version__.split(".")[0]) >= 2, np.__version__)
-    rows.append(["BLAS", "·", blas_name()])
+    mark = {True: "✓", False: "✗"}
+    rows = [["Python", mark[sys.version_info >= (3, 10)], f"{platform.python_version()} ({sys.executable})"],
+            ["NumPy", mark[int(np.__version__.split(".")[0]) >= 2], np.__version__],
+            ["BLAS", "·", blas_name()]]
     try:
         project = find_project()
     except UserError as e:  # not inside a checkout: still report the rest
-        check("project", False, str(e))
-        project = None
-    if project is not None:
-        check("project", True, str(project.root))
-        check("import tinytorch", *package_check(project, project.root))
+        rows.append(["project", "✗", str(e)])
+    else:
+        rows += [["project", "✓", str(project.root)], ["import tinytorch", *package_check(project, project.root)]]
         modules = sorted(p.parent for p in project.modules_dir.glob("*/module.yaml"))
         if modules:
-            check("tinytorch in modules/", *package_check(project, modules[0]))
+            rows.append(["tinytorch in modules/", *package_check(project, modules[0])])
         folder, origin = data_folder(project)
         rows.append(["data folder", "✓" if folder.is_dir() else "·",
                      f"{folder} ({origin}){'' if folder.is_dir() else ' — not created yet'}"])
         rows += dataset_rows(folder)
     table("tito system doctor", ["check", "", "detail"], rows)
-    return 0 if ok else 1
+    return 1 if any(row[1] == "✗" for row in rows) else 0

@@ -1,9 +1,7 @@
 """`tito dev test [unit|integration|system|validation|properties|oracle|robustness|all]` (or `tito test …`).
 
-In a learner workspace a suite runs only what the learner's package can import: the unit tests
-of modules started or complete, and the test files whose `needs` modules are all complete.
-`integration` (also spelled `tito package test`) runs the integration tests of the modules
-exported so far (`--up-to NN`: of modules up to NN) and reports failures briefly.
+In a learner workspace a suite runs only what the learner's package can import. `integration` (also
+`tito package test`) runs the integration tests of the modules exported so far and reports failures briefly.
 """
 
 from __future__ import annotations
@@ -46,30 +44,30 @@ def run(args) -> int:
 
 
 def _workspace_targets(project: Project, suite: str) -> tuple[list[Path], list]:
-    """What a learner's package can run of `suite`, and the modules complete."""
+    """What a learner's package can run of `suite` — the unit tests of modules started or complete, the
+    test files whose `needs` modules are all complete — and the modules complete."""
     from tito.lib.testing import files_within
 
     journey = Journey.load(project)
     modules = journey.curriculum.modules
-    suites = [s for s in SUITES if (project.tests_dir / s).is_dir() or s == "unit"] if suite == "all" else [suite]
+    suites = [s for s in SUITES if s == "unit" or (project.tests_dir / s).is_dir()] if suite == "all" else [suite]
     targets: list[Path] = []
-    skipped = 0
+    left_out = 0
     for name in suites:
         if name == "unit":
-            chosen = [m for m in modules if journey.is_complete(m) or journey.is_started(m)]
-            targets += [m.source for m in chosen]
-            skipped += len(modules) - len(chosen)
-            continue
-        folder = project.tests_dir / name
-        if not folder.is_dir():
+            started = [m.source for m in modules if journey.module_state(m) != "not started"]
+            targets += started
+            left_out += len(modules) - len(started)
+        elif (project.tests_dir / name).is_dir():
+            runnable, skipped = files_within(project.tests_dir / name, journey.curriculum, journey.is_complete)
+            targets += runnable
+            left_out += len(skipped)
+        else:
             raise UserError(f"This learner workspace has no tests/{name}/.",
                             hint="A workspace keeps the tests of your code (unit, integration, properties, "
                                  "oracle); system and validation check the source project itself.")
-        runnable, left_out = files_within(folder, journey.curriculum, journey.is_complete)
-        targets += runnable
-        skipped += len(left_out)
-    if skipped:
-        plain(f"(left out {skipped} module(s) or test file(s) that need modules you have not started or completed)")
+    if left_out:
+        plain(f"(left out {left_out} module(s) or test file(s) that need modules you have not started or completed)")
     if not targets:
         raise UserError("Nothing to test yet: no module is started or complete.", hint="tito module start 01")
     return targets, [m for m in modules if journey.is_complete(m)]
@@ -106,5 +104,3 @@ def _integration(project: Project, args) -> int:
     error(f"integration tests up to {last.id}: {report.summary}")
     plain("\n".join(failure_lines(report, project)))
     return 1
-
-

@@ -1,4 +1,7 @@
-"""Rich output for tito, imported only when a command prints something."""
+"""Rich output for tito, imported only when a command prints something.
+
+Lines are printed with soft_wrap: rich never re-wraps them; the terminal does, and logs and tests see whole lines.
+"""
 
 from __future__ import annotations
 
@@ -35,22 +38,19 @@ def success(message: str) -> None:
 
 
 def info(message: str) -> None:
-    """Prose lines are not re-wrapped: the terminal wraps them, and logs and tests see whole lines."""
+    """A line that may use rich markup."""
     console().print(message, soft_wrap=True)
-
-
-def table(title: str, columns: list[str], rows: list[list[str]]):
-    from rich.table import Table
-
-    t = Table(title=title, title_justify="left")
-    for c in columns:
-        t.add_column(c)
-    for r in rows:
-        t.add_row(*r)
-    console().print(t)
 
 
 def plain(message: str) -> None:
     """Lines holding user data (file names, test messages): printed as they are, no markup."""
     console().print(message, markup=False, highlight=False, soft_wrap=True)
 
+
+def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.table import Table
+
+    grid = Table(*columns, title=title, title_justify="left")
+    for row in rows:
+        grid.add_row(*row)
+    console().print(grid)

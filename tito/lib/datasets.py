@@ -1,18 +1,14 @@
-"""Where the course's datasets are: the folder milestones, demos and the test suite read.
-
-$TINYTORCH_DATA, else a `shared/data` folder holding MNIST or tiny Shakespeare beside the project
-(or beside the source project a workspace was made from), else ~/.cache/tinytorch — the choice
-tests/conftest.py makes. `tito milestone run` and `tito demo` pass the folder they chose to the
-script as $TINYTORCH_DATA; the milestone harness makes the same choice for a script run by hand.
-"""
+"""Where the course's datasets are: $TINYTORCH_DATA, else a `shared/data` folder holding MNIST or tiny
+Shakespeare beside the project (or beside the source project of a workspace), else ~/.cache/tinytorch —
+tests/conftest.py's choice. `tito milestone run` and `tito demo` pass it to scripts as $TINYTORCH_DATA."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from .project import Project
+from .atomic import read_json
+from .project import Project, subprocess_env
 
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # tinytorch.data.loader.MNIST_FILES
@@ -20,26 +16,23 @@ SHAKESPEARE_FILE = Path("shakespeare") / "input.txt"  # tinytorch.text._tokenize
 DATASET_FOLDERS = ("mnist", "shakespeare")  # a shared/data folder holding either is the course's data
 
 
-def _source_root(project: Project) -> Path | None:
-    """The source project a workspace was made from (its .tito/workspace.json), if any."""
-    try:
-        source = json.loads(project.workspace_file.read_text(encoding="utf-8")).get("source")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return Path(source) if isinstance(source, str) else None
-
-
 def data_folder(project: Project) -> tuple[Path, str]:
     """(the folder datasets are read from, why that one) — see the module docstring."""
     env = os.environ.get("TINYTORCH_DATA")
     if env:
         return Path(env).expanduser(), "from $TINYTORCH_DATA"
-    roots = [project.root] + ([_source_root(project)] if project.is_workspace else [])
-    for root in filter(None, roots):
+    source = read_json(project.workspace_file).get("source")  # the source project a workspace was made from
+    roots = [project.root] + ([Path(source)] if project.is_workspace and isinstance(source, str) else [])
+    for root in roots:
         shared = root.resolve().parent / "shared" / "data"
         if any((shared / dataset).is_dir() for dataset in DATASET_FOLDERS):
             return shared, f"the shared/data folder beside {root}"
     return Path.home() / ".cache" / "tinytorch", "the default; set $TINYTORCH_DATA to use another folder"
+
+
+def script_env(project: Project) -> dict[str, str]:
+    """The environment of a milestone script or demo: this project's tinytorch first, the data folder above."""
+    return {**subprocess_env(project), "TINYTORCH_DATA": str(data_folder(project)[0])}
 
 
 def has_mnist(folder: Path) -> bool:

@@ -1,10 +1,7 @@
-"""The quick demos behind `tito demo`: found in demos/, each declaring the modules it needs.
+"""The quick demos behind `tito demo`: `demos/NN_name.py`, each declaring the modules it needs.
 
-A demo is `demos/NN_name.py` (see demos/README.md). Its title is the first line of its
-docstring; the modules it needs are the literal `NEEDS = [...]` at its top, read here with
-`ast` so that listing demos never runs them (running one imports a tinytorch, and that must be
-the learner's, in a process of its own). A demo needs the modules it names and everything they
-depend on (module.yaml's depends_on) — the same closure `tito module start` checks.
+Its title is the first line of its docstring; `NEEDS = [...]` is read with `ast`, so listing demos never
+runs them (running one imports the learner's tinytorch, in a process of its own). See demos/README.md.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ from pathlib import Path
 
 from .errors import UserError
 from .manifest import Curriculum, ModuleSpec
+from .datasets import script_env
 from .project import Project
 
 DEMO_FILE = re.compile(r"^(\d{2})_([a-z0-9_]+)\.py$")
@@ -39,20 +37,16 @@ class DemoSpec:
         return f"{self.number:02d}_{self.name}"
 
 
-def demos_dir(project: Project) -> Path:
-    return project.root / "demos"
-
-
 def _needs(tree: ast.Module, path: Path) -> tuple[str, ...]:
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "NEEDS" for t in node.targets):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                value = None
-            if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-                return tuple(value)
-            break
+    """The literal `NEEDS = [...]` at the top of a demo: a non-empty list of module names."""
+    assigned = [node.value for node in tree.body if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "NEEDS" for t in node.targets)]
+    try:
+        value = ast.literal_eval(assigned[0]) if assigned else None
+    except ValueError:
+        value = None
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
     raise UserError(f"{path}: a demo declares the modules it needs as a literal list, "
                     f'e.g. NEEDS = ["training"], at the top of the file.')
 
@@ -70,13 +64,12 @@ def load_demo(path: Path) -> DemoSpec:
         raise UserError(f"{path}: a demo starts with a docstring; its first line is the demo's title.")
     title, _, rest = doc.partition("\n")
     summary = " ".join(rest.strip().split("\n\n")[0].split())
-    return DemoSpec(number=int(match[1]), name=match[2], title=title.strip(), summary=summary,
-                    needs=_needs(tree, path), path=path)
+    return DemoSpec(int(match[1]), match[2], title.strip(), summary, _needs(tree, path), path)
 
 
 def discover(project: Project) -> list[DemoSpec]:
     """Every demo of the project (or workspace), in order; none when there is no demos/ folder."""
-    folder = demos_dir(project)
+    folder = project.root / "demos"
     demos = [load_demo(p) for p in sorted(folder.glob("[0-9][0-9]_*.py"))] if folder.is_dir() else []
     numbers = [d.number for d in demos]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
@@ -96,7 +89,7 @@ def find(demos: list[DemoSpec], query: str) -> DemoSpec:
 
 
 def required_modules(curriculum: Curriculum, demo: DemoSpec) -> list[ModuleSpec]:
-    """The modules the demo names and all they depend on, in curriculum order."""
+    """The modules the demo names and all they depend on (module.yaml's depends_on), in curriculum order."""
     names: set[str] = set()
     for query in demo.needs:
         try:
@@ -109,14 +102,10 @@ def required_modules(curriculum: Curriculum, demo: DemoSpec) -> list[ModuleSpec]
 
 
 def run_demo(project: Project, demo: DemoSpec) -> int:
-    """Run the demo in its own process, with this project's tinytorch first and the data folder the
-    milestones use (demos that read tiny Shakespeare find it there); its output streams."""
-    from .datasets import data_folder
-    from .project import subprocess_env
-
-    env = {**subprocess_env(project), "TINYTORCH_DATA": str(data_folder(project)[0])}
-    proc = subprocess.run([sys.executable, str(demo.path)], cwd=project.root, env=env)
-    return proc.returncode
+    """Run the demo in its own process, with this project's tinytorch first and the milestones' data
+    folder (tiny Shakespeare is there); its output streams. Its exit code."""
+    return subprocess.run([sys.executable, str(demo.path)], cwd=project.root,
+                          env=script_env(project)).returncode
 
 
 # ----------------------------------------------------------------------------------------------
@@ -139,30 +128,16 @@ def short_capability(capability: str, limit: int = 48) -> str:
     return head if len(head) <= limit else head[: limit - 1].rstrip() + "…"
 
 
-def _marks(named: list[ModuleSpec], needed: list[ModuleSpec]) -> dict[str, str]:
-    return {**{m.id: BENEATH for m in needed}, **{m.id: PROVIDES for m in named}}
-
-
 def capability_matrix(journey, demos: list[DemoSpec]) -> list[MatrixRow]:
-    """One row per module capability, per demo and per milestone; a column per module.
-
-    Everything is derived: a module's row from its module.yaml (itself, and its depends_on closure),
-    a demo's from its NEEDS (the modules it names, and their closure), a milestone's from the
-    module.yaml that unlocks it (that module, and every module before it).
-    """
+    """One row per module capability, per demo and per milestone, all derived (tito.lib.journey's `needs`):
+    ● the module itself, those a demo names, the module that unlocks a milestone; ○ what they build on."""
     curriculum = journey.curriculum
-    rows = []
-    for m in curriculum.modules:
-        closure = [d for d in curriculum.modules if d.name in curriculum.dependency_closure(m)]
-        rows.append(MatrixRow("module", f"{m.number:02d} {short_capability(m.capability)}",
-                              _marks([m], closure), journey.module_state(m)))
-    for demo in demos:
-        named = [curriculum.module(q) for q in demo.needs]
-        state = journey.demo_state(demo)
-        rows.append(MatrixRow("demo", f"demo {demo.number}: {demo.title.split(':')[0]}",
-                              _marks(named, required_modules(curriculum, demo)), state))
-    for ms in curriculum.milestones:
-        rows.append(MatrixRow("milestone", f"milestone {ms.number}: {ms.name} ({ms.year})",
-                              _marks([curriculum.unlocking_module(ms)], curriculum.required_modules(ms)),
-                              journey.milestone_state(ms)))
-    return rows
+    rows = [("module", f"{m.number:02d} {short_capability(m.capability)}", m, [m], journey.module_state(m))
+            for m in curriculum.modules]
+    rows += [("demo", f"demo {d.number}: {d.title.split(':')[0]}", d, [curriculum.module(q) for q in d.needs],
+              journey.demo_state(d)) for d in demos]
+    rows += [("milestone", f"milestone {ms.number}: {ms.name} ({ms.year})", ms, [curriculum.unlocking_module(ms)],
+              journey.milestone_state(ms)) for ms in curriculum.milestones]
+    return [MatrixRow(section, label, {**{m.id: BENEATH for m in journey.needs(target)},
+                                       **{m.id: PROVIDES for m in named}}, state)
+            for section, label, target, named, state in rows]

@@ -1,9 +1,5 @@
-"""The `tinytorch` distribution: the framework alone, without the course tool.
-
-One description serves both places that make it: a learner workspace (its pyproject.toml, which
-`tito init` installs in editable mode, so `import tinytorch` anywhere is the learner's package)
-and `tito package build` (the wheel a PyTorch user installs). Its one dependency is NumPy.
-"""
+"""The `tinytorch` distribution (the framework alone, NumPy its one dependency), described once for a
+learner workspace (installed editable by `tito init`) and `tito package build` (the wheel; docs/package.md)."""
 
 from __future__ import annotations
 

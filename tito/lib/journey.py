@@ -1,13 +1,7 @@
-"""Where a user stands: which modules are done, which milestones and demos are open or achieved.
+"""Where a user stands: which modules are built, which milestones and demos are open or achieved.
 
-In a learner workspace only `tito module complete` counts: a module is built when the learner
-completed it. In the source project (the reference) a module whose package file is exported
-counts as built too, so maintainers can run milestones and demos without completing anything;
-status boards show such a module as `ref` (built from the reference, not completed), so that
-"0 complete" and "every milestone available" never appear side by side unexplained.
-
-Every board — `tito status`, `tito milestone list`, `tito examples available`, `tito demo` —
-asks this class, so they agree on what is built, available and achieved.
+Every board asks this class, so the boards agree. In the source project an exported module counts
+as built (`ref`), in a learner workspace only a completed one (docs/decisions.md, "Boards").
 """
 
 from __future__ import annotations
@@ -15,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import progress as progress_store
+from .errors import UserError
 from .manifest import Curriculum, MilestoneSpec, ModuleSpec
 from .project import Project
+
+MARKS = {"complete": "✓", "built": "ref", "started": "▶", "not started": "·"}  # a module's state on the boards
 
 
 def numbers_text(modules: list[ModuleSpec]) -> str:
@@ -56,10 +53,9 @@ class Journey:
         return module.id in self.progress.started
 
     def is_built(self, module: ModuleSpec) -> bool:
-        """Can later modules and milestones rely on it? (see the module docstring)"""
-        if self.is_complete(module):
-            return True
-        return not self.project.is_workspace and module.package_file(self.project).exists()
+        """Can later modules and milestones rely on it? Completed, or exported in the source project."""
+        exported = not self.project.is_workspace and module.package_file(self.project).exists()
+        return self.is_complete(module) or exported
 
     def module_state(self, module: ModuleSpec) -> str:
         """complete, built (exported in the source project, not completed), started or not started."""
@@ -69,60 +65,48 @@ class Journey:
             return "built"
         return "started" if self.is_started(module) else "not started"
 
-    def built_modules(self) -> list[ModuleSpec]:
-        return [m for m in self.curriculum.modules if self.is_built(m)]
+    def state_mark(self, module: ModuleSpec) -> str:
+        return MARKS[self.module_state(module)]
 
-    def not_built(self, modules: list[ModuleSpec]) -> list[ModuleSpec]:
-        return [m for m in modules if not self.is_built(m)]
+    def needs(self, target) -> list[ModuleSpec]:
+        """The modules `target` builds on, in order: a module's depends_on followed to the end, a milestone's
+        modules up to the one that unlocks it, a demo's (tito.lib.demos.DemoSpec) NEEDS and all they depend on."""
+        if isinstance(target, ModuleSpec):
+            closure = self.curriculum.dependency_closure(target)
+            return [m for m in self.curriculum.modules if m.name in closure]
+        if isinstance(target, MilestoneSpec):
+            return self.curriculum.required_modules(target)
+        from .demos import required_modules
 
-    def step_for(self, module: ModuleSpec) -> str:
-        """The command that moves `module` forward: start it (in a workspace, if not started), else complete it."""
-        if self.project.is_workspace and not self.is_started(module) and not self.is_complete(module):
-            return f"tito module start {module.number:02d}"
-        return f"tito module complete {module.number:02d}"
+        return required_modules(self.curriculum, target)
 
-    def missing_prerequisites(self, module: ModuleSpec) -> list[ModuleSpec]:
-        """The modules `module` depends on (directly or not) that are not built yet, in order."""
-        needed = self.curriculum.dependency_closure(module)
-        return [m for m in self.curriculum.modules if m.name in needed and not self.is_built(m)]
+    def missing_for(self, target) -> list[ModuleSpec]:
+        """The modules `target` (a module, milestone or demo) needs that are not built yet."""
+        return [m for m in self.needs(target) if not self.is_built(m)]
 
-    def missing_for(self, milestone: MilestoneSpec) -> list[ModuleSpec]:
-        """Required modules not yet built (see is_built)."""
-        return [m for m in self.curriculum.required_modules(milestone) if not self.is_built(m)]
+    missing_prerequisites = missing_for
 
-    def milestone_result(self, milestone: MilestoneSpec) -> dict | None:
-        """The results.json of the best run recorded by `tito milestone run` (a pass beats a fail)."""
-        return self.progress.milestones.get(milestone.id)
+    def require(self, target, what: str) -> None:
+        """Stop with `<what> needs modules you have not completed: …` and the next step, if `target` lacks any."""
+        missing = self.missing_for(target)
+        if missing:
+            raise UserError(f"{what} needs modules you have not completed: {', '.join(m.id for m in missing)}.",
+                            hint=f"Next: {self.step_for(missing[0])}")
 
     def milestone_state(self, milestone: MilestoneSpec) -> str:
         """achieved (a recorded run met the criterion), available (its modules are built) or locked."""
-        if (self.milestone_result(milestone) or {}).get("passed"):
+        if self.progress.milestones.get(milestone.id, {}).get("passed"):
             return "achieved"
         return "locked" if self.missing_for(milestone) else "available"
 
-    def ready_milestones(self) -> list[MilestoneSpec]:
-        """Available and not achieved yet: what the learner can run next."""
-        return [ms for ms in self.curriculum.milestones if self.milestone_state(ms) == "available"]
-
-    def missing_for_demo(self, demo) -> list[ModuleSpec]:
-        """Modules the demo (a tito.lib.demos.DemoSpec) needs that are not built yet."""
-        from .demos import required_modules
-
-        return self.not_built(required_modules(self.curriculum, demo))
-
     def demo_state(self, demo) -> str:
-        return "locked" if self.missing_for_demo(demo) else "available"
+        return "locked" if self.missing_for(demo) else "available"
 
-    def state_mark(self, module: ModuleSpec) -> str:
-        """✓ complete, ref built from the reference (source project only), ▶ started, · not yet."""
-        return {"complete": "✓", "built": "ref", "started": "▶"}.get(self.module_state(module), "·")
-
-    def score_text(self, module: ModuleSpec) -> str:
-        record = self.progress.completed.get(module.id, {})
-        if "score" in record:
-            earned, total = record["score"]
-            return f"{earned:g}/{total:g}"
-        return "untested" if record.get("tested") is False else ""
+    def step_for(self, module: ModuleSpec) -> str:
+        """The command that moves `module` forward: start it (in a workspace, if not started), else complete it."""
+        if self.project.is_workspace and self.module_state(module) == "not started":
+            return f"tito module start {module.number:02d}"
+        return f"tito module complete {module.number:02d}"
 
     def next_step(self) -> str:
         """The next module to work on; once every module is built, the milestones."""

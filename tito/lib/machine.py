@@ -1,8 +1,5 @@
-"""Where a number was measured: the processor and the BLAS behind NumPy.
-
-Milestone results, benchmark records and `tito system doctor` all name the machine; they share
-these two readers so that they name it the same way. Standard library only until called.
-"""
+"""Where a number was measured: the processor and the BLAS behind NumPy, named the same way by
+milestone results, benchmark records and `tito system doctor`. Standard library only until called."""
 
 from __future__ import annotations
 

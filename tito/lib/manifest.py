@@ -1,4 +1,5 @@
-"""module.yaml and milestone.yaml: the one source of truth for numbers, names, paths and unlocks."""
+"""module.yaml and milestone.yaml: the one source of truth for numbers, names, paths and unlocks
+(docs/module-format.md, docs/decisions.md)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,18 @@ from .errors import UserError
 from .project import Project
 
 TIERS = ("Foundation", "Architecture", "Optimization", "Capstone")
+GOALS = ("max", "min")  # a milestone's metric is better when higher (the default: accuracy) or lower (a loss)
 
+# Each key of the two manifests and the YAML type its value must have; OPTIONAL_KEYS may be left out.
 MODULE_KEYS = {
     "number": int, "name": str, "title": str, "tier": str, "depends_on": list,
-    "exports": str, "provides": list, "capability": str, "unlocks": list,
+    "exports": str, "provides": list, "capability": str, "unlocks": list, "facades": dict,
 }
-OPTIONAL_MODULE_KEYS = {"facades": dict}  # facade (`tinytorch.nn`) -> the provided names it re-exports
 MILESTONE_KEYS = {
     "number": int, "name": str, "year": int, "title": str, "script": str,
-    "metric": str, "criterion": (int, float), "summary": str,
+    "metric": str, "criterion": (int, float), "summary": str, "goal": str,
 }
-OPTIONAL_MILESTONE_KEYS = {"goal": str}  # "max" (the default: accuracy) or "min" (a loss)
-GOALS = ("max", "min")
+OPTIONAL_KEYS = {"facades", "goal"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class MilestoneSpec:
     criterion: float
     summary: str
     folder: Path
-    goal: str = "max"  # the metric is better when higher ("max") or lower ("min")
+    goal: str = "max"
 
     @property
     def id(self) -> str:
@@ -105,11 +106,6 @@ class PlannedMilestone:
     def id(self) -> str:
         return f"{self.number:02d}_{self.name}"
 
-    @property
-    def label(self) -> str:
-        """`TinyGPT (2018)`; the title alone when the year is not a number."""
-        return f"{self.title} ({self.year})" if self.year.isdigit() else self.title
-
 
 PLANNED_HEADER = "| # | name | year | title | unlocked by |"
 
@@ -120,10 +116,8 @@ def read_planned(readme: Path) -> list[PlannedMilestone]:
         lines = [ln.strip() for ln in readme.read_text(encoding="utf-8").splitlines()]
     except (OSError, UnicodeDecodeError):
         return []
-    if PLANNED_HEADER not in lines:
-        return []
     planned = []
-    for line in lines[lines.index(PLANNED_HEADER) + 2:]:
+    for line in lines[lines.index(PLANNED_HEADER) + 2:] if PLANNED_HEADER in lines else []:
         if not line.startswith("|"):
             break
         cells = [c.strip().strip("`") for c in line.strip("|").split("|")]
@@ -132,13 +126,18 @@ def read_planned(readme: Path) -> list[PlannedMilestone]:
     return planned
 
 
+def spellings(item: ModuleSpec | MilestoneSpec | PlannedMilestone) -> tuple[str, ...]:
+    """What a user may type for it: `01_tensor`, `tensor`, `1` or `01`."""
+    return item.id, item.name, str(item.number), f"{item.number:02d}"
+
+
 def did_you_mean(query: str, names: list[str]) -> str:
     """` — did you mean tensor?` for a typo close to one of `names`; `.` otherwise."""
     close = difflib.get_close_matches(query, names, n=1, cutoff=0.6)
     return f" — did you mean {close[0]}?" if close else "."
 
 
-def _read_yaml(path: Path, schema: dict, optional: dict | None = None) -> dict:
+def _read_yaml(path: Path, schema: dict) -> dict:
     import yaml
 
     try:
@@ -147,29 +146,24 @@ def _read_yaml(path: Path, schema: dict, optional: dict | None = None) -> dict:
         raise UserError(f"{path}: not valid YAML ({e}).") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of keys, got {type(data).__name__}.")
-    optional = optional or {}
-    missing = [k for k in schema if k not in data]
-    unknown = [k for k in data if k not in schema and k not in optional]
+    missing = [k for k in schema if k not in data and k not in OPTIONAL_KEYS]
+    unknown = [k for k in data if k not in schema]
     if missing or unknown:
         raise UserError(f"{path}: missing keys {missing}, unknown keys {unknown}.")
-    for key, expected in {**schema, **optional}.items():
-        if key in data and (not isinstance(data[key], expected) or isinstance(data[key], bool)):
-            raise UserError(f"{path}: '{key}' should be {expected}, got {data[key]!r}.")
+    for key, value in data.items():
+        if not isinstance(value, schema[key]) or isinstance(value, bool):
+            raise UserError(f"{path}: '{key}' should be {schema[key]}, got {value!r}.")
     return data
 
 
 def load_module(folder: Path) -> ModuleSpec:
     path = folder / "module.yaml"
-    d = _read_yaml(path, MODULE_KEYS, OPTIONAL_MODULE_KEYS)
-    facades = d.get("facades", {})
+    data = _read_yaml(path, MODULE_KEYS)
+    facades = data.pop("facades", {})
     if not all(isinstance(names, list) for names in facades.values()):
         raise UserError(f"{path}: 'facades' should map each facade to a list of names, got {facades!r}.")
-    spec = ModuleSpec(
-        number=d["number"], name=d["name"], title=d["title"], tier=d["tier"],
-        depends_on=tuple(d["depends_on"]), exports=d["exports"], provides=tuple(d["provides"]),
-        capability=d["capability"], unlocks=tuple(d["unlocks"]), folder=folder,
-        facades=tuple((facade, tuple(names)) for facade, names in facades.items()),
-    )
+    spec = ModuleSpec(folder=folder, facades=tuple((facade, tuple(names)) for facade, names in facades.items()),
+                      **{key: tuple(v) if isinstance(v, list) else v for key, v in data.items()})
     if folder.name != spec.id:
         raise UserError(f"{path}: folder is {folder.name} but number/name say {spec.id}.")
     if spec.tier not in TIERS:
@@ -179,10 +173,10 @@ def load_module(folder: Path) -> ModuleSpec:
 
 def load_milestone(folder: Path) -> MilestoneSpec:
     path = folder / "milestone.yaml"
-    d = _read_yaml(path, MILESTONE_KEYS, OPTIONAL_MILESTONE_KEYS)
-    if d.get("goal", "max") not in GOALS:
-        raise UserError(f"{path}: 'goal' should be one of {GOALS}, got {d['goal']!r}.")
-    return MilestoneSpec(folder=folder, **{**d, "criterion": float(d["criterion"])})
+    data = _read_yaml(path, MILESTONE_KEYS)
+    if data.get("goal", "max") not in GOALS:
+        raise UserError(f"{path}: 'goal' should be one of {GOALS}, got {data['goal']!r}.")
+    return MilestoneSpec(folder=folder, **{**data, "criterion": float(data["criterion"])})
 
 
 class Curriculum:
@@ -212,21 +206,24 @@ class Curriculum:
         """Find a module by `01`, `1`, `01_tensor` or `tensor`."""
         q = str(query).strip().lower()
         for m in self.modules:
-            if q in (m.id, m.name, str(m.number), f"{m.number:02d}"):
+            if q in spellings(m):
                 return m
         valid = ", ".join(m.id for m in self.modules)
         names = [name for m in self.modules for name in (m.name, m.id, f"{m.number:02d}")]
         raise UserError(f"Unknown module {query!r}{did_you_mean(q, names)}", hint=f"Valid modules: {valid}")
 
     def milestone(self, query: str | int) -> MilestoneSpec:
-        """Find a milestone by `01`, `1`, `01_perceptron_1957` or `perceptron`."""
+        """Find a milestone by `01`, `1`, `01_perceptron_1957` or `perceptron`; a planned one is not built yet."""
         q = str(query).strip().lower()
         for ms in self.milestones:
-            if q in (ms.id, ms.name, str(ms.number), f"{ms.number:02d}"):
+            if q in spellings(ms):
                 return ms
-        for planned in self.planned_milestones:
-            if q in (planned.id, planned.name, str(planned.number), f"{planned.number:02d}"):
-                raise self.not_built_yet(planned)
+        for p in self.planned_milestones:
+            if q in spellings(p):
+                label = f"{p.title} ({p.year})" if p.year.isdigit() else p.title
+                either = "" if self.has_module(p.unlocked_by) else " (that module is not written yet either)"
+                raise UserError(f"Milestone {p.number:02d}, {label}, is not built yet: module {p.unlocked_by} "
+                                f"will unlock it{either}.", hint="The milestones you can run: tito milestone list")
         valid = ", ".join(f"{ms.id} ({ms.name})" for ms in self.milestones)
         planned = ", ".join(p.name for p in self.planned_milestones)
         names = [name for ms in [*self.milestones, *self.planned_milestones] for name in (ms.name, ms.id)]
@@ -235,15 +232,6 @@ class Curriculum:
 
     def has_module(self, module_id: str) -> bool:
         return any(m.id == module_id for m in self.modules)
-
-    def unlocker_text(self, planned: PlannedMilestone) -> str:
-        """`module 14_kv_caching will unlock it (that module is not written yet either)`."""
-        return f"module {planned.unlocked_by} will unlock it" + (
-            "" if self.has_module(planned.unlocked_by) else " (that module is not written yet either)")
-
-    def not_built_yet(self, planned: PlannedMilestone) -> UserError:
-        return UserError(f"Milestone {planned.number:02d}, {planned.label}, is not built yet: "
-                         f"{self.unlocker_text(planned)}.", hint="The milestones you can run: tito milestone list")
 
     def unlocking_module(self, milestone: MilestoneSpec) -> ModuleSpec:
         for m in self.modules:

@@ -1,22 +1,15 @@
-"""Running a milestone script, reading back the results it wrote, and saying what they mean.
-
-Datasets are found as tito.lib.datasets says (the test suite's choice).
-"""
+"""Running a milestone script, reading back the results it wrote, and saying what they mean."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 from . import progress as progress_store
-from .datasets import data_folder
-from .errors import UserError
-from .project import subprocess_env
+from .atomic import read_json
+from .datasets import script_env
 from .journey import Journey, numbers_text
 from .manifest import MilestoneSpec
-from .project import Project
 
 
 def result_text(results: dict | None) -> str:
@@ -34,6 +27,21 @@ def result_text(results: dict | None) -> str:
     return f"{results.get('metric', 'value')} = {value:.4f} {sign} {criterion:g}{mode}"
 
 
+def short_result(results: dict | None) -> str:
+    """`test_accuracy 0.9950 ≥ 0.95` — result_text without the run mode, for tables."""
+    return result_text(results).replace(" = ", " ").replace(" (quick run)", "")
+
+
+def best_result(journey: Journey, milestone: MilestoneSpec) -> str:
+    """The result text of the best run `tito milestone run` recorded (a pass beats a fail)."""
+    return result_text(journey.progress.milestones.get(milestone.id))
+
+
+def data_text(results: dict | None) -> str:
+    """What a run trained on, as the script recorded it (`MNIST (subset)`, `generated 8×8 digits`)."""
+    return str((results or {}).get("dataset") or "—")
+
+
 def state_text(journey: Journey, milestone: MilestoneSpec) -> str:
     """`achieved`, `available`, or `locked: needs 05–07` (the modules not built yet)."""
     state = journey.milestone_state(milestone)
@@ -43,56 +51,18 @@ def state_text(journey: Journey, milestone: MilestoneSpec) -> str:
 def recorded_reference_result(milestone: MilestoneSpec) -> dict | None:
     """The full run recorded in the milestone folder (results/results.json, committed in the source
     project; a workspace has none) — what a learner's framework should reach."""
-    path = milestone.folder / "results" / "results.json"
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    needed = {"metric", "value", "criterion", "passed"}
-    return results if isinstance(results, dict) and needed <= results.keys() else None
-
-
-def missing_modules_error(journey: Journey, what: str, missing: list) -> UserError:
-    """`<what> needs modules you have not completed: …` with the command for the first of them."""
-    names = ", ".join(m.id for m in missing)
-    return UserError(f"{what} needs modules you have not completed: {names}.",
-                     hint=f"Next: {journey.step_for(missing[0])}")
-
-
-def results_dir(journey: Journey, milestone: MilestoneSpec, quick: bool) -> Path:
-    return journey.project.state_dir / "milestones" / milestone.id / ("quick" if quick else "full")
+    results = read_json(milestone.folder / "results" / "results.json")
+    return results if {"metric", "value", "criterion", "passed"} <= results.keys() else None
 
 
 def run_milestone(journey: Journey, milestone: MilestoneSpec, quick: bool) -> dict | None:
-    """Run the script (output streamed to the terminal); record and return its results."""
-    missing = journey.missing_for(milestone)
-    if missing:
-        raise missing_modules_error(journey, milestone.title, missing)
-    out = results_dir(journey, milestone, quick)
+    """Run the script (output streamed to the terminal, data as tito.lib.datasets finds it); record and
+    return its results (None when it wrote none it could read)."""
+    journey.require(milestone, milestone.title)
+    out = journey.project.state_dir / "milestones" / milestone.id / ("quick" if quick else "full")
     cmd = [sys.executable, str(milestone.script_path), "--out", str(out)] + (["--quick"] if quick else [])
-    env = {**subprocess_env(journey.project), "TINYTORCH_DATA": str(data_folder(journey.project)[0])}
-    proc = subprocess.run(cmd, cwd=journey.project.root, env=env)
-    results_file = out / "results.json"
-    if proc.returncode not in (0, 1) or not results_file.exists():
-        return None
-    try:
-        results = json.loads(results_file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(results, dict):
-        return None
-    previous = journey.progress.milestones.get(milestone.id, {})
-    if results.get("passed") or not previous.get("passed"):
+    proc = subprocess.run(cmd, cwd=journey.project.root, env=script_env(journey.project))
+    results = read_json(out / "results.json") if proc.returncode in (0, 1) else {}
+    if results:
         progress_store.record_milestone(journey.project, milestone.id, results)
-    return results
-
-
-def short_result(results: dict | None) -> str:
-    """`test_accuracy 0.9950 ≥ 0.95` — result_text without the run mode, for tables."""
-    return result_text(results).replace(" = ", " ").replace(" (quick run)", "")
-
-
-def data_text(results: dict | None) -> str:
-    """What a run trained on, as the script recorded it (`MNIST (subset)`, `generated 8×8 digits`)."""
-    dataset = (results or {}).get("dataset")
-    return str(dataset) if dataset else "—"
+    return results or None

@@ -1,9 +1,7 @@
-"""The learner's progress: which modules are started and complete, which milestones were achieved.
+"""The learner's progress in .tito/progress.json: modules started and complete, milestone results.
 
-Stored as small JSON in .tito/progress.json, always written atomically. A corrupt file is
-never silently reset: it is kept beside as progress.json.corrupt, progress is rebuilt from
-what the package shows was exported (and from the milestone results tito recorded), and the
-user is told.
+Always written atomically. A corrupt file is never silently reset: it is kept as progress.json.corrupt,
+progress is rebuilt from what was exported and the milestone results tito recorded, and the user is told.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ def now() -> str:
 @dataclass
 class Progress:
     completed: dict[str, dict] = field(default_factory=dict)   # module id -> {"at", "score"?, "tested"?}
-    milestones: dict[str, dict] = field(default_factory=dict)  # milestone id -> last results
+    milestones: dict[str, dict] = field(default_factory=dict)  # milestone id -> best results
     started: dict[str, dict] = field(default_factory=dict)     # module id -> {"at"}
     warning: str | None = None
 
@@ -35,41 +33,46 @@ class Progress:
         return {"version": VERSION, "completed": self.completed, "milestones": self.milestones,
                 "started": self.started}
 
-
-def _parse(text: str) -> Progress:
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise ValueError("unexpected layout")
-    for key in ENTRY_FIELDS:  # completed, milestones, started: the fields of Progress, in order
-        _check_entries(key, data.get(key, {}))
-    return Progress(*(dict(data.get(key, {})) for key in ENTRY_FIELDS))
+    def keep_result(self, milestone_id: str, results: dict) -> None:
+        """Record a milestone run, unless it is a failure after a recorded pass (a pass beats a fail)."""
+        if results.get("passed") or not self.milestones.get(milestone_id, {}).get("passed"):
+            self.milestones[milestone_id] = results
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-# What a well-formed entry may hold: key -> a check of its value (other keys are kept as they are).
-ENTRY_FIELDS = {
-    "completed": {"score": lambda v: isinstance(v, list) and len(v) == 2 and all(map(_number, v)),
-                  "tested": lambda v: isinstance(v, bool), "rebuilt": lambda v: isinstance(v, bool),
-                  "at": lambda v: isinstance(v, str)},
-    "milestones": {"passed": lambda v: isinstance(v, bool)},
-    "started": {"at": lambda v: isinstance(v, str)},
+# The parts of the file (the fields of Progress, in order) and the type of each key a record may hold
+# (other keys are kept as they are); a score is [earned, total].
+RECORD_KEYS = {
+    "completed": {"score": list, "tested": bool, "rebuilt": bool, "at": str},
+    "milestones": {"passed": bool},
+    "started": {"at": str},
 }
 
 
-def _check_entries(key: str, part) -> None:
-    """A ValueError naming the first malformed entry, e.g. `completed["01_tensor"] is 5, not a record`."""
-    if not isinstance(part, dict):
-        raise ValueError(f"{key!r} is {json.dumps(part)}, not a mapping of records")
-    for name, entry in part.items():
-        if not isinstance(entry, dict):
-            raise ValueError(f"{key}[{json.dumps(name)}] is {json.dumps(entry)}, not a record")
-        for field_name, valid in ENTRY_FIELDS[key].items():
-            if field_name in entry and not valid(entry[field_name]):
-                raise ValueError(f"{key}[{json.dumps(name)}][{json.dumps(field_name)}] is "
-                                 f"{json.dumps(entry[field_name])}, which tito cannot use")
+def _usable(key: str, value, expected: type) -> bool:
+    if key == "score":
+        return isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    return isinstance(value, expected)
+
+
+def _parse(text: str) -> Progress:
+    """The progress in `text`, or a ValueError naming the first malformed part, e.g.
+    `completed["01_tensor"] is 5, not a record`."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError("unexpected layout")
+    parts = {key: data.get(key, {}) for key in RECORD_KEYS}
+    for key, part in parts.items():
+        if not isinstance(part, dict):
+            raise ValueError(f"{key!r} is {json.dumps(part)}, not a mapping of records")
+        for name, entry in part.items():
+            if not isinstance(entry, dict):
+                raise ValueError(f"{key}[{json.dumps(name)}] is {json.dumps(entry)}, not a record")
+            for field_name, expected in RECORD_KEYS[key].items():
+                if field_name in entry and not _usable(field_name, entry[field_name], expected):
+                    raise ValueError(f"{key}[{json.dumps(name)}][{json.dumps(field_name)}] is "
+                                     f"{json.dumps(entry[field_name])}, which tito cannot use")
+    return Progress(*(dict(part) for part in parts.values()))
 
 
 def load(project: Project) -> Progress:
@@ -102,9 +105,9 @@ def _recover(project: Project, reason: str) -> Progress:
 
 
 def rebuild(project: Project) -> Progress:
-    """Progress as the files show it: a module is complete when its package file exists
-    (only `tito module complete`/`tito export` write it); milestone results come from the
-    results.json files `tito milestone run` keeps in .tito/milestones/."""
+    """Progress as the files show it: a module is complete when its package file exists (only
+    `tito module complete`/`tito export` write it); milestone results are the results.json files
+    `tito milestone run` keeps in .tito/milestones/ (an unreadable one recovers nothing)."""
     from .manifest import Curriculum
 
     progress = Progress()
@@ -113,11 +116,8 @@ def rebuild(project: Project) -> Progress:
             progress.completed[spec.id] = {"at": now(), "rebuilt": True}
     for results_file in sorted((project.state_dir / "milestones").glob("*/*/results.json")):
         results = read_json(results_file)
-        if not results:  # unreadable: nothing to recover from it
-            continue
-        milestone_id = results_file.parent.parent.name
-        if results.get("passed") or not progress.milestones.get(milestone_id, {}).get("passed"):
-            progress.milestones[milestone_id] = results
+        if results:
+            progress.keep_result(results_file.parent.parent.name, results)
     return progress
 
 
@@ -145,4 +145,4 @@ def mark_complete(project: Project, module_id: str, **details) -> None:
 
 def record_milestone(project: Project, milestone_id: str, results: dict) -> None:
     with _updating(project) as progress:
-        progress.milestones[milestone_id] = results
+        progress.keep_result(milestone_id, results)

@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
 
-
 SUITES = ("unit", "properties", "oracle", "integration", "robustness", "system", "validation")  # test folders
 
 
-@dataclass(frozen=True)
 class Project:
-    root: Path
+    """A TinyTorch checkout or learner workspace: its root and the folders and files tito uses in it."""
 
-    @property
-    def modules_dir(self) -> Path:
-        return self.root / "modules"
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.modules_dir = self.root / "modules"
+        self.milestones_dir = self.root / "milestones"
+        self.package_dir = self.root / "tinytorch"
+        self.tests_dir = self.root / "tests"
+        self.state_dir = self.root / ".tito"  # per-checkout state (progress, quick-run results); never committed
+        self.progress_file = self.state_dir / "progress.json"
+        self.workspace_file = self.state_dir / "workspace.json"  # `tito init`'s marker of a learner workspace
 
-    @property
-    def milestones_dir(self) -> Path:
-        return self.root / "milestones"
-
-    @property
-    def package_dir(self) -> Path:
-        return self.root / "tinytorch"
-
-    @property
-    def tests_dir(self) -> Path:
-        return self.root / "tests"
-
-    @property
-    def state_dir(self) -> Path:
-        """Per-checkout state (progress, quick-run results); never committed."""
-        return self.root / ".tito"
-
-    @property
-    def progress_file(self) -> Path:
-        return self.state_dir / "progress.json"
-
-    @property
-    def workspace_file(self) -> Path:
-        """The marker `tito init` writes: its presence makes this folder a learner workspace."""
-        return self.state_dir / "workspace.json"
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
 
     @property
     def is_workspace(self) -> bool:
@@ -76,18 +56,13 @@ def find_project(start: Path | None = None) -> Project:
     for folder in [start.resolve(), *start.resolve().parents]:
         if is_root(folder):
             return Project(folder)
-    raise UserError(
-        f"No TinyTorch project found at or above {start}.",
-        hint="Run tito inside a TinyTorch checkout (the folder with modules/ and tinytorch/).",
-    )
+    raise UserError(f"No TinyTorch project found at or above {start}.",
+                    hint="Run tito inside a TinyTorch checkout (the folder with modules/ and tinytorch/).")
 
 
 def foreign_package(root: Path, script: str) -> str | None:
-    """None when `import tinytorch` in this process loads `root`'s own package; otherwise what it would
-    load instead and how to run `script` so that it uses `root`'s package (a sentence for the user).
-
-    Nothing edits sys.path to force it: in a workspace the package is installed (`tito init`), and
-    tito runs scripts with their project first on PYTHONPATH."""
+    """None when `import tinytorch` in this process loads `root`'s own package; otherwise what it loads
+    instead and how to run `script` with `root`'s package (nothing edits sys.path to force it)."""
     import importlib.util
 
     spec = importlib.util.find_spec("tinytorch")
@@ -98,4 +73,4 @@ def foreign_package(root: Path, script: str) -> str | None:
     return (f"`import tinytorch` here {found}, not this project's {Path(root) / 'tinytorch'}. "
             f"Run it with tito (it puts the project first), or from {root}: PYTHONPATH=. python {script}"
             + ("; in a learner workspace, `pip install -e .` there makes it the one Python finds."
-               if (Path(root) / ".tito" / "workspace.json").is_file() else "."))
+               if Project(root).is_workspace else "."))
