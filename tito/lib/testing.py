@@ -15,23 +15,13 @@ from pathlib import Path
 
 from .manifest import Curriculum, ModuleSpec
 from .project import Project, subprocess_env
-from .report import TestReport, parse_junit
+from .report import TestReport, read_cases
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
 
 # Module and integration tests use numpy and pytest only; hypothesis' pytest plugin, when installed,
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).
 LEAN = ("-p", "no:hypothesispytest")
-
-# pytest writes its assertion explanations differently on a CI machine (full diffs instead of
-# "Use -v to get more diff"); report.py reads those explanations, so they must not depend on it.
-CI_MARKERS = ("CI", "BUILD_NUMBER")
-
-
-def pytest_env(base: dict[str, str]) -> dict[str, str]:
-    """`base` without the variables that make pytest explain failures in its CI format."""
-    return {name: value for name, value in base.items() if name not in CI_MARKERS}
-
 
 def require_pytest() -> None:
     """pytest runs the learner's tests; it is a dependency of the course tool, but an environment can lose it."""
@@ -47,18 +37,19 @@ def require_pytest() -> None:
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
     require_pytest()
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
-    proc = subprocess.run(cmd, cwd=project.root, env=pytest_env(subprocess_env(project)),
+    proc = subprocess.run(cmd, cwd=project.root, env=subprocess_env(project),
                           capture_output=capture, text=True, check=False)
     return TestReport(proc.returncode, (proc.stdout or "") + (proc.stderr or ""))
 
 
 def run_reported(project: Project, targets: list[str | Path], *extra: str) -> TestReport:
-    """pytest with a JUnit report, read back into TestReport.cases (for compact messages)."""
+    """pytest with tito's plugin, its report read back into TestReport.cases (for compact messages)."""
     with tempfile.TemporaryDirectory(prefix="tito-pytest-") as tmp:
-        xml = Path(tmp) / "report.xml"
-        report = run_pytest(project, targets, "-q", "--tb=short", *LEAN, f"--junitxml={xml}", *extra)
-        if xml.exists():
-            report.cases = parse_junit(xml)
+        path = Path(tmp) / "report.json"
+        report = run_pytest(project, targets, "-q", "--tb=short", *LEAN, "-p", "tito.lib.pytest_plugin",
+                            f"--tito-report={path}", *extra)
+        if path.exists():
+            report.cases = read_cases(path)
     return report
 
 
