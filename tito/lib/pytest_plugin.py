@@ -80,7 +80,8 @@ def pytest_sessionfinish(session):
 def headline(error: BaseException, statement: str, compared: list[tuple]) -> str:
     """The exception in one line: its type and first line of message; for a failed `assert`, the
     part of it that is false and the values it compared."""
-    lines = [ln.strip() for ln in traceback.format_exception_only(type(error), error)[-1].splitlines() if ln.strip()]
+    parts = traceback.format_exception_only(type(error), error)  # a SyntaxError shows its line first, notes come last
+    lines = [ln.strip() for ln in parts[-1 if isinstance(error, SyntaxError) else 0].splitlines() if ln.strip()]
     head = f"AssertionError: {lines[1]}" if lines[0].rstrip(":") == "AssertionError" and len(lines) > 1 else lines[0]
     explained = explain_assertion(statement, compared) if isinstance(error, AssertionError) else None
     if explained:
@@ -121,12 +122,12 @@ def explain_assertion(statement: str, compared: list[tuple]) -> str | None:
             break
         candidates.append(operand)
     holds = _compare_holds(*compared[-1]) if compared and isinstance(candidates[0], ast.Compare) else None
-    if holds and len(candidates) > 1:
-        candidates.pop(0)
-    elif holds is False and len(candidates) == 1 and len(candidates[0].ops) == 1:
+    if holds is False and len(candidates[0].ops) == 1:
         return _compare_text(candidates[0], *compared[-1])
-    elif holds:
-        return None  # what pytest compared holds: not this line's false part
+    if holds is not None:  # its comparison is false: it is the false part; it holds: the false part comes after it
+        candidates = candidates[:1] if holds is False else candidates[1:]
+    if not candidates:
+        return None  # what pytest compared holds: not the comparisons of this line
     return f"{ast.unparse(ast.BoolOp(ast.And(), candidates) if len(candidates) > 1 else candidates[0])} is false"
 
 
@@ -152,7 +153,7 @@ def _compare_text(operand: ast.Compare, op: str, left, right) -> str | None:
         try:
             if not ast.literal_eval(node) == value:
                 return None  # the values and the line do not line up: say nothing rather than something wrong
-        except ValueError:  # not a literal (or a comparison with no single truth value)
+        except (ValueError, TypeError):  # not a literal (or a comparison with no single truth value)
             pass
         if ast.unparse(node) != _shown(value):
             described.append(f"{ast.unparse(node)} is {_shown(value)}")

@@ -1,9 +1,6 @@
-"""Test results in a learner's terms: which test failed, what it said, and where to look.
-
-pytest_plugin.py records each failure (its headline and frames); here each becomes one entry — the test
-names, the headline, and a hint that names the file and the function to edit — instead of a 40-line
-traceback. Failures with the same cause (nine tests stopped by one unwritten `Tensor.__init__`) are
-shown once. `tito module test NN --verbose` shows pytest's own output.
+"""Test results in a learner's terms: for each cause of failure (pytest_plugin.py records them) the tests,
+what went wrong in one line, and a hint naming the file and function to edit, instead of 40-line tracebacks.
+`tito module test NN --verbose` shows pytest's own output.
 """
 
 from __future__ import annotations
@@ -135,7 +132,6 @@ def failure_lines(report: TestReport, project: Project, verbose_command: str | N
 # --- Points: what the graded test cells are worth, and what the learner earned ----------------
 @dataclass(frozen=True)
 class GradedCell:
-    grade_id: str
     points: float
     tests: frozenset[str]
 
@@ -149,13 +145,12 @@ def graded_cells(source: Path) -> list[GradedCell]:
             tests = set(cell.tests)
         except SyntaxError:
             tests = {"<a test cell that does not parse>"}
-        cells.append(GradedCell(cell.grade_id or "?", float(cell.nbgrader.get("points", 0)), frozenset(tests)))
+        cells.append(GradedCell(float(cell.nbgrader.get("points", 0)), frozenset(tests)))
     return cells
 
 
 def score(source: Path, report: TestReport) -> tuple[float, float]:
     """(points earned, points possible): a cell's points count when all of its tests pass."""
-    cells = graded_cells(source)
-    passed = report.passed
+    cells, passed = graded_cells(source), report.passed
     earned = sum(c.points for c in cells if c.tests and c.tests <= passed)
     return earned, sum(c.points for c in cells)

@@ -1,18 +1,18 @@
-"""Running pytest for tito: one subprocess per request, with this project's package first on the path.
-
-In a learner workspace "this project" is the workspace: pytest runs with the workspace as
-its working directory and first on PYTHONPATH, so `import tinytorch` is the learner's package.
+"""Running pytest for tito: one subprocess per request, in the project's folder with its package first on
+the path (in a learner workspace, `import tinytorch` is the learner's package).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import UserError
 from .manifest import Curriculum, ModuleSpec
 from .project import Project, subprocess_env
 from .report import TestReport, read_cases
@@ -23,13 +23,10 @@ NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).
 LEAN = ("-p", "no:hypothesispytest")
 
+
 def require_pytest() -> None:
     """pytest runs the learner's tests; it is a dependency of the course tool, but an environment can lose it."""
-    import importlib.util
-
     if importlib.util.find_spec("pytest") is None:
-        from .errors import UserError
-
         raise UserError("pytest is not installed in this Python, and tito runs your tests with it.",
                         hint=f"Install it: {sys.executable} -m pip install pytest")
 
@@ -60,9 +57,7 @@ def run_module_tests(spec: ModuleSpec, project: Project, verbose: bool = False) 
 
 
 def suite_targets(project: Project, suite: str) -> list[Path]:
-    if suite == "unit":
-        return [project.modules_dir]
-    return [project.tests_dir / suite]
+    return [project.modules_dir] if suite == "unit" else [project.tests_dir / suite]
 
 
 def needs_marks(node: ast.AST) -> list[str]:
@@ -95,7 +90,8 @@ def needs_with_dependencies(curriculum: Curriculum, names) -> set[str]:
     return needed
 
 
-def files_within(folder: Path, curriculum: Curriculum, allowed: Callable[[ModuleSpec], bool]) -> tuple[list[Path], list[Path]]:
+def files_within(folder: Path, curriculum: Curriculum,
+                 allowed: Callable[[ModuleSpec], bool]) -> tuple[list[Path], list[Path]]:
     """(runnable, skipped) test files of `folder`: runnable when every module the file needs is `allowed`.
 
     In a learner workspace a test file that imports a module not built yet cannot even be
