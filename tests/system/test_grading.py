@@ -20,7 +20,7 @@ import pytest
 from tito.lib.project import subprocess_env
 from tito.lib.manifest import Curriculum
 from tito.lib.project import Project
-from tito.lib.report import TestReport, parse_junit, score
+from tito.lib.report import TestReport, read_cases, score
 from tito.lib.source import SOLUTION_BEGIN, SOLUTION_END, parse_cells
 from tito.lib.student import strip_solutions
 
@@ -44,12 +44,12 @@ def graded_tests(source: Path) -> set[str]:
 def run_tests(path: Path, tmp_path: Path) -> TestReport:
     """Run pytest on one file, with this project's tinytorch first on the path (as tito runs a
     learner's tests), read back as tito reads it (a collection error fails every test)."""
-    report = tmp_path / f"{path.stem}.xml"
+    report = tmp_path / f"{path.stem}.json"
     proc = subprocess.run([sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider",
-                           "-W", "error::RuntimeWarning", f"--junitxml={report}"],
+                           "-W", "error::RuntimeWarning", "-p", "tito.lib.pytest_plugin", f"--tito-report={report}"],
                           capture_output=True, text=True, cwd=tmp_path, env=subprocess_env(PROJECT))
     assert report.exists(), proc.stdout + proc.stderr
-    result = TestReport(proc.returncode, proc.stdout + proc.stderr, parse_junit(report))
+    result = TestReport(proc.returncode, proc.stdout + proc.stderr, read_cases(report))
     assert result.cases, f"nothing collected from {path.name}: {proc.stdout[-2000:]}"
     return result
 

@@ -1,6 +1,6 @@
 """The failure summary of `tito module test` shows the real mismatch of a failed `assert`.
 
-The messages come from real pytest runs (the JUnit report tito reads), so the tests follow
+The messages come from real pytest runs (with the plugin whose report tito reads), so the tests follow
 pytest's format as it is installed; the end-to-end case makes a learner's Tensor float64.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tito.lib.report import _headline, explain_assertion, parse_junit
-from tito.lib.testing import pytest_env
+from tito.lib.pytest_plugin import explain_assertion
+from tito.lib.report import read_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,30 +74,30 @@ def cases(tmp_path_factory):
     folder = tmp_path_factory.mktemp("checks")
     (folder / "test_checks.py").write_text(CHECKS)
     subprocess.run([sys.executable, "-m", "pytest", "test_checks.py", "-q", "--tb=short", "-p", "no:randomly",
-                    "-p", "no:cacheprovider", "--junitxml=report.xml"], cwd=folder, capture_output=True, check=False,
-                   env=pytest_env(dict(os.environ)))
-    return {case.name: case for case in parse_junit(folder / "report.xml")}
+                    "-p", "no:cacheprovider", "-p", "tito.lib.pytest_plugin", "--tito-report=report.json"],
+                   cwd=folder, capture_output=True, check=False)
+    return {case.name: case for case in read_cases(folder / "report.json")}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_false_part_and_both_values(cases, name):
-    assert _headline(cases[name]) == EXPECTED[name]
+    assert cases[name].headline == EXPECTED[name]
 
 
 def test_a_tangled_explanation_still_shows_the_values(cases):
     """pytest's text for a long chain can interleave its parts; then the values are listed by name
     instead of guessing which part failed."""
-    headline = _headline(cases["test_long_chain_with_equal_lists"])
+    headline = cases["test_long_chain_with_equal_lists"].headline
     assert "t.dtype is dtype('float64')" in headline and "np.float32 is numpy.float32" in headline
     assert "Use -v" not in headline
 
 
 def test_text_that_does_not_match_the_line_explains_nothing():
-    """pytest's text whose values contradict a literal of the line is not matched to it: no
+    """Compared values that contradict a literal of the line are not matched to it: no
     explanation rather than a wrong one."""
-    assert explain_assertion("assert 1 == 3", "assert x == 2") is None
-    assert explain_assertion("assert (True and 5 == 7)", "assert ok and x == 6") is None
-    assert explain_assertion("assert (True and 5 == 6)", "assert ok and x == 6") == "x == 6 is false: x is 5"
+    assert explain_assertion("assert x == 2", [("==", 1, 3)]) is None
+    assert explain_assertion("assert ok and x == 6", [("==", 5, 7)]) is None
+    assert explain_assertion("assert ok and x == 6", [("==", 5, 6)]) == "x == 6 is false: x is 5"
 
 
 def test_learner_with_float64_tensor_sees_the_dtypes(tmp_path):

@@ -1,21 +1,21 @@
-"""Running pytest for tito: one subprocess per request, with this project's package first on the path.
-
-In a learner workspace "this project" is the workspace: pytest runs with the workspace as
-its working directory and first on PYTHONPATH, so `import tinytorch` is the learner's package.
+"""Running pytest for tito: one subprocess per request, in the project's folder with its package first on
+the path (in a learner workspace, `import tinytorch` is the learner's package).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import UserError
 from .manifest import Curriculum, ModuleSpec
 from .project import Project, subprocess_env
-from .report import TestReport, parse_junit
+from .report import TestReport, read_cases
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g. by --built)
 
@@ -23,23 +23,10 @@ NO_TESTS_COLLECTED = 5  # pytest's exit code when every test was deselected (e.g
 # costs ~2 s per run at start-up and exit (it imports hypothesis to print its statistics).
 LEAN = ("-p", "no:hypothesispytest")
 
-# pytest writes its assertion explanations differently on a CI machine (full diffs instead of
-# "Use -v to get more diff"); report.py reads those explanations, so they must not depend on it.
-CI_MARKERS = ("CI", "BUILD_NUMBER")
-
-
-def pytest_env(base: dict[str, str]) -> dict[str, str]:
-    """`base` without the variables that make pytest explain failures in its CI format."""
-    return {name: value for name, value in base.items() if name not in CI_MARKERS}
-
 
 def require_pytest() -> None:
     """pytest runs the learner's tests; it is a dependency of the course tool, but an environment can lose it."""
-    import importlib.util
-
     if importlib.util.find_spec("pytest") is None:
-        from .errors import UserError
-
         raise UserError("pytest is not installed in this Python, and tito runs your tests with it.",
                         hint=f"Install it: {sys.executable} -m pip install pytest")
 
@@ -47,18 +34,19 @@ def require_pytest() -> None:
 def run_pytest(project: Project, targets: list[str | Path], *extra: str, capture: bool = True) -> TestReport:
     require_pytest()
     cmd = [sys.executable, "-m", "pytest", *map(str, targets), *extra]
-    proc = subprocess.run(cmd, cwd=project.root, env=pytest_env(subprocess_env(project)),
+    proc = subprocess.run(cmd, cwd=project.root, env=subprocess_env(project),
                           capture_output=capture, text=True, check=False)
     return TestReport(proc.returncode, (proc.stdout or "") + (proc.stderr or ""))
 
 
 def run_reported(project: Project, targets: list[str | Path], *extra: str) -> TestReport:
-    """pytest with a JUnit report, read back into TestReport.cases (for compact messages)."""
+    """pytest with tito's plugin, its report read back into TestReport.cases (for compact messages)."""
     with tempfile.TemporaryDirectory(prefix="tito-pytest-") as tmp:
-        xml = Path(tmp) / "report.xml"
-        report = run_pytest(project, targets, "-q", "--tb=short", *LEAN, f"--junitxml={xml}", *extra)
-        if xml.exists():
-            report.cases = parse_junit(xml)
+        path = Path(tmp) / "report.json"
+        report = run_pytest(project, targets, "-q", "--tb=short", *LEAN, "-p", "tito.lib.pytest_plugin",
+                            f"--tito-report={path}", *extra)
+        if path.exists():
+            report.cases = read_cases(path)
     return report
 
 
@@ -69,9 +57,7 @@ def run_module_tests(spec: ModuleSpec, project: Project, verbose: bool = False) 
 
 
 def suite_targets(project: Project, suite: str) -> list[Path]:
-    if suite == "unit":
-        return [project.modules_dir]
-    return [project.tests_dir / suite]
+    return [project.modules_dir] if suite == "unit" else [project.tests_dir / suite]
 
 
 def needs_marks(node: ast.AST) -> list[str]:
@@ -104,7 +90,8 @@ def needs_with_dependencies(curriculum: Curriculum, names) -> set[str]:
     return needed
 
 
-def files_within(folder: Path, curriculum: Curriculum, allowed: Callable[[ModuleSpec], bool]) -> tuple[list[Path], list[Path]]:
+def files_within(folder: Path, curriculum: Curriculum,
+                 allowed: Callable[[ModuleSpec], bool]) -> tuple[list[Path], list[Path]]:
     """(runnable, skipped) test files of `folder`: runnable when every module the file needs is `allowed`.
 
     In a learner workspace a test file that imports a module not built yet cannot even be
