@@ -1,8 +1,5 @@
 """`tito nbgrader`: an nbgrader course made from the modules — generate, release, collect, grade, report.
-
-The course folder, tiers, handouts and submissions are in tito/instructor/course.py, the nbgrader calls
-in tito/instructor/grader.py; nbgrader itself is imported only when an action needs it.
-"""
+The course folder is tito/instructor/course.py; nbgrader is imported (grader.py) only when an action needs it."""
 
 from __future__ import annotations
 

@@ -32,8 +32,7 @@ def _quiet():
 
 
 def create_gradebook(path: Path, course_id: str) -> None:
-    """An empty nbgrader gradebook (sqlite) with nbgrader's own schema."""
-    require_nbgrader()
+    """An empty nbgrader gradebook (sqlite) with nbgrader's own schema (nbgrader is known to be installed)."""
     from nbgrader.api import Gradebook
 
     with _quiet(), Gradebook(f"sqlite:///{Path(path).resolve()}", course_id=course_id):
