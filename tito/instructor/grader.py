@@ -70,7 +70,8 @@ class Grader:
         text, error = result.get("log") or "", result.get("error") or ""
         atomic_write_text(log, text + "\n" + error)
         if not result.get("success"):
-            last = ([line.strip() for line in (error or text).splitlines() if line.strip()] or ["no message"])[-1]
+            lines = [line.strip() for line in (error or text).splitlines() if line.strip()]
+            last = lines[-1] if lines else "no message"
             who = f" for {student}" if student else ""
             raise UserError(f"nbgrader {what} of {spec.id}{who} failed: {last}",
                             hint=f"The full log: {self.course.state.relative(log)}")
