@@ -1,10 +1,5 @@
-"""The real nbgrader, driven through its Python API on a course folder (see course.py).
-
-nbgrader takes seconds to import, so one `tito nbgrader` command imports it once and makes every
-call through one `NbGraderAPI` — the same object nbgrader's own formgrader uses. Its settings
-come from the course's `nbgrader_config.py`, exactly as the `nbgrader` command would read them.
-Each call's log is kept in DIR/.tito/logs/ so a failure can be read in full.
-"""
+"""The real nbgrader, driven through its Python API (`NbGraderAPI`, as nbgrader's formgrader uses it) on a
+course folder, with the settings of the course's `nbgrader_config.py`. nbgrader is imported only here."""
 
 from __future__ import annotations
 
@@ -24,21 +19,8 @@ def require_nbgrader() -> None:
     """Refuse, in one line, when nbgrader is missing (found without importing it: that takes seconds)."""
     import importlib.util
 
-    try:
-        found = importlib.util.find_spec("nbgrader") is not None
-    except (ImportError, ValueError):  # ValueError: an entry in sys.modules without a spec
-        found = False
-    if not found:
+    if importlib.util.find_spec("nbgrader") is None:
         raise UserError(f"`tito nbgrader` needs nbgrader, which is not installed: {INSTALL}")
-
-
-def create_gradebook(path: Path, course_id: str) -> None:
-    """An empty nbgrader gradebook (sqlite) with nbgrader's own schema."""
-    require_nbgrader()
-    from nbgrader.api import Gradebook
-
-    with _quiet(), Gradebook(f"sqlite:///{Path(path).resolve()}", course_id=course_id):
-        pass
 
 
 @contextlib.contextmanager
@@ -47,6 +29,14 @@ def _quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+def create_gradebook(path: Path, course_id: str) -> None:
+    """An empty nbgrader gradebook (sqlite) with nbgrader's own schema (nbgrader is known to be installed)."""
+    from nbgrader.api import Gradebook
+
+    with _quiet(), Gradebook(f"sqlite:///{Path(path).resolve()}", course_id=course_id):
+        pass
 
 
 class Grader:
@@ -64,34 +54,24 @@ class Grader:
             raise UserError(f"{config_file} is missing.", hint="Recreate the course: tito nbgrader init NEWDIR")
         config = PyFileConfigLoader(config_file.name, path=str(course.root)).load_config()
         config.CourseDirectory.root = str(course.root)  # wherever tito was started from
-        self.db_url = f"sqlite:///{course.root / 'gradebook.db'}"
-        config.CourseDirectory.db_url = self.db_url
+        config.CourseDirectory.db_url = f"sqlite:///{course.root / 'gradebook.db'}"
         self.api = NbGraderAPI(CourseDirectory(config=config), config=config)
-        self.course_id = self.api.coursedir.course_id
 
-    @contextlib.contextmanager
-    def _course_package(self):
-        """Notebook kernels import the course's TinyTorch (earlier modules are the reference)."""
-        before = os.environ.get("PYTHONPATH")
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.course.source.root), before]))
-        try:
-            with _quiet():
-                yield
-        finally:
-            if before is None:
-                os.environ.pop("PYTHONPATH", None)
-            else:
-                os.environ["PYTHONPATH"] = before
+    def _call(self, what: str, spec: ModuleSpec, student: str | None = None, **options) -> None:
+        """The NbGraderAPI method `what` on one assignment (and student); its log is kept in DIR/.tito/logs/."""
+        from unittest import mock
 
-    def _call(self, what: str, spec: ModuleSpec, student: str | None, method, *args, **kwargs) -> None:
-        with self._course_package():
-            result = method(*args, **kwargs)
+        # Notebook kernels import the course's TinyTorch (earlier modules are the reference).
+        path = os.pathsep.join(filter(None, [str(self.course.source.root), os.environ.get("PYTHONPATH")]))
+        with mock.patch.dict(os.environ, PYTHONPATH=path), _quiet():
+            result = getattr(self.api, what)(*((spec.id, student) if student else (spec.id,)), **options)
         name = f"{what}-{spec.id}" + (f"-{student}" if student else "")
         log = self.course.root / ".tito" / "logs" / f"{name}.log"
-        atomic_write_text(log, (result.get("log") or "") + "\n" + (result.get("error") or ""))
+        text, error = result.get("log") or "", result.get("error") or ""
+        atomic_write_text(log, text + "\n" + error)
         if not result.get("success"):
-            lines = [ln for ln in (result.get("error") or result.get("log") or "").splitlines() if ln.strip()]
-            last = lines[-1].strip() if lines else "no message"
+            lines = [line.strip() for line in (error or text).splitlines() if line.strip()]
+            last = lines[-1] if lines else "no message"
             who = f" for {student}" if student else ""
             raise UserError(f"nbgrader {what} of {spec.id}{who} failed: {last}",
                             hint=f"The full log: {self.course.state.relative(log)}")
@@ -99,34 +79,32 @@ class Grader:
     def generate(self, spec: ModuleSpec) -> float:
         """`nbgrader generate_assignment`: source/ → release/ (solutions and hidden tests removed);
         returns the assignment's points as the gradebook records them."""
-        self._call("generate_assignment", spec, None, self.api.generate_assignment, spec.id, force=True, create=True)
-        points = self.max_scores().get(spec.id, 0.0)
+        self._call("generate_assignment", spec, force=True, create=True)
+        points = self.scores()[0].get(spec.id, 0.0)
         if points <= 0:
             raise UserError(f"{spec.id} has no graded points in nbgrader's gradebook.",
                             hint="Graded test cells need nbgrader metadata with \"grade\": true and \"points\".")
         return points
 
-    def autograde(self, spec: ModuleSpec, student: str) -> None:
-        """`nbgrader autograde`: run the submission with the instructor's test cells restored."""
-        self._call("autograde", spec, student, self.api.autograde, spec.id, student, force=True, create=True)
+    def autograde(self, spec: ModuleSpec, student: str) -> tuple[float, float]:
+        """`nbgrader autograde`: run the submission with the instructor's test cells restored;
+        returns (its score, the assignment's points)."""
+        self._call("autograde", spec, student, force=True, create=True)
+        max_scores, scores = self.scores()
+        return scores.get(student, {}).get(spec.id, 0.0), max_scores.get(spec.id, 0.0)
 
     def feedback(self, spec: ModuleSpec, student: str) -> None:
         """`nbgrader generate_feedback`: an HTML page per notebook in feedback/STUDENT/NN_name/."""
-        self._call("generate_feedback", spec, student, self.api.generate_feedback, spec.id, student, force=True)
+        self._call("generate_feedback", spec, student, force=True)
 
-    def max_scores(self) -> dict[str, float]:
-        from nbgrader.api import Gradebook
-
-        with _quiet(), Gradebook(self.db_url, course_id=self.course_id) as gradebook:
-            return {a.name: float(a.max_score) for a in gradebook.assignments}
-
-    def scores(self) -> dict[str, dict[str, float]]:
-        """student id → {assignment → score} for every autograded submission in the gradebook."""
-        from nbgrader.api import Gradebook
-
-        found: dict[str, dict[str, float]] = {}
-        with _quiet(), Gradebook(self.db_url, course_id=self.course_id) as gradebook:
+    def scores(self) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        """({assignment → max score}, {student id → {assignment → score}}) for every assignment and autograded
+        submission in the gradebook."""
+        max_scores: dict[str, float] = {}
+        scores: dict[str, dict[str, float]] = {}
+        with _quiet(), self.api.gradebook as gradebook:
             for assignment in gradebook.assignments:
+                max_scores[assignment.name] = float(assignment.max_score)
                 for submission in assignment.submissions:
-                    found.setdefault(submission.student.id, {})[assignment.name] = float(submission.score)
-        return found
+                    scores.setdefault(submission.student.id, {})[assignment.name] = float(submission.score)
+        return max_scores, scores
