@@ -154,7 +154,7 @@ def _unlocked(journey: Journey) -> tuple[set, set]:
 
 # --- What the steps share with `tito module test`, `tito export` and `tito notebooks` ---------
 def require_prerequisites(journey: Journey, m: ModuleSpec) -> None:
-    missing = journey.missing_prerequisites(m)
+    missing = journey.missing_for(m)
     if missing:
         names = ", ".join(p.id for p in missing)
         raise UserError(f"{m.id} builds on modules you have not completed: {names}.",

@@ -84,7 +84,6 @@ class Journey:
         """The modules `target` (a module, milestone or demo) needs that are not built yet."""
         return [m for m in self.needs(target) if not self.is_built(m)]
 
-    missing_prerequisites = missing_for
 
     def require(self, target, what: str) -> None:
         """Stop with `<what> needs modules you have not completed: …` and the next step, if `target` lacks any."""

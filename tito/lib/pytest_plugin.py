@@ -57,7 +57,7 @@ def pytest_exception_interact(node, call, report):
     if isinstance(error, pytest.Collector.CollectError) and error.__cause__:
         error = error.__cause__  # the SyntaxError or ImportError of the file pytest could not import
     if "headline" not in case:
-        case["frames"] = [(frame.f_code.co_filename, line, getattr(frame.f_code, "co_qualname", frame.f_code.co_name),
+        case["frames"] = [(frame.f_code.co_filename, line, _qualname(frame),
                            linecache.getline(frame.f_code.co_filename, line).strip())
                           for frame, line in traceback.walk_tb(error.__traceback__)]
         if isinstance(error, SyntaxError) and error.filename:
@@ -68,6 +68,15 @@ def pytest_exception_interact(node, call, report):
         rewritten = error is call.excinfo.value and call.when != "collect" and "@pytest_ar" in innermost.frame.f_globals
         case["headline"] = headline(error, str(innermost.statement).strip() if rewritten else "", COMPARED)
     COMPARED.clear()
+
+
+def _qualname(frame) -> str:
+    """`Tensor.__init__`: co_qualname from Python 3.11; on 3.10, a method's class from its `self`."""
+    code = frame.f_code
+    if hasattr(code, "co_qualname"):
+        return code.co_qualname
+    owner = frame.f_locals.get("self")
+    return f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
 
 
 def pytest_sessionfinish(session):
