@@ -56,3 +56,43 @@ def test_a_facade_name_the_module_does_not_provide_is_a_problem(tmp_path):
     manifest.write_text(manifest.read_text().replace("tinytorch.nn: [Module,", "tinytorch.nn: [Conv1d, Module,"))
     assert validate.facade_problems(Curriculum(Project(proj))) == [
         "03_layers: facades puts Conv1d in tinytorch.nn, but provides does not list it"]
+
+
+def test_each_manifest_check_names_the_mistake_it_finds(curriculum, tmp_path):
+    """The problem branch of every check, on an edited copy of the manifests (nothing on disk changes)."""
+    from dataclasses import replace
+
+    tensor, activations, *later = curriculum.modules
+    perceptron, *other_milestones = curriculum.milestones
+    broken = Curriculum(curriculum.project)
+    broken.modules = [replace(tensor, number=3, unlocks=(*tensor.unlocks, "atlantis")),
+                      replace(activations, exports=tensor.exports, depends_on=("atlantis", "layers")), *later]
+    broken.milestones = [replace(perceptron, folder=tmp_path / "elsewhere"), *other_milestones]
+    assert validate.numbering_problems(broken) == [
+        f"module numbers must run 1..N without gaps, got {[3, 2, *(m.number for m in later)]}",
+        f"two modules share the same exports: ['{tensor.exports}']"]
+    assert validate.dependency_order_problems(broken) == [
+        "02_activations: depends_on names 'atlantis', which is not a module",
+        "02_activations depends on 03_layers, which does not come before it "
+        "(dependencies must point to earlier modules)",
+        "03_layers depends on 03_tensor, which does not come before it (dependencies must point to earlier modules)"]
+    unlock = validate.unlock_problems(broken)
+    assert unlock[0] == "modules unlock milestones that do not exist: ['atlantis']"
+    assert unlock[1].startswith("every milestone must be unlocked by exactly one module") and len(unlock) == 2
+    assert validate.milestone_file_problems(broken) == [
+        f"elsewhere: missing {perceptron.script}", "elsewhere: missing README.md",
+        f"elsewhere: folder should be named {perceptron.id}"]
+
+
+def test_a_milestone_yaml_that_cannot_be_read_is_one_manifest_problem(tmp_path):
+    from pathlib import Path
+
+    from tito.lib.project import Project
+    from tests.testkit import copy_project
+
+    proj = copy_project(Path(__file__).resolve().parents[2], tmp_path)
+    manifest = next((proj / "milestones").glob("01_*/milestone.yaml"))
+    manifest.write_text("name: [perceptron\n")
+    checks = validate.run_checks(Project(proj))
+    assert len(checks) == 8 and checks[0].name == "manifests", checks  # the other checks still run
+    assert len(checks[0].problems) == 1 and "milestone.yaml: not valid YAML" in checks[0].problems[0], checks[0]

@@ -126,3 +126,34 @@ def test_the_template_check_finds_hints_that_dictate_the_solution(tmp_path):
     assert len(problems) == 1 and "name 100% of the NumPy calls" in problems[0], problems
     source.write_text(code + 'def rms(x):\n    """√((1/n) Σ x²) of an array, a float."""\n' + body)
     assert template_problems(Recipe) == []
+
+
+def test_each_standard_names_the_mistake_it_finds(tmp_path):
+    """The problem branch of every standard, on one small source that breaks them all."""
+    def code(grade_id: str, solution: bool = False) -> str:
+        return (f'# %% nbgrader={{"grade": false, "grade_id": "{grade_id}", "locked": false, "schema_version": 3, '
+                f'"solution": {str(solution).lower()}}}\n')
+
+    (tmp_path / "bad_dev.py").write_text(
+        '"""A docstring at the top is allowed."""\n'
+        "# %% [markdown]\n# ## Module Summary\n"
+        "# %% [markdown]\n# ## Learning Objectives\n"
+        + code("setup") + "#| export\nimport numpy as np\nfor i in range(2):\n    pass\n"
+        + code("setup") + 'print("runs at import")\n'
+        + code("guard") + "if DEBUG:\n    pass\n"
+        + code("f", solution=True) + "def f():\n    ### BEGIN SOLUTION\n    return 1\n")
+
+    class Bad:
+        id, source = "99_bad", tmp_path / "bad_dev.py"
+
+    assert "99_bad: sections out of order" in " ".join(validate.section_problems(Bad))
+    assert validate.section_problems(Bad)[-1] == "99_bad: '## Module Summary' must be the last section"
+    assert validate.grade_id_problems(Bad) == ["99_bad: grade_ids used more than once: ['setup']"]
+    assert validate.main_guard_problems(Bad) == [
+        "99_bad line 9: top-level For runs at import (put it in a function called under "
+        '`if __name__ == "__main__":`)',
+        '99_bad line 12: top-level Expr runs at import (put it in a function called under `if __name__ == "__main__":`)',
+        '99_bad line 14: a top-level `if` other than `if __name__ == "__main__":`']
+    assert validate.exported_cell_problems(Bad) == [
+        "99_bad: exported cell 'setup' at line 7 runs code at import (line 3 of the cell)"]
+    assert validate.solution_marker_problems(Bad) == ["99_bad: bad_dev.py:18: ### BEGIN SOLUTION is never closed."]

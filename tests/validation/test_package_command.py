@@ -207,3 +207,41 @@ def test_verify_fails_on_a_checkout_import_chance_accuracy_or_a_changed_reload(t
     for expected in ("not from the virtual environment", "from the checkout", "held-out accuracy 10.0% is below 90%",
                      "the training loss did not fall", "predictions changed after a checkpoint"):
         assert expected in problems
+
+
+def test_report_draws_the_cycle_and_accepts_a_folder_for_out(broken, tmp_path):
+    from tito.release.integration_report import write_report
+
+    md, js, _ = write_report(Project(broken[0]), tmp_path)
+    assert (md, js) == (tmp_path / "report.md", tmp_path / "report.json")
+    assert re.search(r"Circular imports: (tensor → layers → tensor|layers → tensor → layers)", md.read_text())
+
+
+def test_each_project_check_names_the_mistake_it_finds(tmp_path):
+    """Mistakes only a whole project shows, each found by its check and none stopping the others."""
+    from tito.lib import validate
+    from tito.release.integration_report import collect
+
+    proj = copy_project(ROOT, tmp_path)
+    # a name module.yaml provides but no exported cell defines: the module cannot be rendered at all
+    _replace(proj / "modules" / "04_losses" / "module.yaml", "provides: [", "provides: [Nowhere, ")
+    # a dependency that is not a module, and an import of a name no module provides
+    _replace(proj / "modules" / "14_kv_cache" / "module.yaml", "depends_on: [", "depends_on: [atlantis, ")
+    _replace(proj / "modules" / "03_layers" / "layers_dev.py", "\ndef test_unit_",
+             "\nfrom tinytorch.nn import Conv9d  # noqa\n\n\ndef test_unit_")
+    # a hand-edited package file that does not parse, and one that ends the interpreter when imported
+    (proj / "tinytorch" / "core" / "optimizers.py").write_text("def broken(:\n")
+    _replace(proj / "tinytorch" / "core" / "spatial.py", "\nimport ", "\nimport os\nos._exit(3)\nimport ")
+    project = Project(proj)
+    curriculum = Curriculum(project)
+    report = collect(project)  # runs every check, as `tito package validate` does, and is still written
+    assert report["validation"]["exports in sync"] == [
+        "04_losses: module.yaml provides ['Nowhere'], but no exported cell defines them."]
+    assert not any(m["in_sync"] for m in report["modules"])
+    assert report["validation"]["declared test needs"] == ["Unknown module 'atlantis'."]
+    declared = report["validation"]["declared imports"]
+    assert re.match(r"03_layers line \d+: `from tinytorch.nn import Conv9d` names something no module provides",
+                    declared[0]), declared
+    assert declared[1:] == ["14_kv_cache: Unknown module 'atlantis'."]
+    assert report["validation"]["package imports"] == ["the import check itself failed: no output"]
+    assert validate.import_graph(project, curriculum)["optimizers"] == set()

@@ -124,10 +124,7 @@ MANIFEST_CHECKS = [numbering_problems, dependency_order_problems, tier_problems,
 
 def manifest_problems(curriculum: Curriculum) -> list[str]:
     """module.yaml and milestone.yaml agree with each other and with the folders."""
-    try:
-        return [p for check in MANIFEST_CHECKS for p in check(curriculum)]
-    except UserError as e:  # a manifest that cannot be read at all
-        return [str(e)]
+    return [p for check in MANIFEST_CHECKS for p in check(curriculum)]
 
 
 # --- Exports: in sync, importable, each name once ---------------------------------------------
@@ -135,10 +132,7 @@ def export_problems(project: Project) -> list[str]:
     """Every module is exported and the package is exactly what `tito export --all` would write."""
     from .export import generated_facade_files, out_of_sync
 
-    try:
-        stale = set(out_of_sync(project))
-    except UserError as e:  # a module that cannot even be rendered (syntax error, missing names)
-        return [str(e)]
+    stale = set(out_of_sync(project))  # a module that cannot even be rendered raises: run_checks reports it
     problems, curriculum = [], Curriculum(project)
     verb = "tito module complete" if project.is_workspace else "tito export"  # a learner completes modules
     for m in curriculum.modules:
@@ -474,22 +468,28 @@ def run_checks(project: Project) -> list[CheckResult]:
         modules = curriculum.modules
     except UserError as e:  # a module.yaml that cannot be read stops every other check
         return [CheckResult("manifests", "module.yaml files are valid and consistent", [str(e)])]
+
+    def check(name: str, description: str, find_problems: Callable[..., list[str]], *args) -> CheckResult:
+        try:
+            problems = find_problems(*args)
+        except UserError as e:  # a check that cannot run (an unreadable milestone.yaml, an unknown module) says why
+            problems = [str(e)]
+        return CheckResult(name, description, problems)
+
     return [
-        CheckResult("manifests", "module.yaml files are valid and consistent", manifest_problems(curriculum)),
-        CheckResult("exports in sync", "every module is exported; tinytorch/ matches modules/",
-                    export_problems(project)),
-        CheckResult("package imports", "import tinytorch, from tinytorch import *, each module on its own",
-                    import_problems(project, curriculum)),
-        CheckResult("no circular imports", "the generated modules import each other without a cycle",
-                    circular_import_problems(project, curriculum)),
-        CheckResult("declared imports", "each module imports only from what module.yaml depends_on lists",
-                    each_module(project, modules, [lambda m: declared_import_problems(m, curriculum)])),
-        CheckResult("unique exports", "no public name is provided by two modules",
-                    duplicate_export_problems(curriculum)),
-        CheckResult("declared test needs", "every module a test imports is in its `needs`",
-                    undeclared_needs_problems(project, curriculum)),
-        CheckResult("module standards", "sections, unique grade_ids, every implementation followed by a test",
-                    each_module(project, modules, STANDARDS)),
+        check("manifests", "module.yaml files are valid and consistent", manifest_problems, curriculum),
+        check("exports in sync", "every module is exported; tinytorch/ matches modules/", export_problems, project),
+        check("package imports", "import tinytorch, from tinytorch import *, each module on its own",
+              import_problems, project, curriculum),
+        check("no circular imports", "the generated modules import each other without a cycle",
+              circular_import_problems, project, curriculum),
+        check("declared imports", "each module imports only from what module.yaml depends_on lists",
+              each_module, project, modules, [lambda m: declared_import_problems(m, curriculum)]),
+        check("unique exports", "no public name is provided by two modules", duplicate_export_problems, curriculum),
+        check("declared test needs", "every module a test imports is in its `needs`",
+              undeclared_needs_problems, project, curriculum),
+        check("module standards", "sections, unique grade_ids, every implementation followed by a test",
+              each_module, project, modules, STANDARDS),
     ]
 
 
