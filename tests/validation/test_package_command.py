@@ -245,3 +245,30 @@ def test_each_project_check_names_the_mistake_it_finds(tmp_path):
     assert declared[1:] == ["14_kv_cache: Unknown module 'atlantis'."]
     assert report["validation"]["package imports"] == ["the import check itself failed: no output"]
     assert validate.import_graph(project, curriculum)["optimizers"] == set()
+
+
+def test_verify_names_a_missing_wheel_or_a_kept_venv_that_exists(tmp_path):
+    proj = copy_project(ROOT, tmp_path)
+    out = tito(proj, "package", "verify", "--wheel", "nowhere.whl")
+    assert out.returncode == 1 and "No wheel at nowhere.whl." in out.stdout, out.stdout + out.stderr
+    wheel = tmp_path / "tinytorch-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not installed: the check comes first")
+    out = tito(proj, "package", "verify", "--wheel", str(wheel), "--keep", str(tmp_path))
+    assert out.returncode == 1 and "already exists" in out.stdout and "Traceback" not in out.stdout + out.stderr
+    verify = json.loads((proj / ".tito" / "build.json").read_text())["verify"]  # the report never shows an old success
+    assert verify["ok"] is False and "already exists" in verify["problems"][0], verify
+
+
+def test_a_failed_step_ends_with_its_last_output_lines_and_build_needs_the_build_tool(tmp_path, monkeypatch):
+    import importlib.util
+
+    from tito.lib.errors import UserError
+    from tito.release import distribution
+
+    with pytest.raises(UserError, match="Counting failed:\nthree\nfour"):
+        distribution._run([sys.executable, "-c", "print('three'); print('four'); raise SystemExit(2)"], tmp_path,
+                          "Counting")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(UserError, match="`python -m build` is not installed here"):
+        distribution.build(Project(ROOT), tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()

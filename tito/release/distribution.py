@@ -110,17 +110,15 @@ def build(project: Project, outdir: Path, isolation: bool = True) -> Built:
               str(staged)], staged, "`python -m build`", clean=False,
              hint="Without network access, try `tito package build --no-isolation` (it uses the setuptools "
                   "installed here).")
-        wheels, sdists = sorted(Path(tmp).glob("*.whl")), sorted(Path(tmp).glob("*.tar.gz"))
-        if len(wheels) != 1 or len(sdists) != 1:
-            raise UserError(f"`python -m build` made {[p.name for p in Path(tmp).iterdir()]}, "
-                            "expected one wheel and one sdist.")
-        problems = wheel_problems(wheels[0], project) + sdist_problems(sdists[0])
+        # a build that succeeds makes exactly one of each (build's default: the sdist, then a wheel from it)
+        wheel, sdist = next(Path(tmp).glob("*.whl")), next(Path(tmp).glob("*.tar.gz"))
+        problems = wheel_problems(wheel, project) + sdist_problems(sdist)
         if problems:
             raise UserError("The built archives are wrong, so dist/ was not changed:\n  " + "\n  ".join(problems),
                             hint="Check the framework's pyproject.toml in tito/lib/framework_dist.py.")
-        for path in (*wheels, *sdists):  # same folder, so each replace is atomic
+        for path in (wheel, sdist):  # same folder, so each replace is atomic
             os.replace(path, outdir / path.name)
-    built = Built(outdir / wheels[0].name, outdir / sdists[0].name, time.perf_counter() - start)
+    built = Built(outdir / wheel.name, outdir / sdist.name, time.perf_counter() - start)
     _record(project, "build", {
         "seconds": round(built.seconds, 2), "isolation": isolation,
         "files": [{"path": project.relative(p), "bytes": p.stat().st_size, "sha256": sha256(p)}
