@@ -97,6 +97,7 @@ def test_the_demos_readme_lists_every_demo():
 @pytest.mark.parametrize("text, problem", [
     ('"""T: x."""\nimport _demo\n', "NEEDS"),
     ('"""T: x."""\nNEEDS = "tensor"\n', "NEEDS"),
+    ('"""T: x."""\nNEEDS = [tensor]\n', "NEEDS"),
     ('NEEDS = ["tensor"]\n', "docstring"),
     ('"""T: x."""\nNEEDS = [\n', "not valid Python"),
 ])
@@ -106,6 +107,16 @@ def test_a_broken_declaration_is_reported_with_its_file(tmp_path, text, problem)
     with pytest.raises(UserError, match=problem) as e:
         demo_lib.load_demo(path)
     assert "07_broken.py" in str(e.value)
+
+
+def test_a_demo_file_name_and_its_number_are_checked(tmp_path):
+    with pytest.raises(UserError, match="named NN_name.py"):
+        demo_lib.load_demo(tmp_path / "07_Broken.py")
+    (tmp_path / "demos").mkdir()
+    for name in ("07_one.py", "07_two.py"):
+        (tmp_path / "demos" / name).write_text('"""T: x."""\nNEEDS = ["tensor"]\n')
+    with pytest.raises(UserError, match="more than one demo is numbered 07"):
+        demo_lib.discover(Project(tmp_path))
 
 
 def test_a_demo_needing_a_module_that_does_not_exist_says_so(tmp_path):
@@ -170,11 +181,23 @@ def test_init_copies_the_demos_into_the_workspace(workspace):
         assert (workspace / "demos" / path.name).read_text() == path.read_text()
 
 
+def test_a_workspace_without_demos_says_where_they_come_from(workspace):
+    (workspace / "demos").rename(workspace / "demos.kept")
+    try:
+        out = tito(workspace, "demo")
+    finally:
+        (workspace / "demos.kept").rename(workspace / "demos")
+    assert out.returncode == 1 and "There is no demos/ folder" in out.stdout and "source checkout" in out.stdout
+
+
 def test_in_a_workspace_demos_are_locked_then_run_on_the_learners_package(workspace):
     first = DEMOS[0]
     needed = demo_lib.required_modules(CURRICULUM, first)
     listed = tito(workspace, "demo")
     assert listed.returncode == 0 and f"Demos — 0/{len(DEMOS)} available" in listed.stdout
+    none_yet = tito(workspace, "demo", "all")
+    assert none_yet.returncode == 1 and "No demo is available yet" in none_yet.stdout
+    assert f"tito module start {CURRICULUM.modules[0].number:02d}" in none_yet.stdout
 
     locked = tito(workspace, "demo", str(first.number))
     assert locked.returncode == 1
@@ -194,6 +217,22 @@ def test_in_a_workspace_demos_are_locked_then_run_on_the_learners_package(worksp
     for demo in DEMOS:
         row = next(line for line in listed.splitlines() if line.startswith(f"│ {demo.number} "))
         assert ("available" in row) == (demo in available), row
+    every = tito(workspace, "demo", "all")
+    assert every.returncode == 0, every.stdout + every.stderr
+    assert len(result_lines(every.stdout)) == len(available)
+    assert f"{len(available)}/{len(available)} available demos ran as promised" in every.stdout
+    locked = [d for d in DEMOS if d not in available]
+    assert not locked or f"Still locked: {locked[0].number} (needs " in every.stdout
+
+    # A demo whose promise is not kept (its script exits 1) fails and names its file.
+    broken = workspace / "demos" / "99_broken_promise.py"
+    broken.write_text(f'"""Broken: a promise not kept."""\nNEEDS = {list(first.needs)!r}\nraise SystemExit(1)\n')
+    try:
+        failed = tito(workspace, "demo", "99")
+    finally:
+        broken.unlink()
+    assert failed.returncode == 1 and "its result is not what it promises" in failed.stdout
+    assert "demos/99_broken_promise.py" in failed.stdout
 
     # Proof the demo imports the workspace's package: take the learner's file away and it cannot
     # run (the installed reference package, which has it, is never used).

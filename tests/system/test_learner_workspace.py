@@ -368,3 +368,30 @@ def test_a_newer_notebook_is_used_and_reported_and_reset_keeps_a_backup(tmp_path
     assert "### BEGIN SOLUTION" not in "".join(c.source for c in restored.cells)
     newest = max((ws / ".tito" / "backups" / m.id).iterdir())
     assert (newest / py.name).read_text() == m.source.read_text() and (newest / nb.name).exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# tito test: only what the learner's package can import
+# ----------------------------------------------------------------------------------------------
+def test_tito_test_runs_only_what_the_learners_package_can_import(tmp_path):
+    ws = make_workspace(tmp_path)
+    nothing = tito(ws, "test", "unit")
+    assert nothing.returncode == 1 and "Nothing to test yet" in nothing.stdout
+    assert "tito module start 01" in nothing.stdout
+    not_here = tito(ws, "test", "system")
+    assert not_here.returncode == 1 and "This learner workspace has no tests/system/" in not_here.stdout
+    not_exported = tito(ws, "test", "integration")
+    assert not_exported.returncode == 1 and "No module is exported yet" in not_exported.stdout
+
+    first = MODULES[0]
+    put_reference_solution(ws, first, keep_notebook=False)
+    assert tito(ws, "module", "complete", f"{first.number:02d}", "--no-test").returncode == 0
+    # Files that need later modules are left out (they could not even be collected), and so are
+    # single tests marked with them (tests/conftest.py's --built): both would fail here otherwise.
+    out = tito(ws, "test", "robustness")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "left out" in out.stdout and " passed" in out.stdout and " deselected" in out.stdout, out.stdout
+    # No integration test uses 01_tensor alone: nothing to run is said, and is not a failure.
+    alone = tito(ws, "test", "integration")
+    assert alone.returncode == 0 and f"No integration test covers modules up to {first.id} yet" in alone.stdout
+

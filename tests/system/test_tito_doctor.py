@@ -88,3 +88,43 @@ def test_tiny_shakespeare_is_ticked_only_with_its_text(tmp_path):
     (tmp_path / "shakespeare").mkdir()
     (tmp_path / "shakespeare" / "input.txt").write_text("First Citizen:\n", encoding="utf-8")
     assert rows_by_name(tmp_path)["tiny Shakespeare"] == ["tiny Shakespeare", "✓", str(tmp_path / "shakespeare")]
+
+
+def test_outside_a_checkout_doctor_still_reports_the_rest(tmp_path):
+    out = doctor(tmp_path, pythonpath="")
+    assert out.returncode == 1 and "NumPy" in out.stdout and "BLAS" in out.stdout
+    row = next(line for line in out.stdout.splitlines() if "project" in line)
+    assert "✗" in row and "No TinyTorch project found" in row
+
+
+def test_an_import_that_hangs_is_reported_not_waited_for(monkeypatch, tmp_path):
+    from tito.commands import system
+
+    def hangs(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
+
+    monkeypatch.setattr(system.subprocess, "run", hangs)
+    found, why = system.imported_tinytorch(tmp_path)
+    assert found is None and "timed out after 60 seconds" in why
+
+
+def test_the_machine_is_named_without_proc_cpuinfo_or_a_numpy_build_layout(monkeypatch, tmp_path):
+    """macOS has no /proc/cpuinfo, ARM Linux has no "model name" line; an older NumPy's show_config
+    takes no mode: the doctor and the result records still name what they can."""
+    import platform
+
+    import numpy as np
+
+    from tito.lib import machine
+
+    arm_cpuinfo = tmp_path / "cpuinfo"
+    arm_cpuinfo.write_text("processor\t: 0\nFeatures\t: fp asimd\n")
+    for cpuinfo in (arm_cpuinfo, tmp_path / "missing"):
+        monkeypatch.setattr(machine, "Path", lambda _, found=cpuinfo: found)
+        assert machine.cpu_name() == (platform.processor() or platform.machine())
+
+    def old_show_config():
+        return None
+
+    monkeypatch.setattr(np, "show_config", old_show_config)
+    assert machine.blas_name() == "unknown"

@@ -290,3 +290,90 @@ def test_a_file_error_in_a_scratch_copy_names_the_project_file(tmp_path, monkeyp
     assert _original_path(scratch) == proj / "tinytorch/core/tensor.py"
     elsewhere = Path(tempfile.gettempdir()) / "other-abc" / "tinytorch" / "core" / "tensor.py"
     assert _original_path(elsewhere) == elsewhere
+
+
+# ----------------------------------------------------------------------------------------------
+# A progress file tito cannot read twice, an option in the wrong place
+# ----------------------------------------------------------------------------------------------
+def test_a_progress_file_of_another_layout_is_kept_each_time(ws):
+    """Each unreadable progress file is kept: the second beside the first, under a dated name."""
+    state = ws / ".tito"
+    good = (state / "progress.json").read_text()
+    try:
+        for _ in range(2):
+            (state / "progress.json").write_text('{"version": 99}')
+            out = tito(ws, "status")
+            assert out.returncode == 0 and "unexpected layout" in out.stdout, out.stdout
+        kept = sorted(state.glob("progress.json.corrupt*"))
+        assert [p.name for p in kept][0] == "progress.json.corrupt" and len(kept) == 2
+        assert all(p.read_text() == '{"version": 99}' for p in kept)
+    finally:
+        for path in state.glob("progress.json.corrupt*"):
+            path.unlink()
+        (state / "progress.json").write_text(good)
+
+
+def test_up_to_outside_integration_tests_says_where_it_belongs(ws):
+    one_error(tito(ws, "dev", "test", "unit", "--up-to", "02"), "--up-to selects integration tests")
+
+
+def test_a_locked_milestone_names_what_is_missing_and_run_all_runs_none(ws):
+    """Only 01_tensor is complete: every milestone is locked."""
+    info = tito(ws, "milestone", "info", "01")
+    assert info.returncode == 0 and "missing:    02_activations" in info.stdout
+    assert "tito module start 02" in info.stdout
+    out = tito(ws, "milestone", "run", "all")
+    one_error(out, "No milestone is available yet.", "tito status", "locked: needs 02")
+
+
+# ----------------------------------------------------------------------------------------------
+# module.yaml and milestone.yaml mistakes name the file and the key
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("change, message", [
+    ({"tier": "Basics"}, "tier 'Basics' is not one of"),
+    ({"number": "one"}, "'number' should be <class 'int'>, got 'one'"),
+    ({"number": 2}, "folder is 01_tensor but number/name say 02_tensor"),
+    ({"facades": {"tinytorch": "Tensor"}}, "'facades' should map each facade to a list of names"),
+    ({"exports": None, "owner": "me"}, "missing keys ['exports'], unknown keys ['owner']"),
+])
+def test_a_module_manifest_mistake_is_named(tmp_path, change, message):
+    import yaml
+
+    from tito.lib.errors import UserError
+    from tito.lib.manifest import load_module
+
+    data = yaml.safe_load((ROOT / "modules/01_tensor/module.yaml").read_text()) | change
+    folder = tmp_path / "01_tensor"
+    folder.mkdir()
+    (folder / "module.yaml").write_text(yaml.safe_dump({k: v for k, v in data.items() if v is not None}))
+    with pytest.raises(UserError, match="01_tensor/module.yaml: ") as e:
+        load_module(folder)
+    assert message in str(e.value)
+
+
+def test_a_milestone_manifest_mistake_is_named(tmp_path):
+    import yaml
+
+    from tito.lib.errors import UserError
+    from tito.lib.manifest import Curriculum, load_milestone, read_planned
+    from tito.lib.project import Project
+
+    source = ROOT / "milestones/01_perceptron_1957"
+    folder = tmp_path / "milestones" / source.name
+    folder.mkdir(parents=True)
+    (folder / "milestone.yaml").write_text("- a list\n")
+    with pytest.raises(UserError, match="milestone.yaml: expected a mapping of keys, got list"):
+        load_milestone(folder)
+    (folder / "milestone.yaml").write_text(yaml.safe_dump(yaml.safe_load((source / "milestone.yaml").read_text())
+                                                          | {"goal": "up"}))
+    with pytest.raises(UserError, match="'goal' should be one of"):
+        load_milestone(folder)
+
+    # A milestone that no module.yaml unlocks, in a project without milestones/README.md (no planned table).
+    (folder / "milestone.yaml").write_text((source / "milestone.yaml").read_text())
+    (tmp_path / "modules" / "01_tensor").mkdir(parents=True)
+    shutil.copyfile(ROOT / "modules/01_tensor/module.yaml", tmp_path / "modules/01_tensor/module.yaml")
+    curriculum = Curriculum(Project(tmp_path))
+    assert read_planned(tmp_path / "milestones" / "README.md") == [] and curriculum.planned_milestones == []
+    with pytest.raises(UserError, match="No module.yaml lists milestone 'perceptron' under 'unlocks'"):
+        curriculum.unlocking_module(curriculum.milestones[0])

@@ -104,11 +104,9 @@ def _summary(journey: Journey, outcomes: dict[str, dict | None]) -> None:
         if ms.id in outcomes:
             outcome = "passed" if results and results.get("passed") else "failed" if results else "did not finish"
             rows.append([ms.id, outcome, short_result(results), data_text(results), unlocker])
-        elif missing:
+        else:  # `run all` ran every milestone that was not locked
             rows.append([ms.id, f"locked: needs {numbers_text(missing)}", "—", "—",
                          f"{unlocker} — next: {journey.step_for(missing[0])}"])
-        else:
-            rows.append([ms.id, state_text(journey, ms), "—", "—", unlocker])
     rows += [[p.id, "not built yet", "—", "—", _unlocker(journey, p)] for p in curriculum.planned_milestones]
     table("Milestones", ["milestone", "outcome", "result", "trained on", "unlocked by"], rows)
 

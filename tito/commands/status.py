@@ -17,8 +17,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     try:
         project = find_project()
-    except UserError:
-        return _course_status()  # an instructor's nbgrader course folder is not a project
+    except UserError as no_project:
+        return _course_status(no_project)  # an instructor's nbgrader course folder is not a project
     journey = Journey.load(project, warn=True)
     if project.is_workspace:
         from tito.lib.workspace import read_marker
@@ -78,15 +78,14 @@ def _milestones(journey: Journey) -> None:
               + " — tito demo")
 
 
-def _course_status() -> int:
+def _course_status(no_project: UserError) -> int:
     """Inside a course made by `tito nbgrader init`: the active tier; elsewhere, the usual error."""
     from tito.instructor.course import active_tier_description
 
     try:
         tier = active_tier_description(Path.cwd())
     except UserError:
-        find_project()  # raises the "No TinyTorch project found" message with its hint
-        raise
+        raise no_project from None
     plain(f"TinyTorch course — active tier {tier}")
     info("Next: tito nbgrader status (assignments), or tito nbgrader generate --all")
     return 0

@@ -23,9 +23,6 @@ class Project:
         self.progress_file = self.state_dir / "progress.json"
         self.workspace_file = self.state_dir / "workspace.json"  # `tito init`'s marker of a learner workspace
 
-    def __repr__(self) -> str:
-        return f"Project({str(self.root)!r})"
-
     @property
     def is_workspace(self) -> bool:
         """A learner workspace (solutions stripped, package built by the learner), not the source project."""
