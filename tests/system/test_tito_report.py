@@ -13,11 +13,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from tito.lib.pytest_plugin import explain_assertion
+from tito.lib.pytest_plugin import _qualname, explain_assertion
 from tito.lib.project import Project
 from tito.lib.report import Case, Explainer, TestReport, failure_lines, read_cases, score
 from tito.lib.testing import declared_needs
@@ -147,6 +148,18 @@ def test_a_nested_or_or_values_without_a_truth_value_are_not_guessed():
     comparison fails when repeated (arrays) leave the false part as the whole comparison."""
     assert explain_assertion("assert ok and (x == 1 or y == 2)", [("==", 0, 1), ("==", 0, 2)]) is None
     assert explain_assertion("assert a == b", [("==", np.array([1, 2]), np.array([1, 3]))]) == "a == b is false"
+
+
+def test_a_method_is_named_with_its_class_on_python_3_10():
+    """Python 3.10's code objects have no co_qualname: a method's class comes from its `self`."""
+    class Tensor:
+        pass
+
+    def frame(**local_names):
+        return SimpleNamespace(f_code=SimpleNamespace(co_name="__init__"), f_locals=local_names)
+
+    assert _qualname(frame(self=Tensor())) == "Tensor.__init__"
+    assert _qualname(frame(data=1)) == "__init__"
 
 
 def test_a_skipped_test_is_not_passed(cases):
