@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,7 +24,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tito.cli import main
-from tito.instructor.course import active_tier_description, graded_points, leaked_lines, submission_entries
+from tito.instructor.course import (COURSE_FILE, KIND, active_tier_description, graded_points, leaked_lines,
+                                    submission_entries)
 from tito.lib.manifest import Curriculum
 from tito.lib.notebooks import to_notebook_text
 from tito.lib.project import Project
@@ -96,6 +99,8 @@ def test_reference_scores_full_marks_and_the_stripped_notebook_scores_zero(cours
     out = tito("collect", "01", submissions, cwd=course)
     assert "Collected 2 submission(s)" in out.stdout
     tito("autograde", "01", cwd=course)
+    assert "Autograded 0 submission(s) (nothing new" in tito("autograde", "01", cwd=course).stdout
+    assert "earlier submission" not in tito("collect", "01", submissions, cwd=course).stdout  # the same notebooks
     tito("report", cwd=course)
 
     with open(course / "reports" / "grades.csv", newline="") as f:
@@ -210,6 +215,14 @@ def test_tiers_come_from_the_manifests_and_optimization_hands_out_a_prebuilt_pac
     assert out.returncode == 0, out.stderr
     assert f"module {last.id}" in out.stdout
 
+    earlier[0].package_file(Project(project)).unlink()
+    refused = tito("release", "--all", cwd=course, ok=False)
+    assert "The prebuilt package needs files that are not exported" in refused.stdout
+    source = project / "modules" / last.id / last.source.name
+    source.write_text(re.sub(r'"points": \d+', '"points": 0', source.read_text()))
+    refused = tito("generate", "--all", cwd=course, ok=False)
+    assert f"{last.id} has no graded points in nbgrader's gradebook" in refused.stdout
+
 
 @pytest.mark.parametrize("args", [["nbgrader"], ["nbgrader", "init", "c"]])
 def test_without_nbgrader_one_line_says_how_to_install_it(tmp_path, args):
@@ -232,6 +245,10 @@ def test_collect_reads_folders_zips_and_notebooks_named_by_student(tmp_path):
     with zipfile.ZipFile(downloads / "ben.zip", "w") as archive:
         archive.writestr("01_tensor/tensor_dev.ipynb", notebook)
     (downloads / "cat.ipynb").write_bytes(notebook)
+    (downloads / "__MACOSX" / "ann").mkdir(parents=True)  # what macOS adds to a zip, and to a folder
+    (downloads / "__MACOSX" / "ann" / "tensor_dev.ipynb").write_bytes(notebook)
+    (downloads / ".hidden").mkdir()
+    (downloads / ".hidden" / "tensor_dev.ipynb").write_bytes(notebook)
     whole = tmp_path / "downloads.zip"  # the same folder zipped, as an LMS "download all" gives it
     with zipfile.ZipFile(whole, "w") as archive:
         for path in downloads.rglob("*"):
@@ -252,6 +269,7 @@ def test_collect_reports_what_it_cannot_use_and_writes_nothing_for_it(course, tm
     (downloads / "eve.ipynb").write_text("not a notebook")
     (downloads / "fay+1.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
     (downloads / "gil.zip").write_text("not a zip")
+    (downloads / "ivy").mkdir()
     for version in ("v1", "v2"):
         (downloads / "hal" / version).mkdir(parents=True)
         (downloads / "hal" / version / module.notebook.name).write_text(nbformat.writes(nbformat.v4.new_notebook()))
@@ -261,8 +279,9 @@ def test_collect_reports_what_it_cannot_use_and_writes_nothing_for_it(course, tm
     assert "eve: the notebook cannot be read" in out.stdout and "'fay+1': not usable" in out.stdout
     assert "gil: gil.zip is not a readable zip file" in out.stdout
     assert f"hal: 2 notebooks named {module.notebook.name}" in out.stdout
+    assert f"ivy: no notebook (expected {module.notebook.name})" in out.stdout
     assert course.joinpath("submitted").is_dir() and not any(
-        (course / "submitted" / s / module.id).exists() for s in ("dan", "eve", "fay+1", "gil", "hal"))
+        (course / "submitted" / s / module.id).exists() for s in ("dan", "eve", "fay+1", "gil", "hal", "ivy"))
 
 
 def test_tito_status_in_a_course_folder_shows_the_active_tier(course):
@@ -275,3 +294,71 @@ def test_tito_status_in_a_course_folder_shows_the_active_tier(course):
         os.chdir(before)
     assert returncode == 0, out.getvalue()
     assert "active tier all:" in out.getvalue(), out.getvalue()
+
+
+def test_course_mistakes_are_one_line_errors(course, tmp_path):
+    """Each mistake an instructor can make with a course gets one line (tito() checks: no traceback)."""
+    def refused(*args, cwd: Path = tmp_path) -> str:
+        out = tito(*args, cwd=cwd, ok=False)
+        assert out.returncode == 1, out.stdout
+        return out.stdout
+
+    for name, config in [("broken", "{"), ("other", {"kind": "other"}),
+                         ("expert", {"kind": KIND, "tier": "expert", "source": str(ROOT)}),
+                         ("moved", {"kind": KIND, "source": str(tmp_path / "gone")})]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / COURSE_FILE).write_text(config if isinstance(config, str) else json.dumps(config))
+    assert "cannot be read" in refused("status", cwd=tmp_path / "broken")
+    assert "is not a TinyTorch course file" in refused("status", cwd=tmp_path / "other")
+    assert "Unknown tier 'expert'" in refused("status", cwd=tmp_path / "expert")
+    assert "this course was made from" in refused("status", cwd=tmp_path / "moved")
+    assert "is not a TinyTorch course" in refused("status", "--course", tmp_path / "nowhere")
+    assert "No TinyTorch course at or above" in refused("status")
+    assert "workflow" in tito(cwd=tmp_path).stdout  # plain `tito nbgrader`: its help
+
+    (tmp_path / "skeleton" / "modules").mkdir(parents=True)
+    (tmp_path / "skeleton" / "tinytorch").mkdir()
+    assert "has no modules" in refused("init", tmp_path / "empty", "--source", tmp_path / "skeleton")
+    assert "already exists and is not empty" in refused("init", tmp_path / "skeleton")
+    shutil.copytree(MODULE01.source.parent, tmp_path / "skeleton" / "modules" / MODULE01.id)  # a Foundation module
+    tito("init", tmp_path / "opt", "--tier", "optimization", "--source", tmp_path / "skeleton", cwd=tmp_path)
+    assert "The optimization tier has no modules in this project yet" in refused("generate", "--all",
+                                                                                cwd=tmp_path / "opt")
+
+    fresh = tmp_path / "fresh"  # a course where nothing is generated yet
+    tito("init", fresh, "--tier", "foundation", "--source", ROOT, cwd=tmp_path)
+    assert "is a course already (nothing changed)" in tito("init", fresh, "--tier", "foundation", cwd=tmp_path).stdout
+    assert "tier foundation" in tito("status", "--course", fresh, cwd=tmp_path).stdout
+    assert "not both" in refused("generate", "01", "--all", cwd=fresh)
+    assert "Which modules?" in refused("generate", cwd=fresh)
+    assert f"{MODULE01.id} has not been generated" in refused("release", "01", cwd=fresh)
+    assert "has not been generated in this course" in refused("collect", "01", tmp_path, cwd=fresh)
+    assert "No submissions collected yet" in refused("autograde", cwd=fresh)
+    assert f"zed has no collected submission of {MODULE01.id}" in refused("autograde", "01", "--student", "zed",
+                                                                          cwd=fresh)
+    assert "Nothing is graded yet" in refused("report", cwd=fresh)
+    (fresh / "submitted" / "ann" / MODULE01.id).mkdir(parents=True)
+    assert f"ann's {MODULE01.id} is not autograded yet" in refused("feedback", "01", cwd=fresh)
+    (fresh / "autograded" / "ann" / MODULE01.id).mkdir(parents=True)  # a folder, but nbgrader has no record
+    assert f"nbgrader generate_feedback of {MODULE01.id} for ann failed" in refused("feedback", "01", cwd=fresh)
+    (fresh / "nbgrader_config.py").unlink()
+    assert "nbgrader_config.py is missing" in refused("report", cwd=fresh)
+
+    assert "is neither a folder nor a .zip" in refused("collect", "01", tmp_path / "nowhere", cwd=course)
+    (tmp_path / "none").mkdir()
+    assert "holds no submissions" in refused("collect", "01", tmp_path / "none", cwd=course)
+    module = CURRICULUM.module("03")
+    release = course / "release" / module.id / module.notebook.name
+    kept, mtime = release.read_bytes(), release.stat().st_mtime
+    try:
+        os.utime(release, (0, 0))
+        assert "the release is stale" in refused("release", "03", cwd=course)
+        leaked = nbformat.reads(kept.decode(), as_version=4)
+        leaked.cells.append(nbformat.v4.new_code_cell(leaked_lines(module, course / "source" / module.id /
+                                                                   module.notebook.name)[0]))
+        release.write_text(nbformat.writes(leaked))
+        assert "contains solution or hidden-test code" in refused("release", "03", cwd=course)
+        assert not (course / "handout" / f"{module.id}.zip").exists()
+    finally:
+        release.write_bytes(kept)
+        os.utime(release, (mtime, mtime))
