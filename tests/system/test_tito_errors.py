@@ -290,3 +290,101 @@ def test_a_file_error_in_a_scratch_copy_names_the_project_file(tmp_path, monkeyp
     assert _original_path(scratch) == proj / "tinytorch/core/tensor.py"
     elsewhere = Path(tempfile.gettempdir()) / "other-abc" / "tinytorch" / "core" / "tensor.py"
     assert _original_path(elsewhere) == elsewhere
+
+
+# ----------------------------------------------------------------------------------------------
+# The safety net around every command
+# ----------------------------------------------------------------------------------------------
+def _failing_status(monkeypatch, exception: BaseException) -> None:
+    import tito.commands.status as status
+
+    def run(args):
+        raise exception
+
+    monkeypatch.setattr(status, "run", run)
+
+
+def test_ctrl_c_is_one_word_and_exit_130(monkeypatch, capsys):
+    _failing_status(monkeypatch, KeyboardInterrupt())
+    assert main(["status"]) == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"
+
+
+def test_a_decode_error_without_a_file_is_still_one_line(monkeypatch, capsys):
+    _failing_status(monkeypatch, UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"))
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "A file tito read is not UTF-8 text (invalid start byte)" in out and "Save your module files" in out
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`tito status | head`: the reader left; no second error when Python flushes stdout at exit."""
+    code = ("import sys\nimport tito.commands.status as status\nfrom tito.cli import main\n"
+            "def run(args):\n    raise BrokenPipeError\n"
+            "status.run = run\nsys.exit(main(['status']))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 1 and out.stdout == "" and out.stderr == ""
+
+
+def test_utf8_error_of_a_file_gone_since_uses_the_reader_error(tmp_path):
+    try:
+        b"ok\n\xff".decode("utf-8")
+    except UnicodeDecodeError as e:
+        assert "line 2, column 1" in str(not_utf8(tmp_path / "gone.py", e))
+
+
+# ----------------------------------------------------------------------------------------------
+# tito init: where it copies from, where it writes, and pip
+# ----------------------------------------------------------------------------------------------
+def test_init_names_a_source_that_is_not_a_project(tmp_path):
+    out = tito(tmp_path, "init", "ws", "--source", str(tmp_path), "--no-install")
+    one_error(out, f"{tmp_path} is not a TinyTorch source project")
+    (tmp_path / "src" / "modules").mkdir(parents=True)
+    (tmp_path / "src" / "tinytorch").mkdir()
+    out = tito(tmp_path, "init", "ws", "--source", str(tmp_path / "src"), "--no-install")
+    one_error(out, "has no modules (modules/*/module.yaml)")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_refuses_a_folder_inside_the_source_project():
+    out = tito(ROOT, "init", "modules/ws", "--no-install")
+    one_error(out, "is inside the source project's modules/ folder", "tito init ~/my-tinytorch")
+    assert not (ROOT / "modules" / "ws").exists()
+
+
+def test_init_without_any_source_project_says_how_to_name_one(tmp_path, monkeypatch):
+    """A tito installed from a wheel, run outside a checkout: nothing to copy from."""
+    import tito.lib.workspace as workspace
+    from tito.lib.errors import UserError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    monkeypatch.setattr(workspace, "__file__", str(tmp_path / "site-packages" / "tito" / "lib" / "workspace.py"))
+    with pytest.raises(UserError) as raised:
+        workspace.source_project()
+    assert "Cannot find the TinyTorch source project" in str(raised.value) and "--source PATH" in raised.value.hint
+
+
+def test_init_into_an_empty_folder_and_a_failed_pip_install(tmp_path, monkeypatch, capsys):
+    """An empty folder is used as it is; when pip fails the workspace stays, with the command to retry."""
+    from tito.lib import framework_dist
+
+    (tmp_path / "ws").mkdir()
+    failed = subprocess.CompletedProcess([], 1, stdout="", stderr="Collecting …\nERROR: no network\n")
+    monkeypatch.setattr(framework_dist, "install_editable", lambda folder: failed)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    assert main(["init", "ws", "--source", str(ROOT)]) == 0
+    out = capsys.readouterr().out
+    assert "pip could not install it (ERROR: no network)" in out and "python -m pip install --no-deps -e" in out
+    assert (tmp_path / "ws" / ".tito" / "workspace.json").is_file()
+
+
+def test_init_from_a_broken_pyproject_leaves_nothing_behind(tmp_path):
+    from tests.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    (proj / "pyproject.toml").write_text("[project\n")
+    out = tito(tmp_path, "init", "ws", "--source", str(proj), "--no-install")
+    one_error(out, "pyproject.toml is not valid TOML", "git checkout pyproject.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
