@@ -388,3 +388,18 @@ def test_init_from_a_broken_pyproject_leaves_nothing_behind(tmp_path):
     out = tito(tmp_path, "init", "ws", "--source", str(proj), "--no-install")
     one_error(out, "pyproject.toml is not valid TOML", "git checkout pyproject.toml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+
+
+def test_a_completed_module_started_tested_verbosely_and_reset(ws):
+    """Not errors, but the messages a learner sees on a module already complete."""
+    source, notebook = ws / "modules/01_tensor/tensor_dev.py", ws / "modules/01_tensor/tensor_dev.ipynb"
+    out = tito(ws, "module", "start", "01")
+    assert out.returncode == 0 and "already complete" in out.stdout, out.stdout
+    out = tito(ws, "module", "test", "01", "--verbose")  # pytest's own report
+    assert out.returncode == 0 and " passed" in out.stdout and "PASSED" in out.stdout, out.stdout
+    try:
+        out = tito(ws, "module", "reset", "01")
+        assert out.returncode == 0 and "Your exported tinytorch/core/tensor.py and your progress are unchanged" in out.stdout
+    finally:
+        shutil.copyfile(ROOT / "modules/01_tensor/tensor_dev.py", source)
+        notebook.unlink(missing_ok=True)
