@@ -399,7 +399,8 @@ def test_a_completed_module_started_tested_verbosely_and_reset(ws):
     assert out.returncode == 0 and " passed" in out.stdout and "PASSED" in out.stdout, out.stdout
     try:
         out = tito(ws, "module", "reset", "01")
-        assert out.returncode == 0 and "Your exported tinytorch/core/tensor.py and your progress are unchanged" in out.stdout
+        unchanged = "Your exported tinytorch/core/tensor.py and your progress are unchanged"
+        assert out.returncode == 0 and unchanged in out.stdout, out.stdout
     finally:
         shutil.copyfile(ROOT / "modules/01_tensor/tensor_dev.py", source)
         notebook.unlink(missing_ok=True)

@@ -122,7 +122,8 @@ def test_export_restores_what_the_package_needs_and_check_finds_strays(proj):
     ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN HIDDEN TESTS\n",
      "m.py:3: ### BEGIN HIDDEN TESTS inside the region opened at line 2."),
     ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "m.py:1: a solution region must be inside a function body."),
-    ("def f():\n    return 1\n    ### END SOLUTION\n", "m.py:3: ### END SOLUTION without a matching ### BEGIN SOLUTION."),
+    ("def f():\n    return 1\n    ### END SOLUTION\n",
+     "m.py:3: ### END SOLUTION without a matching ### BEGIN SOLUTION."),
     ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "m.py:2: ### BEGIN SOLUTION is never closed."),
 ])
 def test_a_broken_solution_region_is_named_before_a_student_version_is_made(text, expected):
