@@ -163,7 +163,3 @@ def _decode_error(e: UnicodeDecodeError):
             return not_utf8(path, e, shown=_shown_path(_original_path(path)))
     return UserError(f"A file tito read is not UTF-8 text ({e.reason}).",
                      hint="Save your module files as UTF-8 in your editor, then run the command again.")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -31,7 +31,7 @@ from tito.lib.demos import discover, required_modules
 from tito.lib.export import generated_facade_files
 from tito.lib.journey import Journey
 from tito.lib.manifest import Curriculum
-from tito.lib.notebooks import to_notebook_text
+from tito.lib.notebooks import source_text, to_notebook_text
 from tito.lib.project import Project
 from tito.lib.student import strip_solutions
 
@@ -395,3 +395,72 @@ def test_tito_test_runs_only_what_the_learners_package_can_import(tmp_path):
     alone = tito(ws, "test", "integration")
     assert alone.returncode == 0 and f"No integration test covers modules up to {first.id} yet" in alone.stdout
 
+
+def test_a_damaged_or_missing_file_is_rebuilt_from_the_other(tmp_path):
+    """`tito notebooks` in a workspace syncs the two views: a notebook that is not JSON is kept and
+    written again from the .py; a deleted .py is written from the notebook; touching both changes nothing."""
+    ws = make_workspace(tmp_path)
+    m = MODULES[0]
+    py, nb = ws / m.source.relative_to(ROOT), ws / m.notebook.relative_to(ROOT)
+    student = py.read_text()
+
+    os.utime(py)
+    os.utime(nb)
+    out = tito(ws, "notebooks", f"{m.number:02d}")
+    assert out.returncode == 0 and "its notebook holds the same code" in out.stdout, out.stdout
+
+    nb.write_text("{not json")
+    out = tito(ws, "notebooks", f"{m.number:02d}")
+    assert out.returncode == 0 and "is not a readable notebook" in out.stdout, out.stdout
+    assert f"{nb.name} was written again from {py.name}" in out.stdout
+    backups = list((ws / ".tito" / "backups" / m.id).iterdir())
+    assert len(backups) == 1 and (backups[0] / nb.name).read_text() == "{not json"
+    assert source_text(nb) == student
+
+    py.unlink()
+    out = tito(ws, "notebooks", f"{m.number:02d}")
+    assert out.returncode == 0 and f"({py.name} was missing: written from it)" in out.stdout, out.stdout
+    assert py.read_text() == student
+
+    py.unlink()
+    nb.write_text("{not json")
+    out = tito(ws, "module", "test", f"{m.number:02d}")  # nothing tito could use: say so, change nothing
+    assert out.returncode == 1 and "is not a readable notebook" in out.stdout and not py.exists(), out.stdout
+    nb.unlink()
+    out = tito(ws, "module", "test", f"{m.number:02d}")
+    assert out.returncode == 1 and "and its notebook are both missing" in out.stdout, out.stdout
+    assert f"tito module reset {m.number:02d}" in out.stdout
+
+
+def test_start_writes_a_missing_notebook_and_reset_finds_the_source_when_the_copy_is_gone(tmp_path):
+    ws = make_workspace(tmp_path)
+    m = MODULES[0]
+    py, nb = ws / m.source.relative_to(ROOT), ws / m.notebook.relative_to(ROOT)
+    nb.unlink()
+    out = tito(ws, "module", "start", f"{m.number:02d}")
+    assert out.returncode == 0 and nb.exists(), out.stdout
+    assert "finds no tinytorch" in out.stdout and "pip install --no-deps -e" in out.stdout  # made with --no-install
+    py.unlink()
+    nb.unlink()
+    out = tito(ws, "module", "start", f"{m.number:02d}")
+    assert out.returncode == 1 and f"{m.source.relative_to(ROOT)} is missing" in out.stdout, out.stdout
+
+    shutil.rmtree(ws / ".tito" / "pristine")  # reset strips the source project's file again
+    out = tito(ws, "module", "reset", f"{m.number:02d}")
+    assert out.returncode == 0 and py.read_text() == strip_solutions(m.source.read_text(), m.source.name)
+    marker = json.loads((ws / ".tito" / "workspace.json").read_text())
+    (ws / ".tito" / "workspace.json").write_text(json.dumps({**marker, "source": str(tmp_path / "gone")}))
+    out = tito(ws, "module", "reset", f"{m.number:02d}")
+    assert out.returncode == 1 and f"The starting version of {m.id} is gone" in out.stdout, out.stdout
+    assert py.read_text() == strip_solutions(m.source.read_text(), m.source.name)
+
+
+def test_two_backups_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch):
+    from tito.lib import backups
+
+    ws = Project(make_workspace(tmp_path))
+    spec = Curriculum(ws).modules[0]
+    monkeypatch.setattr(backups.time, "strftime", lambda fmt: "20250101-120000")
+    first = backups.backup_files(ws, spec, [spec.source], "reset")
+    second = backups.backup_files(ws, spec, [spec.source], "reset")
+    assert first.name == "20250101-120000-reset" and second.name == "20250101-120000-reset-2"

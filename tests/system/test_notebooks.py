@@ -39,3 +39,13 @@ def test_a_notebook_newer_than_its_source_is_not_overwritten(module01):
     with pytest.raises(UserError, match="newer than"):
         write_notebook(module01)
     assert path.read_text() == edited
+
+
+def test_a_newer_notebook_that_cannot_be_read_is_not_overwritten_either(module01):
+    """It may hold work tito cannot see: only the learner can decide to drop it."""
+    module01.notebook.write_text("{not json")
+    later = time.time() + 5
+    os.utime(module01.notebook, (later, later))
+    with pytest.raises(UserError, match="newer than"):
+        write_notebook(module01)
+    assert module01.notebook.read_text() == "{not json"

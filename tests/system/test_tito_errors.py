@@ -377,3 +377,117 @@ def test_a_milestone_manifest_mistake_is_named(tmp_path):
     assert read_planned(tmp_path / "milestones" / "README.md") == [] and curriculum.planned_milestones == []
     with pytest.raises(UserError, match="No module.yaml lists milestone 'perceptron' under 'unlocks'"):
         curriculum.unlocking_module(curriculum.milestones[0])
+
+
+# ----------------------------------------------------------------------------------------------
+# The safety net around every command
+# ----------------------------------------------------------------------------------------------
+def _failing_status(monkeypatch, exception: BaseException) -> None:
+    import tito.commands.status as status
+
+    def run(args):
+        raise exception
+
+    monkeypatch.setattr(status, "run", run)
+
+
+def test_ctrl_c_is_one_word_and_exit_130(monkeypatch, capsys):
+    _failing_status(monkeypatch, KeyboardInterrupt())
+    assert main(["status"]) == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"
+
+
+def test_a_decode_error_without_a_file_is_still_one_line(monkeypatch, capsys):
+    _failing_status(monkeypatch, UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"))
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "A file tito read is not UTF-8 text (invalid start byte)" in out and "Save your module files" in out
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`tito status | head`: the reader left; no second error when Python flushes stdout at exit."""
+    code = ("import sys\nimport tito.commands.status as status\nfrom tito.cli import main\n"
+            "def run(args):\n    raise BrokenPipeError\n"
+            "status.run = run\nsys.exit(main(['status']))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 1 and out.stdout == "" and out.stderr == ""
+
+
+def test_utf8_error_of_a_file_gone_since_uses_the_reader_error(tmp_path):
+    try:
+        b"ok\n\xff".decode("utf-8")
+    except UnicodeDecodeError as e:
+        assert "line 2, column 1" in str(not_utf8(tmp_path / "gone.py", e))
+
+
+# ----------------------------------------------------------------------------------------------
+# tito init: where it copies from, where it writes, and pip
+# ----------------------------------------------------------------------------------------------
+def test_init_names_a_source_that_is_not_a_project(tmp_path):
+    out = tito(tmp_path, "init", "ws", "--source", str(tmp_path), "--no-install")
+    one_error(out, f"{tmp_path} is not a TinyTorch source project")
+    (tmp_path / "src" / "modules").mkdir(parents=True)
+    (tmp_path / "src" / "tinytorch").mkdir()
+    out = tito(tmp_path, "init", "ws", "--source", str(tmp_path / "src"), "--no-install")
+    one_error(out, "has no modules (modules/*/module.yaml)")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_refuses_a_folder_inside_the_source_project():
+    out = tito(ROOT, "init", "modules/ws", "--no-install")
+    one_error(out, "is inside the source project's modules/ folder", "tito init ~/my-tinytorch")
+    assert not (ROOT / "modules" / "ws").exists()
+
+
+def test_init_without_any_source_project_says_how_to_name_one(tmp_path, monkeypatch):
+    """A tito installed from a wheel, run outside a checkout: nothing to copy from."""
+    import tito.lib.workspace as workspace
+    from tito.lib.errors import UserError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    monkeypatch.setattr(workspace, "__file__", str(tmp_path / "site-packages" / "tito" / "lib" / "workspace.py"))
+    with pytest.raises(UserError) as raised:
+        workspace.source_project()
+    assert "Cannot find the TinyTorch source project" in str(raised.value) and "--source PATH" in raised.value.hint
+
+
+def test_init_into_an_empty_folder_and_a_failed_pip_install(tmp_path, monkeypatch, capsys):
+    """An empty folder is used as it is; when pip fails the workspace stays, with the command to retry."""
+    from tito.lib import framework_dist
+
+    (tmp_path / "ws").mkdir()
+    failed = subprocess.CompletedProcess([], 1, stdout="", stderr="Collecting …\nERROR: no network\n")
+    monkeypatch.setattr(framework_dist, "install_editable", lambda folder: failed)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TITO_ROOT", raising=False)
+    assert main(["init", "ws", "--source", str(ROOT)]) == 0
+    out = capsys.readouterr().out
+    assert "pip could not install it (ERROR: no network)" in out and "python -m pip install --no-deps -e" in out
+    assert (tmp_path / "ws" / ".tito" / "workspace.json").is_file()
+
+
+def test_init_from_a_broken_pyproject_leaves_nothing_behind(tmp_path):
+    from tests.testkit import copy_project
+
+    proj = copy_project(ROOT, tmp_path)
+    (proj / "pyproject.toml").write_text("[project\n")
+    out = tito(tmp_path, "init", "ws", "--source", str(proj), "--no-install")
+    one_error(out, "pyproject.toml is not valid TOML", "git checkout pyproject.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+
+
+def test_a_completed_module_started_tested_verbosely_and_reset(ws):
+    """Not errors, but the messages a learner sees on a module already complete."""
+    source, notebook = ws / "modules/01_tensor/tensor_dev.py", ws / "modules/01_tensor/tensor_dev.ipynb"
+    out = tito(ws, "module", "start", "01")
+    assert out.returncode == 0 and "already complete" in out.stdout, out.stdout
+    out = tito(ws, "module", "test", "01", "--verbose")  # pytest's own report
+    assert out.returncode == 0 and " passed" in out.stdout and "PASSED" in out.stdout, out.stdout
+    try:
+        out = tito(ws, "module", "reset", "01")
+        unchanged = "Your exported tinytorch/core/tensor.py and your progress are unchanged"
+        assert out.returncode == 0 and unchanged in out.stdout, out.stdout
+    finally:
+        shutil.copyfile(ROOT / "modules/01_tensor/tensor_dev.py", source)
+        notebook.unlink(missing_ok=True)

@@ -52,3 +52,12 @@ def test_doctor_reports_python_numpy_and_package():
     assert out.returncode == 0, out.stdout
     for item in ("Python", "NumPy", "BLAS", "import tinytorch", "data folder"):
         assert item in out.stdout
+
+
+def test_version_and_bare_tito():
+    from tito import __version__
+
+    out = tito("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"tito {__version__}"
+    out = tito()
+    assert out.returncode == 0 and "usage: tito" in out.stdout and "module" in out.stdout

@@ -266,9 +266,6 @@ def _build(source: Project, curriculum: Curriculum, build: Path) -> None:
         text = _write_module(source, spec, build)
         py = build / spec.source.relative_to(source.root)
         synced[spec.id] = {"text": digest(text), "py": stamp(py), "ipynb": stamp(py.with_suffix(".ipynb"))}
-    for path in source.modules_dir.iterdir():  # modules/README.md and the like
-        if path.is_file():
-            shutil.copyfile(path, build / "modules" / path.name)
 
     generated = generated_package_files(source, curriculum)
     _copy_tree(source.package_dir, build / "tinytorch",
