@@ -272,3 +272,13 @@ def test_a_failed_step_ends_with_its_last_output_lines_and_build_needs_the_build
     with pytest.raises(UserError, match="`python -m build` is not installed here"):
         distribution.build(Project(ROOT), tmp_path / "dist")
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_build_that_makes_no_wheel_is_one_error_and_dist_stays_empty(tmp_path, monkeypatch):
+    from tito.lib.errors import UserError
+    from tito.release import distribution
+
+    monkeypatch.setattr(distribution, "_run", lambda *args, **kwargs: "")  # a backend that exits 0, makes nothing
+    with pytest.raises(UserError, match="without making both a wheel and an sdist"):
+        distribution.build(Project(ROOT), tmp_path / "dist")
+    assert list((tmp_path / "dist").iterdir()) == []

@@ -110,8 +110,10 @@ def build(project: Project, outdir: Path, isolation: bool = True) -> Built:
               str(staged)], staged, "`python -m build`", clean=False,
              hint="Without network access, try `tito package build --no-isolation` (it uses the setuptools "
                   "installed here).")
-        # a build that succeeds makes exactly one of each (build's default: the sdist, then a wheel from it)
-        wheel, sdist = next(Path(tmp).glob("*.whl")), next(Path(tmp).glob("*.tar.gz"))
+        # build's default makes the sdist, then a wheel from it; another build backend might not
+        wheel, sdist = next(Path(tmp).glob("*.whl"), None), next(Path(tmp).glob("*.tar.gz"), None)
+        if wheel is None or sdist is None:
+            raise UserError("`python -m build` succeeded without making both a wheel and an sdist.")
         problems = wheel_problems(wheel, project) + sdist_problems(sdist)
         if problems:
             raise UserError("The built archives are wrong, so dist/ was not changed:\n  " + "\n  ".join(problems),
