@@ -270,6 +270,9 @@ def run() -> int:
         unigram = unigram_loss(train_ids, val_ids, tokenizer.vocab_size)
         print(f"  text: {source}\n  {tokenizer.vocab_size} distinct characters; {len(train_ids):,} to train on, "
               f"{len(val_ids):,} held out; letter frequencies alone: {unigram:.3f} nats/char")
+        if source.startswith("a built-in excerpt"):
+            print("  (the excerpt repeats, so the held-out part is text the model has seen: this run shows the "
+                  "machinery works, not what the model learned)")
 
         tinytorch.manual_seed(args.seed)  # the initial weights
         total_steps = config.epochs * config.steps_per_epoch

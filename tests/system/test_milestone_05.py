@@ -99,6 +99,7 @@ def test_a_killed_run_resumes_into_the_run_that_was_not_interrupted(tmp_path):
     no_data, resumed = tmp_path / "no-data", tmp_path / "resumed"
     straight = run_script(tmp_path / "straight", "--quick", "--epochs", "2", data_root=no_data)
     assert straight.returncode == harness.PASSED, straight.stdout + straight.stderr
+    assert "the held-out part is text the model has seen" in straight.stdout  # the excerpt repeats: said
 
     env = {**project_env(), "TINYTORCH_DATA": str(no_data)}
     command = [sys.executable, str(SCRIPT), "--out", str(resumed), "--quick", "--epochs", "2"]
