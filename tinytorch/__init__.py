@@ -7,6 +7,7 @@ generated code, lazily. The names each facade holds come from module.yaml `facad
 generated tinytorch/_registry.py), and a generated .pyi beside each facade shows them to IDEs.
 """
 
+import importlib as _importlib
 import importlib.util as _importlib_util
 
 from tinytorch._lazy import lazy_namespace
@@ -18,4 +19,4 @@ __getattr__, __dir__ = lazy_namespace(__name__)
 # Once module 05 is built, importing it fills Tensor's autograd socket (its backward rules and
 # engine), so `loss.backward()` works after a plain `import tinytorch`. Before that, nothing to do.
 if _importlib_util.find_spec("tinytorch.core.autograd") is not None:
-    import tinytorch.core.autograd  # noqa: F401
+    _importlib.import_module("tinytorch.core.autograd")  # binds no name here: dir(tinytorch) stays the API

@@ -70,6 +70,7 @@ def lazy_namespace(namespace: str):
         return value
 
     def __dir__() -> list[str]:
-        return sorted(set(names) | set(subpackages) | set(vars(sys.modules[namespace])))
+        own = {k for k, v in vars(sys.modules[namespace]).items() if v is not lazy_namespace}  # not the plumbing
+        return sorted(set(names) | set(subpackages) | own)
 
     return __getattr__, __dir__

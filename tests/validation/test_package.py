@@ -53,6 +53,16 @@ def test_every_facade_name_resolves_to_a_generated_module(facade):
         assert home == path or helper, f"{facade}.{name} comes from {home}, not {path}"
 
 
+@pytest.mark.parametrize("facade", FACADES)
+def test_dir_of_a_facade_lists_its_names_not_its_plumbing(facade):
+    """Tab completion on `tinytorch.nn.` shows what torch.nn would: the facade's names and children."""
+    code = f"import {facade} as m; print(' '.join(n for n in dir(m) if not n.startswith('_')))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    public = set(proc.stdout.split())
+    assert proc.returncode == 0 and set(facade_names(facade)) <= public, proc.stderr
+    assert not public & {"lazy_namespace", "tinytorch"}, f"dir({facade}) shows {sorted(public)}"
+
+
 def test_every_module_imports_on_its_own_with_what_it_provides():
     """In a fresh interpreter each generated module is imported as the first import of tinytorch,
     its `__all__` equals module.yaml's provides and every provided name exists; `from tinytorch
