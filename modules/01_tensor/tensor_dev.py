@@ -457,14 +457,20 @@ class Tensor(TensorFacts):
         values = _max(self, *_surface.reduction_args("max", axis, keepdims, dim, keepdim))
         return values if dim is None else _surface.with_indices(self, values, dim, bool(keepdim))
 
-    def argmax(self, axis: int | None = None) -> "Tensor":
-        """Index of the largest element (along `axis`); an int64 tensor outside any graph."""
+    def argmax(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return self._index_of(np.argmax, "argmax", *_surface.reduction_args("argmax", axis, keepdims, dim, keepdim))
+    def argmin(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return self._index_of(np.argmin, "argmin", *_surface.reduction_args("argmin", axis, keepdims, dim, keepdim))
+
+    def _index_of(self, find: Callable, op: str, axis: Any, keepdims: bool) -> "Tensor":
+        """Index of the largest (find=np.argmax) or smallest element along `axis` (None: of the flattened
+        tensor); an int64 tensor outside any graph. keepdims keeps `axis` as a size-1 dimension."""
         if isinstance(axis, (tuple, list)):
-            raise TypeError("argmax: axis must be a single int or None.")
-        axis = _check_axis("argmax", axis, self.shape)
+            raise TypeError(f"{op}: axis must be a single int or None.")
+        axis = _check_axis(op, axis, self.shape)
         if self.size == 0:
-            raise ValueError(f"argmax: the tensor is empty (shape {_shape_str(self.shape)}).")
-        return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis), dtype=np.int64))
+            raise ValueError(f"{op}: the tensor is empty (shape {_shape_str(self.shape)}).")
+        return Tensor._wrap(np.asarray(find(self.data, axis=axis, keepdims=keepdims and axis is not None), dtype=np.int64))
 
     # element-wise e ** x, natural log, square root; integer tensors give float32
     def exp(self) -> "Tensor": return _elementwise_math("exp", self, np.exp)
@@ -489,6 +495,13 @@ class Tensor(TensorFacts):
     def log_softmax(self, dim: int) -> "Tensor": return _surface.log_softmax(self, dim)
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple: return _surface.split(self, split_size_or_sections, dim)
     def chunk(self, chunks: int, dim: int = 0) -> tuple: return _surface.chunk(self, chunks, dim)
+    def min(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> Any:
+        return _surface.minimum(self, *_surface.reduction_args("min", axis, keepdims, dim, keepdim), dim)
+    def view(self, *shape: Any) -> "Tensor": return _reshape(self, shape)  # PyTorch's view; NumPy shares memory when it can
+    def pow(self, exponent: Any) -> "Tensor": return _pow(self, exponent)
+    def numel(self) -> int: return self.size
+    def dim(self) -> int: return self.ndim
+    def tolist(self) -> Any: return self.data.tolist()
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -1238,7 +1251,8 @@ if __name__ == "__main__":
 # More of what a PyTorch user reaches for, given in `tinytorch/core/_tensor_support.py` (the
 # methods are the last block of section 6's class). **Compositions of your ops**, so autograd needs
 # nothing new: `unsqueeze`, `squeeze`, `flatten` (reshape), `split`, `chunk` (indexing), `var`, `std`
-# (mean, −, *, /, sqrt), `softmax`, `log_softmax` (a detached max, −, exp, sum, log). **New ops**, whose
+# (mean, −, *, /, sqrt), `softmax`, `log_softmax` (a detached max, −, exp, sum, log), `min` (−, max),
+# `view` (reshape), `pow` (`**`); `argmin` beside `argmax`, `numel()`, `dim()`, `tolist()`. **New ops**, whose
 # backward rules module 05 adds: `permute`, `abs`, `clip`/`clamp`, `masked_fill`, `tril`, `triu`,
 # `cat`, `stack`, `where`. Reductions take `dim=`/`keepdim=` too; creation functions are below.
 
@@ -1257,6 +1271,8 @@ def test_pytorch_surface():
     assert where(x > 2, x, 0.0).data.tolist() == [[0, 0, 0], [3, 4, 5]] and x.sum(dim=1, keepdim=True).shape == (2, 1)
     assert x.var().item() == 3.5 and zeros(2, 3).dtype == np.float32 and arange(3).dtype == np.int64
     np.testing.assert_allclose(x.softmax(dim=1).sum(dim=1).data, [1, 1], rtol=1e-6)
+    assert x.min().item() == 0 and x.min(dim=1).indices.data.tolist() == [0, 0] and x.argmax(dim=0).data.tolist() == [1, 1, 1]
+    assert x.view(-1).tolist() == [0, 1, 2, 3, 4, 5] and x.pow(2).sum().item() == 55 and (x.numel(), x.dim()) == (6, 2)
 
 
 if __name__ == "__main__":

@@ -228,9 +228,43 @@ def test_max_with_dim_returns_values_and_indices_like_torch(keepdim):
     _same(lambda x: x.max(), lambda x: x.max(), ties)  # no dim: the value alone, ties split, as in torch
 
 
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_min_argmin_and_argmax_take_dim_like_torch(keepdim):
+    ties = np.array([[1.0, -3.0, -3.0], [2.0, 0.5, 0.5]])
+    ours, theirs = Tensor(ties).min(dim=1, keepdim=keepdim), torch.from_numpy(ties).min(dim=1, keepdim=keepdim)
+    np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    for name in ("argmin", "argmax"):
+        for dim in (0, 1, -1):
+            np.testing.assert_array_equal(getattr(Tensor(ties), name)(dim=dim, keepdim=keepdim).data,
+                                          getattr(torch.from_numpy(ties), name)(dim=dim, keepdim=keepdim).numpy())
+    _same(lambda x: x.min(dim=1, keepdim=keepdim).values, lambda x: x.min(dim=1, keepdim=keepdim).values, ties)
+    _same(lambda x: x.min(), lambda x: x.min(), ties)  # no dim: the value alone, ties split, as in torch
+
+
+@pytest.mark.parametrize("array", [np.array([[3, 0, 255], [7, 9, 1]], dtype=np.uint8),
+                                   np.array([[np.iinfo(np.int64).min, 5, 0], [7, -9, 1]])])
+def test_min_of_integers_does_not_wrap_around(array):
+    """-x of an unsigned or the most negative int wraps around: min must not be -max(-x) there."""
+    ours, theirs = Tensor(array, dtype=array.dtype), torch.from_numpy(array)
+    assert ours.min().item() == theirs.min().item() and ours.min().dtype == array.dtype
+    np.testing.assert_array_equal(ours.min(dim=1).values.data, theirs.min(dim=1).values.numpy())
+    np.testing.assert_array_equal(ours.min(dim=0).indices.data, theirs.min(dim=0).indices.numpy())
+
+
+def test_view_pow_numel_dim_and_tolist_like_torch():
+    _same(lambda x: x.view(4, 3) * 2, lambda x: x.view(4, 3) * 2, X)
+    _same(lambda x: x.view(-1), lambda x: x.view(-1), CUBE)
+    _same(lambda x: x.pow(3), lambda x: x.pow(3), X)
+    _same(lambda x: x.abs().pow(0.5), lambda x: x.abs().pow(0.5), X)
+    ours, theirs = Tensor(CUBE, dtype=np.float64), torch.from_numpy(CUBE)
+    assert (ours.numel(), ours.dim()) == (theirs.numel(), theirs.dim()) and ours.tolist() == theirs.tolist()
+
+
 @pytest.mark.parametrize("call", [lambda t: t.sum(axis=0, dim=0), lambda t: t.mean(keepdims=True, keepdim=True),
                                   lambda t: t.max(axis=1, dim=1), lambda t: t.var(dim=0, axis=0),
-                                  lambda t: t.std(keepdim=True, keepdims=True)])
+                                  lambda t: t.std(keepdim=True, keepdims=True), lambda t: t.min(axis=0, dim=0),
+                                  lambda t: t.argmax(keepdims=True, keepdim=True)])
 def test_both_spellings_of_one_argument_is_a_type_error(call):
     with pytest.raises(TypeError, match="same argument"):
         call(Tensor(X))
@@ -331,6 +365,10 @@ def test_creation_functions_are_reachable_from_tinytorch():
     (lambda t: where(t > 0, t, zeros(5)), ValueError, r"condition \(2, 3, 4\), x \(2, 3, 4\) and y \(5,\)"),
     (lambda t: where(t, t, 0.0), TypeError, "bool"),
     (lambda t: t.sum(dim=3), ValueError, r"axis 3 is out of range for shape \(2, 3, 4\)"),
+    (lambda t: t.min(dim=3), ValueError, r"min: dim 3 is out of range for shape \(2, 3, 4\)"),
+    (lambda t: t[:, :0].min(), ValueError, r"min: there is no minimum of an empty dimension \(shape \(2, 0, 4\)\)"),
+    (lambda t: t.argmin(dim=(0, 1)), TypeError, "argmin: axis must be a single int"),
+    (lambda t: t.view(5, -1), ValueError, r"\(2, 3, 4\)"),
     (lambda t: zeros(2, -1), ValueError, "non-negative"),
     (lambda t: ones(2.5), TypeError, "ints"),
     (lambda t: arange(0, 3, 0), ValueError, "nonzero"),

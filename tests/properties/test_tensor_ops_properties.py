@@ -165,3 +165,19 @@ def test_unsqueeze_squeeze_flatten_and_chunk_keep_the_numbers(data, shape):
     np.testing.assert_array_equal(cat(list(pieces), 0).data, x.data)
     assert gradcheck(lambda t: t.chunk(chunks, 0)[-1] * 3.0, leaf(x.data))
     assert gradcheck(lambda t: t.unsqueeze(dim).flatten(), leaf(x.data))
+
+
+@FAST
+@given(data=st.data(), shape=SHAPES)
+def test_min_is_numpys_min_with_its_first_index_and_passes_gradcheck(data, shape):
+    """Distinct values (a shuffled range), so the gradient is defined everywhere gradcheck probes."""
+    order = data.draw(st.permutations(range(int(np.prod(shape)))))
+    x = np.array(order, dtype=np.float64).reshape(shape) / len(order)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    result = leaf(x).min(dim=dim)
+    np.testing.assert_array_equal(result.values.data, np.min(x, axis=dim))
+    np.testing.assert_array_equal(result.indices.data, np.argmin(x, axis=dim))
+    assert leaf(x).min().item() == x.min() and leaf(x).argmin().item() == np.argmin(x)
+    assert gradcheck(lambda t: t.min(dim=dim).values * 2.0, leaf(x))
+    assert gradcheck(lambda t: t.min(), leaf(x))
+    assert gradcheck(lambda t: t.view(-1).pow(3), leaf(x))

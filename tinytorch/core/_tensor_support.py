@@ -224,6 +224,21 @@ def with_indices(t: Any, values: Any, dim: int, keepdim: bool) -> MaxResult:
     return MaxResult(values, indices.reshape(values.shape) if keepdim else indices)
 
 
+def minimum(t: Any, axis: Any, keepdims: bool, dim: Any) -> Any:
+    """x.min(...) as -(-x).max(...), so max's backward rule serves (ties split alike); with dim=, PyTorch's
+    (values, indices of the first minima). Negating is exact for floats; the other dtypes have no gradient
+    and -x could wrap around (unsigned ints, the most negative int), so they take NumPy's min."""
+    axes = None if axis is None else _dims("min", axis, t.shape)  # checked here: the errors say min, not max
+    empty = t.size == 0 if axes is None or t.ndim == 0 else any(t.shape[d] == 0 for d in axes)
+    if empty:
+        raise ValueError(f"min: there is no minimum of an empty dimension (shape {_shape(t.shape)}).")
+    if t.dtype.kind == "f":
+        values = -(-t).max(axis, keepdims)
+    else:
+        values = type(t)._wrap(np.asarray(np.min(t.data, axis=axis, keepdims=keepdims)))
+    return values if dim is None else MaxResult(values, t.argmin(axis=dim, keepdims=keepdims))
+
+
 # ----- creation (the chapter's tensor(), zeros(), ... build a Tensor from what these return) -----
 def size_of(op: str, size: tuple) -> tuple[int, ...]:
     """zeros(2, 3) or zeros((2, 3)): the shape, as PyTorch reads it."""
