@@ -502,6 +502,20 @@ class Tensor(TensorFacts):
     def numel(self) -> int: return self.size
     def dim(self) -> int: return self.ndim
     def tolist(self) -> Any: return self.data.tolist()
+    def all(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _surface.truth("all", self, *_surface.reduction_args("all", axis, keepdims, dim, keepdim))
+    def any(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _surface.truth("any", self, *_surface.reduction_args("any", axis, keepdims, dim, keepdim))
+    def to(self, dtype: Any) -> "Tensor": return _surface.to(self, dtype)
+    def float(self) -> "Tensor": return _surface.to(self, np.float32)
+    def double(self) -> "Tensor": return _surface.to(self, np.float64)
+    def long(self) -> "Tensor": return _surface.to(self, np.int64)
+    def int(self) -> "Tensor": return _surface.to(self, np.int32)
+    def bool(self) -> "Tensor": return _surface.to(self, np.bool_)
+    def clone(self) -> "Tensor": return _surface.to(self, self.dtype, copy=True)
+    def expand(self, *sizes: Any) -> "Tensor": return _surface.expand(self, sizes)
+    def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
+    def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -1252,9 +1266,12 @@ if __name__ == "__main__":
 # methods are the last block of section 6's class). **Compositions of your ops**, so autograd needs
 # nothing new: `unsqueeze`, `squeeze`, `flatten` (reshape), `split`, `chunk` (indexing), `var`, `std`
 # (mean, −, *, /, sqrt), `softmax`, `log_softmax` (a detached max, −, exp, sum, log), `min` (−, max),
-# `view` (reshape), `pow` (`**`); `argmin` beside `argmax`, `numel()`, `dim()`, `tolist()`. **New ops**, whose
-# backward rules module 05 adds: `permute`, `abs`, `clip`/`clamp`, `masked_fill`, `tril`, `triu`,
-# `cat`, `stack`, `where`. Reductions take `dim=`/`keepdim=` too; creation functions are below.
+# `view` (reshape), `pow` (`**`). **New ops**, whose backward rules module 05 adds: `permute`, `abs`,
+# `clip`/`clamp`, `masked_fill`, `tril`, `triu`, `cat`, `stack`, `where`, `to` (`float()`, `double()`,
+# `clone()`; a cast to `long()`, `int()`, `bool()` has no gradient), `expand`, `repeat`, `cumsum`.
+# Without a graph: `argmin` beside `argmax`, `all`, `any`, `numel()`, `dim()`, `tolist()`, and
+# `t.size`, NumPy's count that PyTorch code may call: `t.size()` is the shape, `t.size(0)` one length.
+# Reductions take `dim=`/`keepdim=` too; creation functions are below.
 
 # %% nbgrader={"grade": false, "grade_id": "pytorch-surface", "locked": false, "schema_version": 3, "solution": false}
 #| export
@@ -1273,6 +1290,9 @@ def test_pytorch_surface():
     np.testing.assert_allclose(x.softmax(dim=1).sum(dim=1).data, [1, 1], rtol=1e-6)
     assert x.min().item() == 0 and x.min(dim=1).indices.data.tolist() == [0, 0] and x.argmax(dim=0).data.tolist() == [1, 1, 1]
     assert x.view(-1).tolist() == [0, 1, 2, 3, 4, 5] and x.pow(2).sum().item() == 55 and (x.numel(), x.dim()) == (6, 2)
+    assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and (x > 4).any().item() and not (x > 4).all().item()
+    assert x.long().dtype == np.int64 and x.double().dtype == np.float64 and x.clone().data is not x.data
+    assert x.expand(2, 2, 3).shape == (2, 2, 3) and x.repeat(1, 2).shape == (2, 6) and x.cumsum(1).tolist()[1] == [3, 7, 12]
 
 
 if __name__ == "__main__":

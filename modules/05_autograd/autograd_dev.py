@@ -1300,7 +1300,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # ### The rules of module 01's PyTorch surface (given)
 #
-# Module 01's section 14 adds nine ops with new names; the rest of its surface composes ops that
+# Module 01's section 14 adds thirteen ops with new names; the rest of its surface composes ops that
 # have your rules already (`unsqueeze` is a reshape, `var` a mean, `softmax` exp/sum/div). Their
 # rules are given, 1–3 lines each in `tinytorch/core/_autograd_support.py`; each sends the gradient
 # back the way the forward moved the numbers:
@@ -1310,12 +1310,15 @@ if __name__ == "__main__":
 #   abs            grad · sign(x)  (0 at 0, as PyTorch)   stack(ts, dim)  one slice of grad per input
 #   clip(lo, hi)   grad where lo ≤ x ≤ hi, else 0         where(c, x, y)  grad to x where c, else to y
 #   masked_fill    grad, 0 where the value was filled     tril / triu     the same triangle of grad
+#   to(dtype)      grad cast back to x's dtype             expand(sizes)   grad summed over the grown dims
+#   repeat(reps)   each copy's grad summed back onto x     cumsum(dim)     reversed running sum of grad
 # ```
 
 # %% nbgrader={"grade": false, "grade_id": "surface-rules", "locked": false, "schema_version": 3, "solution": false}
 #| export
 from tinytorch.core._autograd_support import (AbsBackward, CatBackward, ClipBackward,  # noqa: E402
-                                              MaskedFillBackward, PermuteBackward, StackBackward,
+                                              CumsumBackward, ExpandBackward, MaskedFillBackward,
+                                              PermuteBackward, RepeatBackward, StackBackward, ToBackward,
                                               TrilBackward, TriuBackward, WhereBackward)
 
 autograd_hooks.rules["permute"] = PermuteBackward
@@ -1327,6 +1330,10 @@ autograd_hooks.rules["triu"] = TriuBackward
 autograd_hooks.rules["cat"] = CatBackward
 autograd_hooks.rules["stack"] = StackBackward
 autograd_hooks.rules["where"] = WhereBackward
+autograd_hooks.rules["to"] = ToBackward
+autograd_hooks.rules["expand"] = ExpandBackward
+autograd_hooks.rules["repeat"] = RepeatBackward
+autograd_hooks.rules["cumsum"] = CumsumBackward
 
 # %% nbgrader={"grade": false, "grade_id": "check-surface-rules", "locked": true, "schema_version": 3, "solution": false}
 def test_surface_rules():
@@ -1335,7 +1342,8 @@ def test_surface_rules():
     x = Tensor(np.random.default_rng(5).standard_normal((3, 4)), requires_grad=True)
     for fn in (lambda x: x.permute(1, 0), abs, lambda x: x.clip(-0.5, 0.5), lambda x: x.masked_fill(x > 0, 0.0),
                lambda x: x.tril(), lambda x: x.triu(1), lambda x: cat([x, x * 2], dim=1), lambda x: stack([x, x], dim=1),
-               lambda x: where(x > 0, x, x * 3)):
+               lambda x: where(x > 0, x, x * 3), lambda x: x.double().clone() * x, lambda x: x[:1].expand(2, 3, 4),
+               lambda x: x.repeat(2, 1, 3), lambda x: x.cumsum(1)):
         assert gradcheck(fn, x)
 
 

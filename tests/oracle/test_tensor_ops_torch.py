@@ -261,6 +261,38 @@ def test_view_pow_numel_dim_and_tolist_like_torch():
     assert (ours.numel(), ours.dim()) == (theirs.numel(), theirs.dim()) and ours.tolist() == theirs.tolist()
 
 
+@pytest.mark.parametrize("op", [lambda x: x.expand(4, 2, 5, 3), lambda x: x.expand(-1, 4, -1), lambda x: x.expand(2, 1, 3),
+                                lambda x: x.repeat(2, 1, 3, 2), lambda x: x.repeat(1, 1, 1), lambda x: x.cumsum(2),
+                                lambda x: x.cumsum(-3), lambda x: x.float(), lambda x: x.double() * 2, lambda x: x.clone(),
+                                lambda x: x.to(torch.float32 if isinstance(x, torch.Tensor) else np.float32)])
+def test_expand_repeat_cumsum_and_casts_like_torch(op):
+    ones = RNG.standard_normal((2, 1, 3))  # a size-1 dimension for expand to grow
+    _same(op, op, ones, rtol=1e-6, atol=1e-7)  # float32 casts round; the rest is exact
+    assert op(_pair(ones)[0]).dtype == np.dtype(str(op(_pair(ones)[1]).dtype).removeprefix("torch."))
+
+
+def test_casts_clone_and_truth_values_like_torch():
+    ours, theirs = Tensor(X, requires_grad=True, dtype=np.float64), torch.tensor(X, requires_grad=True)
+    for cast in ("long", "int", "bool"):  # no gradient through an integer or bool cast, as in torch
+        mine, yours = getattr(ours, cast)(), getattr(theirs, cast)()
+        assert mine.dtype == np.dtype(str(yours.dtype).removeprefix("torch.")) and not mine.requires_grad
+        np.testing.assert_array_equal(mine.data, yours.numpy())
+    assert ours.clone().data is not ours.data and ours.to(np.float64) is ours and ours.to("cpu") is ours
+    assert Tensor([1, 2, 3], dtype=np.int32).cumsum(0).dtype == np.int64  # as torch's integer cumsum
+    for name in ("all", "any"):
+        for dim in (None, 0, 1):
+            kwargs = {} if dim is None else {"dim": dim}
+            np.testing.assert_array_equal(getattr(Tensor(X) > 0, name)(**kwargs).data,
+                                          getattr(torch.from_numpy(X) > 0, name)(**kwargs).numpy())
+
+
+def test_size_is_numpys_count_and_torchs_method():
+    ours, theirs = Tensor(CUBE), torch.from_numpy(CUBE)
+    assert ours.size == 24 == theirs.numel() and isinstance(ours.size, int)
+    assert ours.size() == tuple(theirs.size()) and [ours.size(d) for d in (0, 1, -1)] == [theirs.size(d) for d in (0, 1, -1)]
+    assert ours.view(ours.size(0), -1).shape == tuple(theirs.view(theirs.size(0), -1).shape)  # the CNN flatten idiom
+
+
 @pytest.mark.parametrize("call", [lambda t: t.sum(axis=0, dim=0), lambda t: t.mean(keepdims=True, keepdim=True),
                                   lambda t: t.max(axis=1, dim=1), lambda t: t.var(dim=0, axis=0),
                                   lambda t: t.std(keepdim=True, keepdims=True), lambda t: t.min(axis=0, dim=0),
@@ -369,6 +401,14 @@ def test_creation_functions_are_reachable_from_tinytorch():
     (lambda t: t[:, :0].min(), ValueError, r"min: there is no minimum of an empty dimension \(shape \(2, 0, 4\)\)"),
     (lambda t: t.argmin(dim=(0, 1)), TypeError, "argmin: axis must be a single int"),
     (lambda t: t.view(5, -1), ValueError, r"\(2, 3, 4\)"),
+    (lambda t: t.to("cuda"), TypeError, "'cuda' is not a dtype.*CPU"),
+    (lambda t: t.expand(2, 5, 4), ValueError, r"\(2, 3, 4\) cannot be expanded to \(2, 5, 4\): only dimensions of size 1"),
+    (lambda t: t.expand(3, 4), ValueError, r"at least 3 int sizes for shape \(2, 3, 4\)"),
+    (lambda t: t.repeat(2, 2), ValueError, r"at least 3 non-negative int repeats for shape \(2, 3, 4\)"),
+    (lambda t: t.cumsum(3), ValueError, r"cumsum: dim 3 is out of range for shape \(2, 3, 4\)"),
+    (lambda t: t.size(3), ValueError, r"size: dim 3 is out of range for shape \(2, 3, 4\)"),
+    (lambda t: t.sum().size(0), ValueError, "0-d tensor has no dimensions"),
+    (lambda t: t.all(dim=3), ValueError, r"all: dim 3 is out of range"),
     (lambda t: zeros(2, -1), ValueError, "non-negative"),
     (lambda t: ones(2.5), TypeError, "ints"),
     (lambda t: arange(0, 3, 0), ValueError, "nonzero"),

@@ -181,3 +181,22 @@ def test_min_is_numpys_min_with_its_first_index_and_passes_gradcheck(data, shape
     assert gradcheck(lambda t: t.min(dim=dim).values * 2.0, leaf(x))
     assert gradcheck(lambda t: t.min(), leaf(x))
     assert gradcheck(lambda t: t.view(-1).pow(3), leaf(x))
+
+
+@FAST
+@given(data=st.data(), shape=SHAPES)
+def test_expand_repeat_and_cumsum_keep_their_promises_and_pass_gradcheck(data, shape):
+    x = data.draw(values(shape))
+    grown = tuple(1 if data.draw(st.booleans()) else s for s in shape)  # some dimensions of size 1, to grow
+    small = x[tuple(slice(0, g) for g in grown)]
+    target = (2, *(data.draw(st.integers(1, 3)) if g == 1 else g for g in grown))
+    np.testing.assert_array_equal(leaf(small).expand(*target).data, np.broadcast_to(small, target))
+    repeats = tuple(data.draw(st.integers(1, 3)) for _ in shape)
+    np.testing.assert_array_equal(leaf(x).repeat(*repeats).data, np.tile(x, repeats))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    running = leaf(x).cumsum(dim)
+    np.testing.assert_allclose(running.data.take(-1, axis=dim), x.sum(axis=dim), rtol=1e-9, atol=1e-9)
+    assert gradcheck(lambda t: t.expand(*target) * 1.5, leaf(small))
+    assert gradcheck(lambda t: t.repeat(*repeats) ** 2, leaf(x))
+    assert gradcheck(lambda t: t.cumsum(dim) ** 2, leaf(x))
+    assert gradcheck(lambda t: t.clone() * t.to(np.float64), leaf(x))

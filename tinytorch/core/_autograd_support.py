@@ -210,7 +210,7 @@ def is_basic_index(index: Any) -> bool:
 
 # ----------------------------------------------------------------------------------------------
 # The rules of module 01's PyTorch surface (section 14, "given"): permute, abs, clip, masked_fill,
-# tril, triu, cat, stack, where. The chapter imports and registers them; the rest of that surface
+# tril, triu, cat, stack, where, to, expand, repeat, cumsum. The chapter imports and registers them; the rest of that surface
 # (unsqueeze, var, softmax, split, ...) is built from ops whose rules the learner writes.
 # ----------------------------------------------------------------------------------------------
 def _sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -290,6 +290,41 @@ class WhereBackward(_MovesNumbers):
         (x, y), condition = self.inputs, self.saved["condition"]
         return (_sum_to_shape(np.where(condition, grad, 0), x.shape),
                 _sum_to_shape(np.where(condition, 0, grad), y.shape))
+
+
+class ToBackward(_MovesNumbers):
+    """out = x.to(dtype) between float dtypes (or x.clone()): the gradient cast back to x's dtype."""
+
+    def backward(self, grad):
+        return (grad.astype(self.inputs[0].dtype, copy=False),)
+
+
+class ExpandBackward(_MovesNumbers):
+    """out = x.expand(sizes): the gradient summed over the dimensions that grew."""
+
+    def backward(self, grad):
+        return (_sum_to_shape(grad, self.inputs[0].shape).reshape(self.inputs[0].shape),)
+
+
+class RepeatBackward(_MovesNumbers):
+    """out = x.repeat(repeats) (np.tile): each copy's gradient summed back onto x."""
+
+    def backward(self, grad):
+        repeats, shape = self.saved["repeats"], self.inputs[0].shape
+        padded = (1,) * (len(repeats) - len(shape)) + shape  # tile's view of x: leading dimensions of 1
+        tiles = grad.reshape([n for pair in zip(repeats, padded) for n in pair])  # (copy, element) per dimension
+        return (tiles.sum(axis=tuple(range(0, 2 * len(repeats), 2))).reshape(shape),)
+
+
+class CumsumBackward(_MovesNumbers):
+    """out = x.cumsum(dim): element i feeds every out[j] with j >= i, so its gradient is the
+    reversed running sum of grad."""
+
+    def backward(self, grad):
+        d = self.saved["dim"]
+        if grad.ndim == 0:
+            return (grad,)
+        return (np.flip(np.cumsum(np.flip(grad, d), axis=d), d),)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -91,6 +91,23 @@ def get_rng() -> np.random.Generator:
     return _rng
 
 
+class Size(int):
+    """`t.size`: NumPy's element count (t.size == 12) that is also PyTorch's method: t.size() is the
+    shape, t.size(0) the length of one dimension. PyTorch code (`x.size(0)`) and NumPy habits both work."""
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> "Size":
+        size = super().__new__(cls, count)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: Any = None) -> Any:
+        if dim is None:
+            return self.shape
+        if not self.shape:
+            raise ValueError("size: a 0-d tensor has no dimensions (its shape is ()).")
+        return self.shape[check_dim("size", dim, self.shape)]
+
+
 class TensorFacts:
     """What a Tensor is, read off its NumPy array `self.data`: shape, dtype, size, ndim, len(),
     numpy(), np.asarray(t), bool(t) and repr(t). `Tensor` (module 01) derives from it."""
@@ -108,8 +125,8 @@ class TensorFacts:
         return self.data.dtype
 
     @property
-    def size(self) -> int:
-        return int(self.data.size)
+    def size(self) -> Size:
+        return Size(self.data.size, self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -237,6 +254,12 @@ def minimum(t: Any, axis: Any, keepdims: bool, dim: Any) -> Any:
     else:
         values = type(t)._wrap(np.asarray(np.min(t.data, axis=axis, keepdims=keepdims)))
     return values if dim is None else MaxResult(values, t.argmin(axis=dim, keepdims=keepdims))
+
+
+def truth(op: str, t: Any, axis: Any, keepdims: bool) -> Any:
+    """x.all() / x.any() (op names np.all / np.any) over `axis`: a bool tensor outside any graph."""
+    axes = None if axis is None else _dims(op, axis, t.shape)
+    return type(t)._wrap(np.asarray(getattr(np, op)(t.data, axis=axes, keepdims=keepdims)))
 
 
 # ----- creation (the chapter's tensor(), zeros(), ... build a Tensor from what these return) -----
@@ -463,6 +486,60 @@ def masked_fill(t: Any, mask: Any, value: Any) -> Any:
         raise ValueError(f"masked_fill: a mask of shape {_shape(mask.shape)} cannot be broadcast to the "
                          f"tensor's shape {_shape(t.shape)}.")
     return t.from_op("masked_fill", np.where(mask, value, t.data).astype(t.dtype), t, mask=mask)
+
+
+def to(t: Any, dtype: Any, copy: bool = False) -> Any:
+    """t as `dtype` (t itself when it is already, unless `copy`). Between float dtypes it is op "to",
+    whose rule casts the gradient back; a cast to an integer or bool dtype has no gradient (as in
+    PyTorch). "cpu" is the only device: `t.to("cpu")` is t."""
+    if isinstance(dtype, str) and dtype == "cpu":
+        return t
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"to: {dtype!r} is not a dtype; give one such as np.float32 or np.int64 "
+                        "(TinyTorch runs on the CPU, so \"cpu\" is the only device).") from None
+    if dtype == t.dtype and not copy:
+        return t
+    data = t.data.astype(dtype)  # always a new array
+    return t.from_op("to", data, t) if dtype.kind == "f" else type(t)._wrap(data)
+
+
+def expand(t: Any, sizes: tuple) -> Any:
+    """t broadcast to `sizes` (a view, as PyTorch's): -1 keeps a dimension, new ones come first, only
+    size-1 dimensions grow. The rule sums the gradient back to t's shape."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - t.ndim
+    if lead < 0 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in sizes):
+        raise ValueError(f"expand: give at least {t.ndim} int sizes for shape {_shape(t.shape)}, got {sizes!r}.")
+    target = tuple(t.shape[i - lead] if s == -1 and i >= lead else int(s) for i, s in enumerate(sizes))
+    try:
+        data = np.broadcast_to(t.data, target)
+    except ValueError:
+        raise ValueError(f"expand: shape {_shape(t.shape)} cannot be expanded to {_shape(target)}: only "
+                         "dimensions of size 1 can grow (and -1 keeps one).") from None
+    return t.from_op("expand", data, t)
+
+
+def repeat(t: Any, repeats: tuple) -> Any:
+    """t tiled `repeats[i]` times along each dimension (np.tile; extra repeats add leading dimensions);
+    saved repeats=."""
+    if len(repeats) == 1 and isinstance(repeats[0], (tuple, list)):
+        repeats = tuple(repeats[0])
+    if len(repeats) < t.ndim or any(isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0
+                                    for r in repeats):
+        raise ValueError(f"repeat: give at least {t.ndim} non-negative int repeats for shape "
+                         f"{_shape(t.shape)}, got {repeats!r}.")
+    repeats = tuple(int(r) for r in repeats)
+    return t.from_op("repeat", np.tile(t.data, repeats), t, repeats=repeats)
+
+
+def cumsum(t: Any, dim: int) -> Any:
+    """Running sums along `dim` (integers sum in int64, as PyTorch's); saved dim=."""
+    d = check_dim("cumsum", dim, t.shape)
+    data = np.cumsum(t.data, axis=d if t.ndim else None, dtype=np.int64 if t.dtype.kind in "biu" else None)
+    return t.from_op("cumsum", data.reshape(t.shape), t, dim=d)
 
 
 def tri(op: str, t: Any, diagonal: int = 0) -> Any:

@@ -507,7 +507,8 @@ autograd_hooks.rules["binary_cross_entropy"] = BinaryCrossEntropyBackward
 
 
 from tinytorch.core._autograd_support import (AbsBackward, CatBackward, ClipBackward,  # noqa: E402
-                                              MaskedFillBackward, PermuteBackward, StackBackward,
+                                              CumsumBackward, ExpandBackward, MaskedFillBackward,
+                                              PermuteBackward, RepeatBackward, StackBackward, ToBackward,
                                               TrilBackward, TriuBackward, WhereBackward)
 
 autograd_hooks.rules["permute"] = PermuteBackward
@@ -519,3 +520,7 @@ autograd_hooks.rules["triu"] = TriuBackward
 autograd_hooks.rules["cat"] = CatBackward
 autograd_hooks.rules["stack"] = StackBackward
 autograd_hooks.rules["where"] = WhereBackward
+autograd_hooks.rules["to"] = ToBackward
+autograd_hooks.rules["expand"] = ExpandBackward
+autograd_hooks.rules["repeat"] = RepeatBackward
+autograd_hooks.rules["cumsum"] = CumsumBackward

@@ -265,6 +265,20 @@ class Tensor(TensorFacts):
     def numel(self) -> int: return self.size
     def dim(self) -> int: return self.ndim
     def tolist(self) -> Any: return self.data.tolist()
+    def all(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _surface.truth("all", self, *_surface.reduction_args("all", axis, keepdims, dim, keepdim))
+    def any(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None, keepdim: Any = None) -> "Tensor":
+        return _surface.truth("any", self, *_surface.reduction_args("any", axis, keepdims, dim, keepdim))
+    def to(self, dtype: Any) -> "Tensor": return _surface.to(self, dtype)
+    def float(self) -> "Tensor": return _surface.to(self, np.float32)
+    def double(self) -> "Tensor": return _surface.to(self, np.float64)
+    def long(self) -> "Tensor": return _surface.to(self, np.int64)
+    def int(self) -> "Tensor": return _surface.to(self, np.int32)
+    def bool(self) -> "Tensor": return _surface.to(self, np.bool_)
+    def clone(self) -> "Tensor": return _surface.to(self, self.dtype, copy=True)
+    def expand(self, *sizes: Any) -> "Tensor": return _surface.expand(self, sizes)
+    def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
+    def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
 
     # ----- gradients (dormant until module 05) -----
     @property
