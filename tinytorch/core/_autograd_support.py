@@ -327,6 +327,13 @@ class CumsumBackward(_MovesNumbers):
         return (np.flip(np.cumsum(np.flip(grad, d), axis=d), d),)
 
 
+# op name → its rule: module 05 registers them beside the learner's rules
+SURFACE_RULES = {"permute": PermuteBackward, "abs": AbsBackward, "clip": ClipBackward, "masked_fill": MaskedFillBackward,
+                 "tril": TrilBackward, "triu": TriuBackward, "cat": CatBackward, "stack": StackBackward,
+                 "where": WhereBackward, "to": ToBackward, "expand": ExpandBackward, "repeat": RepeatBackward,
+                 "cumsum": CumsumBackward}
+
+
 # ----------------------------------------------------------------------------------------------
 # Test plumbing: the chapter's tests check the chapter's rules
 # ----------------------------------------------------------------------------------------------

@@ -252,14 +252,14 @@ def minimum(t: Any, axis: Any, keepdims: bool, dim: Any) -> Any:
     if t.dtype.kind == "f":
         values = -(-t).max(axis, keepdims)
     else:
-        values = type(t)._wrap(np.asarray(np.min(t.data, axis=axis, keepdims=keepdims)))
+        values = t.from_op("min", np.asarray(np.min(t.data, axis=axis, keepdims=keepdims)))  # no input: no graph
     return values if dim is None else MaxResult(values, t.argmin(axis=dim, keepdims=keepdims))
 
 
 def truth(op: str, t: Any, axis: Any, keepdims: bool) -> Any:
     """x.all() / x.any() (op names np.all / np.any) over `axis`: a bool tensor outside any graph."""
     axes = None if axis is None else _dims(op, axis, t.shape)
-    return type(t)._wrap(np.asarray(getattr(np, op)(t.data, axis=axes, keepdims=keepdims)))
+    return t.from_op(op, np.asarray(getattr(np, op)(t.data, axis=axes, keepdims=keepdims)))  # no input: no graph
 
 
 # ----- creation (the chapter's tensor(), zeros(), ... build a Tensor from what these return) -----
@@ -502,7 +502,7 @@ def to(t: Any, dtype: Any, copy: bool = False) -> Any:
     if dtype == t.dtype and not copy:
         return t
     data = t.data.astype(dtype)  # always a new array
-    return t.from_op("to", data, t) if dtype.kind == "f" else type(t)._wrap(data)
+    return t.from_op("to", data, *([t] if dtype.kind == "f" else []))  # an integer cast records no input
 
 
 def expand(t: Any, sizes: tuple) -> Any:

@@ -506,21 +506,6 @@ autograd_hooks.rules["cross_entropy"] = CrossEntropyBackward
 autograd_hooks.rules["binary_cross_entropy"] = BinaryCrossEntropyBackward
 
 
-from tinytorch.core._autograd_support import (AbsBackward, CatBackward, ClipBackward,  # noqa: E402
-                                              CumsumBackward, ExpandBackward, MaskedFillBackward,
-                                              PermuteBackward, RepeatBackward, StackBackward, ToBackward,
-                                              TrilBackward, TriuBackward, WhereBackward)
+from tinytorch.core._autograd_support import SURFACE_RULES  # noqa: E402 (op name → given rule)
 
-autograd_hooks.rules["permute"] = PermuteBackward
-autograd_hooks.rules["abs"] = AbsBackward
-autograd_hooks.rules["clip"] = ClipBackward
-autograd_hooks.rules["masked_fill"] = MaskedFillBackward
-autograd_hooks.rules["tril"] = TrilBackward
-autograd_hooks.rules["triu"] = TriuBackward
-autograd_hooks.rules["cat"] = CatBackward
-autograd_hooks.rules["stack"] = StackBackward
-autograd_hooks.rules["where"] = WhereBackward
-autograd_hooks.rules["to"] = ToBackward
-autograd_hooks.rules["expand"] = ExpandBackward
-autograd_hooks.rules["repeat"] = RepeatBackward
-autograd_hooks.rules["cumsum"] = CumsumBackward
+autograd_hooks.rules = {**autograd_hooks.rules, **SURFACE_RULES}  # registered beside your rules
