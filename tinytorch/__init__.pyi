@@ -20,6 +20,7 @@ from tinytorch.core.tensor import ones_like as ones_like
 from tinytorch.core.tensor import arange as arange
 from tinytorch.core.tensor import rand as rand
 from tinytorch.core.tensor import randn as randn
+from tinytorch.core.tensor import from_numpy as from_numpy
 from tinytorch.core.tensor import cat as cat
 from tinytorch.core.tensor import stack as stack
 from tinytorch.core.tensor import where as where

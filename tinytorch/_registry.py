@@ -3,7 +3,7 @@
 re-exports (module.yaml `provides` and `facades`; read by tinytorch/_lazy.py)."""
 
 MODULES = {
-    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where']),
+    '01_tensor': ('tinytorch.core.tensor', ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'from_numpy', 'cat', 'stack', 'where']),
     '02_activations': ('tinytorch.core.activations', ['Sigmoid', 'ReLU', 'Tanh', 'GELU', 'Softmax', 'relu', 'sigmoid', 'tanh', 'gelu', 'softmax']),
     '03_layers': ('tinytorch.core.layers', ['Module', 'Linear', 'Sequential', 'Dropout', 'linear', 'dropout']),
     '04_losses': ('tinytorch.core.losses', ['MSELoss', 'CrossEntropyLoss', 'BinaryCrossEntropyLoss', 'log_softmax', 'mse_loss', 'cross_entropy', 'binary_cross_entropy']),
@@ -20,7 +20,7 @@ MODULES = {
 }
 
 FACADES = {
-    'tinytorch': ['Tensor', 'manual_seed', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where', 'no_grad', 'enable_grad', 'is_grad_enabled'],
+    'tinytorch': ['Tensor', 'manual_seed', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'from_numpy', 'cat', 'stack', 'where', 'no_grad', 'enable_grad', 'is_grad_enabled'],
     'tinytorch.data': ['Dataset', 'TensorDataset', 'ImageDataset', 'DataLoader', 'Transform', 'Normalize', 'Compose', 'RandomCrop', 'RandomHorizontalFlip', 'make_xor', 'make_spirals', 'make_blobs', 'load_digits', 'download_mnist', 'download_cifar10', 'data_root', 'read_idx', 'read_cifar10_bin', 'ChecksumError', 'DownloadError'],
     'tinytorch.generation': ['KVCache', 'attention_with_cache', 'block_forward_cached', 'gpt_forward_cached', 'generate'],
     'tinytorch.models': ['LayerNorm', 'layer_norm', 'MLP', 'TransformerBlock', 'GPT', 'gpt_parameter_count'],

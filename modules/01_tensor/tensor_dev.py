@@ -516,6 +516,7 @@ class Tensor(TensorFacts):
     def expand(self, *sizes: Any) -> "Tensor": return _surface.expand(self, sizes)
     def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
     def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor": return _surface.requires_grad_(self, requires_grad)
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -1270,15 +1271,16 @@ if __name__ == "__main__":
 # `clip`/`clamp`, `masked_fill`, `tril`, `triu`, `cat`, `stack`, `where`, `to` (`float()`, `double()`,
 # `clone()`; a cast to `long()`, `int()`, `bool()` has no gradient), `expand`, `repeat`, `cumsum`.
 # Without a graph: `argmin` beside `argmax`, `all`, `any`, `numel()`, `dim()`, `tolist()`, and
-# `t.size`, NumPy's count that PyTorch code may call: `t.size()` is the shape, `t.size(0)` one length.
-# Reductions take `dim=`/`keepdim=` too; creation functions are below.
+# `t.size`, NumPy's count that PyTorch code may call: `t.size()` is the shape, `t.size(0)` one length;
+# `requires_grad_()`. Reductions take `dim=`/`keepdim=` too; creation functions (`from_numpy` shares
+# the array) are below.
 
 # %% nbgrader={"grade": false, "grade_id": "pytorch-surface", "locked": false, "schema_version": 3, "solution": false}
 #| export
 from tinytorch.core._tensor_support import cat, stack, where  # noqa: E402,F401 (given ops: section 14)
 
 # PyTorch's creation functions, building this file's Tensor; rand and randn draw from get_rng().
-tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn = _surface.creation_functions(Tensor)
+tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn, from_numpy = _surface.creation_functions(Tensor)
 
 # %% nbgrader={"grade": false, "grade_id": "check-pytorch-surface", "locked": true, "schema_version": 3, "solution": false}
 def test_pytorch_surface():
@@ -1292,6 +1294,7 @@ def test_pytorch_surface():
     assert x.view(-1).tolist() == [0, 1, 2, 3, 4, 5] and x.pow(2).sum().item() == 55 and (x.numel(), x.dim()) == (6, 2)
     assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and (x > 4).any().item() and not (x > 4).all().item()
     assert x.long().dtype == np.int64 and x.double().dtype == np.float64 and x.clone().data is not x.data
+    assert from_numpy(x.data).data is x.data and x.clone().requires_grad_().requires_grad
     assert x.expand(2, 2, 3).shape == (2, 2, 3) and x.repeat(1, 2).shape == (2, 6) and x.cumsum(1).tolist()[1] == [3, 7, 12]
 
 

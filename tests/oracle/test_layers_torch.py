@@ -163,3 +163,38 @@ def test_activations_answer_every_public_method_of_module():
     public = {name for name in dir(Module) if not name.startswith("_")}
     missing = sorted(name for name in public if not callable(getattr(ReLU(), name, None)) and name != "training")
     assert missing == [] and ReLU().training is True
+
+
+def _twin_models():
+    """Ours and torch's Sequential(Linear, ReLU, Sequential(Linear, Tanh)), with the same weights."""
+    manual_seed(3)
+    ours = Sequential(Linear(4, 5), ReLU(), Sequential(Linear(5, 2), Tanh()))
+    theirs = torch.nn.Sequential(to_torch_linear(ours[0]), torch.nn.ReLU(),
+                                 torch.nn.Sequential(to_torch_linear(ours[2][0]), torch.nn.Tanh()))
+    return ours, theirs
+
+
+def test_children_and_apply_visit_the_tree_in_torchs_order():
+    ours, theirs = _twin_models()
+    assert [type(m).__name__ for m in ours.children()] == [type(m).__name__ for m in theirs.children()]
+    visited, torch_visited = [], []
+    ours.apply(lambda m: visited.append(type(m).__name__))
+    theirs.apply(lambda m: torch_visited.append(type(m).__name__))
+    assert visited == torch_visited  # children first, depth first, then the module itself
+    relu = ReLU()  # the activations (StatelessModule) answer the same, with nothing below them
+    assert relu.children() == [] and relu.apply(lambda m: None) is relu and relu.double() is relu
+
+
+def test_double_casts_every_parameter_in_place_like_torch():
+    ours, theirs = _twin_models()
+    before = ours.parameters()
+    assert ours.double() is ours and [id(p) for p in ours.parameters()] == [id(p) for p in before]  # optimizers keep them
+    assert all(p.dtype == np.float64 for p in ours.parameters())
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    out = ours(Tensor(x, dtype=np.float64))
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, theirs.double()(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert ours.float() is ours and all(p.dtype == np.float32 for p in ours.parameters()) and ours.to("cpu") is ours
+    for bad in ("cuda", np.int64):
+        with pytest.raises(TypeError, match="float dtype"):
+            ours.to(bad)

@@ -121,6 +121,25 @@ def test_trajectory_matches_torch_for_100_steps(name, dtype):
     assert moved > 1e-2, "the run must actually move the parameters"
 
 
+@pytest.mark.parametrize("name", ["sgd-momentum", "adamw"])
+def test_a_schedule_written_through_param_groups_matches_torch(name):
+    """PyTorch's way of changing the rate by hand: `for g in opt.param_groups: g["lr"] = ...`."""
+    ours_cls, torch_cls, settings = CONFIGS[name]
+    pair = Pair(np.float64)
+    opt, topt = ours_cls(pair.ours.parameters(), **settings), torch_cls(pair.theirs.parameters(), **settings)
+    x, y = make_data()
+    for step in range(30):
+        for group in (*opt.param_groups, *topt.param_groups):
+            group["lr"] = 0.05 * 0.9 ** step
+        pair.step(opt, topt, *batch(x, y, step))
+    pair.assert_same(TOL[np.float64])
+    group = opt.param_groups[0]
+    assert opt.lr == group["lr"] == topt.param_groups[0]["lr"] and group["params"] is opt.params
+    assert set(group) - {"params"} == set(ours_cls.hyperparameters) <= set(topt.param_groups[0])
+    with pytest.raises(KeyError, match="only .* hyperparameters can be set"):
+        group["momentum_typo"] = 0.5
+
+
 def _json_round_trip(sd):
     as_lists = {"state": {i: {k: v.tolist() for k, v in s.items()} for i, s in sd["state"].items()},
                 "param_groups": sd["param_groups"]}

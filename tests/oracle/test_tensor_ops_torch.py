@@ -286,6 +286,28 @@ def test_casts_clone_and_truth_values_like_torch():
                                           getattr(torch.from_numpy(X) > 0, name)(**kwargs).numpy())
 
 
+def test_from_numpy_shares_the_array_and_keeps_its_dtype_like_torch():
+    for array in (np.arange(6.0).reshape(2, 3), np.arange(3, dtype=np.int32), np.array([True, False])):
+        ours, theirs = tinytorch.from_numpy(array), torch.from_numpy(array)
+        assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch.")) and ours.shape == tuple(theirs.shape)
+        array[0] = array[-1]  # one memory: the change shows in both
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    with pytest.raises(TypeError, match="NumPy array"):
+        tinytorch.from_numpy([1.0, 2.0])
+
+
+def test_requires_grad_in_place_like_torch():
+    ours, theirs = Tensor(X, dtype=np.float64), torch.from_numpy(X.copy())
+    assert ours.requires_grad_() is ours and ours.requires_grad == theirs.requires_grad_().requires_grad
+    (ours * 2).sum().backward()
+    np.testing.assert_array_equal(ours.grad.data, np.full(X.shape, 2.0))
+    assert not ours.requires_grad_(False).requires_grad
+    with pytest.raises(TypeError, match="Only floating-point"):
+        Tensor([1, 2], dtype=np.int64).requires_grad_()
+    with pytest.raises(RuntimeError, match="leaves only"):
+        (Tensor(X, requires_grad=True) * 2).requires_grad_(False)
+
+
 def test_size_is_numpys_count_and_torchs_method():
     ours, theirs = Tensor(CUBE), torch.from_numpy(CUBE)
     assert ours.size == 24 == theirs.numel() and isinstance(ours.size, int)

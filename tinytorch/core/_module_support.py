@@ -20,7 +20,9 @@ protocol against PyTorch and that `StatelessModule` has every public method of `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
+
+import numpy as np
 
 
 class LoadResult(NamedTuple):
@@ -85,8 +87,54 @@ class StatelessModule:
     def zero_grad(self) -> None:
         """No parameters, no gradients to forget."""
 
+    def children(self) -> list[Any]:
+        return []
+
+    def apply(self, fn: Callable[[Any], Any]) -> "StatelessModule":
+        return apply_to_tree(self, fn)
+
+    def to(self, dtype: Any) -> "StatelessModule":
+        return cast_module(self, dtype, ())  # nothing to cast; the dtype is still checked
+
+    def float(self) -> "StatelessModule":
+        return self
+
+    def double(self) -> "StatelessModule":
+        return self
+
     def extra_repr(self) -> str:
         return ""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
+
+
+def cast_module(module: Any, dtype: Any, tensor_type: Any) -> Any:
+    """`Module.to(dtype)`: every float tensor below `module` (parameters, buffers) and its gradient cast
+    in place, each once, as torch's; integer buffers stay. "cpu" is the only device. Returns `module`."""
+    if isinstance(dtype, str) and dtype == "cpu":
+        return module
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != "f":
+        raise TypeError("Module.to: give a float dtype such as np.float64 (a module's tensors are floats, and "
+                        "TinyTorch runs on the CPU, so \"cpu\" is the only device).")
+    seen: set[int] = set()
+    for _, t in module._named_members():
+        if isinstance(t, tensor_type) and id(t) not in seen and t.data.dtype.kind == "f":
+            seen.add(id(t))
+            t.data = t.data.astype(dtype)
+            if t.grad is not None:
+                t.grad = tensor_type(t.grad.data, dtype=dtype)
+    return module
+
+
+def apply_to_tree(module: Any, fn: Callable[[Any], Any]) -> Any:
+    """`Module.apply(fn)`, as torch's: fn(m) for every sub-module, children first and depth first,
+    then for `module` itself (`model.apply(init_weights)`). Returns `module`."""
+    for child in module.children():
+        apply_to_tree(child, fn)
+    fn(module)
+    return module

@@ -13,12 +13,46 @@ and its class accepts `(params, **hyperparameters)`.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
 
 from tinytorch.core._checks import as_array
+
+
+class ParamGroup(MutableMapping):
+    """`optimizer.param_groups[0]` as PyTorch's code reads and writes it: "params" and each
+    hyperparameter, kept on the optimizer itself (g["lr"] = 0.01 sets optimizer.lr). TinyTorch's
+    optimizers have one group."""
+
+    def __init__(self, optimizer: Any) -> None:
+        self.optimizer = optimizer
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "params":
+            return self.optimizer.params
+        if key not in self.optimizer.hyperparameters:
+            raise KeyError(f"{key!r}: {type(self.optimizer).__name__}'s group holds {list(self)}.")
+        return getattr(self.optimizer, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.optimizer.hyperparameters:
+            raise KeyError(f"{key!r}: only {type(self.optimizer).__name__}'s hyperparameters can be set "
+                           f"({', '.join(self.optimizer.hyperparameters)}).")
+        setattr(self.optimizer, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("A parameter group's keys cannot be removed.")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("params", *self.optimizer.hyperparameters))
+
+    def __len__(self) -> int:
+        return 1 + len(self.optimizer.hyperparameters)
+
+    def __repr__(self) -> str:
+        return repr({key: self[key] for key in self if key != "params"} | {"params": f"{len(self.optimizer.params)} tensors"})
 
 
 def _parameter_index(who: str, key: Any, count: int) -> int:

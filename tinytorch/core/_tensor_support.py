@@ -256,6 +256,18 @@ def minimum(t: Any, axis: Any, keepdims: bool, dim: Any) -> Any:
     return values if dim is None else MaxResult(values, t.argmin(axis=dim, keepdims=keepdims))
 
 
+def requires_grad_(t: Any, requires_grad: bool = True) -> Any:
+    """t.requires_grad set in place, as torch's: only a float tensor can require gradients, and only a
+    leaf can stop requiring them (a computed tensor is cut from its graph with detach()). Returns t."""
+    if requires_grad and t.dtype.kind != "f":
+        raise TypeError(f"Only floating-point tensors can require gradients; this one is {t.dtype}.")
+    if not requires_grad and t._grad_fn is not None:
+        raise RuntimeError("requires_grad_(False) works on leaves only; this tensor was computed by an "
+                           "operation: use .detach() to cut it from the graph.")
+    t.requires_grad = bool(requires_grad)
+    return t
+
+
 def truth(op: str, t: Any, axis: Any, keepdims: bool) -> Any:
     """x.all() / x.any() (op names np.all / np.any) over `axis`: a bool tensor outside any graph."""
     axes = None if axis is None else _dims(op, axis, t.shape)
@@ -305,7 +317,7 @@ def arange_array(start: Any, end: Any, step: Any, dtype: Any) -> tuple[np.ndarra
 
 
 def creation_functions(Tensor: type) -> tuple:
-    """PyTorch's (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn), in that
+    """PyTorch's (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn, from_numpy), in that
     order, building `Tensor` (module 01's class: the chapter's when it runs, the package's once
     exported)."""
 
@@ -347,7 +359,15 @@ def creation_functions(Tensor: type) -> tuple:
         """Standard normal numbers from get_rng(), so manual_seed reproduces them; float32 unless `dtype`."""
         return Tensor(get_rng().standard_normal(size_of("randn", size)), requires_grad, dtype)
 
-    made = (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn)
+    def from_numpy(array: np.ndarray) -> Any:
+        """A Tensor over `array` itself (no copy: a change to one shows in the other) and of its dtype,
+        as torch.from_numpy."""
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+            what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+            raise TypeError(f"from_numpy takes a NumPy array of bools, ints or floats, got {what}.")
+        return Tensor.from_op("from_numpy", array)  # no input: a leaf, outside any graph
+
+    made = (tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn, from_numpy)
     for fn in made:
         fn.__qualname__ = fn.__name__
     return made

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from tinytorch.core._checks import as_array, positive_int, require_tensor
-from tinytorch.core._module_support import LoadResult, StatelessModule
+from tinytorch.core._module_support import LoadResult, StatelessModule, apply_to_tree, cast_module
 from tinytorch.core.tensor import Tensor, get_rng
 
 
@@ -120,6 +120,13 @@ class Module(metaclass=ABCMeta):
         """Forget the gradients of every parameter (grad = None, PyTorch's default)."""
         for p in self.parameters():
             p.grad = None
+
+    # ----- more of PyTorch's surface (given): children, apply(fn) (children first), to(dtype) in place -----
+    def children(self) -> list["Module"]: return list({id(m): m for _, m in self._repr_children()}.values())
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module": return apply_to_tree(self, fn)
+    def to(self, dtype: Any) -> "Module": return cast_module(self, dtype, Tensor)
+    def float(self) -> "Module": return self.to(np.float32)
+    def double(self) -> "Module": return self.to(np.float64)
 
     def extra_repr(self) -> str:  # the settings inside the parentheses: 'in_features=2, out_features=3'
         return ""

@@ -19,7 +19,7 @@ import numpy as np
 
 from tinytorch.core.tensor import Tensor
 # Given code (a hand-written package file, not an exercise): the checks of a loaded state_dict.
-from tinytorch.core._optimizer_support import _loaded_buffers, _loaded_hyperparameters, _parameter_index
+from tinytorch.core._optimizer_support import ParamGroup, _loaded_buffers, _loaded_hyperparameters, _parameter_index
 
 
 class Optimizer:
@@ -44,6 +44,11 @@ class Optimizer:
         (PyTorch's set_to_none=True; no arrays of zeros)."""
         for p in self.params:
             p.grad = None
+
+    @property
+    def param_groups(self) -> list[ParamGroup]:
+        """PyTorch's spelling of the settings: `for g in opt.param_groups: g["lr"] = 0.01` sets self.lr."""
+        return [ParamGroup(self)]
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place. Each optimizer defines its own."""

@@ -7,7 +7,7 @@ Create tensors and compute with them: arithmetic with broadcasting, matrix multi
 
 from __future__ import annotations
 
-__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'cat', 'stack', 'where']
+__all__ = ['Tensor', 'AutogradHooks', 'autograd_hooks', 'manual_seed', 'get_rng', 'broadcast_shape', 'tensor', 'zeros', 'ones', 'full', 'zeros_like', 'ones_like', 'arange', 'rand', 'randn', 'from_numpy', 'cat', 'stack', 'where']
 
 
 import numbers
@@ -279,6 +279,7 @@ class Tensor(TensorFacts):
     def expand(self, *sizes: Any) -> "Tensor": return _surface.expand(self, sizes)
     def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
     def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor": return _surface.requires_grad_(self, requires_grad)
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -515,4 +516,4 @@ def _elementwise_math(op: str, t: "Tensor", fn: Callable) -> "Tensor":
 from tinytorch.core._tensor_support import cat, stack, where  # noqa: E402,F401 (given ops: section 14)
 
 # PyTorch's creation functions, building this file's Tensor; rand and randn draw from get_rng().
-tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn = _surface.creation_functions(Tensor)
+tensor, zeros, ones, full, zeros_like, ones_like, arange, rand, randn, from_numpy = _surface.creation_functions(Tensor)
