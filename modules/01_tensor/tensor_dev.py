@@ -517,6 +517,8 @@ class Tensor(TensorFacts):
     def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
     def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor": return _surface.requires_grad_(self, requires_grad)
+    def sort(self, dim: int = -1, descending: bool = False) -> tuple: return _surface.sort(self, dim, descending)
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> tuple: return _surface.topk(self, k, dim, largest, sorted)  # noqa: A002
 
     # ----- gradients (dormant until module 05) -----
     @property
@@ -1267,7 +1269,7 @@ if __name__ == "__main__":
 # methods are the last block of section 6's class). **Compositions of your ops**, so autograd needs
 # nothing new: `unsqueeze`, `squeeze`, `flatten` (reshape), `split`, `chunk` (indexing), `var`, `std`
 # (mean, −, *, /, sqrt), `softmax`, `log_softmax` (a detached max, −, exp, sum, log), `min` (−, max),
-# `view` (reshape), `pow` (`**`). **New ops**, whose backward rules module 05 adds: `permute`, `abs`,
+# `view` (reshape), `pow` (`**`), `sort`, `topk` (indexing). **New ops**, whose backward rules module 05 adds: `permute`, `abs`,
 # `clip`/`clamp`, `masked_fill`, `tril`, `triu`, `cat`, `stack`, `where`, `to` (`float()`, `double()`,
 # `clone()`; a cast to `long()`, `int()`, `bool()` has no gradient), `expand`, `repeat`, `cumsum`.
 # Without a graph: `argmin` beside `argmax`, `all`, `any`, `numel()`, `dim()`, `tolist()`, and
@@ -1295,6 +1297,7 @@ def test_pytorch_surface():
     assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and (x > 4).any().item() and not (x > 4).all().item()
     assert x.long().dtype == np.int64 and x.double().dtype == np.float64 and x.clone().data is not x.data
     assert from_numpy(x.data).data is x.data and x.clone().requires_grad_().requires_grad
+    assert x.sort(dim=0, descending=True).indices.tolist() == [[1, 1, 1], [0, 0, 0]] and x.topk(2).values.tolist() == [[2, 1], [5, 4]]
     assert x.expand(2, 2, 3).shape == (2, 2, 3) and x.repeat(1, 2).shape == (2, 6) and x.cumsum(1).tolist()[1] == [3, 7, 12]
 
 

@@ -286,6 +286,24 @@ def test_casts_clone_and_truth_values_like_torch():
                                           getattr(torch.from_numpy(X) > 0, name)(**kwargs).numpy())
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_like_torch(dim, descending):
+    distinct = RNG.permutation(24).reshape(2, 3, 4) / 7.0  # no ties: the order is unique
+    ours, theirs = Tensor(distinct).sort(dim, descending), torch.from_numpy(distinct).sort(dim, descending)
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    assert ours.indices.dtype == np.int64
+    _same(lambda x: x.sort(dim, descending).values * 3, lambda x: x.sort(dim, descending).values * 3, distinct)
+
+
+@pytest.mark.parametrize("k, dim, largest", [(2, -1, True), (1, 0, False), (3, 1, True), (0, 2, True), (4, -1, False)])
+def test_topk_like_torch(k, dim, largest):
+    distinct = RNG.permutation(24).reshape(2, 3, 4) / 7.0
+    ours, theirs = Tensor(distinct).topk(k, dim, largest), torch.from_numpy(distinct).topk(k, dim, largest)
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    _same(lambda x: x.topk(k, dim, largest).values ** 2, lambda x: x.topk(k, dim, largest).values ** 2, distinct)
+
+
 def test_from_numpy_shares_the_array_and_keeps_its_dtype_like_torch():
     for array in (np.arange(6.0).reshape(2, 3), np.arange(3, dtype=np.int32), np.array([True, False])):
         ours, theirs = tinytorch.from_numpy(array), torch.from_numpy(array)
@@ -431,6 +449,9 @@ def test_creation_functions_are_reachable_from_tinytorch():
     (lambda t: t.size(3), ValueError, r"size: dim 3 is out of range for shape \(2, 3, 4\)"),
     (lambda t: t.sum().size(0), ValueError, "0-d tensor has no dimensions"),
     (lambda t: t.all(dim=3), ValueError, r"all: dim 3 is out of range"),
+    (lambda t: t.topk(5, dim=2), ValueError, r"topk: k must be an int from 0 to 4 \(dim 2 of shape \(2, 3, 4\)\), got 5"),
+    (lambda t: t.sort(dim=3), ValueError, r"sort: dim 3 is out of range"),
+    (lambda t: t.sum().sort(), ValueError, "0-d tensor has no dimension"),
     (lambda t: zeros(2, -1), ValueError, "non-negative"),
     (lambda t: ones(2.5), TypeError, "ints"),
     (lambda t: arange(0, 3, 0), ValueError, "nonzero"),

@@ -200,3 +200,20 @@ def test_expand_repeat_and_cumsum_keep_their_promises_and_pass_gradcheck(data, s
     assert gradcheck(lambda t: t.repeat(*repeats) ** 2, leaf(x))
     assert gradcheck(lambda t: t.cumsum(dim) ** 2, leaf(x))
     assert gradcheck(lambda t: t.clone() * t.to(np.float64), leaf(x))
+
+
+@FAST
+@given(data=st.data(), shape=SHAPES)
+def test_sort_orders_a_permutation_and_topk_is_its_head(data, shape):
+    x = data.draw(values(shape))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    result = leaf(x).sort(dim)
+    np.testing.assert_array_equal(result.values.data, np.sort(x, axis=dim))
+    np.testing.assert_array_equal(np.take_along_axis(x, result.indices.data, axis=dim), result.values.data)
+    k = data.draw(st.integers(0, shape[dim]))
+    head = leaf(x).topk(k, dim, largest=False)
+    np.testing.assert_array_equal(head.values.data, np.take(np.sort(x, axis=dim), np.arange(k), axis=dim))
+    order = data.draw(st.permutations(range(int(np.prod(shape)))))  # distinct values: a defined gradient
+    distinct = leaf(np.array(order, dtype=np.float64).reshape(shape) / len(order))
+    assert gradcheck(lambda t: t.sort(dim, descending=True).values ** 2, distinct)
+    assert gradcheck(lambda t: t.topk(k, dim).values * 2.0, distinct)

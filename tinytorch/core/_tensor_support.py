@@ -184,8 +184,8 @@ def unwrap_index(index: Any) -> Any:
 
 # ----------------------------------------------------------------------------------------------
 # More of PyTorch's surface (chapter section 14). Compositions of the chapter's ops need no new
-# backward rule; the new ops (permute, abs, clip, masked_fill, tril, triu, cat, stack, where)
-# have their own op names and rules in module 05. A function takes the Tensor class from its
+# backward rule; the new ops (permute, abs, clip, masked_fill, tril, triu, cat, stack, where, to,
+# expand, repeat, cumsum) have their own op names and rules in module 05. A function takes the Tensor class from its
 # tensor arguments (`type(t)`, `t.from_op`), so it serves whichever Tensor calls it.
 # ----------------------------------------------------------------------------------------------
 MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what torch's x.max(dim=k) returns
@@ -266,6 +266,38 @@ def requires_grad_(t: Any, requires_grad: bool = True) -> Any:
                            "operation: use .detach() to cut it from the graph.")
     t.requires_grad = bool(requires_grad)
     return t
+
+
+def _ordered(op: str, t: Any, dim: Any, descending: bool) -> tuple[int, np.ndarray]:
+    """(dim, the indices that order t along it): a stable sort, reversed for descending."""
+    if t.ndim == 0:
+        raise ValueError(f"{op}: a 0-d tensor has no dimension to order along.")
+    d = check_dim(op, dim, t.shape)
+    order = np.argsort(t.data, axis=d, kind="stable")
+    return d, (np.flip(order, d) if descending else order)
+
+
+def _picked(t: Any, order: np.ndarray, d: int) -> MaxResult:
+    """(t's elements at `order` along dimension d, the int64 indices): the values are t[index], so
+    module 05's indexing rule sends each gradient back to where the element came from."""
+    grid = list(np.indices(order.shape, sparse=True))
+    grid[d] = order
+    return MaxResult(t[tuple(grid)], t.from_op("indices", order.astype(np.int64)))  # indices: no graph
+
+
+def sort(t: Any, dim: int = -1, descending: bool = False) -> MaxResult:
+    """(values, indices) in order along `dim`, as torch.sort (equal values keep their order ascending)."""
+    d, order = _ordered("sort", t, dim, descending)
+    return _picked(t, order, d)
+
+
+def topk(t: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> MaxResult:  # noqa: A002
+    """(values, indices) of the k largest (or smallest) elements along `dim`, in order, as torch.topk
+    (`sorted` is accepted for torch's signature: the result is always in order)."""
+    d, order = _ordered("topk", t, dim, largest)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= t.shape[d]:
+        raise ValueError(f"topk: k must be an int from 0 to {t.shape[d]} (dim {dim} of shape {_shape(t.shape)}), got {k!r}.")
+    return _picked(t, np.take(order, np.arange(k), axis=d), d)
 
 
 def truth(op: str, t: Any, axis: Any, keepdims: bool) -> Any:

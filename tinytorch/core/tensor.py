@@ -280,6 +280,8 @@ class Tensor(TensorFacts):
     def repeat(self, *repeats: Any) -> "Tensor": return _surface.repeat(self, repeats)
     def cumsum(self, dim: int) -> "Tensor": return _surface.cumsum(self, dim)
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor": return _surface.requires_grad_(self, requires_grad)
+    def sort(self, dim: int = -1, descending: bool = False) -> tuple: return _surface.sort(self, dim, descending)
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> tuple: return _surface.topk(self, k, dim, largest, sorted)  # noqa: A002
 
     # ----- gradients (dormant until module 05) -----
     @property
