@@ -50,6 +50,7 @@ def test_forward_and_weight_gradient_match_torch(dtype, vocab, dim, ids_shape):
 
 def test_default_initialisation_is_standard_normal_like_torch():
     manual_seed(0)
+    torch.manual_seed(0)  # unseeded, the two sample means (σ ≈ 0.0045 apart) crossed 0.01 in about 3 % of runs
     ours = Embedding(2000, 50).weight.data
     theirs = torch.nn.Embedding(2000, 50).weight.detach().numpy()
     for stat in (np.mean, np.std):
